@@ -1,0 +1,786 @@
+// Server-core benchmark: Shoal vs a real redis-server, measured side by side in the same run.
+//
+//   npm run bench                      # full matrix (SET,GET,INCR,MSET × -P 1,16 × with/without -r), 3 reps
+//   npm run bench -- --quick           # smoke run: small -n, 1 rep
+//   npm run bench -- --tests set,get --pipelines 16 --reps 5 -n 500000 --out /tmp/r.md
+//
+// Both servers are spawned as child processes on free loopback ports and tracked by PID; every
+// redis-benchmark run (`--csv`, 50 clients) alternates redis, shoal, redis, shoal, ... so that
+// machine noise hits both sides alike. Reported: median rps / p50 / p99 per side, rps spread
+// (min–max), and the Shoal/Redis ratio of median rps. The markdown report goes to stdout and is
+// prepended (newest first) to bench/results/server-core.md (or --out FILE).
+//
+// Environment:
+//   BENCH_SHOAL_CMD   command line that starts the "shoal" side instead of `node bin/shoal.js server`
+//                     (run through /bin/sh with `exec`, so the PID is the server's). `{port}` is
+//                     replaced by the chosen port; without it, the standard flags
+//                     `--port P --bind 127.0.0.1 --save '' --appendonly no` are appended.
+//                     E.g. BENCH_SHOAL_CMD=redis-server validates the harness against itself.
+//   REDIS_SERVER, REDIS_BENCHMARK   binaries to use instead of the ones on PATH.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+
+const ALL_TESTS = ['set', 'get', 'incr', 'mset'] as const;
+type TestName = (typeof ALL_TESTS)[number];
+const RANDOM_KEYSPACE = 1_000_000;
+const DEFAULT_CLIENTS = 50;
+const DEFAULT_REPS = 3;
+/**
+ * Default -n, chosen so one run takes roughly 2–5 s against redis-server on a small machine:
+ * unpipelined runs are latency-bound (~40k rps); pipelined ones reach ~0.3–0.7M rps, except MSET
+ * (10 keys per request), which is given a quarter of the requests.
+ */
+const DEFAULT_N_UNPIPELINED = 100_000;
+const DEFAULT_N_PIPELINED = 1_000_000;
+const DEFAULT_N_PIPELINED_MSET = 250_000;
+const QUICK_N_UNPIPELINED = 10_000;
+const QUICK_N_PIPELINED = 50_000;
+const STARTUP_DEADLINE_MS = 20_000;
+const PING_INTERVAL_MS = 100;
+const COMMAND_TIMEOUT_MS = 5_000;
+const KILL_GRACE_MS = 3_000;
+const MAX_REPS = 100;
+const RESULTS_HEADER =
+  '# Server-core benchmark results\n\n' +
+  'Newest first. Written by `npm run bench` (bench/run.ts); see bench/README.md for how to read them.\n' +
+  'All figures compare Shoal with a redis-server measured on the same machine in the same run.\n';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  tests: TestName[];
+  pipelines: number[];
+  reps: number;
+  /** Explicit -n for every run, or null for the per-pipeline default. */
+  n: number | null;
+  clients: number;
+  quick: boolean;
+  out: string;
+  runTimeoutSec: number | null;
+}
+
+const USAGE = `Usage: node dist/bench/run.js [options]
+  --tests set,get,incr,mset   tests to run (default: all four)
+  --pipelines 1,16            pipeline depths, redis-benchmark -P (default: 1,16)
+  --reps N                    repetitions per configuration and side (default: ${DEFAULT_REPS})
+  -n N                        requests per run, all tests (default: ${DEFAULT_N_UNPIPELINED} at -P 1; pipelined
+                              ${DEFAULT_N_PIPELINED}, MSET ${DEFAULT_N_PIPELINED_MSET})
+  -c N                        parallel clients (default: ${DEFAULT_CLIENTS})
+  --quick                     smoke run: -n ${QUICK_N_UNPIPELINED}/${QUICK_N_PIPELINED}, 1 rep (explicit -n/--reps still win)
+  --out FILE                  results file to prepend to (default: bench/results/server-core.md)
+  --run-timeout SEC           abort if one redis-benchmark run takes longer (default: scaled from -n)
+Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
+
+class UsageError extends Error {}
+
+function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
+  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);
+  const v = Number(raw);
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new UsageError(`${flag} must be between 1 and ${max}`);
+  return v;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const opts: Options = {
+    tests: [...ALL_TESTS],
+    pipelines: [1, 16],
+    reps: DEFAULT_REPS,
+    n: null,
+    clients: DEFAULT_CLIENTS,
+    quick: false,
+    out: path.join(ROOT, 'bench', 'results', 'server-core.md'),
+    runTimeoutSec: null,
+  };
+  let repsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i] ?? '';
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const takeValue = (): string | undefined => {
+      if (value !== undefined) return value;
+      i++;
+      return argv[i];
+    };
+    switch (arg) {
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        process.exit(0);
+        break;
+      case '--tests': {
+        const list = (takeValue() ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+        if (list.length === 0) throw new UsageError('--tests needs a comma-separated list');
+        const tests: TestName[] = [];
+        for (const t of list) {
+          const known = ALL_TESTS.find((k) => k === t);
+          if (known === undefined) throw new UsageError(`unknown test '${t}' (known: ${ALL_TESTS.join(', ')})`);
+          if (!tests.includes(known)) tests.push(known);
+        }
+        opts.tests = tests;
+        break;
+      }
+      case '--pipelines': {
+        const list = (takeValue() ?? '').split(',').filter((s) => s.trim() !== '');
+        if (list.length === 0) throw new UsageError('--pipelines needs a comma-separated list');
+        opts.pipelines = [...new Set(list.map((s) => parsePositiveInt('--pipelines', s.trim(), 10_000)))];
+        break;
+      }
+      case '--reps':
+        opts.reps = parsePositiveInt('--reps', takeValue(), MAX_REPS);
+        repsGiven = true;
+        break;
+      case '-n':
+        opts.n = parsePositiveInt('-n', takeValue(), 1_000_000_000);
+        break;
+      case '-c':
+        opts.clients = parsePositiveInt('-c', takeValue(), 10_000);
+        break;
+      case '--quick':
+        opts.quick = true;
+        break;
+      case '--out': {
+        const v = takeValue();
+        if (v === undefined || v === '') throw new UsageError('--out needs a file name');
+        opts.out = path.resolve(v);
+        break;
+      }
+      case '--run-timeout':
+        opts.runTimeoutSec = parsePositiveInt('--run-timeout', takeValue(), 86_400);
+        break;
+      default:
+        throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  if (opts.quick && !repsGiven) opts.reps = 1;
+  return opts;
+}
+
+function requestsFor(opts: Options, test: TestName, pipeline: number): number {
+  if (opts.n !== null) return opts.n;
+  if (opts.quick) return pipeline > 1 ? QUICK_N_PIPELINED : QUICK_N_UNPIPELINED;
+  if (pipeline <= 1) return DEFAULT_N_UNPIPELINED;
+  return test === 'mset' ? DEFAULT_N_PIPELINED_MSET : DEFAULT_N_PIPELINED;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process tracking: everything we spawn is registered here and killed by PID on the way out.
+
+const live = new Map<number, { child: ChildProcess; label: string }>();
+
+function track(child: ChildProcess, label: string): number {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${label}`);
+  live.set(pid, { child, label });
+  child.once('exit', () => live.delete(pid));
+  return pid;
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  // Children run in their own process group (detached), whose id is their PID: signal the group
+  // so helpers they may have forked go too, and fall back to the PID alone.
+  try {
+    process.kill(-pid, signal);
+    return;
+  } catch {
+    // no such group: try the process itself
+  }
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+async function killPid(pid: number): Promise<void> {
+  const entry = live.get(pid);
+  if (entry === undefined) return;
+  signalPid(pid, 'SIGTERM');
+  if (await waitExit(entry.child, KILL_GRACE_MS)) return;
+  signalPid(pid, 'SIGKILL');
+  await waitExit(entry.child, KILL_GRACE_MS);
+}
+
+async function killAll(): Promise<void> {
+  await Promise.all([...live.keys()].map((pid) => killPid(pid)));
+}
+
+/** Temporary directories to remove on the way out. */
+const tempDirs = new Set<string>();
+
+/** Last-resort synchronous cleanup (process 'exit' cannot await). */
+function killAllSync(): void {
+  for (const pid of live.keys()) signalPid(pid, 'SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function which(name: string, envVar: string): string | null {
+  const fromEnv = process.env[envVar];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv.includes(path.sep)) return isExecutable(fromEnv) ? fromEnv : null;
+    name = fromEnv;
+  }
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const full = path.join(dir, name);
+    if (isExecutable(full)) return full;
+  }
+  return null;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Quotes an argv element for display as a POSIX shell word. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function commandLine(argv: readonly string[]): string {
+  return argv.map(shellWord).join(' ');
+}
+
+/** Sends one RESP command on a fresh connection and resolves with the first reply line. */
+function sendCommand(port: number, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let settled = false;
+    const sock = net.createConnection({ host: '127.0.0.1', port });
+    const finish = (err: Error | null, line?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err !== null) reject(err);
+      else resolve(line ?? '');
+    };
+    const timer = setTimeout(() => finish(new Error(`timeout waiting for ${args[0] ?? ''} reply`)), timeoutMs);
+    sock.setEncoding('utf8');
+    sock.on('connect', () => {
+      let req = `*${args.length}\r\n`;
+      for (const a of args) req += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+      sock.write(req);
+    });
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      const end = buf.indexOf('\r\n');
+      if (end >= 0) finish(null, buf.slice(0, end));
+    });
+    sock.on('error', (e) => finish(e));
+    sock.on('close', () => finish(new Error('connection closed before a reply')));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+interface Server {
+  label: 'redis' | 'shoal';
+  port: number;
+  pid: number;
+  child: ChildProcess;
+  commandLine: string;
+  /** Tail of the server's stdout+stderr, for error messages. */
+  output: () => string;
+}
+
+function captureTail(child: ChildProcess, limit = 8192): () => string {
+  let tail = '';
+  const add = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-limit);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return () => tail;
+}
+
+function startServer(label: Server['label'], file: string, args: readonly string[], cwd: string, shown: string, port: number): Server {
+  const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output = captureTail(child);
+  child.on('error', () => {
+    // reported through waitForPing (the process never answers)
+  });
+  const pid = track(child, label);
+  return { label, port, pid, child, commandLine: shown, output };
+}
+
+async function waitForPing(server: Server): Promise<void> {
+  const deadline = Date.now() + STARTUP_DEADLINE_MS;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(
+        `${server.label} exited during startup (code ${String(server.child.exitCode)}, signal ${String(server.child.signalCode)})\n` +
+          `command: ${server.commandLine}\noutput:\n${server.output()}`,
+      );
+    }
+    try {
+      const reply = await sendCommand(server.port, ['PING'], Math.min(1000, Math.max(1, deadline - Date.now())));
+      if (reply === '+PONG') return;
+      lastError = `unexpected reply ${JSON.stringify(reply)}`;
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+    await sleep(PING_INTERVAL_MS);
+  }
+  throw new Error(
+    `${server.label} did not answer PING within ${STARTUP_DEADLINE_MS} ms (last: ${lastError})\n` +
+      `command: ${server.commandLine}\noutput:\n${server.output()}`,
+  );
+}
+
+async function flushAll(server: Server): Promise<void> {
+  const reply = await sendCommand(server.port, ['FLUSHALL'], COMMAND_TIMEOUT_MS);
+  if (reply !== '+OK') throw new Error(`FLUSHALL on ${server.label} replied ${JSON.stringify(reply)}`);
+}
+
+function assertAlive(server: Server): void {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    throw new Error(
+      `${server.label} (pid ${server.pid}) died (code ${String(server.child.exitCode)}, signal ${String(server.child.signalCode)})\n` +
+        `output:\n${server.output()}`,
+    );
+  }
+}
+
+/** The argv that starts Shoal: BENCH_SHOAL_CMD through /bin/sh (exec'd), else bin/shoal.js. */
+function shoalCommand(port: number): { file: string; args: string[]; shown: string; overridden: boolean } {
+  const override = process.env['BENCH_SHOAL_CMD'];
+  const std = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (override !== undefined && override.trim() !== '') {
+    const line = override.includes('{port}')
+      ? override.split('{port}').join(String(port))
+      : `${override} ${commandLine(std)}`;
+    return { file: '/bin/sh', args: ['-c', `exec ${line}`], shown: line, overridden: true };
+  }
+  const args = [path.join('bin', 'shoal.js'), 'server', ...std];
+  return { file: process.execPath, args, shown: commandLine(['node', ...args]), overridden: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// redis-benchmark
+
+interface Sample {
+  rps: number;
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Splits one CSV line, honouring double-quoted fields with "" escapes. */
+function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else quoted = false;
+      } else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(cur);
+      cur = '';
+    } else cur += ch ?? '';
+  }
+  fields.push(cur);
+  return fields;
+}
+
+/** Parses redis-benchmark 7.0 `--csv` output (header row + one row per test); returns the row for `test`. */
+function parseBenchmarkCsv(text: string, test: TestName): Sample {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const headerIdx = lines.findIndex((l) => splitCsvLine(l)[0] === 'test');
+  if (headerIdx < 0) throw new Error('no CSV header in redis-benchmark output (is it redis-benchmark >= 7.0?)');
+  const header = splitCsvLine(lines[headerIdx] ?? '');
+  const col = (name: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`redis-benchmark CSV lacks column '${name}' (header: ${header.join(',')})`);
+    return i;
+  };
+  const cols = {
+    rps: col('rps'),
+    avg: col('avg_latency_ms'),
+    p50: col('p50_latency_ms'),
+    p99: col('p99_latency_ms'),
+    max: col('max_latency_ms'),
+  };
+  const want = test.toUpperCase();
+  for (const line of lines.slice(headerIdx + 1)) {
+    const f = splitCsvLine(line);
+    const name = (f[0] ?? '').toUpperCase();
+    // MSET is reported as "MSET (10 keys)".
+    if (name !== want && !name.startsWith(want + ' ')) continue;
+    const num = (i: number): number => {
+      const v = Number(f[i]);
+      if (!Number.isFinite(v)) throw new Error(`bad number ${JSON.stringify(f[i])} in CSV row: ${line}`);
+      return v;
+    };
+    return { rps: num(cols.rps), avgMs: num(cols.avg), p50Ms: num(cols.p50), p99Ms: num(cols.p99), maxMs: num(cols.max) };
+  }
+  throw new Error(`no '${want}' row in redis-benchmark output`);
+}
+
+interface Config {
+  test: TestName;
+  pipeline: number;
+  random: boolean;
+  n: number;
+}
+
+function benchmarkArgs(port: number, cfg: Config, clients: number): string[] {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(cfg.n), '-P', String(cfg.pipeline), '-t', cfg.test];
+  if (cfg.random) args.push('-r', String(RANDOM_KEYSPACE));
+  args.push('--csv');
+  return args;
+}
+
+function runBenchmark(bin: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let pid: number;
+    try {
+      pid = track(child, 'redis-benchmark');
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      err = (err + c.toString('utf8')).slice(-4096);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void killPid(pid);
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s: ${commandLine(['redis-benchmark', ...args])}`));
+      else if (code !== 0) reject(new Error(`redis-benchmark exited with ${code ?? signal ?? '?'}: ${err.trim() || out.trim()}`));
+      else resolve(out);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and report
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+interface SideSummary {
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50: number;
+  p99: number;
+}
+
+function summarize(samples: readonly Sample[]): SideSummary {
+  const rps = samples.map((s) => s.rps);
+  return {
+    rps: median(rps),
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    p50: median(samples.map((s) => s.p50Ms)),
+    p99: median(samples.map((s) => s.p99Ms)),
+  };
+}
+
+interface Row {
+  cfg: Config;
+  redis: SideSummary;
+  shoal: SideSummary;
+}
+
+const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function fmtRps(x: number): string {
+  return intFmt.format(Math.round(x));
+}
+
+function fmtSpread(s: SideSummary, reps: number): string {
+  if (reps < 2) return '–';
+  const pct = s.rps > 0 ? ((s.rpsMax - s.rpsMin) / s.rps) * 100 : 0;
+  return `${fmtRps(s.rpsMin)}–${fmtRps(s.rpsMax)} (${pct.toFixed(0)}%)`;
+}
+
+function fmtMs(x: number): string {
+  return x.toFixed(3);
+}
+
+function renderTable(rows: readonly Row[], reps: number): string {
+  const head =
+    '| test | -P | -r | n | redis rps | redis spread | redis p50 ms | redis p99 ms | shoal rps | shoal spread | shoal p50 ms | shoal p99 ms | shoal/redis |\n' +
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+  const body = rows
+    .map((r) => {
+      const ratio = r.redis.rps > 0 ? (r.shoal.rps / r.redis.rps).toFixed(2) : 'n/a';
+      return `| ${r.cfg.test.toUpperCase()} | ${r.cfg.pipeline} | ${r.cfg.random ? String(RANDOM_KEYSPACE) : 'no'} | ${fmtRps(r.cfg.n)} | ` +
+        `${fmtRps(r.redis.rps)} | ${fmtSpread(r.redis, reps)} | ${fmtMs(r.redis.p50)} | ${fmtMs(r.redis.p99)} | ` +
+        `${fmtRps(r.shoal.rps)} | ${fmtSpread(r.shoal, reps)} | ${fmtMs(r.shoal.p50)} | ${fmtMs(r.shoal.p99)} | **${ratio}** |`;
+    })
+    .join('\n');
+  return head + body + '\n';
+}
+
+function firstLine(bin: string, args: readonly string[]): string {
+  try {
+    return execFileSync(bin, args, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1] !== undefined) return m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+interface ReportInput {
+  opts: Options;
+  started: Date;
+  finished: Date;
+  redisServerBin: string;
+  redisBenchmarkBin: string;
+  redis: Server;
+  shoal: Server;
+  shoalOverridden: boolean;
+  commands: string[];
+  rows: Row[];
+}
+
+function renderReport(r: ReportInput): string {
+  const secs = Math.round((r.finished.getTime() - r.started.getTime()) / 1000);
+  const fullMatrix =
+    r.opts.n === null && r.opts.clients === DEFAULT_CLIENTS && r.opts.tests.length === ALL_TESTS.length &&
+    r.opts.pipelines.join(',') === '1,16';
+  const mode = r.opts.quick ? 'quick (smoke — not for comparison)' : fullMatrix ? 'full' : 'custom';
+  const lines = [
+    `## ${r.started.toISOString()} — ${mode}`,
+    '',
+    `- machine: ${cpuModel()}, ${os.cpus().length} logical cores, ${os.platform()} ${os.release()}`,
+    `- node ${process.version}; ${firstLine(r.redisServerBin, ['--version'])}; ${firstLine(r.redisBenchmarkBin, ['--version'])}`,
+    `- redis side: \`${r.redis.commandLine}\``,
+    `- shoal side: \`${r.shoal.commandLine}\`` + (r.shoalOverridden ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)' : ''),
+    `- ${r.opts.clients} clients, ${r.opts.reps} rep(s) per side, runs alternating redis/shoal, FLUSHALL on both before each configuration; took ${secs} s`,
+    '- rps, p50, p99: medians over the reps; spread: min–max rps (and its width as % of the median); shoal/redis: ratio of median rps',
+    '',
+    renderTable(r.rows, r.opts.reps),
+    '<details><summary>redis-benchmark command lines</summary>',
+    '',
+    '```',
+    ...r.commands,
+    '```',
+    '',
+    '</details>',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function prependResults(file: string, entry: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  let rest = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (rest.startsWith(RESULTS_HEADER)) rest = rest.slice(RESULTS_HEADER.length);
+  rest = rest.replace(/^\n+/, '');
+  writeFileSync(file, `${RESULTS_HEADER}\n${entry}${rest === '' ? '' : '\n' + rest}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function log(msg: string): void {
+  process.stderr.write(msg + '\n');
+}
+
+async function main(): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      log(`bench: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const redisServerBin = which('redis-server', 'REDIS_SERVER');
+  const redisBenchmarkBin = which('redis-benchmark', 'REDIS_BENCHMARK');
+  const missing = [redisServerBin === null ? 'redis-server' : '', redisBenchmarkBin === null ? 'redis-benchmark' : ''].filter((s) => s !== '');
+  if (redisServerBin === null || redisBenchmarkBin === null) {
+    log(`bench: ${missing.join(' and ')} not found on PATH. Install Redis 7.0 (Debian: apt-get install redis-server redis-tools)`);
+    log('       or point REDIS_SERVER / REDIS_BENCHMARK at the binaries.');
+    return 1;
+  }
+  const [redisPort, shoalPort] = await (async (): Promise<[number, number]> => {
+    const a = await freePort();
+    for (let i = 0; i < 20; i++) {
+      const b = await freePort();
+      if (b !== a) return [a, b];
+    }
+    throw new Error('could not find two distinct free ports');
+  })();
+  const shoalCmd = shoalCommand(shoalPort);
+  if (!shoalCmd.overridden && !existsSync(path.join(ROOT, 'bin', 'shoal.js'))) {
+    log(`bench: ${path.join(ROOT, 'bin', 'shoal.js')} not found. Build/add the Shoal CLI, or set BENCH_SHOAL_CMD`);
+    log("       (e.g. BENCH_SHOAL_CMD=redis-server to validate the harness against a second redis-server).");
+    return 1;
+  }
+
+  const started = new Date();
+  const redisDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-redis-'));
+  tempDirs.add(redisDir);
+  try {
+    const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir];
+    const redis = startServer('redis', redisServerBin, redisArgs, redisDir, commandLine(['redis-server', ...redisArgs]), redisPort);
+    const shoal = startServer('shoal', shoalCmd.file, shoalCmd.args, ROOT, shoalCmd.shown, shoalPort);
+    log(`bench: redis-server pid ${redis.pid} on :${redisPort}; shoal pid ${shoal.pid} on :${shoalPort}`);
+    await Promise.all([waitForPing(redis), waitForPing(shoal)]);
+
+    const configs: Config[] = [];
+    for (const pipeline of opts.pipelines) {
+      for (const random of [false, true]) {
+        for (const test of opts.tests) configs.push({ test, pipeline, random, n: requestsFor(opts, test, pipeline) });
+      }
+    }
+    const commands: string[] = [];
+    const rows: Row[] = [];
+    const total = configs.length * opts.reps * 2;
+    let done = 0;
+    for (const cfg of configs) {
+      await Promise.all([flushAll(redis), flushAll(shoal)]);
+      const samples: Record<Server['label'], Sample[]> = { redis: [], shoal: [] };
+      for (const server of [redis, shoal]) commands.push(commandLine(['redis-benchmark', ...benchmarkArgs(server.port, cfg, opts.clients)]) + `   # ${server.label}`);
+      const timeoutMs = (opts.runTimeoutSec ?? 60 + Math.ceil(cfg.n / 2000)) * 1000;
+      for (let rep = 0; rep < opts.reps; rep++) {
+        for (const server of [redis, shoal]) {
+          assertAlive(server);
+          const out = await runBenchmark(redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients), timeoutMs);
+          const s = parseBenchmarkCsv(out, cfg.test);
+          samples[server.label].push(s);
+          done++;
+          log(
+            `[${done}/${total}] ${cfg.test.toUpperCase()} -P ${cfg.pipeline}${cfg.random ? ' -r' : '   '} rep ${rep + 1} ${server.label.padEnd(5)}: ` +
+              `${fmtRps(s.rps)} rps, p50 ${fmtMs(s.p50Ms)} ms, p99 ${fmtMs(s.p99Ms)} ms`,
+          );
+        }
+      }
+      assertAlive(shoal);
+      rows.push({ cfg, redis: summarize(samples.redis), shoal: summarize(samples.shoal) });
+    }
+
+    const report = renderReport({
+      opts, started, finished: new Date(), redisServerBin, redisBenchmarkBin, redis, shoal,
+      shoalOverridden: shoalCmd.overridden, commands, rows,
+    });
+    process.stdout.write(report);
+    prependResults(opts.out, report);
+    log(`bench: results prepended to ${opts.out}`);
+    return 0;
+  } finally {
+    await killAll();
+    rmSync(redisDir, { recursive: true, force: true });
+    tempDirs.delete(redisDir);
+  }
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`bench: ${sig}, stopping servers`);
+    void killAll().finally(() => process.exit(130));
+  });
+}
+process.on('exit', killAllSync);
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (e: unknown) => {
+    log(`bench: ${e instanceof Error ? e.message : String(e)}`);
+    await killAll();
+    process.exitCode = 1;
+  },
+);

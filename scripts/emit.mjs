@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const groups = {
+  strings: { title: 'String commands', cmds: 'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen incr decr incrby decrby incrbyfloat getrange setrange substr lcs' },
+  keys: { title: 'Generic keyspace commands', cmds: 'del unlink exists type rename renamenx keys scan randomkey expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist touch copy object move dbsize flushdb flushall swapdb' },
+  server: { title: 'Server commands', cmds: 'info config time shutdown monitor slowlog latency debug command' },
+  connection: { title: 'Connection commands', cmds: 'ping echo quit reset select hello auth client' },
+};
+const keepSubs = {
+  object: 'encoding freq idletime refcount help', config: 'get set resetstat rewrite help',
+  client: 'id setname getname list info kill pause unpause reply no-evict help',
+  slowlog: 'get len reset help', latency: 'latest history reset doctor help',
+  command: 'count info docs getkeys getkeysandflags list help',
+};
+function ser(v, ind) {
+  const pad = '  '.repeat(ind);
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x !== 'object')) return '[' + v.map((x) => JSON.stringify(x)).join(', ') + ']';
+    if (v.length === 0) return '[]';
+    return '[\n' + v.map((x) => pad + '  ' + ser(x, ind + 1)).join(',\n') + ',\n' + pad + ']';
+  }
+  if (v && typeof v === 'object') {
+    const ents = Object.entries(v);
+    const inline = ents.every(([, x]) => typeof x !== 'object' || (Array.isArray(x) && x.every((y) => typeof y !== 'object')));
+    const fmt = ([k, x]) => (/^[a-zA-Z_]\w*$/.test(k) ? k : JSON.stringify(k)) + ': ' + ser(x, ind + 1);
+    if (inline) { const s = '{ ' + ents.map(fmt).join(', ') + ' }'; if (s.length + pad.length < 110) return s; }
+    return '{\n' + ents.map((e) => pad + '  ' + fmt(e)).join(',\n') + ',\n' + pad + '}';
+  }
+  return JSON.stringify(v);
+}
+for (const [file, g] of Object.entries(groups)) {
+  const specs = JSON.parse(execFileSync('node', ['dump.mjs', ...g.cmds.split(' ')], { maxBuffer: 1 << 26 }));
+  for (const s of specs) if (s.subcommands) {
+    const keep = (keepSubs[s.name] || '').split(' ');
+    s.subcommands = s.subcommands.filter((x) => keep.includes(x.name.split('|')[1]));
+  }
+  const body = specs.map((s) => '  ' + ser(s, 1)).join(',\n');
+  writeFileSync(`/work/main/src/commands/${file}.ts`,
+`// ${g.title}: the declarative specs (arity, flags, key positions, ACL categories, docs).
+// Everything else — COMMAND, arity errors, key extraction, docs/COMMANDS.md — derives from here.
+// The handlers live in src/server/handlers/${file}.ts under the same names.
+import type { CommandSpec } from './types.js';
+
+export const ${file}Specs: CommandSpec[] = [
+${body},
+];
+`);
+}

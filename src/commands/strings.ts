@@ -1,0 +1,647 @@
+// String commands: the declarative specs (arity, flags, key positions, ACL categories, docs).
+// Everything else — COMMAND, arity errors, key extraction, docs/COMMANDS.md — derives from here.
+// The handlers live in src/server/handlers/strings.ts under the same names.
+import type { CommandSpec } from './types.js';
+
+export const stringsSpecs: CommandSpec[] = [
+  {
+    name: "get",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["read", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get the value of a key",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+      ],
+    },
+  },
+  {
+    name: "set",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update", "variable_flags"],
+        notes: "RW and ACCESS due to the optional `GET` argument",
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set the string value of a key",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      history: [
+        ["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."],
+        ["6.0.0", "Added the `KEEPTTL` option."],
+        ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
+        ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
+      ],
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "value", type: "string" },
+        {
+          name: "condition",
+          type: "oneof",
+          since: "2.6.12",
+          flags: ["optional"],
+          arguments: [
+            { name: "nx", type: "pure-token", token: "NX" },
+            { name: "xx", type: "pure-token", token: "XX" },
+          ],
+        },
+        { name: "get", type: "pure-token", token: "GET", since: "6.2.0", flags: ["optional"] },
+        {
+          name: "expiration",
+          type: "oneof",
+          flags: ["optional"],
+          arguments: [
+            { name: "seconds", type: "integer", token: "EX", since: "2.6.12" },
+            { name: "milliseconds", type: "integer", token: "PX", since: "2.6.12" },
+            { name: "unix-time-seconds", type: "unix-time", token: "EXAT", since: "6.2.0" },
+            { name: "unix-time-milliseconds", type: "unix-time", token: "PXAT", since: "6.2.0" },
+            { name: "keepttl", type: "pure-token", token: "KEEPTTL", since: "6.0.0" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: "setnx",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["OW", "insert"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set the value of a key, only if the key does not exist",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "setex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["OW", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set the value and expiration of a key",
+      since: "2.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "seconds", type: "integer" },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "psetex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["OW", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set the value and expiration in milliseconds of a key",
+      since: "2.6.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "milliseconds", type: "integer" },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "getset",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set the string value of a key and return its old value",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      docFlags: ["deprecated"],
+      deprecatedSince: "6.2.0",
+      replacedBy: "`SET` with the `!GET` argument",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "getdel",
+    arity: 2,
+    flags: ["write", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "delete"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get the value of a key and delete the key",
+      since: "6.2.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+      ],
+    },
+  },
+  {
+    name: "getex",
+    arity: -2,
+    flags: ["write", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        notes: "RW and UPDATE because it changes the TTL",
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get the value of a key and optionally set its expiration",
+      since: "6.2.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        {
+          name: "expiration",
+          type: "oneof",
+          flags: ["optional"],
+          arguments: [
+            { name: "seconds", type: "integer", token: "EX" },
+            { name: "milliseconds", type: "integer", token: "PX" },
+            { name: "unix-time-seconds", type: "unix-time", token: "EXAT" },
+            { name: "unix-time-milliseconds", type: "unix-time", token: "PXAT" },
+            { name: "persist", type: "pure-token", token: "PERSIST" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: "mget",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    firstKey: 1,
+    lastKey: -1,
+    step: 1,
+    acl: ["read", "string", "fast"],
+    tips: ["request_policy:multi_shard"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: -1, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get the values of all the given keys",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(N) where N is the number of keys to retrieve.",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0, flags: ["multiple"] },
+      ],
+    },
+  },
+  {
+    name: "mset",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    acl: ["write", "string", "slow"],
+    tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+    keySpecs: [
+      {
+        flags: ["OW", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: -1, keystep: 2, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set multiple keys to multiple values",
+      since: "1.0.1",
+      group: "string",
+      complexity: "O(N) where N is the number of keys to set.",
+      arguments: [
+        {
+          name: "key_value",
+          type: "block",
+          flags: ["multiple"],
+          arguments: [
+            { name: "key", type: "key", keySpecIndex: 0 },
+            { name: "value", type: "string" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: "msetnx",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    acl: ["write", "string", "slow"],
+    tips: ["request_policy:multi_shard", "response_policy:agg_min"],
+    keySpecs: [
+      {
+        flags: ["OW", "insert"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: -1, keystep: 2, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Set multiple keys to multiple values, only if none of the keys exist",
+      since: "1.0.1",
+      group: "string",
+      complexity: "O(N) where N is the number of keys to set.",
+      arguments: [
+        {
+          name: "key_value",
+          type: "block",
+          flags: ["multiple"],
+          arguments: [
+            { name: "key", type: "key", keySpecIndex: 0 },
+            { name: "value", type: "string" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: "append",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "insert"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Append a value to a key",
+      since: "2.0.0",
+      group: "string",
+      complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "strlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["read", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RO"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get the length of the value stored in a key",
+      since: "2.2.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+      ],
+    },
+  },
+  {
+    name: "incr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Increment the integer value of a key by one",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+      ],
+    },
+  },
+  {
+    name: "decr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Decrement the integer value of a key by one",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+      ],
+    },
+  },
+  {
+    name: "incrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Increment the integer value of a key by the given amount",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "increment", type: "integer" },
+      ],
+    },
+  },
+  {
+    name: "decrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Decrement the integer value of a key by the given number",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "decrement", type: "integer" },
+      ],
+    },
+  },
+  {
+    name: "incrbyfloat",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "fast"],
+    keySpecs: [
+      {
+        flags: ["RW", "access", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Increment the float value of a key by the given amount",
+      since: "2.6.0",
+      group: "string",
+      complexity: "O(1)",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "increment", type: "double" },
+      ],
+    },
+  },
+  {
+    name: "getrange",
+    arity: 4,
+    flags: ["readonly"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["read", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get a substring of the string stored at a key",
+      since: "2.4.0",
+      group: "string",
+      complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "start", type: "integer" },
+        { name: "end", type: "integer" },
+      ],
+    },
+  },
+  {
+    name: "setrange",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["write", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["RW", "update"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Overwrite part of a string at key starting at the specified offset",
+      since: "2.2.0",
+      group: "string",
+      complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "offset", type: "integer" },
+        { name: "value", type: "string" },
+      ],
+    },
+  },
+  {
+    name: "substr",
+    arity: 4,
+    flags: ["readonly"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["read", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Get a substring of the string stored at a key",
+      since: "1.0.0",
+      group: "string",
+      complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+      docFlags: ["deprecated"],
+      deprecatedSince: "2.0.0",
+      replacedBy: "`GETRANGE`",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "start", type: "integer" },
+        { name: "end", type: "integer" },
+      ],
+    },
+  },
+  {
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    acl: ["read", "string", "slow"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 1, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Find longest common substring",
+      since: "7.0.0",
+      group: "string",
+      complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+      arguments: [
+        { name: "key1", type: "key", keySpecIndex: 0 },
+        { name: "key2", type: "key", keySpecIndex: 0 },
+        { name: "len", type: "pure-token", token: "LEN", flags: ["optional"] },
+        { name: "idx", type: "pure-token", token: "IDX", flags: ["optional"] },
+        { name: "len", type: "integer", token: "MINMATCHLEN", flags: ["optional"] },
+        { name: "withmatchlen", type: "pure-token", token: "WITHMATCHLEN", flags: ["optional"] },
+      ],
+    },
+  },
+];

@@ -1,0 +1,260 @@
+// RESP reply encoder for one connection: RESP2 and RESP3 from the same calls.
+//
+// Replies are encoded straight into one growable output buffer; the connection flushes it
+// with a single socket write after each batch of input, so a pipeline of N commands costs one
+// write. Nothing is allocated per reply: integers and lengths are written digit by digit, and
+// common replies are copied from static buffers. Buffers come from a small free list; a buffer
+// is returned to it only when the socket took the whole write synchronously (then the kernel
+// has the bytes and Node no longer references the buffer), otherwise the stream keeps it.
+//
+// Type mapping for RESP2 (what Redis does): null -> $-1 (or *-1 for null arrays), map -> flat
+// array of 2n, set -> array, double -> bulk string, boolean -> integer, verbatim -> bulk,
+// push -> array.
+
+import type { Socket } from 'node:net';
+import { formatDouble } from '../lib/numbers.js';
+
+const INITIAL = 16 * 1024;
+const POOL_MAX = 256;
+const pool: Buffer[] = [];
+
+const CRLF = 0x0a0d; // "\r\n" little-endian for writeUInt16LE
+const S_OK = Buffer.from('+OK\r\n');
+const S_PONG = Buffer.from('+PONG\r\n');
+const S_NULL2 = Buffer.from('$-1\r\n');
+const S_NULLARR2 = Buffer.from('*-1\r\n');
+const S_NULL3 = Buffer.from('_\r\n');
+const S_ZERO = Buffer.from(':0\r\n');
+const S_ONE = Buffer.from(':1\r\n');
+const S_EMPTYARR = Buffer.from('*0\r\n');
+
+export class ReplyWriter {
+  #buf: Buffer | null = null;
+  #len = 0;
+  /** Protocol version: 2 or 3 (HELLO switches it). */
+  resp: 2 | 3 = 2;
+  /** Called for every error reply (error statistics, failed_calls). */
+  onError: ((text: string) => void) | null = null;
+
+  /** Bytes encoded and not yet flushed. */
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Drops everything after `mark` (used for CLIENT REPLY OFF/SKIP). */
+  truncate(mark: number): void {
+    if (mark < this.#len) this.#len = mark;
+  }
+
+  #ensure(n: number): Buffer {
+    let buf = this.#buf;
+    if (buf === null) {
+      buf = n <= INITIAL ? pool.pop() ?? Buffer.allocUnsafeSlow(INITIAL) : Buffer.allocUnsafeSlow(n * 2);
+      this.#buf = buf;
+    } else if (this.#len + n > buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, this.#len + n));
+      buf.copy(grown, 0, 0, this.#len);
+      if (buf.length === INITIAL && pool.length < POOL_MAX) pool.push(buf);
+      buf = grown;
+      this.#buf = buf;
+    }
+    return buf;
+  }
+
+  /**
+   * Writes the pending bytes to the socket in one write. Returns the number of bytes written.
+   * The caller checks socket.writableLength for backpressure (output buffer limits).
+   */
+  flush(socket: Socket): number {
+    const n = this.#len;
+    if (n === 0) return 0;
+    const buf = this.#buf as Buffer;
+    socket.write(buf.subarray(0, n));
+    this.#len = 0;
+    this.#buf = null;
+    // The write completed synchronously iff nothing is queued: only then is buf free again.
+    if (socket.writableLength === 0 && buf.length === INITIAL && pool.length < POOL_MAX) pool.push(buf);
+    return n;
+  }
+
+  /** Takes the pending bytes as a standalone Buffer (for non-socket consumers and tests). */
+  take(): Buffer {
+    const out = Buffer.from((this.#buf ?? Buffer.alloc(0)).subarray(0, this.#len));
+    this.#len = 0;
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Primitives
+
+  raw(data: Buffer): void {
+    const buf = this.#ensure(data.length);
+    data.copy(buf, this.#len);
+    this.#len += data.length;
+  }
+
+  #ascii(s: string): void {
+    const buf = this.#ensure(s.length);
+    this.#len += buf.write(s, this.#len, 'latin1');
+  }
+
+  /** Writes `<prefix><n>\r\n` for a non-negative or negative safe integer, without allocating. */
+  #header(prefix: number, n: number): void {
+    const buf = this.#ensure(24);
+    let p = this.#len;
+    buf[p++] = prefix;
+    if (n < 0) {
+      buf[p++] = 45;
+      n = -n;
+    }
+    if (n < 10) {
+      buf[p++] = 48 + n;
+    } else {
+      let digits = 1;
+      for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+      let q = p + digits - 1;
+      for (let t = n; q >= p; t = Math.floor(t / 10)) buf[q--] = 48 + (t % 10);
+      p += digits;
+    }
+    buf.writeUInt16LE(CRLF, p);
+    this.#len = p + 2;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Replies
+
+  ok(): void {
+    this.raw(S_OK);
+  }
+
+  pong(): void {
+    this.raw(S_PONG);
+  }
+
+  /** `+text` — text must not contain CR or LF. */
+  simple(text: string): void {
+    const buf = this.#ensure(Buffer.byteLength(text) + 3);
+    buf[this.#len++] = 43;
+    this.#len += buf.write(text, this.#len);
+    buf.writeUInt16LE(CRLF, this.#len);
+    this.#len += 2;
+  }
+
+  /** `-text` — text is the full error, prefix included ("ERR ...", "WRONGTYPE ..."). */
+  error(text: string): void {
+    if (this.onError !== null) this.onError(text);
+    const buf = this.#ensure(Buffer.byteLength(text) + 3);
+    buf[this.#len++] = 45;
+    this.#len += buf.write(text, this.#len);
+    buf.writeUInt16LE(CRLF, this.#len);
+    this.#len += 2;
+  }
+
+  integer(n: number | bigint): void {
+    if (typeof n === 'bigint') {
+      this.#ascii(`:${n}\r\n`);
+    } else if (n === 0) {
+      this.raw(S_ZERO);
+    } else if (n === 1) {
+      this.raw(S_ONE);
+    } else {
+      this.#header(58, n);
+    }
+  }
+
+  /** Bulk string from bytes. */
+  bulk(data: Buffer): void {
+    const n = data.length;
+    this.#header(36, n);
+    const buf = this.#ensure(n + 2);
+    data.copy(buf, this.#len);
+    buf.writeUInt16LE(CRLF, this.#len + n);
+    this.#len += n + 2;
+  }
+
+  /** Bulk string from a JS string, UTF-8 encoded. */
+  bulkString(s: string): void {
+    const n = Buffer.byteLength(s);
+    this.#header(36, n);
+    const buf = this.#ensure(n + 2);
+    this.#len += buf.write(s, this.#len);
+    buf.writeUInt16LE(CRLF, this.#len);
+    this.#len += 2;
+  }
+
+  /** Bulk string from a latin1 (byte-per-char) string, as keys are held. */
+  bulkLatin1(s: string): void {
+    const n = s.length;
+    this.#header(36, n);
+    const buf = this.#ensure(n + 2);
+    buf.write(s, this.#len, 'latin1');
+    buf.writeUInt16LE(CRLF, this.#len + n);
+    this.#len += n + 2;
+  }
+
+  /** Null bulk string (RESP2 `$-1`, RESP3 `_`). */
+  nil(): void {
+    this.raw(this.resp === 3 ? S_NULL3 : S_NULL2);
+  }
+
+  /** Null array (RESP2 `*-1`, RESP3 `_`). */
+  nilArray(): void {
+    this.raw(this.resp === 3 ? S_NULL3 : S_NULLARR2);
+  }
+
+  array(n: number): void {
+    if (n === 0) this.raw(S_EMPTYARR);
+    else this.#header(42, n);
+  }
+
+  /** A map of n key/value pairs (RESP2: an array of 2n). */
+  map(n: number): void {
+    if (this.resp === 3) this.#header(37, n);
+    else this.array(n * 2);
+  }
+
+  /** A set of n elements (RESP2: an array). */
+  set(n: number): void {
+    if (this.resp === 3) this.#header(126, n);
+    else this.array(n);
+  }
+
+  /** A push message of n elements (RESP2: an array). */
+  push(n: number): void {
+    if (this.resp === 3) this.#header(62, n);
+    else this.array(n);
+  }
+
+  /** A double (RESP3 `,`; RESP2 bulk string), formatted as Redis 7.0 does (%.17g). */
+  double(d: number): void {
+    const s = formatDouble(d);
+    if (this.resp === 3) this.#ascii(`,${s}\r\n`);
+    else this.bulkString(s);
+  }
+
+  /** A boolean (RESP3 `#t`/`#f`; RESP2 `:1`/`:0`). */
+  bool(b: boolean): void {
+    if (this.resp === 3) this.#ascii(b ? '#t\r\n' : '#f\r\n');
+    else this.raw(b ? S_ONE : S_ZERO);
+  }
+
+  /** Verbatim text (RESP3 `=` with a 3-letter format; RESP2 bulk string). */
+  verbatim(text: string, format = 'txt'): void {
+    if (this.resp === 3) {
+      const n = Buffer.byteLength(text) + 4;
+      this.#header(61, n);
+      const buf = this.#ensure(n + 2);
+      this.#len += buf.write(`${format}:${text}`, this.#len);
+      buf.writeUInt16LE(CRLF, this.#len);
+      this.#len += 2;
+    } else {
+      this.bulkString(text);
+    }
+  }
+
+  /** An array of bulk strings from JS strings. */
+  stringArray(items: readonly string[]): void {
+    this.array(items.length);
+    for (const s of items) this.bulkString(s);
+  }
+}

@@ -1,0 +1,254 @@
+// Incremental RESP request parser: turns the bytes a client sends into argument vectors.
+//
+// It accepts the two request forms Redis accepts: multibulk (`*<n>\r\n$<len>\r\n<data>\r\n...`)
+// and inline commands as typed in telnet (`SET a "b c"\n`). Bytes arrive in arbitrary pieces;
+// the parser keeps its state between pieces, so a command cut anywhere parses the same. It does
+// no I/O and knows nothing of commands.
+//
+// Allocation: arguments are views (subarray) into the received chunk; Node hands every read a
+// fresh Buffer, so no copy is needed. A consumer that keeps an argument beyond the command (a
+// stored value) must copy it, or it would pin the whole chunk. Large bulk arguments that span
+// reads are collected into one exactly-sized buffer, so a 500 MB value is copied once, not
+// re-concatenated per read.
+//
+// Limits and error texts follow Redis 7.0 (networking.c): a malformed request raises
+// ProtocolError with the text Redis puts after "ERR Protocol error: ".
+
+import { splitArgs } from '../lib/splitargs.js';
+
+/** A malformed request. The connection must answer `-ERR Protocol error: <message>` and close. */
+export class ProtocolError extends Error {}
+
+/** Redis's PROTO_INLINE_MAX_SIZE: the longest inline line or multibulk/bulk header accepted. */
+export const INLINE_MAX_SIZE = 64 * 1024;
+/** Bulk arguments at least this big are assembled in their own buffer (PROTO_MBULK_BIG_ARG). */
+const BIG_ARG = 32 * 1024;
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+export interface ParserLimits {
+  /** proto-max-bulk-len: the largest bulk argument accepted. */
+  protoMaxBulkLen: number;
+  /** True while the client must still authenticate: Redis then caps multibulk at 10 and bulks at 16 KB. */
+  authRequired: boolean;
+}
+
+export class RequestParser {
+  #buf: Buffer = EMPTY;
+  #pos = 0;
+  // In-progress multibulk command.
+  #argv: Buffer[] | null = null;
+  #argc = 0;
+  #bulkLen = -1;
+  // A big bulk argument being assembled across reads.
+  #big: Buffer | null = null;
+  #bigFill = 0;
+  /** Bytes held by the argument vector being assembled (for the query buffer limit). */
+  #argBytes = 0;
+  readonly limits: ParserLimits;
+
+  constructor(limits: ParserLimits) {
+    this.limits = limits;
+  }
+
+  /** Unparsed bytes plus the bytes of a partially received command: Redis's query buffer length. */
+  get pendingBytes(): number {
+    return this.#buf.length - this.#pos + this.#argBytes + this.#bigFill;
+  }
+
+  /** True if nothing is buffered (no partial command). */
+  get idle(): boolean {
+    return this.#pos >= this.#buf.length && this.#argv === null;
+  }
+
+  /** Appends received bytes. Call next() until it returns null to drain complete commands. */
+  feed(chunk: Buffer): void {
+    if (this.#big !== null) {
+      const need = this.#big.length - this.#bigFill;
+      const n = Math.min(need, chunk.length);
+      chunk.copy(this.#big, this.#bigFill, 0, n);
+      this.#bigFill += n;
+      if (this.#bigFill < this.#big.length) return;
+      // Argument complete (the trailing CRLF is inside #big and not checked, as in Redis).
+      const arg = this.#big.subarray(0, this.#big.length - 2);
+      this.#big = null;
+      this.#bigFill = 0;
+      this.#pushArg(arg);
+      this.#buf = n < chunk.length ? chunk.subarray(n) : EMPTY;
+      this.#pos = 0;
+      return;
+    }
+    if (this.#pos >= this.#buf.length) {
+      this.#buf = chunk;
+      this.#pos = 0;
+    } else {
+      const rest = this.#buf.length - this.#pos;
+      const merged = Buffer.allocUnsafe(rest + chunk.length);
+      this.#buf.copy(merged, 0, this.#pos);
+      chunk.copy(merged, rest);
+      this.#buf = merged;
+      this.#pos = 0;
+    }
+  }
+
+  /**
+   * Returns the next complete command's arguments, or null when more bytes are needed.
+   * Empty commands (blank inline lines, `*0`, `*-1`) are skipped. Throws ProtocolError.
+   */
+  next(): Buffer[] | null {
+    if (this.#big !== null) return null; // a big argument is still arriving
+    for (;;) {
+      if (this.#argv === null) {
+        if (this.#pos >= this.#buf.length) return null;
+        if (this.#buf[this.#pos] === 42 /* '*' */) {
+          const r = this.#multibulkHeader();
+          if (r === 0) return null;
+          if (r === 2) continue; // empty command
+        } else {
+          const argv = this.#inline();
+          if (argv === null) return null;
+          if (argv.length === 0) continue;
+          return argv;
+        }
+      }
+      const argv = this.#bulks();
+      if (argv === null) return null;
+      return argv;
+    }
+  }
+
+  /** Discards all buffered input (after a protocol error or when the client goes away). */
+  reset(): void {
+    this.#buf = EMPTY;
+    this.#pos = 0;
+    this.#argv = null;
+    this.#argc = 0;
+    this.#bulkLen = -1;
+    this.#big = null;
+    this.#bigFill = 0;
+    this.#argBytes = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Multibulk
+
+  /** Parses `*<n>\r\n`. Returns 0 = need more bytes, 1 = header read, 2 = empty command. */
+  #multibulkHeader(): 0 | 1 | 2 {
+    const buf = this.#buf;
+    const start = this.#pos;
+    const cr = buf.indexOf(13, start);
+    if (cr < 0 || cr + 1 >= buf.length) {
+      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big mbulk count string');
+      return 0;
+    }
+    const n = parseHeaderInt(buf, start + 1, cr);
+    if (n === null || n > INT_MAX) throw new ProtocolError('invalid multibulk length');
+    if (n > 10 && this.limits.authRequired) throw new ProtocolError('unauthenticated multibulk length');
+    this.#pos = cr + 2;
+    if (n <= 0) return 2;
+    // The count is not trusted for preallocation: a 2-billion count must not allocate eagerly.
+    this.#argv = [];
+    this.#argc = n;
+    this.#bulkLen = -1;
+    return 1;
+  }
+
+  /** Reads bulk arguments until the command is complete; null = need more bytes. */
+  #bulks(): Buffer[] | null {
+    const argv = this.#argv as Buffer[];
+    while (argv.length < this.#argc) {
+      const buf = this.#buf;
+      if (this.#bulkLen < 0) {
+        const start = this.#pos;
+        if (start >= buf.length) return null;
+        const cr = buf.indexOf(13, start);
+        if (cr < 0 || cr + 1 >= buf.length) {
+          if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big bulk count string');
+          return null;
+        }
+        if (buf[start] !== 36 /* '$' */) {
+          throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[start])}'`);
+        }
+        const len = parseHeaderInt(buf, start + 1, cr);
+        if (len === null || len < 0 || len > this.limits.protoMaxBulkLen) {
+          throw new ProtocolError('invalid bulk length');
+        }
+        if (len > 16384 && this.limits.authRequired) throw new ProtocolError('unauthenticated bulk length');
+        this.#pos = cr + 2;
+        this.#bulkLen = len;
+      }
+      const len = this.#bulkLen;
+      const avail = buf.length - this.#pos;
+      if (avail < len + 2) {
+        if (len >= BIG_ARG) {
+          // Assemble this argument in its own buffer; feed() completes it.
+          const big = Buffer.allocUnsafe(len + 2);
+          buf.copy(big, 0, this.#pos);
+          this.#big = big;
+          this.#bigFill = avail;
+          this.#buf = EMPTY;
+          this.#pos = 0;
+        }
+        return null;
+      }
+      this.#pushArg(buf.subarray(this.#pos, this.#pos + len));
+      this.#pos += len + 2;
+    }
+    this.#argv = null;
+    this.#argBytes = 0;
+    return argv;
+  }
+
+  #pushArg(arg: Buffer): void {
+    (this.#argv as Buffer[]).push(arg);
+    this.#argBytes += arg.length;
+    this.#bulkLen = -1;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Inline
+
+  /** Parses one inline line. Returns null = need more bytes, [] = empty line. */
+  #inline(): Buffer[] | null {
+    const buf = this.#buf;
+    const start = this.#pos;
+    const nl = buf.indexOf(10, start);
+    if (nl < 0) {
+      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > start && buf[end - 1] === 13) end--;
+    this.#pos = nl + 1;
+    const argv = splitArgs(buf.subarray(start, end));
+    if (argv === null) throw new ProtocolError('unbalanced quotes in request');
+    return argv;
+  }
+}
+
+/**
+ * Parses the decimal integer of a `*` or `$` header between start and end (exclusive), with
+ * Redis's string2ll grammar (optional '-', no leading zeros, no '+'). Returns null if invalid
+ * or longer than any valid count.
+ */
+function parseHeaderInt(buf: Buffer, start: number, end: number): number | null {
+  const len = end - start;
+  if (len <= 0 || len > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45 /* '-' */) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  const first = buf[i];
+  if (first === 48 /* '0' */) return i + 1 === end && !neg ? 0 : null;
+  if (first < 49 || first > 57) return null;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}

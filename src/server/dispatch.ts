@@ -1,0 +1,107 @@
+// The dispatch gate: every command passes through processCommand, which applies the generic
+// checks in one fixed order (Redis's processCommand):
+//
+//   lookup -> subcommand lookup -> arity -> authentication -> (cluster redirect) -> (OOM)
+//   -> (read-only replica) -> client pause -> (MULTI queue) -> call -> stats / slow log /
+//   latency / monitors
+//
+// Handlers never repeat these checks. Steps in parentheses belong to later roadmap stages and
+// have their place marked here so they slot in without reordering.
+
+import { Err, sanitizeErrorText } from '../lib/errors.js';
+import { F, type Command } from './command-table.js';
+import { ReplyMode, type Client } from './network/client.js';
+import type { Server } from './server.js';
+
+/** Runs one command from client c. Replies are left in c.w for the caller to flush. */
+export function processCommand(srv: Server, c: Client, argv: Buffer[]): void {
+  const name = argv[0].toString('latin1');
+  let cmd = srv.commands.lookup(name);
+  if (cmd === undefined) {
+    rejectUnknown(c, name, argv);
+    return;
+  }
+  // A container with its own handler (COMMAND) runs it when called without a subcommand.
+  if (cmd.subcommands !== null && (argv.length > 1 || cmd.handler === null)) {
+    if (argv.length === 1) {
+      cmd.stats.rejectedCalls++;
+      reject(c, Err.wrongArity(cmd.fullName));
+      return;
+    }
+    const sub = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
+    if (sub === undefined) {
+      reject(
+        c,
+        sanitizeErrorText(Err.unknownSubcommand(truncate(argv[1].toString('latin1'), 128), name.toUpperCase())),
+      );
+      return;
+    }
+    cmd = sub;
+  }
+  const argc = argv.length;
+  if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
+    cmd.stats.rejectedCalls++;
+    reject(c, Err.wrongArity(cmd.fullName));
+    return;
+  }
+  if (!c.authenticated && (cmd.flags & F.noAuth) === 0) {
+    cmd.stats.rejectedCalls++;
+    reject(c, Err.noAuth);
+    return;
+  }
+  // Cluster redirection (MOVED/ASK), OOM (maxmemory), READONLY (replica) and MULTI queueing
+  // go here, in this order, as their roadmap stages land.
+
+  if (srv.pause.blocks(cmd)) {
+    // Suspend this client; the command is re-dispatched when the pause ends.
+    srv.pause.suspend(c, argv);
+    return;
+  }
+  call(srv, c, cmd, argv);
+}
+
+/** Executes cmd and records its statistics, slow log entry, latency and monitor feed. */
+export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
+  const replyMark = c.w.length;
+  c.cmdErrors = 0;
+  srv.now = srv.clock.now();
+  if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
+  const start = performance.now();
+  (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
+  const durationUs = (performance.now() - start) * 1000;
+
+  cmd.stats.calls++;
+  cmd.stats.usec += durationUs;
+  srv.latency.commands.record(cmd, durationUs);
+  if (c.cmdErrors > 0) cmd.stats.failedCalls++;
+  srv.stats.totalCommandsProcessed++;
+  c.lastCommand = cmd;
+  if ((cmd.flags & F.skipSlowlog) === 0) srv.afterCommand(c, cmd, argv, durationUs);
+
+  if (c.replyMode !== ReplyMode.On) {
+    // CLIENT REPLY OFF / SKIP: discard what this command produced (the CLIENT REPLY
+    // command itself sets SkipNext so its own reply is dropped too, as in Redis).
+    if (c.replyMode === ReplyMode.SkipNext) c.replyMode = ReplyMode.Skip;
+    else {
+      c.w.truncate(replyMark);
+      if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
+    }
+  }
+}
+
+/** `unknown command 'x', with args beginning with: 'a' 'b' ` (args up to 128 chars in all). */
+function rejectUnknown(c: Client, name: string, argv: Buffer[]): void {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${truncate(argv[i].toString('latin1'), 128 - args.length)}' `;
+  }
+  reject(c, sanitizeErrorText(Err.unknownCommand(truncate(name, 128), args)));
+}
+
+function reject(c: Client, text: string): void {
+  c.w.error(text);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) : s;
+}

@@ -1,0 +1,221 @@
+// Server administration: TIME, SHUTDOWN, MONITOR and DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT,
+// HELP).
+//
+// DEBUG is one command with arity -2 in the table (no subcommand specs), so its handler
+// parses argv[1] itself and answers Redis's "unknown subcommand or wrong number of
+// arguments" for anything it does not know or with the wrong argument count. As in Redis it
+// is refused unless `enable-debug-command` allows it (yes, or local for loopback/unix peers).
+
+import type { Handler } from '../command-table.js';
+import { Err } from '../../lib/errors.js';
+import type { Client } from '../network/client.js';
+import { StrEnc, VType, type Entry } from '../keyspace/entry.js';
+import { lruIdleSeconds } from '../keyspace/keyspace.js';
+import { isKeyword, keyOf } from './util.js';
+import { replyHelp } from './connection-client.js';
+import { objectEncoding } from './keys-object.js';
+
+/** Error texts not (yet) in the shared catalog. */
+const E = {
+  noShutdown: 'ERR No shutdown in progress.',
+  debugNotAllowed:
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  debugSubcommand: (sub: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try DEBUG HELP.`,
+} as const;
+
+// Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
+const DEBUG_HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Prints this help.',
+];
+
+// ---------------------------------------------------------------------------------------------
+// TIME, MONITOR
+
+/** TIME: [unix seconds, microseconds] as bulk strings, from the injected clock. */
+const timeCommand: Handler = (c) => {
+  const us = c.srv.clock.nowUs();
+  c.w.array(2);
+  c.w.bulkString(String(Math.floor(us / 1e6)));
+  c.w.bulkString(String(us % 1e6));
+};
+
+/** MONITOR: from now on this connection receives every command the server runs. */
+const monitorCommand: Handler = (c) => {
+  if (!c.monitor) {
+    c.monitor = true;
+    c.srv.monitors.add(c);
+  }
+  c.w.ok();
+};
+
+// ---------------------------------------------------------------------------------------------
+// SHUTDOWN
+
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success nothing is replied: the server
+ * closes every connection (this one included) and `server.closed` resolves, on which the
+ * CLI exits. Shoal does not wait for replicas (none yet), so a shutdown is never "in
+ * progress" for ABORT to cancel.
+ */
+const shutdownCommand: Handler = (c, argv) => {
+  let nosave = false;
+  let save = false;
+  let other = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (isKeyword(a, 'nosave')) nosave = true;
+    else if (isKeyword(a, 'save')) save = true;
+    else if (isKeyword(a, 'now') || isKeyword(a, 'force')) other = true;
+    else if (isKeyword(a, 'abort')) abort = true;
+    else {
+      c.w.error(Err.syntax);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) {
+    c.w.error(Err.syntax);
+    return;
+  }
+  if (abort) {
+    c.w.error(E.noShutdown);
+    return;
+  }
+  const srv = c.srv;
+  srv.log.warning('User requested shutdown...');
+  // persistence: when RDB lands, save the final snapshot here if SAVE was given, or if save
+  // points are configured and NOSAVE was not ("Saving the final RDB snapshot before exiting.");
+  // a failed save aborts the shutdown ("ERR Errors trying to SHUTDOWN. Check logs.") unless FORCE.
+  void srv.close();
+};
+
+// ---------------------------------------------------------------------------------------------
+// DEBUG
+
+/** True if this connection may run DEBUG under the enable-debug-command setting. */
+function debugAllowed(c: Client): boolean {
+  const mode = c.srv.config.getString('enable-debug-command');
+  if (mode === 'yes') return true;
+  if (mode === 'local') return c.isUnix || isLoopbackAddr(c.addr);
+  return false;
+}
+
+function isLoopbackAddr(addr: string): boolean {
+  return addr.startsWith('127.') || addr.startsWith('::1:') || addr.startsWith('[::1]');
+}
+
+/** Blocks the whole process for ms milliseconds, as Redis's DEBUG SLEEP blocks its event loop. */
+function blockFor(ms: number): void {
+  if (!(ms > 0)) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** C's atof/strtod on a prefix: the leading number, 0 if there is none. */
+function leadingFloat(arg: Buffer): number {
+  const v = parseFloat(arg.toString('latin1'));
+  return Number.isNaN(v) ? 0 : v;
+}
+
+/** C's atoi: the leading integer, 0 if there is none. */
+function leadingInt(arg: Buffer): number {
+  const v = parseInt(arg.toString('latin1'), 10);
+  return Number.isNaN(v) ? 0 : v;
+}
+
+/** Stable fake addresses for DEBUG OBJECT's "Value at:" (one per entry object). */
+const addresses = new WeakMap<Entry, string>();
+let nextAddress = 0x7f3a1c000000;
+
+function addressOf(e: Entry): string {
+  let a = addresses.get(e);
+  if (a === undefined) {
+    a = '0x' + nextAddress.toString(16);
+    nextAddress += 0x40;
+    addresses.set(e, a);
+  }
+  return a;
+}
+
+/** Bytes of an RDB length prefix. */
+function rdbLenSize(n: number): number {
+  return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
+}
+
+/**
+ * An estimate of the value's RDB serialized length: exact for strings stored as RDB
+ * integers or plain (uncompressed) strings; a rough size for aggregates.
+ */
+function serializedLength(e: Entry): number {
+  if (e.type === VType.String) {
+    const v = e.value as Buffer;
+    if (v.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(v.toString('latin1'))) {
+      const n = Number(v.toString('latin1'));
+      if (n >= -128 && n <= 127) return 2;
+      if (n >= -32768 && n <= 32767) return 3;
+      if (n >= -2147483648 && n <= 2147483647) return 5;
+    }
+    return rdbLenSize(v.length) + v.length;
+  }
+  const v = e.value as { size?: unknown; length?: unknown } | null;
+  const n = typeof v?.size === 'number' ? v.size : typeof v?.length === 'number' ? v.length : 0;
+  return rdbLenSize(n) + n * 8;
+}
+
+function refcountOf(e: Entry): number {
+  if (e.type !== VType.String || e.enc === StrEnc.Unshared || objectEncoding(e) !== 'int') return 1;
+  const v = e.value as Buffer;
+  return v[0] !== 0x2d && v.length <= 4 ? 2147483647 : 1;
+}
+
+/** DEBUG OBJECT key: Redis's one-line status about the value (no expiry check, no touch). */
+function debugObject(c: Client, key: Buffer): void {
+  const e = c.db.peek(keyOf(key));
+  if (e === undefined) {
+    c.w.error(Err.noSuchKey);
+    return;
+  }
+  c.w.simple(
+    `Value at:${addressOf(e)} refcount:${refcountOf(e)} encoding:${objectEncoding(e)}` +
+      ` serializedlength:${serializedLength(e)} lru:${e.lru} lru_seconds_idle:${lruIdleSeconds(e.lru, c.srv.now)}`,
+  );
+}
+
+const debugCommand: Handler = (c, argv) => {
+  if (!debugAllowed(c)) {
+    c.w.error(E.debugNotAllowed);
+    return;
+  }
+  const sub = argv[1];
+  const argc = argv.length;
+  if (isKeyword(sub, 'help') && argc === 2) {
+    replyHelp(c, DEBUG_HELP);
+  } else if (isKeyword(sub, 'sleep') && argc === 3) {
+    blockFor(leadingFloat(argv[2]) * 1000);
+    c.w.ok();
+  } else if (isKeyword(sub, 'set-active-expire') && argc === 3) {
+    c.srv.activeExpireEnabled = leadingInt(argv[2]) !== 0;
+    c.w.ok();
+  } else if (isKeyword(sub, 'object') && argc === 3) {
+    debugObject(c, argv[2]);
+  } else {
+    c.w.error(E.debugSubcommand(sub.toString('latin1')));
+  }
+};
+
+export const adminHandlers: Record<string, Handler> = {
+  time: timeCommand,
+  shutdown: shutdownCommand,
+  monitor: monitorCommand,
+  debug: debugCommand,
+};

@@ -1,0 +1,412 @@
+// The CLIENT container: ID, SETNAME, GETNAME, LIST, INFO, KILL, PAUSE, UNPAUSE, REPLY,
+// NO-EVICT, NO-TOUCH, HELP. Merged into connectionHandlers by connection.ts.
+//
+// CLIENT LIST / INFO print Redis 7.0's line format field for field. Fields Shoal has no direct
+// equivalent for (fd, query/reply buffer sizes, memory) carry plausible values derived from
+// what the connection really holds, so tools that parse the line keep working.
+
+import type { Handler } from '../command-table.js';
+import { Err } from '../../lib/errors.js';
+import { parseIntArg } from '../../lib/numbers.js';
+import { ReplyMode, type Client } from '../network/client.js';
+import { isKeyword } from './util.js';
+
+/** Error texts not (yet) in the shared catalog. */
+const E = {
+  badClientName: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  noSuchClient: 'ERR No such client',
+  unknownClientType: (t: string) => `ERR Unknown client type '${t}'`,
+  invalidClientId: 'ERR Invalid client ID',
+  clientIdNotPositive: 'ERR client-id should be greater than 0',
+  noSuchUser: (u: string) => `ERR No such user '${u}'`,
+  timeoutNotInt: 'ERR timeout is not an integer or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  timeoutRange: 'ERR timeout is out of range',
+  pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  subcommandSyntax: (sub: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try CLIENT HELP.`,
+} as const;
+
+const HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  // CLIENT NO-TOUCH is a Redis 7.2 addition Shoal already supports; its help line is 7.2's.
+  'NO-TOUCH (ON|OFF)',
+  '    Will not touch LRU/LFU stats when this mode is on.',
+  'HELP',
+  '    Prints this help.',
+];
+
+/** Replies a help text as Redis does: an array of status lines. */
+export function replyHelp(c: Client, lines: readonly string[]): void {
+  c.w.array(lines.length);
+  for (const l of lines) c.w.simple(l);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/**
+ * Sets (or, with an empty name, clears) the connection name. Names may only hold printable
+ * ASCII other than space (0x21..0x7e). Replies the error and returns false on a bad name.
+ */
+export function setClientName(c: Client, name: Buffer): boolean {
+  for (let i = 0; i < name.length; i++) {
+    if (name[i] < 0x21 || name[i] > 0x7e) {
+      c.w.error(E.badClientName);
+      return false;
+    }
+  }
+  c.name = name.toString('latin1');
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLIENT LIST / INFO line
+
+/** Client type for LIST/KILL TYPE filters. Replicas, masters and pub/sub clients come later. */
+type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
+
+function clientType(_c: Client): ClientType {
+  // A MONITOR client is a normal client for these filters, as in Redis.
+  return 'normal';
+}
+
+/** Parses a TYPE argument (normal, slave/replica, master, pubsub); null if unknown. */
+function parseClientType(arg: Buffer): ClientType | null {
+  const t = arg.toString('latin1').toLowerCase();
+  if (t === 'normal' || t === 'master' || t === 'pubsub') return t;
+  if (t === 'replica' || t === 'slave') return 'replica';
+  return null;
+}
+
+/** Redis's default query buffer allocation seen in CLIENT LIST (qbuf + qbuf-free). */
+const QBUF_ALLOC = 20474;
+
+/** The socket's file descriptor where Node exposes it (TCP and unix sockets on POSIX). */
+function socketFd(c: Client): number {
+  const handle = (c.socket as unknown as { _handle?: { fd?: number } })._handle;
+  return typeof handle?.fd === 'number' ? handle.fd : -1;
+}
+
+function encodedLength(argv: Buffer[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/**
+ * One CLIENT LIST line (without the trailing newline). `current` is the running command of
+ * the client asking (its argv and full name), which Redis reports as that client's cmd and
+ * counts in its qbuf and argv-mem.
+ */
+export function clientInfoLine(c: Client, now: number, current?: { client: Client; argv: Buffer[]; name: string }): string {
+  const self = current !== undefined && current.client === c;
+  const qbuf = c.parser.pendingBytes + (self ? encodedLength(current.argv) : 0);
+  const qbufFree = Math.max(0, QBUF_ALLOC - qbuf);
+  let argvMem = 0;
+  if (self) for (const a of current.argv) argvMem += a.length;
+  const rbs = self ? 16384 : 1024;
+  const obl = c.w.length;
+  const omem = c.socket.writableLength;
+  const totMem = 800 + qbuf + qbufFree + rbs + argvMem + omem;
+
+  let flags = '';
+  if (c.monitor) flags += 'O';
+  if (c.suspended) flags += 'b';
+  if (c.closeAfterReply) flags += 'c';
+  if (c.isUnix) flags += 'U';
+  if (c.noEvict) flags += 'e';
+  if (c.noTouch) flags += 'T';
+  if (flags === '') flags = 'N';
+
+  const cmd = self ? current.name : c.lastCommand !== null ? c.lastCommand.fullName : 'NULL';
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${socketFd(c)} name=${c.name}` +
+    ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
+    ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1` +
+    ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
+    ` rbs=${rbs} rbp=${self ? rbs : obl} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
+    ` events=r${omem > 0 ? 'w' : ''} cmd=${cmd} user=${c.user} redir=-1 resp=${c.w.resp}`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+const clientIdCommand: Handler = (c) => {
+  c.w.integer(c.id);
+};
+
+const clientSetnameCommand: Handler = (c, argv) => {
+  if (setClientName(c, argv[2])) c.w.ok();
+};
+
+const clientGetnameCommand: Handler = (c) => {
+  if (c.name === '') c.w.nil();
+  else c.w.bulkLatin1(c.name);
+};
+
+const clientInfoCommand: Handler = (c, argv) => {
+  c.w.verbatim(clientInfoLine(c, c.srv.now, { client: c, argv, name: 'client|info' }) + '\n');
+};
+
+/** CLIENT LIST [TYPE type] | [ID id [id ...]] */
+const clientListCommand: Handler = (c, argv) => {
+  const srv = c.srv;
+  let clients: Client[];
+  if (argv.length === 2) {
+    clients = [...srv.clients.values()];
+  } else if (argv.length === 4 && isKeyword(argv[2], 'type')) {
+    const type = parseClientType(argv[3]);
+    if (type === null) {
+      c.w.error(E.unknownClientType(argv[3].toString('latin1')));
+      return;
+    }
+    clients = [...srv.clients.values()].filter((x) => clientType(x) === type);
+  } else if (argv.length > 3 && isKeyword(argv[2], 'id')) {
+    clients = [];
+    const ids: number[] = [];
+    for (let i = 3; i < argv.length; i++) {
+      const id = parseIntArg(argv[i]);
+      if (id === null) {
+        c.w.error(E.invalidClientId);
+        return;
+      }
+      ids.push(Number(id));
+    }
+    for (const id of ids) {
+      const found = srv.clients.get(id);
+      if (found !== undefined) clients.push(found);
+    }
+  } else {
+    c.w.error(Err.syntax);
+    return;
+  }
+  const current = { client: c, argv, name: 'client|list' };
+  let text = '';
+  for (const x of clients) text += clientInfoLine(x, srv.now, current) + '\n';
+  c.w.verbatim(text);
+};
+
+interface KillFilter {
+  id: number | null;
+  type: ClientType | null;
+  user: string | null;
+  addr: string | null;
+  laddr: string | null;
+  skipMe: boolean;
+}
+
+/**
+ * CLIENT KILL ip:port (old form: OK or "No such client") or CLIENT KILL <filter value>...
+ * (new form: the number killed). Killing the caller itself closes it after this reply.
+ */
+const clientKillCommand: Handler = (c, argv) => {
+  const f: KillFilter = { id: null, type: null, user: null, addr: null, laddr: null, skipMe: true };
+  const oldForm = argv.length === 3;
+  if (oldForm) {
+    f.addr = argv[2].toString('latin1');
+    f.skipMe = false;
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      if (i + 1 >= argv.length) {
+        c.w.error(Err.syntax);
+        return;
+      }
+      const opt = argv[i];
+      const val = argv[i + 1];
+      if (isKeyword(opt, 'id')) {
+        const id = parseIntArg(val);
+        if (id === null || id < 1) {
+          c.w.error(E.clientIdNotPositive);
+          return;
+        }
+        f.id = Number(id);
+      } else if (isKeyword(opt, 'type')) {
+        f.type = parseClientType(val);
+        if (f.type === null) {
+          c.w.error(E.unknownClientType(val.toString('latin1')));
+          return;
+        }
+      } else if (isKeyword(opt, 'user')) {
+        f.user = val.toString('latin1');
+        // Until ACLs land, 'default' is the only user.
+        if (f.user !== 'default') {
+          c.w.error(E.noSuchUser(f.user));
+          return;
+        }
+      } else if (isKeyword(opt, 'addr')) {
+        f.addr = val.toString('latin1');
+      } else if (isKeyword(opt, 'laddr')) {
+        f.laddr = val.toString('latin1');
+      } else if (isKeyword(opt, 'skipme')) {
+        if (isKeyword(val, 'yes')) f.skipMe = true;
+        else if (isKeyword(val, 'no')) f.skipMe = false;
+        else {
+          c.w.error(Err.syntax);
+          return;
+        }
+      } else {
+        c.w.error(Err.syntax);
+        return;
+      }
+    }
+  }
+
+  let killed = 0;
+  for (const x of [...c.srv.clients.values()]) {
+    if (f.id !== null && x.id !== f.id) continue;
+    if (f.type !== null && clientType(x) !== f.type) continue;
+    if (f.user !== null && x.user !== f.user) continue;
+    if (f.addr !== null && x.addr !== f.addr) continue;
+    if (f.laddr !== null && x.laddr !== f.laddr) continue;
+    if (x === c && f.skipMe) continue;
+    if (x === c) c.closeAfterReply = true;
+    else x.kill();
+    killed++;
+  }
+  if (!oldForm) c.w.integer(killed);
+  else if (killed === 0) c.w.error(E.noSuchClient);
+  else c.w.ok();
+};
+
+/** CLIENT PAUSE timeout [WRITE|ALL] — the mode is checked before the timeout, as in Redis. */
+const clientPauseCommand: Handler = (c, argv) => {
+  if (argv.length > 4) {
+    c.w.error(E.subcommandSyntax(argv[1].toString('latin1')));
+    return;
+  }
+  let type: 'write' | 'all' = 'all';
+  if (argv.length === 4) {
+    if (isKeyword(argv[3], 'write')) type = 'write';
+    else if (!isKeyword(argv[3], 'all')) {
+      c.w.error(E.pauseMode);
+      return;
+    }
+  }
+  const t = parseIntArg(argv[2]);
+  if (t === null) {
+    c.w.error(E.timeoutNotInt);
+    return;
+  }
+  if (t < 0) {
+    c.w.error(E.timeoutNegative);
+    return;
+  }
+  const now = c.srv.now;
+  if (BigInt(t) > 2n ** 63n - 1n - BigInt(now)) {
+    c.w.error(E.timeoutRange);
+    return;
+  }
+  c.srv.pause.pause(type, now + Number(t));
+  c.w.ok();
+};
+
+const clientUnpauseCommand: Handler = (c) => {
+  c.srv.pause.unpause();
+  c.w.ok();
+};
+
+/**
+ * CLIENT REPLY ON|OFF|SKIP. The dispatcher's call() applies the mode after the handler:
+ * OFF and SKIP reply nothing themselves; SkipNext turns into Skip for the following command.
+ */
+const clientReplyCommand: Handler = (c, argv) => {
+  const a = argv[2];
+  if (isKeyword(a, 'on')) {
+    c.replyMode = ReplyMode.On;
+    c.w.ok();
+  } else if (isKeyword(a, 'off')) {
+    c.replyMode = ReplyMode.Off;
+  } else if (isKeyword(a, 'skip')) {
+    if (c.replyMode !== ReplyMode.Off) c.replyMode = ReplyMode.SkipNext;
+  } else {
+    c.w.error(Err.syntax);
+  }
+};
+
+/** Parses ON/OFF; replies a syntax error and returns null otherwise. */
+function onOff(c: Client, arg: Buffer): boolean | null {
+  if (isKeyword(arg, 'on')) return true;
+  if (isKeyword(arg, 'off')) return false;
+  c.w.error(Err.syntax);
+  return null;
+}
+
+const clientNoEvictCommand: Handler = (c, argv) => {
+  const v = onOff(c, argv[2]);
+  if (v === null) return;
+  c.noEvict = v;
+  c.w.ok();
+};
+
+const clientNoTouchCommand: Handler = (c, argv) => {
+  const v = onOff(c, argv[2]);
+  if (v === null) return;
+  c.noTouch = v;
+  c.w.ok();
+};
+
+const clientHelpCommand: Handler = (c) => {
+  replyHelp(c, HELP);
+};
+
+export const clientHandlers: Record<string, Handler> = {
+  'client|id': clientIdCommand,
+  'client|help': clientHelpCommand,
+  'client|pause': clientPauseCommand,
+  'client|reply': clientReplyCommand,
+  'client|list': clientListCommand,
+  'client|setname': clientSetnameCommand,
+  'client|kill': clientKillCommand,
+  'client|info': clientInfoCommand,
+  'client|no-evict': clientNoEvictCommand,
+  'client|no-touch': clientNoTouchCommand,
+  'client|unpause': clientUnpauseCommand,
+  'client|getname': clientGetnameCommand,
+};

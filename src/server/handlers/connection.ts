@@ -1,0 +1,197 @@
+// Connection commands: PING, ECHO, QUIT, RESET, SELECT, HELLO, AUTH — the per-connection
+// state a client sets up for itself (protocol version, database, name, authentication).
+// The CLIENT container lives in connection-client.ts and is merged into this record.
+//
+// Authentication model until ACLs land: a single user, 'default'. With `requirepass` unset it
+// is a "nopass" user (AUTH default <anything> succeeds, AUTH <password> is an error); with
+// `requirepass` set, its password is that value.
+
+import type { Handler } from '../command-table.js';
+import { Err } from '../../lib/errors.js';
+import { ReplyMode, type Client } from '../network/client.js';
+import { REDIS_COMPAT_VERSION } from '../server.js';
+import { intArg, isKeyword, safeIntArg } from './util.js';
+import { clientHandlers, setClientName } from './connection-client.js';
+
+/** Error texts not (yet) in the shared catalog. */
+const E = {
+  helloNoAuth:
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  helloProtoNotInt: 'ERR Protocol version is not an integer or out of range',
+  helloSyntax: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,
+  // sic: Redis's text lacks the "be".
+  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Authentication
+
+/**
+ * Checks user/password against the one 'default' user. Returns true on success and marks the
+ * connection authenticated (lifting the pre-auth request size limits); on failure the client
+ * keeps whatever authentication it had, as in Redis.
+ */
+export function authenticate(c: Client, user: Buffer, pass: Buffer): boolean {
+  if (user.toString('latin1') !== 'default') return false;
+  const required = c.srv.config.getString('requirepass');
+  if (required !== '' && !pass.equals(Buffer.from(required))) return false;
+  c.authenticated = true;
+  c.user = 'default';
+  c.parser.limits.authRequired = false;
+  return true;
+}
+
+/** AUTH [username] password */
+const authCommand: Handler = (c, argv) => {
+  if (argv.length > 3) {
+    c.w.error(Err.syntax);
+    return;
+  }
+  let ok: boolean;
+  if (argv.length === 2) {
+    // The one-argument form authenticates 'default', which must then have a password.
+    if (c.srv.config.getString('requirepass') === '') {
+      c.w.error(Err.authNoPassword);
+      return;
+    }
+    ok = authenticate(c, Buffer.from('default'), argv[1]);
+  } else {
+    ok = authenticate(c, argv[1], argv[2]);
+  }
+  if (ok) c.w.ok();
+  else c.w.error(Err.wrongPass);
+};
+
+// ---------------------------------------------------------------------------------------------
+// HELLO
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Order of checks as Redis 7.0: protocol
+ * version, option syntax, AUTH, then "must be authenticated", then the name. The reply is
+ * encoded in the protocol just selected.
+ */
+const helloCommand: Handler = (c, argv) => {
+  let ver = 0;
+  if (argv.length >= 2) {
+    const v = safeIntArg(c, argv[1], E.helloProtoNotInt);
+    if (v === null) return;
+    if (v < 2 || v > 3) {
+      c.w.error(Err.noProto);
+      return;
+    }
+    ver = v;
+  }
+  let auth: [Buffer, Buffer] | null = null;
+  let name: Buffer | null = null;
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (isKeyword(argv[j], 'auth') && more >= 2) {
+      auth = [argv[j + 1], argv[j + 2]];
+      j += 2;
+    } else if (isKeyword(argv[j], 'setname') && more >= 1) {
+      name = argv[j + 1];
+      j++;
+    } else {
+      c.w.error(E.helloSyntax(argv[j].toString('latin1')));
+      return;
+    }
+  }
+  if (auth !== null && !authenticate(c, auth[0], auth[1])) {
+    c.w.error(Err.wrongPass);
+    return;
+  }
+  if (!c.authenticated) {
+    c.w.error(E.helloNoAuth);
+    return;
+  }
+  if (name !== null && !setClientName(c, name)) return;
+  if (ver !== 0) c.w.resp = ver as 2 | 3;
+
+  const w = c.w;
+  w.map(7);
+  w.bulkString('server');
+  w.bulkString('redis');
+  w.bulkString('version');
+  w.bulkString(REDIS_COMPAT_VERSION);
+  w.bulkString('proto');
+  w.integer(w.resp);
+  w.bulkString('id');
+  w.integer(c.id);
+  w.bulkString('mode');
+  w.bulkString('standalone');
+  w.bulkString('role');
+  w.bulkString('master');
+  w.bulkString('modules');
+  w.array(0);
+};
+
+// ---------------------------------------------------------------------------------------------
+// PING, ECHO, QUIT, RESET, SELECT
+
+const pingCommand: Handler = (c, argv) => {
+  // Arity is -1 so the gate lets PING a b through; Redis rejects it here with the arity text.
+  if (argv.length > 2) c.w.error(Err.wrongArity('ping'));
+  else if (argv.length === 2) c.w.bulk(argv[1]);
+  else c.w.pong();
+};
+
+const echoCommand: Handler = (c, argv) => {
+  c.w.bulk(argv[1]);
+};
+
+const quitCommand: Handler = (c) => {
+  c.w.ok();
+  c.closeAfterReply = true;
+};
+
+/**
+ * RESET: back to a fresh connection's state — db 0, no name, RESP2, replies on, no-touch off,
+ * MONITOR off, and the default user authenticated only if it needs no password. Redis 7.0
+ * keeps the no-evict flag across RESET (checked against 7.0.15), so it is kept here too.
+ */
+const resetCommand: Handler = (c) => {
+  const srv = c.srv;
+  c.db = srv.keyspace.dbs[0];
+  c.name = '';
+  c.w.resp = 2;
+  c.replyMode = ReplyMode.On;
+  c.noTouch = false;
+  if (c.monitor) {
+    c.monitor = false;
+    srv.monitors.delete(c);
+  }
+  c.user = 'default';
+  c.authenticated = !srv.authRequired;
+  c.parser.limits.authRequired = !c.authenticated;
+  // MULTI discard, pub/sub unsubscribe-all and tracking off join here as those features land.
+  c.w.simple('RESET');
+};
+
+const selectCommand: Handler = (c, argv) => {
+  const v = intArg(c, argv[1]);
+  if (v === null) return;
+  // Redis parses the index as a C int (getIntFromObjectOrReply), with its own range error.
+  if (v < -2147483648 || v > 2147483647) {
+    c.w.error(E.intRange);
+    return;
+  }
+  const id = Number(v);
+  const dbs = c.srv.keyspace.dbs;
+  if (id < 0 || id >= dbs.length) {
+    c.w.error(Err.dbIndexOutOfRange);
+    return;
+  }
+  c.db = dbs[id];
+  c.w.ok();
+};
+
+export const connectionHandlers: Record<string, Handler> = {
+  ping: pingCommand,
+  echo: echoCommand,
+  quit: quitCommand,
+  reset: resetCommand,
+  select: selectCommand,
+  hello: helloCommand,
+  auth: authCommand,
+  ...clientHandlers,
+};

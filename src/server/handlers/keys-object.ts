@@ -1,0 +1,109 @@
+// OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT | HELP: introspection of a key's value object.
+//
+// Keys are looked up as reads that neither touch the access clock nor (unlike TYPE) notify,
+// but they do count in keyspace_hits / keyspace_misses, as in Redis. A missing key is nil.
+
+import type { Handler } from '../command-table.js';
+import type { Client } from '../network/client.js';
+import { Entry, StrEnc, VType, stringEncoding } from '../keyspace/entry.js';
+import { lruIdleSeconds } from '../keyspace/keyspace.js';
+import { lfuDecrAndReturn } from '../keyspace/lfu.js';
+import { keyOf } from './util.js';
+
+/** Error texts not (yet) in the shared catalog. */
+const E = {
+  freqNotTracked:
+    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  idleNotTracked:
+    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+} as const;
+
+const HELP = [
+  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+  'HELP',
+  '    Prints this help.',
+];
+
+/** Redis's OBJ_SHARED_REFCOUNT (INT_MAX): the refcount reported for shared objects. */
+const SHARED_REFCOUNT = 2147483647;
+/** Redis's OBJ_SHARED_INTEGERS: strings "0".."9999" share one object each. */
+const SHARED_INTEGERS = 10000;
+
+/** Default encodings per type, for values that do not report their own. */
+const DEFAULT_ENCODING: Record<number, string> = {
+  [VType.List]: 'quicklist',
+  [VType.Set]: 'hashtable',
+  [VType.ZSet]: 'skiplist',
+  [VType.Hash]: 'hashtable',
+  [VType.Stream]: 'stream',
+};
+
+/** OBJECT ENCODING's name for e: strings by Redis's rules, aggregates by `value.encoding`. */
+export function objectEncoding(e: Entry): string {
+  if (e.type === VType.String) return stringEncoding(e);
+  const v = e.value as { encoding?: unknown } | null;
+  if (typeof v === 'object' && v !== null && typeof v.encoding === 'string') return v.encoding;
+  return DEFAULT_ENCODING[e.type] ?? 'unknown';
+}
+
+/**
+ * OBJECT REFCOUNT: Redis stores the integers 0..9999 as shared objects (refcount INT_MAX)
+ * unless maxmemory is set with an LRU/LFU policy, which needs a per-key access clock.
+ * Everything else is referenced once (Shoal never shares values between keys).
+ */
+export function objectRefcount(c: Client, e: Entry): number {
+  if (e.type !== VType.String || e.enc === StrEnc.Unshared || stringEncoding(e) !== 'int') return 1;
+  const v = e.value as Buffer;
+  if (v[0] === 0x2d || v.length > 4 || Number(v.toString('latin1')) >= SHARED_INTEGERS) return 1;
+  const cfg = c.srv.config;
+  const policy = cfg.getString('maxmemory-policy');
+  const sharing = cfg.getNumber('maxmemory') === 0 || !(policy.endsWith('-lru') || policy.endsWith('-lfu'));
+  return sharing ? SHARED_REFCOUNT : 1;
+}
+
+/** The live entry for argv[2], or undefined after replying nil. */
+function lookupOrNil(c: Client, argv: Buffer[]): Entry | undefined {
+  const e = c.srv.keyspace.lookupRead(c.db, keyOf(argv[2]), c.srv.now, true);
+  if (e === undefined) c.w.nil();
+  return e;
+}
+
+export const objectHandlers: Record<string, Handler> = {
+  'object|help': (c) => {
+    c.w.array(HELP.length);
+    for (const line of HELP) c.w.simple(line);
+  },
+  'object|encoding': (c, argv) => {
+    const e = lookupOrNil(c, argv);
+    if (e !== undefined) c.w.bulkString(objectEncoding(e));
+  },
+  'object|refcount': (c, argv) => {
+    const e = lookupOrNil(c, argv);
+    if (e !== undefined) c.w.integer(objectRefcount(c, e));
+  },
+  'object|idletime': (c, argv) => {
+    const e = lookupOrNil(c, argv);
+    if (e === undefined) return;
+    if (c.srv.keyspace.accessPolicy === 'lfu') return void c.w.error(E.idleNotTracked);
+    c.w.integer(lruIdleSeconds(e.lru, c.srv.now));
+  },
+  'object|freq': (c, argv) => {
+    const e = lookupOrNil(c, argv);
+    if (e === undefined) return;
+    const ks = c.srv.keyspace;
+    if (ks.accessPolicy !== 'lfu') return void c.w.error(E.freqNotTracked);
+    c.w.integer(lfuDecrAndReturn(e.lru, c.srv.now, ks.lfuDecayTime));
+  },
+};

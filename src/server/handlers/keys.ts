@@ -1,0 +1,110 @@
+// Generic keyspace commands (Redis's "generic" group): existence, deletion, type, renaming.
+//
+// The other generic commands live next door and are merged into keysHandlers here:
+//   keys-expire.ts  EXPIRE family, TTL family, PERSIST
+//   keys-iter.ts    KEYS, SCAN, RANDOMKEY
+//   keys-db.ts      COPY, MOVE, SWAPDB, FLUSHDB, FLUSHALL, DBSIZE
+//   keys-object.ts  OBJECT subcommands
+//
+// Lookups follow Redis 7.0's choice per command, because it decides the keyspace_hits /
+// keyspace_misses statistics and whether the access clock moves: EXISTS, TYPE and OBJECT
+// read without touching; TOUCH reads and touches; DEL and RENAME go through write lookups
+// (lazy expiry and access clock, no statistics).
+
+import type { Handler } from '../command-table.js';
+import type { Client } from '../network/client.js';
+import { Err } from '../../lib/errors.js';
+import { TYPE_NAMES } from '../keyspace/entry.js';
+import { keyOf } from './util.js';
+import { expireHandlers } from './keys-expire.js';
+import { iterHandlers } from './keys-iter.js';
+import { dbHandlers } from './keys-db.js';
+import { objectHandlers } from './keys-object.js';
+
+/** DEL / UNLINK: both free synchronously here (no lazy-free thread); the count is what matters. */
+function delGenericCommand(c: Client, argv: Buffer[]): void {
+  const ks = c.srv.keyspace;
+  const now = c.srv.now;
+  let deleted = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const key = keyOf(argv[i]);
+    // An expired key is reclaimed as expired (expired_keys) and does not count as deleted.
+    if (ks.lookupWrite(c.db, key, now, true) === undefined) continue;
+    c.db.delete(key);
+    deleted++;
+  }
+  c.srv.dirty += deleted;
+  c.w.integer(deleted);
+}
+
+function existsCommand(c: Client, argv: Buffer[]): void {
+  const ks = c.srv.keyspace;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    if (ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, true) !== undefined) n++;
+  }
+  c.w.integer(n);
+}
+
+function typeCommand(c: Client, argv: Buffer[]): void {
+  const e = c.srv.keyspace.lookupRead(c.db, keyOf(argv[1]), c.srv.now, true);
+  c.w.simple(e === undefined ? 'none' : TYPE_NAMES[e.type]);
+}
+
+/** TOUCH updates the access clock of each existing key; replies how many exist. */
+function touchCommand(c: Client, argv: Buffer[]): void {
+  const ks = c.srv.keyspace;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    if (ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, false) !== undefined) n++;
+  }
+  c.w.integer(n);
+}
+
+/**
+ * RENAME / RENAMENX. The value object moves as is, keeping its TTL and access clock. A missing
+ * source is an error even when source and destination are the same key; an existing one
+ * renamed onto itself is a no-op success.
+ */
+function renameGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
+  const ks = c.srv.keyspace;
+  const now = c.srv.now;
+  const src = keyOf(argv[1]);
+  const dst = keyOf(argv[2]);
+  const e = ks.lookupWrite(c.db, src, now, c.noTouch);
+  if (e === undefined) {
+    c.w.error(Err.noSuchKey);
+    return;
+  }
+  if (src === dst) {
+    if (nx) c.w.integer(0);
+    else c.w.ok();
+    return;
+  }
+  if (ks.lookupWrite(c.db, dst, now, true) !== undefined) {
+    if (nx) {
+      c.w.integer(0);
+      return;
+    }
+    c.db.delete(dst);
+  }
+  c.db.delete(src);
+  c.db.set(dst, e);
+  c.srv.dirty++;
+  if (nx) c.w.integer(1);
+  else c.w.ok();
+}
+
+export const keysHandlers: Record<string, Handler> = {
+  del: delGenericCommand,
+  unlink: delGenericCommand,
+  exists: existsCommand,
+  type: typeCommand,
+  touch: touchCommand,
+  rename: (c, argv) => renameGenericCommand(c, argv, false),
+  renamenx: (c, argv) => renameGenericCommand(c, argv, true),
+  ...expireHandlers,
+  ...iterHandlers,
+  ...dbHandlers,
+  ...objectHandlers,
+};

@@ -1,0 +1,120 @@
+// CONFIG GET / SET / RESETSTAT / REWRITE / HELP. Parameter semantics (validation, atomic
+// multi-set, globbing, rewriting) live in src/server/config/config.ts; these handlers turn
+// its results and errors into Redis's replies.
+
+import { Err, sanitizeErrorText } from '../../lib/errors.js';
+import type { Handler } from '../command-table.js';
+import type { Client } from '../network/client.js';
+
+/** Shown by CONFIG HELP, line for line as Redis 7.0 prints it. */
+const CONFIG_HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+  'HELP',
+  '    Prints this help.',
+];
+
+const REDACTED = Buffer.from('(redacted)');
+
+/** Replies a status-string array, as Redis's addReplyHelp does. */
+export function replyHelp(c: Client, lines: readonly string[]): void {
+  c.w.array(lines.length);
+  for (const l of lines) c.w.simple(l);
+}
+
+/** True when the client connects from this host (loopback or unix socket): protected configs. */
+function isLocal(c: Client): boolean {
+  if (c.isUnix) return true;
+  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
+  return host.startsWith('127.') || host === '::1' || host === '[::1]' || host.startsWith('::ffff:127.');
+}
+
+const configGet: Handler = (c, argv) => {
+  const patterns = argv.slice(2).map((a) => a.toString());
+  const pairs = c.srv.config.matchMany(patterns);
+  c.w.map(pairs.length);
+  for (const [name, value] of pairs) {
+    c.w.bulkString(name);
+    c.w.bulkString(value);
+  }
+};
+
+/**
+ * CONFIG SET name value [name value ...]: all pairs are applied or none. Values of sensitive
+ * parameters (requirepass, masterauth, ...) are replaced by "(redacted)" in argv before the
+ * slow log sees the command, as Redis does.
+ */
+const configSet: Handler = (c, argv) => {
+  if ((argv.length - 2) % 2 !== 0) {
+    c.w.error(Err.syntax);
+    return;
+  }
+  const cfg = c.srv.config;
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) {
+    const name = argv[i].toString();
+    pairs.push([name, argv[i + 1].toString()]);
+    if (cfg.spec(name)?.sensitive === true) argv[i + 1] = REDACTED;
+  }
+  try {
+    cfg.setMany(pairs, { local: isLocal(c) });
+  } catch (e) {
+    c.w.error(sanitizeErrorText(e instanceof Error ? e.message : String(e)));
+    return;
+  }
+  c.w.ok();
+};
+
+/**
+ * CONFIG RESETSTAT: zeroes INFO's counters — server stats, keyspace hits/misses/expiry
+ * counters, per-command stats and latency histograms, error stats. The slow log and the
+ * latency monitor's events are kept (Redis resets those with SLOWLOG RESET / LATENCY RESET).
+ */
+const configResetstat: Handler = (c) => {
+  const srv = c.srv;
+  srv.stats.reset();
+  const ks = srv.keyspace.stats;
+  ks.keyspaceHits = 0;
+  ks.keyspaceMisses = 0;
+  ks.expiredKeys = 0;
+  ks.expiredStalePerc = 0;
+  ks.expiredTimeCapReachedCount = 0;
+  ks.expireCycleCpuMs = 0;
+  for (const cmd of srv.commands.all()) {
+    cmd.stats.calls = 0;
+    cmd.stats.usec = 0;
+    cmd.stats.rejectedCalls = 0;
+    cmd.stats.failedCalls = 0;
+  }
+  srv.latency.commands.reset();
+  c.w.ok();
+};
+
+const configRewrite: Handler = (c) => {
+  const srv = c.srv;
+  try {
+    srv.config.rewrite(srv.configFile ?? srv.config.configFile);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    srv.log.warning(`CONFIG REWRITE failed: ${msg}`);
+    c.w.error(sanitizeErrorText(msg));
+    return;
+  }
+  srv.log.notice('CONFIG REWRITE executed with success.');
+  c.w.ok();
+};
+
+export const configHandlers: Record<string, Handler> = {
+  'config|get': configGet,
+  'config|set': configSet,
+  'config|resetstat': configResetstat,
+  'config|rewrite': configRewrite,
+  'config|help': (c) => replyHelp(c, CONFIG_HELP),
+};

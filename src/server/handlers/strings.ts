@@ -1,0 +1,308 @@
+// String command handlers: GET, the SET family (SET SETNX SETEX PSETEX), GETSET, GETDEL, GETEX,
+// MGET, MSET, MSETNX and STRLEN. Counters live in strings-numeric.ts, byte ranges in
+// strings-range.ts and LCS in strings-lcs.ts; their records are merged into stringsHandlers.
+//
+// Expire-time contract (Redis 7.0, getExpireMillisecondsOrReply): the argument must be an
+// int64 > 0; seconds are refused if *1000 would overflow; a relative time (EX/PX) is added to
+// the command's "now" and refused if the sum overflows int64. Each refusal replies
+// "invalid expire time in '<command>' command". An absolute time in the past is accepted by
+// SET (the key is stored and expires on its next access, as Redis 7.0 does) while GETEX
+// deletes the key at once.
+
+import { Err } from '../../lib/errors.js';
+import type { Handler } from '../command-table.js';
+import { NO_EXPIRY, VType } from '../keyspace/entry.js';
+import type { Client } from '../network/client.js';
+import { lcsHandlers } from './strings-lcs.js';
+import { numericHandlers } from './strings-numeric.js';
+import { rangeHandlers } from './strings-range.js';
+import { readString, storeString } from './strings-store.js';
+import { intArg, isKeyword, keyOf, ownBytes } from './util.js';
+
+// ---------------------------------------------------------------------------------------------
+// Option parsing shared by SET and GETEX (Redis parseExtendedStringArgumentsOrReply)
+
+const NX = 1 << 0;
+const XX = 1 << 1;
+const GET = 1 << 2;
+const KEEPTTL = 1 << 3;
+const PERSIST = 1 << 4;
+const EX = 1 << 5;
+const PX = 1 << 6;
+const EXAT = 1 << 7;
+const PXAT = 1 << 8;
+const ANY_EXPIRE = EX | PX | EXAT | PXAT;
+
+interface StringOptions {
+  flags: number;
+  /** The argument of EX/PX/EXAT/PXAT, if one was given. */
+  expire: Buffer | null;
+}
+
+/**
+ * Parses argv[start..] as SET options (forSet) or GETEX options. Options may repeat; an option
+ * that conflicts with one already seen (NX/XX, two different expirations, KEEPTTL or PERSIST
+ * with an expiration), one not valid for the command, or an expiration without its argument
+ * is a syntax error. Returns null after replying the error.
+ */
+function parseStringOptions(c: Client, argv: Buffer[], start: number, forSet: boolean): StringOptions | null {
+  let flags = 0;
+  let expire: Buffer | null = null;
+  const last = argv.length - 1;
+  for (let j = start; j < argv.length; j++) {
+    const a = argv[j];
+    const hasNext = j < last;
+    if (forSet && isKeyword(a, 'nx') && (flags & XX) === 0) flags |= NX;
+    else if (forSet && isKeyword(a, 'xx') && (flags & NX) === 0) flags |= XX;
+    else if (forSet && isKeyword(a, 'get')) flags |= GET;
+    else if (forSet && isKeyword(a, 'keepttl') && (flags & ANY_EXPIRE) === 0) flags |= KEEPTTL;
+    else if (!forSet && isKeyword(a, 'persist') && (flags & ANY_EXPIRE) === 0) flags |= PERSIST;
+    else if (hasNext && expireOption(a, flags) !== 0) {
+      flags |= expireOption(a, flags);
+      expire = argv[++j];
+    } else {
+      c.w.error(Err.syntax);
+      return null;
+    }
+  }
+  return { flags, expire };
+}
+
+/** The flag of an expiration keyword compatible with `flags` (the same one may repeat), or 0. */
+function expireOption(a: Buffer, flags: number): number {
+  let f = 0;
+  if (isKeyword(a, 'ex')) f = EX;
+  else if (isKeyword(a, 'px')) f = PX;
+  else if (isKeyword(a, 'exat')) f = EXAT;
+  else if (isKeyword(a, 'pxat')) f = PXAT;
+  if (f === 0 || (flags & (KEEPTTL | PERSIST | (ANY_EXPIRE & ~f))) !== 0) return 0;
+  return f;
+}
+
+const I64_MAX = (1n << 63n) - 1n;
+
+/**
+ * The absolute expiry (ms) that an EX/PX/EXAT/PXAT argument denotes, by the rules in the file
+ * header, or null after replying the error. `cmd` names the command in the error text.
+ */
+function expireAtOrReply(c: Client, arg: Buffer, flags: number, cmd: string): number | null {
+  const v = intArg(c, arg);
+  if (v === null) return null;
+  const seconds = (flags & (EX | EXAT)) !== 0;
+  const relative = (flags & (EX | PX)) !== 0;
+  let ms = BigInt(v);
+  if (ms <= 0n || (seconds && ms > I64_MAX / 1000n)) {
+    c.w.error(Err.invalidExpire(cmd));
+    return null;
+  }
+  if (seconds) ms *= 1000n;
+  if (relative) ms += BigInt(c.srv.now);
+  if (ms > I64_MAX) {
+    c.w.error(Err.invalidExpire(cmd));
+    return null;
+  }
+  return Number(ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET and the SET family
+
+/** GET's reply for key: nil, the value, or WRONGTYPE. Returns false after a WRONGTYPE error. */
+function getGenericCommand(c: Client, key: string): boolean {
+  const e = readString(c, key);
+  if (e === null) return false;
+  if (e === undefined) c.w.nil();
+  else c.w.bulk(e.value as Buffer);
+  return true;
+}
+
+const getCommand: Handler = (c, argv) => {
+  getGenericCommand(c, keyOf(argv[1]));
+};
+
+interface SetRequest {
+  flags: number;
+  key: Buffer;
+  value: Buffer;
+  expire: Buffer | null;
+  /** Command name for the invalid-expire error. */
+  cmd: string;
+  /** SETNX replies :1 / :0 instead of +OK / nil. */
+  intReply: boolean;
+}
+
+/**
+ * The one implementation of SET, SETNX, SETEX and PSETEX. Order of checks as Redis: expire
+ * time, then (GET) the old value or WRONGTYPE, then the NX/XX condition. With GET the reply is
+ * the old value whether or not the condition held.
+ */
+function setGenericCommand(c: Client, r: SetRequest): void {
+  let expireAt = NO_EXPIRY;
+  if (r.expire !== null) {
+    const at = expireAtOrReply(c, r.expire, r.flags, r.cmd);
+    if (at === null) return;
+    expireAt = at;
+  }
+  const key = keyOf(r.key);
+  if ((r.flags & GET) !== 0 && !getGenericCommand(c, key)) return;
+  const found = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch) !== undefined;
+  if (((r.flags & NX) !== 0 && found) || ((r.flags & XX) !== 0 && !found)) {
+    if ((r.flags & GET) === 0) {
+      if (r.intReply) c.w.integer(0);
+      else c.w.nil();
+    }
+    return;
+  }
+  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 });
+  c.srv.dirty++;
+  // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
+  if ((r.flags & GET) === 0) {
+    if (r.intReply) c.w.integer(1);
+    else c.w.ok();
+  }
+}
+
+const setCommand: Handler = (c, argv) => {
+  const o = parseStringOptions(c, argv, 3, true);
+  if (o === null) return;
+  setGenericCommand(c, { flags: o.flags, key: argv[1], value: argv[2], expire: o.expire, cmd: 'set', intReply: false });
+};
+
+const setnxCommand: Handler = (c, argv) => {
+  setGenericCommand(c, { flags: NX, key: argv[1], value: argv[2], expire: null, cmd: 'setnx', intReply: true });
+};
+
+const setexCommand: Handler = (c, argv) => {
+  setGenericCommand(c, { flags: EX, key: argv[1], value: argv[3], expire: argv[2], cmd: 'setex', intReply: false });
+};
+
+const psetexCommand: Handler = (c, argv) => {
+  setGenericCommand(c, { flags: PX, key: argv[1], value: argv[3], expire: argv[2], cmd: 'psetex', intReply: false });
+};
+
+// ---------------------------------------------------------------------------------------------
+// GETSET GETDEL GETEX
+
+/** GETSET: replies the old value (read lookup) and stores the new one, clearing any TTL. */
+const getsetCommand: Handler = (c, argv) => {
+  const key = keyOf(argv[1]);
+  if (!getGenericCommand(c, key)) return;
+  storeString(c, key, ownBytes(argv[2]));
+  c.srv.dirty++;
+};
+
+const getdelCommand: Handler = (c, argv) => {
+  const key = keyOf(argv[1]);
+  const e = readString(c, key);
+  if (e === null) return;
+  if (e === undefined) {
+    c.w.nil();
+    return;
+  }
+  c.w.bulk(e.value as Buffer);
+  c.db.delete(key);
+  c.srv.dirty++;
+};
+
+/**
+ * GETEX: replies the value, then applies the expiry option. Order as Redis: option syntax,
+ * missing key (nil, even with an invalid expire time), WRONGTYPE, expire time. An EXAT/PXAT
+ * already in the past deletes the key (not on a replica, which waits for its master's DEL:
+ * db.deleteOnExpire is off there).
+ */
+const getexCommand: Handler = (c, argv) => {
+  const o = parseStringOptions(c, argv, 2, false);
+  if (o === null) return;
+  const key = keyOf(argv[1]);
+  const e = readString(c, key);
+  if (e === null) return;
+  if (e === undefined) {
+    c.w.nil();
+    return;
+  }
+  let at = NO_EXPIRY;
+  if (o.expire !== null) {
+    const v = expireAtOrReply(c, o.expire, o.flags, 'getex');
+    if (v === null) return;
+    at = v;
+  }
+  c.w.bulk(e.value as Buffer);
+  if ((o.flags & (EXAT | PXAT)) !== 0 && at <= c.srv.now && c.db.deleteOnExpire) {
+    c.db.delete(key);
+    c.srv.dirty++;
+    // propagate: as DEL key (UNLINK under lazyfree-lazy-expire).
+  } else if (o.expire !== null) {
+    c.db.setExpire(key, e, at);
+    c.srv.dirty++;
+    // propagate: as PEXPIREAT key <at>.
+  } else if ((o.flags & PERSIST) !== 0 && e.expireAt !== NO_EXPIRY) {
+    c.db.setExpire(key, e, NO_EXPIRY);
+    c.srv.dirty++;
+    // propagate: as PERSIST key.
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// MGET MSET MSETNX STRLEN
+
+/** MGET: one reply per key; a missing key or a non-string value reads as nil. */
+const mgetCommand: Handler = (c, argv) => {
+  const ks = c.srv.keyspace;
+  c.w.array(argv.length - 1);
+  for (let i = 1; i < argv.length; i++) {
+    const e = ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, c.noTouch);
+    if (e === undefined || e.type !== VType.String) c.w.nil();
+    else c.w.bulk(e.value as Buffer);
+  }
+};
+
+/**
+ * MSET / MSETNX: stores every pair (later pairs win for a repeated key), clearing TTLs.
+ * MSETNX stores nothing and replies 0 if any key exists.
+ */
+function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
+  if (argv.length % 2 === 0) {
+    c.w.error(Err.wrongArity(nx ? 'msetnx' : 'mset'));
+    return;
+  }
+  if (nx) {
+    const ks = c.srv.keyspace;
+    for (let j = 1; j < argv.length; j += 2) {
+      if (ks.lookupWrite(c.db, keyOf(argv[j]), c.srv.now, c.noTouch) !== undefined) {
+        c.w.integer(0);
+        return;
+      }
+    }
+  }
+  for (let j = 1; j < argv.length; j += 2) storeString(c, keyOf(argv[j]), ownBytes(argv[j + 1]));
+  c.srv.dirty += (argv.length - 1) / 2;
+  if (nx) c.w.integer(1);
+  else c.w.ok();
+}
+
+const msetCommand: Handler = (c, argv) => msetGenericCommand(c, argv, false);
+const msetnxCommand: Handler = (c, argv) => msetGenericCommand(c, argv, true);
+
+const strlenCommand: Handler = (c, argv) => {
+  const e = readString(c, keyOf(argv[1]));
+  if (e === null) return;
+  c.w.integer(e === undefined ? 0 : (e.value as Buffer).length);
+};
+
+export const stringsHandlers: Record<string, Handler> = {
+  get: getCommand,
+  set: setCommand,
+  setnx: setnxCommand,
+  setex: setexCommand,
+  psetex: psetexCommand,
+  getset: getsetCommand,
+  getdel: getdelCommand,
+  getex: getexCommand,
+  mget: mgetCommand,
+  mset: msetCommand,
+  msetnx: msetnxCommand,
+  strlen: strlenCommand,
+  ...numericHandlers,
+  ...rangeHandlers,
+  ...lcsHandlers,
+};

@@ -1,0 +1,176 @@
+// One client connection: its socket, parser, reply buffer and per-connection state.
+//
+// Input flow: every socket read is fed to the parser; every complete command in it is
+// dispatched in order; all replies produced go out in one write at the end of the read
+// (pipelining costs one syscall per read, not per command). A client can be suspended
+// (CLIENT PAUSE, and blocking commands later): processing stops and resumes from the same
+// byte when it is released.
+
+import type { Socket } from 'node:net';
+import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
+import { ReplyWriter } from '../../protocol/reply-writer.js';
+import { Err } from '../../lib/errors.js';
+import type { Command } from '../command-table.js';
+import type { Database } from '../keyspace/database.js';
+import type { Server } from '../server.js';
+
+export const ReplyMode = { On: 0, Off: 1, Skip: 2, SkipNext: 3 } as const;
+export type ReplyMode = (typeof ReplyMode)[keyof typeof ReplyMode];
+
+export class Client {
+  readonly id: number;
+  readonly srv: Server;
+  readonly socket: Socket;
+  readonly parser: RequestParser;
+  readonly w = new ReplyWriter();
+  /** "ip:port" of the peer and of our end, as CLIENT LIST prints them (or the unix path). */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly isUnix: boolean;
+  readonly createdAt: number;
+  db: Database;
+  name = '';
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  user = 'default';
+  lastInteraction: number;
+  lastCommand: Command | null = null;
+  replyMode: ReplyMode = ReplyMode.On;
+  noEvict = false;
+  noTouch = false;
+  monitor = false;
+  /** Set when the reply to the current input must be the last thing sent (QUIT, protocol error). */
+  closeAfterReply = false;
+  closed = false;
+  /** Waiting for CLIENT UNPAUSE (or another suspension) before processing more input. */
+  suspended = false;
+  /** Errors replied during the current command (for failed_calls). */
+  cmdErrors = 0;
+  /** Total bytes received / sent, for INFO and CLIENT LIST. */
+  netIn = 0;
+  netOut = 0;
+  /** The last command's argv, for CLIENT LIST's cmd field and the slow log. */
+  #processing = false;
+
+  constructor(srv: Server, socket: Socket, id: number, db: Database, authenticated: boolean, now: number) {
+    this.srv = srv;
+    this.socket = socket;
+    this.id = id;
+    this.db = db;
+    this.authenticated = authenticated;
+    this.createdAt = now;
+    this.lastInteraction = now;
+    this.isUnix = socket.remoteAddress === undefined;
+    this.addr = this.isUnix ? `${srv.unixSocketPath}:0` : fmtAddr(socket.remoteAddress, socket.remotePort);
+    this.laddr = this.isUnix ? `${srv.unixSocketPath}:0` : fmtAddr(socket.localAddress, socket.localPort);
+    this.parser = new RequestParser({
+      protoMaxBulkLen: srv.limits.protoMaxBulkLen,
+      authRequired: !authenticated,
+    });
+    this.w.onError = (text) => {
+      this.cmdErrors++;
+      srv.stats.recordError(text);
+    };
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** The database index selected (SELECT). */
+  get dbIndex(): number {
+    return this.db.id;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.netIn += chunk.length;
+    this.srv.stats.netInputBytes += chunk.length;
+    this.lastInteraction = this.srv.clock.now();
+    this.parser.feed(chunk);
+    this.processInput();
+  }
+
+  /** Runs every complete buffered command until input runs out or the client is suspended. */
+  processInput(): void {
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      while (!this.suspended && !this.closeAfterReply && !this.closed) {
+        let argv: Buffer[] | null;
+        try {
+          argv = this.parser.next();
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          this.#protocolError(err.message);
+          break;
+        }
+        if (argv === null) {
+          if (this.parser.pendingBytes > this.srv.limits.clientQueryBufferLimit) {
+            this.srv.log.warning(`Closing client that reached max query buffer length: ${this.describe()}`);
+            this.close();
+            return;
+          }
+          break;
+        }
+        this.srv.dispatch(this, argv);
+      }
+    } finally {
+      this.#processing = false;
+    }
+    this.flush();
+  }
+
+  #protocolError(message: string): void {
+    this.srv.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
+    this.parser.reset();
+    this.w.error(Err.protocol(message));
+    this.closeAfterReply = true;
+  }
+
+  /** Sends pending replies; closes the connection if a reply was marked as the last. */
+  flush(): void {
+    if (this.closed) return;
+    const n = this.w.flush(this.socket);
+    this.netOut += n;
+    this.srv.stats.netOutputBytes += n;
+    if (this.closeAfterReply) this.close();
+  }
+
+  /** Re-enters the input loop after a suspension ends (CLIENT UNPAUSE). */
+  resume(): void {
+    if (this.closed || !this.suspended) return;
+    this.suspended = false;
+    this.processInput();
+  }
+
+  /** Closes the connection (pending output is sent first) and unregisters the client. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.parser.reset();
+    this.socket.end();
+    this.socket.destroySoon();
+    this.srv.unlinkClient(this);
+  }
+
+  /** Closes without sending pending output (CLIENT KILL, output limits). */
+  kill(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.parser.reset();
+    this.socket.destroy();
+    this.srv.unlinkClient(this);
+  }
+
+  /** Short identification for log lines. */
+  describe(): string {
+    return `id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name}`;
+  }
+}
+
+function fmtAddr(ip: string | undefined, port: number | undefined): string {
+  if (ip === undefined) return '?:0';
+  const clean = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return `${clean}:${port ?? 0}`;
+}

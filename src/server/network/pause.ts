@@ -1,0 +1,90 @@
+// CLIENT PAUSE / UNPAUSE: suspends normal clients' commands for a while.
+//
+// Redis 7.0 semantics: PAUSE ALL holds every command; PAUSE WRITE holds commands that may
+// change the dataset (write or may_replicate flags). A held client stops processing its input
+// where it is; when the pause ends (timeout or CLIENT UNPAUSE) its held command is run and
+// its remaining pipeline continues, in the order the clients were held. While writes are
+// paused, keys are not expired or evicted (they read as missing but stay in memory), so a
+// failover can take a consistent view of the dataset.
+
+import { F, type Command } from '../command-table.js';
+import type { Client } from './client.js';
+
+export type PauseType = 'write' | 'all';
+
+export class PauseState {
+  type: PauseType | null = null;
+  /** Absolute end time in ms. */
+  end = 0;
+  #held: { c: Client; argv: Buffer[] }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  readonly #onEnd: (held: { c: Client; argv: Buffer[] }[]) => void;
+  readonly #now: () => number;
+
+  constructor(now: () => number, onEnd: (held: { c: Client; argv: Buffer[] }[]) => void) {
+    this.#now = now;
+    this.#onEnd = onEnd;
+  }
+
+  /** True while writes are paused (expiry and eviction must hold off). */
+  get writesPaused(): boolean {
+    return this.type !== null;
+  }
+
+  /**
+   * Starts or extends a pause. As in Redis, a new pause never shortens an existing one nor
+   * weakens ALL to WRITE while the longer one lasts.
+   */
+  pause(type: PauseType, end: number): void {
+    if (this.type === null || end > this.end) this.end = end;
+    if (this.type !== 'all') this.type = type;
+    this.#arm();
+  }
+
+  unpause(): void {
+    this.type = null;
+    this.end = 0;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const held = this.#held;
+    this.#held = [];
+    this.#onEnd(held);
+  }
+
+  /** True if the command must wait for the pause to end. */
+  blocks(cmd: Command): boolean {
+    if (this.type === null) return false;
+    if (this.#now() >= this.end) {
+      this.unpause();
+      return false;
+    }
+    return this.type === 'all' || (cmd.flags & (F.write | F.mayReplicate)) !== 0;
+  }
+
+  suspend(c: Client, argv: Buffer[]): void {
+    c.suspended = true;
+    // The argument views point into a network chunk that stays alive with this array.
+    this.#held.push({ c, argv });
+  }
+
+  /** Paused clients count (INFO clients: blocked_clients includes them in Redis 7.0). */
+  get heldCount(): number {
+    return this.#held.length;
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    const delay = Math.max(0, this.end - this.#now());
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.type !== null && this.#now() >= this.end) this.unpause();
+      else if (this.type !== null) this.#arm();
+    }, Math.min(delay, 2 ** 31 - 1));
+    this.#timer.unref();
+  }
+
+  close(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,385 @@
+// A Shoal node: listeners, clients, the keyspace, the command table and the server cron.
+//
+// Lifecycle: `new Server(config)` builds everything; `start()` binds the listeners and starts
+// the cron; `close()` stops accepting, closes every client and the listeners. startServer()
+// in src/index.ts wraps this for embedded use; the CLI wraps it for `shoal server`.
+
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { existsSync, unlinkSync, chmodSync } from 'node:fs';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { createRng, type Rng } from '../lib/rng.js';
+import { Config } from './config/config.js';
+import { CommandTable, type Command } from './command-table.js';
+import { allHandlers } from './handlers/index.js';
+import { processCommand } from './dispatch.js';
+import { Client } from './network/client.js';
+import { PauseState } from './network/pause.js';
+import { Keyspace } from './keyspace/keyspace.js';
+import { activeExpireCycle, newExpireCycleState } from './keyspace/expire.js';
+import { ServerStats } from './observability/stats.js';
+import { Logger } from './observability/logger.js';
+import { Slowlog } from './observability/slowlog.js';
+import { LatencyMonitor } from './observability/latency.js';
+import { reprArg } from './handlers/util.js';
+
+export const SHOAL_VERSION = '0.1.0';
+/** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
+export const REDIS_COMPAT_VERSION = '7.0.15';
+
+const DENIED =
+  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+export interface ServerOptions {
+  config: Config;
+  configFile?: string;
+  clock?: Clock;
+  rng?: Rng;
+  log?: Logger;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly configFile: string | undefined;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly log: Logger;
+  readonly keyspace: Keyspace;
+  readonly commands: CommandTable;
+  readonly stats = new ServerStats();
+  readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly pause: PauseState;
+  readonly runId = randomBytes(20).toString('hex');
+  /** Replication ID and offsets (INFO replication; PSYNC later): a fresh 40-hex id per start. */
+  replId = randomBytes(20).toString('hex');
+  replId2 = '0'.repeat(40);
+  masterReplOffset = 0;
+  secondReplOffset = -1;
+  readonly startTimeMs: number;
+  /** The time the current command started, in ms (commands see one consistent "now"). */
+  now: number;
+  /** Limits read on the hot path, refreshed on CONFIG SET. */
+  readonly limits = {
+    protoMaxBulkLen: 512 * 1024 * 1024,
+    clientQueryBufferLimit: 1024 * 1024 * 1024,
+    maxclients: 10000,
+    slowlogThresholdUs: 10000,
+    slowlogMaxLen: 128,
+    latencyThresholdMs: 0,
+  };
+  /** Changes since the last save (INFO rdb_changes_since_last_save; persistence uses it). */
+  dirty = 0;
+  /** Set by DEBUG SET-ACTIVE-EXPIRE 0. */
+  activeExpireEnabled = true;
+  tcpPort = 0;
+  unixSocketPath = '';
+  shuttingDown = false;
+  #nextClientId = 1;
+  #listeners: net.Server[] = [];
+  #cron: NodeJS.Timeout | null = null;
+  #expireState = newExpireCycleState();
+  #cronLoops = 0;
+  /** Resolves when the server has fully closed (after SHUTDOWN or close()). */
+  readonly closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(opts: ServerOptions) {
+    this.config = opts.config;
+    this.configFile = opts.configFile;
+    this.clock = opts.clock ?? systemClock;
+    this.rng = opts.rng ?? createRng();
+    this.log = opts.log ?? new Logger();
+    this.startTimeMs = this.clock.now();
+    this.now = this.startTimeMs;
+    this.closed = new Promise((r) => (this.#resolveClosed = r));
+    this.keyspace = new Keyspace({
+      databases: this.config.getNumber('databases'),
+      clock: this.clock,
+      onExpired: () => {
+        this.dirty++;
+      },
+    });
+    this.commands = new CommandTable(allHandlers);
+    if (this.commands.missing.length > 0) {
+      this.log.warning(`Commands declared but not implemented (left out): ${this.commands.missing.join(' ')}`);
+    }
+    this.pause = new PauseState(
+      () => this.clock.now(),
+      (held) => this.#releaseHeld(held),
+    );
+    this.#applyConfig();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Configuration applied live
+
+  #applyConfig(): void {
+    const cfg = this.config;
+    const refreshLimits = (): void => {
+      this.limits.protoMaxBulkLen = cfg.getNumber('proto-max-bulk-len');
+      this.limits.clientQueryBufferLimit = cfg.getNumber('client-query-buffer-limit');
+      this.limits.maxclients = cfg.getNumber('maxclients');
+      this.limits.slowlogThresholdUs = cfg.getNumber('slowlog-log-slower-than');
+      this.limits.slowlogMaxLen = cfg.getNumber('slowlog-max-len');
+      this.slowlog.trim(this.limits.slowlogMaxLen);
+      this.limits.latencyThresholdMs = cfg.getNumber('latency-monitor-threshold');
+      for (const c of this.clients.values()) c.parser.limits.protoMaxBulkLen = this.limits.protoMaxBulkLen;
+    };
+    refreshLimits();
+    for (const n of [
+      'proto-max-bulk-len',
+      'client-query-buffer-limit',
+      'maxclients',
+      'slowlog-log-slower-than',
+      'slowlog-max-len',
+      'latency-monitor-threshold',
+    ]) {
+      cfg.onChange(n, refreshLimits);
+    }
+    this.log.setLevel(cfg.getString('loglevel'));
+    this.log.setFile(cfg.getString('logfile'));
+    cfg.onChange('loglevel', (v) => this.log.setLevel(v));
+    cfg.onChange('logfile', (v) => this.log.setFile(v));
+    const policy = (): void => {
+      this.keyspace.accessPolicy = cfg.getString('maxmemory-policy').endsWith('lfu') ? 'lfu' : 'lru';
+      this.keyspace.lfuLogFactor = cfg.getNumber('lfu-log-factor');
+      this.keyspace.lfuDecayTime = cfg.getNumber('lfu-decay-time');
+    };
+    policy();
+    for (const n of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) cfg.onChange(n, policy);
+    cfg.onChange('hz', () => this.#startCron());
+    this.latency.commands.enabled = cfg.getBool('latency-tracking');
+    cfg.onChange('latency-tracking', (v) => (this.latency.commands.enabled = v === 'yes'));
+    cfg.onChange('requirepass', (v) => {
+      // Existing connections stay authenticated, as in Redis; new ones must AUTH.
+      if (v === '') for (const c of this.clients.values()) c.authenticated = true;
+    });
+  }
+
+  /** True if new connections must authenticate (a password is set). */
+  get authRequired(): boolean {
+    return this.config.getString('requirepass') !== '';
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Listeners
+
+  /** Binds the TCP listeners (every `bind` address) and the unix socket; starts the cron. */
+  async start(): Promise<void> {
+    const port = this.config.getNumber('port');
+    const binds = this.config.getString('bind').split(/\s+/).filter(Boolean);
+    if (port !== 0 || binds.length > 0) {
+      let boundPort = port;
+      for (const raw of binds.length ? binds : ['*']) {
+        const optional = raw.startsWith('-');
+        const host = normalizeBindHost(optional ? raw.slice(1) : raw);
+        try {
+          const srv = await this.#listenTcp(host, boundPort);
+          const addr = srv.address();
+          if (addr && typeof addr === 'object') boundPort = addr.port;
+        } catch (err) {
+          if (optional && isAddrUnavailable(err)) {
+            this.log.warning(`Could not bind optional address ${host}: ${(err as Error).message}`);
+            continue;
+          }
+          throw new Error(`Failed listening on ${host}:${boundPort} (tcp): ${(err as Error).message}`);
+        }
+      }
+      this.tcpPort = boundPort;
+    }
+    const unixPath = this.config.getString('unixsocket');
+    if (unixPath) {
+      if (existsSync(unixPath)) unlinkSync(unixPath);
+      const srv = net.createServer({ noDelay: true }, (s) => this.#accept(s));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(unixPath, resolve);
+      });
+      const perm = this.config.getString('unixsocketperm');
+      if (perm && perm !== '0') chmodSync(unixPath, parseInt(perm, 8));
+      this.unixSocketPath = unixPath;
+      this.#listeners.push(srv);
+    }
+    this.#startCron();
+    this.log.notice(`Ready to accept connections${this.tcpPort ? ` tcp on port ${this.tcpPort}` : ''}`);
+  }
+
+  #listenTcp(host: string, port: number): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (s) => this.#accept(s));
+      srv.once('error', reject);
+      srv.listen({ host, port, backlog: this.config.getNumber('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
+        srv.removeListener('error', reject);
+        srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
+        this.#listeners.push(srv);
+        resolve(srv);
+      });
+    });
+  }
+
+  #accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const keepalive = this.config.getNumber('tcp-keepalive');
+    if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
+    this.stats.totalConnectionsReceived++;
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.limits.maxclients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (
+      this.config.getBool('protected-mode') &&
+      !this.authRequired &&
+      socket.remoteAddress !== undefined &&
+      !isLoopback(socket.remoteAddress)
+    ) {
+      this.stats.rejectedConnections++;
+      socket.end(DENIED);
+      return;
+    }
+    const now = this.clock.now();
+    const c = new Client(this, socket, this.#nextClientId++, this.keyspace.dbs[0], !this.authRequired, now);
+    this.clients.set(c.id, c);
+  }
+
+  /** Removes a closed client from every registry. Called by Client.close/kill. */
+  unlinkClient(c: Client): void {
+    this.clients.delete(c.id);
+    this.monitors.delete(c);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Commands
+
+  dispatch(c: Client, argv: Buffer[]): void {
+    processCommand(this, c, argv);
+  }
+
+  /** Slow log and latency monitor bookkeeping after a command ran. */
+  afterCommand(c: Client, cmd: Command, argv: Buffer[], durationUs: number): void {
+    const threshold = this.limits.slowlogThresholdUs;
+    if (threshold >= 0 && durationUs >= threshold) {
+      this.slowlog.maybeLog({
+        argv,
+        durationUs,
+        thresholdUs: threshold,
+        maxLen: this.limits.slowlogMaxLen,
+        nowMs: this.now,
+        peer: c.addr,
+        name: c.name,
+      });
+    }
+    const latThreshold = this.limits.latencyThresholdMs;
+    if (latThreshold > 0) {
+      const ev = cmd.flags & 2048 /* fast */ ? 'fast-command' : 'command';
+      this.latency.maybeAdd(ev, durationUs / 1000, latThreshold, this.now);
+    }
+  }
+
+  /** Sends a command to every MONITOR client in Redis's format. */
+  feedMonitors(c: Client, argv: Buffer[]): void {
+    const t = this.clock.now();
+    const us = String(t % 1000).padStart(3, '0') + '000';
+    const who = c.isUnix ? `unix:${this.unixSocketPath}` : c.addr;
+    let line = `${Math.floor(t / 1000)}.${us} [${c.dbIndex} ${who}]`;
+    for (const a of argv) line += ' ' + reprArg(a);
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.w.simple(line);
+      m.flush();
+    }
+  }
+
+  #releaseHeld(held: { c: Client; argv: Buffer[] }[]): void {
+    for (const { c, argv } of held) {
+      if (c.closed) continue;
+      c.suspended = false;
+      this.dispatch(c, argv);
+      c.processInput();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Cron: active expiry, client timeouts, stats sampling (hz times per second)
+
+  #startCron(): void {
+    if (this.#cron !== null) clearInterval(this.#cron);
+    const hz = Math.max(1, Math.min(500, this.config.getNumber('hz')));
+    this.#cron = setInterval(() => this.cron(), Math.floor(1000 / hz));
+    this.#cron.unref();
+  }
+
+  /** One cron tick. Public so tests can drive it with a fake clock. */
+  cron(): void {
+    const now = this.clock.now();
+    this.now = now;
+    this.#cronLoops++;
+    this.stats.sampleOps(now);
+    if (this.activeExpireEnabled && !this.pause.writesPaused) {
+      const t0 = performance.now();
+      activeExpireCycle(this.keyspace, this.#expireState, {
+        hz: this.config.getNumber('hz'),
+        effort: this.config.getNumber('active-expire-effort'),
+        now,
+        elapsed: () => performance.now(),
+      });
+      this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.config.getNumber('latency-monitor-threshold'), now);
+    }
+    const timeout = this.config.getNumber('timeout');
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (!c.monitor && !c.suspended && now - c.lastInteraction > timeout * 1000) {
+          this.log.verbose(`Closing idle client ${c.describe()}`);
+          c.close();
+        }
+      }
+    }
+  }
+
+  get cronLoops(): number {
+    return this.#cronLoops;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Shutdown
+
+  /** Stops accepting, closes all clients and listeners. Idempotent. */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return this.closed;
+    this.shuttingDown = true;
+    if (this.#cron !== null) clearInterval(this.#cron);
+    this.pause.close();
+    for (const c of [...this.clients.values()]) c.close();
+    await Promise.all(this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    if (this.unixSocketPath && existsSync(this.unixSocketPath)) {
+      try {
+        unlinkSync(this.unixSocketPath);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.#resolveClosed();
+  }
+}
+
+function normalizeBindHost(h: string): string {
+  if (h === '*') return '0.0.0.0';
+  if (h === '::*') return '::';
+  return h;
+}
+
+function isAddrUnavailable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT';
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+}

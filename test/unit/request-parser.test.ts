@@ -1,0 +1,156 @@
+// Request parser: fragmentation invariance (property), every protocol error text, limits,
+// and robustness against random bytes.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ProtocolError, RequestParser, INLINE_MAX_SIZE } from '../../src/protocol/request-parser.js';
+
+const limits = () => ({ protoMaxBulkLen: 512 * 1024 * 1024, authRequired: false });
+
+function encode(argv: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
+  for (const a of argv) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** Feeds chunks and drains every complete command; returns commands as hex strings. */
+function parseChunks(chunks: Buffer[], p = new RequestParser(limits())): string[][] {
+  const out: string[][] = [];
+  for (const ch of chunks) {
+    p.feed(ch);
+    for (let argv = p.next(); argv !== null; argv = p.next()) out.push(argv.map((a) => a.toString('hex')));
+  }
+  return out;
+}
+
+function cutAt(buf: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const pt of points) {
+    if (pt > prev) chunks.push(Buffer.from(buf.subarray(prev, pt)));
+    prev = pt;
+  }
+  if (prev < buf.length) chunks.push(Buffer.from(buf.subarray(prev)));
+  return chunks;
+}
+
+const argArb = fc.oneof(
+  { arbitrary: fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u)), weight: 20 },
+  // Arguments of 32 KB and more take the parser's big-argument path.
+  { arbitrary: fc.integer({ min: 32 * 1024, max: 70 * 1024 }).map((n) => Buffer.alloc(n, n & 0xff)), weight: 1 },
+);
+const cmdArb = fc.array(argArb, { minLength: 1, maxLength: 5 });
+const inlineArb = fc
+  .array(fc.stringMatching(/^[a-zA-Z0-9]{1,8}$/), { minLength: 1, maxLength: 4 })
+  .map((words) => ({ text: words.join(' ') + '\r\n', argv: words.map((w) => Buffer.from(w)) }));
+
+describe('request parser', () => {
+  it('gives the same commands however the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(cmdArb.map((argv) => ({ bytes: encode(argv), argv })), inlineArb.map((x) => ({ bytes: Buffer.from(x.text), argv: x.argv }))), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (cmds, cuts) => {
+          const stream = Buffer.concat(cmds.map((c) => c.bytes));
+          const expected = cmds.map((c) => c.argv.map((a) => a.toString('hex')));
+          assert.deepEqual(parseChunks([stream]), expected);
+          assert.deepEqual(parseChunks(cutAt(stream, cuts)), expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('parses a command fed one byte at a time', () => {
+    const stream = Buffer.concat([encode([Buffer.from('SET'), Buffer.from('k'), Buffer.from('v\r\nx')]), Buffer.from('PING\r\n')]);
+    const chunks = [...stream].map((b) => Buffer.from([b]));
+    assert.deepEqual(parseChunks(chunks).map((a) => a.map((h) => Buffer.from(h, 'hex').toString())), [
+      ['SET', 'k', 'v\r\nx'],
+      ['PING'],
+    ]);
+  });
+
+  it('skips empty commands and blank inline lines', () => {
+    const out = parseChunks([Buffer.from('*0\r\n*-1\r\n\r\n\n   \r\nPING\r\n')]);
+    assert.deepEqual(out.map((a) => a.map((h) => Buffer.from(h, 'hex').toString())), [['PING']]);
+  });
+
+  it('handles inline quoting like redis-cli sends it', () => {
+    const out = parseChunks([Buffer.from(`SET a "b c\\x41\\n" 'it\\'s'\n`)]);
+    assert.deepEqual(out.map((a) => a.map((h) => Buffer.from(h, 'hex').toString())), [['SET', 'a', 'b cA\n', "it's"]]);
+  });
+
+  const errors: [string, string | Buffer][] = [
+    ['unbalanced quotes in request', 'SET a "b\r\n'],
+    ["expected '$', got 'x'", '*1\r\nx\r\n'],
+    ['invalid multibulk length', '*abc\r\n'],
+    ['invalid multibulk length', '*3000000000\r\n'],
+    ['invalid bulk length', '*1\r\n$-5\r\n'],
+    ['invalid bulk length', '*1\r\n$abc\r\n'],
+    ['invalid bulk length', '*1\r\n$600000000\r\n'],
+    ['too big inline request', Buffer.alloc(INLINE_MAX_SIZE + 10, 'a')],
+    ['too big mbulk count string', Buffer.concat([Buffer.from('*1'), Buffer.alloc(INLINE_MAX_SIZE + 10, '1')])],
+    ['too big bulk count string', Buffer.concat([Buffer.from('*1\r\n$1'), Buffer.alloc(INLINE_MAX_SIZE + 10, '1')])],
+  ];
+  for (const [msg, input] of errors) {
+    it(`rejects with "${msg}"`, () => {
+      const p = new RequestParser(limits());
+      p.feed(Buffer.isBuffer(input) ? input : Buffer.from(input));
+      assert.throws(() => p.next(), (e: unknown) => e instanceof ProtocolError && e.message === msg);
+    });
+  }
+
+  it('applies the unauthenticated limits', () => {
+    const p = new RequestParser({ protoMaxBulkLen: 1 << 29, authRequired: true });
+    p.feed(Buffer.from('*11\r\n'));
+    assert.throws(() => p.next(), /unauthenticated multibulk length/);
+    const q = new RequestParser({ protoMaxBulkLen: 1 << 29, authRequired: true });
+    q.feed(Buffer.from('*2\r\n$16385\r\n'));
+    assert.throws(() => q.next(), /unauthenticated bulk length/);
+  });
+
+  it('reports pending bytes of a partial command', () => {
+    const p = new RequestParser(limits());
+    p.feed(Buffer.from('*2\r\n$3\r\nSET\r\n$100000\r\n'));
+    assert.equal(p.next(), null);
+    p.feed(Buffer.alloc(50000, 1));
+    assert.equal(p.next(), null);
+    assert.ok(p.pendingBytes >= 50000);
+  });
+
+  it('never crashes or hangs on random bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), (chunks) => {
+        const p = new RequestParser(limits());
+        let steps = 0;
+        try {
+          for (const ch of chunks) {
+            p.feed(Buffer.from(ch));
+            while (p.next() !== null) if (++steps > 10000) throw new Error('no progress');
+          }
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never crashes on random bytes behind a valid prefix', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('*', '*2\r\n', '*2\r\n$', '*1\r\n$3\r\nab', '"', 'GET '), (tail, prefix) => {
+        const p = new RequestParser(limits());
+        p.feed(Buffer.concat([Buffer.from(prefix), Buffer.from(tail)]));
+        try {
+          let n = 0;
+          while (p.next() !== null && n++ < 1000);
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
