@@ -15,6 +15,27 @@ import type { Server } from './server.js';
 
 /** Runs one command from client c. Replies are left in c.w for the caller to flush. */
 export function processCommand(srv: Server, c: Client, argv: Buffer[]): void {
+  const replyMark = c.w.length;
+  gateAndCall(srv, c, argv);
+  // CLIENT REPLY OFF / SKIP apply to every command, rejected ones included (Redis drops
+  // those replies too); a command held by a pause gets the mode when it finally runs.
+  if (c.replyMode !== ReplyMode.On && !c.suspended) applyReplyMode(c, replyMark);
+}
+
+/**
+ * Discards what the command just produced when replies are off or skipped. CLIENT REPLY SKIP
+ * leaves SkipNext (it replies nothing itself), which becomes Skip for the following command.
+ */
+function applyReplyMode(c: Client, replyMark: number): void {
+  if (c.replyMode === ReplyMode.SkipNext) {
+    c.replyMode = ReplyMode.Skip;
+    return;
+  }
+  c.w.truncate(replyMark);
+  if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
+}
+
+function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   const name = argv[0].toString('latin1');
   let cmd = srv.commands.lookup(name);
   if (cmd === undefined) {
@@ -62,7 +83,6 @@ export function processCommand(srv: Server, c: Client, argv: Buffer[]): void {
 
 /** Executes cmd and records its statistics, slow log entry, latency and monitor feed. */
 export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
-  const replyMark = c.w.length;
   c.cmdErrors = 0;
   srv.now = srv.clock.now();
   if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
@@ -77,16 +97,6 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   srv.stats.totalCommandsProcessed++;
   c.lastCommand = cmd;
   if ((cmd.flags & F.skipSlowlog) === 0) srv.afterCommand(c, cmd, argv, durationUs);
-
-  if (c.replyMode !== ReplyMode.On) {
-    // CLIENT REPLY OFF / SKIP: discard what this command produced (the CLIENT REPLY
-    // command itself sets SkipNext so its own reply is dropped too, as in Redis).
-    if (c.replyMode === ReplyMode.SkipNext) c.replyMode = ReplyMode.Skip;
-    else {
-      c.w.truncate(replyMark);
-      if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
-    }
-  }
 }
 
 /** `unknown command 'x', with args beginning with: 'a' 'b' ` (args up to 128 chars in all). */

@@ -25,7 +25,7 @@ test('defaults match redis 7.0 CONFIG GET', () => {
     ['appendfsync', 'everysec'],
     ['appendonly', 'no'],
     ['auto-aof-rewrite-min-size', '67108864'],
-    ['bind', '* -::*'],
+    ['bind', '127.0.0.1 -::1'], // Shoal's default: loopback only (Redis's compiled-in default is '* -::*')
     ['client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60'],
     ['client-query-buffer-limit', '1073741824'],
     ['daemonize', 'no'],
@@ -264,7 +264,7 @@ test('hooks run on change only, and a throwing hook rolls everything back', () =
   );
   assert.deepEqual(calls, ['hz=20', 'hz=10']);
   assert.equal(c.get('hz'), '10');
-  assert.equal(c.get('bind'), '* -::*');
+  assert.equal(c.get('bind'), '127.0.0.1 -::1');
 });
 
 test('match: exact names, aliases, globs, hidden', () => {

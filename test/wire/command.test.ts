@@ -148,7 +148,7 @@ describe('COMMAND', () => {
 
   it('HELP', async () => {
     const help = await r('COMMAND', 'HELP');
-    assert.match(help, /^\*19\r\n\+COMMAND <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\r\n\+\(no subcommand\)\r\n/);
+    assert.match(help, /^\*21\r\n\+COMMAND <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\r\n\+\(no subcommand\)\r\n/);
     assert.ok(help.endsWith('+HELP\r\n+    Prints this help.\r\n'));
   });
 

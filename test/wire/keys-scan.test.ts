@@ -195,4 +195,17 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
     assert.ok(seen.size > 5, `saw ${seen.size} distinct keys`);
     for (const k of seen) assert.match(k, /^k\d+$/);
   });
+
+  it('RESP3: nil replies are "_", SCAN is a plain array', async () => {
+    const c3 = await RawClient.connect(node.port);
+    try {
+      await c3.call('HELLO', '3');
+      assert.equal((await c3.call('RANDOMKEY')).toString(), '_\r\n');
+      await c3.call('SET', 'a', '1');
+      assert.equal((await c3.call('SCAN', '0')).toString(), '*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n');
+      assert.equal((await c3.call('OBJECT', 'ENCODING', 'missing')).toString(), '_\r\n');
+    } finally {
+      await c3.close();
+    }
+  });
 });
