@@ -150,6 +150,16 @@ export class ReplyWriter {
     this.#len += 2;
   }
 
+  /** Like error(), with text held as latin1 (one char per byte) so echoed bytes go out unchanged. */
+  errorLatin1(text: string): void {
+    if (this.onError !== null) this.onError(text);
+    const buf = this.#ensure(text.length + 3);
+    buf[this.#len++] = 45;
+    this.#len += buf.write(text, this.#len, 'latin1');
+    buf.writeUInt16LE(CRLF, this.#len);
+    this.#len += 2;
+  }
+
   integer(n: number | bigint): void {
     if (typeof n === 'bigint') {
       this.#ascii(`:${n}\r\n`);

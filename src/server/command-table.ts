@@ -139,6 +139,41 @@ export class CommandTable {
     for (const name of Object.keys(handlers)) {
       if (!used.has(name)) throw new Error(`command table: handler '${name}' has no spec`);
     }
+    this.#indexBytes();
+  }
+
+  // A byte-keyed, case-insensitive hash table over top-level command names, so the hot path
+  // finds a command from argv[0] without allocating a string.
+  #slots: (Command | undefined)[] = new Array(1024);
+  #slotNames: (Buffer | undefined)[] = new Array(1024);
+
+  #indexBytes(): void {
+    for (const cmd of this.commands) {
+      const name = Buffer.from(cmd.fullName, 'latin1');
+      let i = foldHash(name) & 1023;
+      while (this.#slots[i] !== undefined) i = (i + 1) & 1023;
+      this.#slots[i] = cmd;
+      this.#slotNames[i] = name;
+    }
+  }
+
+  /** Looks up a top-level command from its raw name bytes, case-insensitively, allocation-free. */
+  lookupBytes(arg: Buffer): Command | undefined {
+    let i = foldHash(arg) & 1023;
+    for (;;) {
+      const name = this.#slotNames[i];
+      if (name === undefined) return undefined;
+      if (name.length === arg.length) {
+        let j = 0;
+        for (; j < name.length; j++) {
+          let a = arg[j];
+          if (a >= 65 && a <= 90) a |= 0x20;
+          if (name[j] !== a) break;
+        }
+        if (j === name.length) return this.#slots[i];
+      }
+      i = (i + 1) & 1023;
+    }
   }
 
   /** Looks up a top-level command by its first argument, case-insensitively. */
@@ -165,4 +200,15 @@ export class CommandTable {
   get size(): number {
     return this.commands.length;
   }
+}
+
+/** FNV-1a over the bytes with ASCII letters folded to lower case. */
+function foldHash(b: Buffer): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) {
+    let c = b[i];
+    if (c >= 65 && c <= 90) c |= 0x20;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
 }

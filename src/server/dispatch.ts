@@ -36,10 +36,9 @@ function applyReplyMode(c: Client, replyMark: number): void {
 }
 
 function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
-  const name = argv[0].toString('latin1');
-  let cmd = srv.commands.lookup(name);
+  let cmd = srv.commands.lookupBytes(argv[0]);
   if (cmd === undefined) {
-    rejectUnknown(c, name, argv);
+    rejectUnknown(c, cStr(argv[0]), argv);
     return;
   }
   // A container with its own handler (COMMAND) runs it when called without a subcommand.
@@ -51,9 +50,8 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
     }
     const sub = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
     if (sub === undefined) {
-      reject(
-        c,
-        sanitizeErrorText(Err.unknownSubcommand(truncate(argv[1].toString('latin1'), 128), name.toUpperCase())),
+      c.w.errorLatin1(
+        sanitizeErrorText(Err.unknownSubcommand(truncate(cStr(argv[1]), 128), cStr(argv[0]).toUpperCase())),
       );
       return;
     }
@@ -103,13 +101,20 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
 function rejectUnknown(c: Client, name: string, argv: Buffer[]): void {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${truncate(argv[i].toString('latin1'), 128 - args.length)}' `;
+    args += `'${truncate(cStr(argv[i]), 128 - args.length)}' `;
   }
-  reject(c, sanitizeErrorText(Err.unknownCommand(truncate(name, 128), args)));
+  // Arguments are echoed byte for byte (latin1), cut at a NUL as Redis's %s formatting does.
+  c.w.errorLatin1(sanitizeErrorText(Err.unknownCommand(truncate(name, 128), args)));
 }
 
 function reject(c: Client, text: string): void {
   c.w.error(text);
+}
+
+/** An argument as a C string would print it: bytes up to the first NUL, one char per byte. */
+function cStr(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return b.toString('latin1', 0, nul < 0 ? b.length : nul);
 }
 
 function truncate(s: string, n: number): string {

@@ -26,3 +26,17 @@ describe('command table', () => {
     assert.throws(() => new CommandTable({ ...allHandlers, nosuch: () => {} }), /handler 'nosuch' has no spec/);
   });
 });
+
+describe('command lookup by bytes', () => {
+  const table = new CommandTable(allHandlers);
+  it('finds every command in any case, and nothing else', () => {
+    for (const cmd of table.commands) {
+      assert.equal(table.lookupBytes(Buffer.from(cmd.fullName)), cmd);
+      assert.equal(table.lookupBytes(Buffer.from(cmd.fullName.toUpperCase())), cmd);
+    }
+    assert.equal(table.lookupBytes(Buffer.from('gett')), undefined);
+    assert.equal(table.lookupBytes(Buffer.from('ge')), undefined);
+    assert.equal(table.lookupBytes(Buffer.from('g\x05t')), undefined);
+    assert.equal(table.lookupBytes(Buffer.alloc(0)), undefined);
+  });
+});

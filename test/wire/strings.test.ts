@@ -134,7 +134,9 @@ describe('strings: GET/SET family', () => {
     assert.equal(await r('SET', 'ex:d', 'v', 'PXAT', String(T0 + 7)), OK);
     assert.equal(expireAt('ex:d'), T0 + 7);
     clock.advance(7);
-    assert.equal(await r('GET', 'ex:d'), NIL, 'expired at its PXAT');
+    assert.equal(await r('GET', 'ex:d'), bulk('v'), 'still there at its PXAT (expired once now > PXAT)');
+    clock.advance(1);
+    assert.equal(await r('GET', 'ex:d'), NIL, 'expired after its PXAT');
     assert.equal(await r('GET', 'ex:b'), bulk('v'));
     clock.advance(1493);
     assert.equal(await r('GET', 'ex:b'), NIL);
@@ -210,7 +212,7 @@ describe('strings: GET/SET family', () => {
     assert.equal(expireAt('sn:p'), T0 + 250);
     assert.equal(await r('SETEX', 'sn:k', '5', 'over'), OK, 'SETEX overwrites');
     assert.equal(await r('GET', 'sn:k'), bulk('over'));
-    clock.advance(250);
+    clock.advance(251);
     assert.equal(await r('GET', 'sn:p'), NIL);
     assert.equal(await r('SETNX', 'sn:p', 'again'), ':1\r\n', 'an expired key counts as missing');
     clock.set(T0);

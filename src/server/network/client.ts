@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';
-import { Err } from '../../lib/errors.js';
+import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import type { Command } from '../command-table.js';
 import type { Database } from '../keyspace/database.js';
 import type { Server } from '../server.js';
@@ -124,7 +124,8 @@ export class Client {
   #protocolError(message: string): void {
     this.srv.log.verbose(`Protocol error (${message}) from client: ${this.describe()}`);
     this.parser.reset();
-    this.w.error(Err.protocol(message));
+    // The message may echo a received byte: send it as that byte, CR/LF mapped to spaces.
+    this.w.errorLatin1(sanitizeErrorText(Err.protocol(message)));
     this.closeAfterReply = true;
   }
 
