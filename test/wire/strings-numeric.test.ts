@@ -129,6 +129,18 @@ describe('strings: counters', () => {
     assert.equal(await redis.incrbyfloat('f:io', '2.25'), '2.25');
   });
 
+  it('INCRBYFLOAT computes in x87 long double and prints %.17Lf like Redis', async () => {
+    await r('SET', 'ld:a', '0.1');
+    assert.equal(await r('INCRBYFLOAT', 'ld:a', '0.2'), bulk('0.3'));
+    await r('SET', 'ld:b', '10.6');
+    assert.equal(await r('INCRBYFLOAT', 'ld:b', '-5.0e3'), bulk('-4989.39999999999999991'));
+    assert.equal(await r('INCRBYFLOAT', 'ld:c', '1e-30'), bulk('0'));
+    assert.equal(await r('INCRBYFLOAT', 'ld:d', '-1e-30'), bulk('0'), '-0 is written 0');
+    await r('SET', 'ld:e', '1.7e308');
+    const sum = await r('INCRBYFLOAT', 'ld:e', '1.7e308');
+    assert.match(sum, /^\$309\r\n34000000000000000000627355605039519359054042777938826746608717152640491210241164/);
+  });
+
   it('INCRBYFLOAT errors', async () => {
     for (const v of ['abc', ' 1', '1 ', '', 'nan', '1.2.3']) {
       assert.equal(await r('INCRBYFLOAT', 'fe:new', v), NOT_FLOAT, JSON.stringify(v));
@@ -138,8 +150,9 @@ describe('strings: counters', () => {
     assert.equal(await r('INCRBYFLOAT', 'fe:s', '1'), NOT_FLOAT);
     assert.equal(await r('INCRBYFLOAT', 'fe:new', 'inf'), NAN_INF);
     assert.equal(await r('INCRBYFLOAT', 'fe:new', '-infinity'), NAN_INF);
-    await r('SET', 'fe:big', '1.7e308');
-    assert.equal(await r('INCRBYFLOAT', 'fe:big', '1.7e308'), NAN_INF);
-    assert.equal(await r('GET', 'fe:big'), bulk('1.7e308'), 'unchanged');
+    // Long double range (not double range) decides overflow.
+    await r('SET', 'fe:big', '1e4932');
+    assert.equal(await r('INCRBYFLOAT', 'fe:big', '1e4932'), NAN_INF);
+    assert.equal(await r('GET', 'fe:big'), bulk('1e4932'), 'unchanged');
   });
 });

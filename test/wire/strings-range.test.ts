@@ -75,7 +75,7 @@ describe('strings: ranges and LCS', () => {
     // Simulate a command that made two keys share one Buffer (as a COPY might).
     const db = node.server.keyspace.dbs[0];
     const a = entry('sh:a') as Entry;
-    db.set('sh:b', Object.assign(new Entry(VType.String, a.value, 0)));
+    db.set('sh:b', new Entry(VType.String, a.value, 0));
     assert.equal(await r('APPEND', 'sh:a', '+more'), ':9\r\n');
     assert.equal(await r('SETRANGE', 'sh:a', '0', 'B'), ':9\r\n');
     assert.equal(await r('GET', 'sh:b'), bulk('base'));

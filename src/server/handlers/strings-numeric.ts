@@ -1,25 +1,27 @@
 // Counter commands on string values: INCR DECR INCRBY DECRBY (one int64 routine, incrDecr)
-// and INCRBYFLOAT. Results are stored as their canonical decimal text with the "auto"
+// and INCRBYFLOAT (exact long double math in strings-longdouble.ts). Results are stored as their canonical decimal text with the "auto"
 // encoding (so OBJECT ENCODING says "int" as Redis does) and the key keeps its TTL.
 
 import { Err } from '../../lib/errors.js';
-import { formatLongDouble, parseI64, parseLongDouble, parseSafeInt } from '../../lib/numbers.js';
+import { parseI64, parseLongDouble, parseSafeInt } from '../../lib/numbers.js';
 import type { Handler } from '../command-table.js';
 import { StrEnc } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
+import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
 import { E, storeString, writeString } from './strings-store.js';
 import { intArg, keyOf } from './util.js';
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
 /** Replaces the value of an existing entry (TTL and access clock kept) or stores a new key. */
-function putNumber(c: Client, key: string, e: ReturnType<typeof writeString>, text: Buffer): void {
+function putNumber(c: Client, key: string, e: ReturnType<typeof writeString>, text: Buffer, enc: StrEnc = StrEnc.Auto): void {
   if (e) {
     e.value = text;
-    e.enc = StrEnc.Auto;
+    e.enc = enc;
   } else {
-    storeString(c, key, text);
+    storeString(c, key, text, { enc });
   }
   c.srv.dirty++;
 }
@@ -76,33 +78,44 @@ const decrbyCommand: Handler = (c, argv) => {
     c.w.error(E.decrOverflow);
     return;
   }
+  // (narrowed per type: TypeScript has no unary minus on number | bigint)
   incrDecr(c, argv[1], typeof decr === 'bigint' ? -decr : -decr);
 };
 
+/** A float argument or stored value: null if string2ld refuses it, else its exact value or 'inf'. */
+function longDoubleArg(b: Buffer): LongDouble | 'inf' | null {
+  const d = parseLongDouble(b);
+  if (d === null) return null;
+  const text = b.toString('latin1');
+  // parseLongDouble also answers Infinity for finite values beyond double range ("1e400").
+  if (!Number.isFinite(d) && /^[+-]?inf/i.test(text)) return 'inf';
+  return longDoubleFromText(text) ?? 'inf';
+}
+
 /**
  * INCRBYFLOAT: the stored value (0 if missing) and the increment are parsed as Redis's long
- * doubles (refusing with "not a valid float"), summed, refused if NaN or infinite, and stored
- * in INCRBYFLOAT's fixed-point form. The TTL is kept.
+ * doubles (refusing with "not a valid float"), added in exact x87 long double arithmetic
+ * (strings-longdouble.ts), refused if infinite, and stored in INCRBYFLOAT's "%.17Lf" form.
+ * The TTL is kept.
  */
 const incrbyfloatCommand: Handler = (c, argv) => {
   const key = keyOf(argv[1]);
   const e = writeString(c, key);
   if (e === null) return;
-  const cur = e === undefined ? 0 : parseLongDouble(e.value as Buffer);
-  const incr = cur === null ? null : parseLongDouble(argv[2]);
+  const cur = e === undefined ? ZERO : longDoubleArg(e.value as Buffer);
+  const incr = cur === null ? null : longDoubleArg(argv[2]);
   if (cur === null || incr === null) {
     c.w.error(Err.notFloat);
     return;
   }
-  const sum = cur + incr;
-  if (!Number.isFinite(sum)) {
+  const sum = cur === 'inf' || incr === 'inf' ? null : addLongDouble(cur, incr);
+  if (sum === null) {
     c.w.error(Err.incrNanOrInf);
     return;
   }
-  const text = Buffer.from(formatLongDouble(sum), 'latin1');
-  // Redis stores this as embstr/raw, never "int"; StrEnc has no way to say so yet, so an
-  // integral result (e.g. "3") reports "int" in OBJECT ENCODING.
-  putNumber(c, key, e, text);
+  const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
+  // Redis stores this as embstr/raw, never "int", even when the result is integral ("3").
+  putNumber(c, key, e, text, StrEnc.NoInt);
   // propagate: as SET key <text> KEEPTTL.
   c.w.bulk(text);
 };

@@ -1,0 +1,48 @@
+// Micro-benchmark of the in-process command path (parse -> dispatch -> handler -> reply
+// encoding) without sockets: measures JS cost per command so hot-path changes can be compared.
+// Run: npm run build && node dist/bench/dispatch-micro.js [GET|SET] [pipeline] [seconds]
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { loadConfig } from '../src/server/config/load.js';
+import { Server } from '../src/server/server.js';
+import { Client } from '../src/server/network/client.js';
+
+class NullSocket extends EventEmitter {
+  remoteAddress = '127.0.0.1';
+  remotePort = 40000;
+  localAddress = '127.0.0.1';
+  localPort = 6379;
+  writableLength = 0;
+  bytes = 0;
+  write(b: Buffer): boolean {
+    this.bytes += b.length;
+    return true;
+  }
+  end(): void {}
+  destroy(): void {}
+  destroySoon(): void {}
+  setNoDelay(): void {}
+}
+
+const cmd = (process.argv[2] ?? 'GET').toUpperCase();
+const pipeline = Number(process.argv[3] ?? 16);
+const seconds = Number(process.argv[4] ?? 5);
+const { config } = loadConfig(['--save', '', '--loglevel', 'warning']);
+const srv = new Server({ config });
+const sock = new NullSocket();
+const c = new Client(srv, sock as unknown as Socket, 1, srv.keyspace.dbs[0], true, Date.now());
+srv.clients.set(1, c);
+
+const one = cmd === 'SET' ? '*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n' : '*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000042\r\n';
+sock.emit('data', Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n'));
+const batch = one.repeat(pipeline);
+let n = 0;
+const end = Date.now() + seconds * 1000;
+const t0 = process.hrtime.bigint();
+while (Date.now() < end) {
+  for (let i = 0; i < 1000; i++) sock.emit('data', Buffer.from(batch, 'latin1'));
+  n += 1000 * pipeline;
+}
+const ns = Number(process.hrtime.bigint() - t0);
+console.log(`${cmd} -P ${pipeline}: ${(ns / n).toFixed(1)} ns/command, ${Math.round((n / ns) * 1e9)} commands/s (in-process, no sockets)`);
+void srv.close();
