@@ -117,6 +117,18 @@ export class RequestParser {
     }
   }
 
+  /**
+   * Copies every byte the parser still references out of the last fed chunk, so the caller
+   * may reuse that chunk's memory for its next read. Cheap when the chunk was fully consumed.
+   */
+  detach(): void {
+    if (this.#pos < this.#buf.length) this.#buf = Buffer.from(this.#buf.subarray(this.#pos));
+    else this.#buf = EMPTY;
+    this.#pos = 0;
+    const argv = this.#argv;
+    if (argv !== null) for (let i = 0; i < argv.length; i++) argv[i] = Buffer.from(argv[i]);
+  }
+
   /** Discards all buffered input (after a protocol error or when the client goes away). */
   reset(): void {
     this.#buf = EMPTY;

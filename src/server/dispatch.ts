@@ -79,14 +79,21 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   call(srv, c, cmd, argv);
 }
 
-/** Executes cmd and records its statistics, slow log entry, latency and monitor feed. */
+/**
+ * Executes cmd and records its statistics, slow log entry, latency and monitor feed.
+ *
+ * Timing reads the clock once per command: a command's duration runs from the previous clock
+ * mark (srv.tick: the end of the previous command, or the start of this input batch) to the
+ * end of its handler, so it includes parsing its own arguments (well under a microsecond).
+ * A clock read costs ~50 ns, a tenth of a pipelined GET, so the second read is worth saving.
+ */
 export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.cmdErrors = 0;
-  srv.now = srv.clock.now();
   if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
-  const start = performance.now();
   (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
-  const durationUs = (performance.now() - start) * 1000;
+  const end = performance.now();
+  const durationUs = (end - srv.tick) * 1000;
+  srv.tick = end;
 
   cmd.stats.calls++;
   cmd.stats.usec += durationUs;

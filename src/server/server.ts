@@ -15,6 +15,7 @@ import { allHandlers } from './handlers/index.js';
 import { processCommand } from './dispatch.js';
 import { Client } from './network/client.js';
 import { PauseState } from './network/pause.js';
+import { adoptSocket } from './network/socket.js';
 import { Keyspace } from './keyspace/keyspace.js';
 import { activeExpireCycle, newExpireCycleState } from './keyspace/expire.js';
 import { ServerStats } from './observability/stats.js';
@@ -61,6 +62,8 @@ export class Server {
   readonly startTimeMs: number;
   /** The time the current command started, in ms (commands see one consistent "now"). */
   now: number;
+  /** Monotonic clock mark (performance.now) from which the next command's duration counts. */
+  tick = 0;
   /** Limits read on the hot path, refreshed on CONFIG SET. */
   readonly limits = {
     protoMaxBulkLen: 512 * 1024 * 1024,
@@ -193,7 +196,7 @@ export class Server {
     const unixPath = this.config.getString('unixsocket');
     if (unixPath) {
       if (existsSync(unixPath)) unlinkSync(unixPath);
-      const srv = net.createServer({ noDelay: true }, (s) => this.#accept(s));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.#accept(s));
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen(unixPath, resolve);
@@ -209,7 +212,7 @@ export class Server {
 
   #listenTcp(host: string, port: number): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (s) => this.#accept(s));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.#accept(s));
       srv.once('error', reject);
       srv.listen({ host, port, backlog: this.config.getNumber('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
         srv.removeListener('error', reject);
@@ -220,7 +223,11 @@ export class Server {
     });
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(accepted: net.Socket): void {
+    // Re-wrap the paused socket so reads use the shared read buffer (network/socket.ts).
+    let client: Client | null = null;
+    const socket = adoptSocket(accepted, (chunk) => client?.receive(chunk, true));
+    if (socket !== accepted) accepted.destroy(); // handle moved: releases the server's count only
     socket.setNoDelay(true);
     const keepalive = this.config.getNumber('tcp-keepalive');
     if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
@@ -246,6 +253,7 @@ export class Server {
     }
     const now = this.clock.now();
     const c = new Client(this, socket, this.#nextClientId++, this.keyspace.dbs[0], !this.authRequired, now);
+    client = c;
     this.clients.set(c.id, c);
   }
 
@@ -298,7 +306,9 @@ export class Server {
   }
 
   #releaseHeld(held: { c: Client; argv: Buffer[] }[]): void {
+    this.now = this.clock.now();
     for (const { c, argv } of held) {
+      this.tick = performance.now();
       if (c.closed) continue;
       c.suspended = false;
       this.dispatch(c, argv);

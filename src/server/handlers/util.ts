@@ -7,7 +7,12 @@ import type { Client } from '../network/client.js';
 
 /** A key argument as the keyspace holds it (latin1: one char per byte, binary-safe). */
 export function keyOf(arg: Buffer): string {
-  return arg.toString('latin1');
+  // latin1Slice skips toString's encoding dispatch (it is what toString('latin1') calls).
+  return (arg as unknown as LatinSliceable).latin1Slice(0, arg.length);
+}
+
+interface LatinSliceable {
+  latin1Slice(start: number, end: number): string;
 }
 
 /** The bytes of a latin1-held key. */

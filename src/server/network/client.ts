@@ -72,7 +72,9 @@ export class Client {
       this.cmdErrors++;
       srv.stats.recordError(text);
     };
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    // A socket created with the `onread` option (see network/socket.ts) delivers reads to
+    // receive() directly; others use 'data' events.
+    if (!readsDirect(socket)) socket.on('data', (chunk: Buffer) => this.receive(chunk, false));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
   }
@@ -82,19 +84,29 @@ export class Client {
     return this.db.id;
   }
 
-  #onData(chunk: Buffer): void {
+  /**
+   * Handles one read. `shared` says the chunk's memory is reused for the next read (the
+   * server's single read buffer): then every byte still needed afterwards — a partial command,
+   * input left while suspended — is copied out before returning. Arguments kept past their
+   * command must be copied by whoever keeps them (values: ownBytes; held commands: the pause).
+   */
+  receive(chunk: Buffer, shared: boolean): void {
     if (this.closed) return;
     this.netIn += chunk.length;
     this.srv.stats.netInputBytes += chunk.length;
-    this.lastInteraction = this.srv.clock.now();
     this.parser.feed(chunk);
     this.processInput();
+    if (shared) this.parser.detach();
   }
 
   /** Runs every complete buffered command until input runs out or the client is suspended. */
   processInput(): void {
     if (this.#processing) return;
     this.#processing = true;
+    // One clock read per batch: every command of this batch sees the same "now" (srv.now).
+    const srv = this.srv;
+    srv.now = this.lastInteraction = srv.clock.now();
+    srv.tick = performance.now();
     try {
       while (!this.suspended && !this.closeAfterReply && !this.closed) {
         let argv: Buffer[] | null;
@@ -169,6 +181,13 @@ export class Client {
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name}`;
   }
 }
+
+function readsDirect(socket: Socket): boolean {
+  return (socket as Socket & { [DIRECT_READ]?: boolean })[DIRECT_READ] === true;
+}
+
+/** Marks a socket whose reads the server routes to Client.receive itself. */
+export const DIRECT_READ = Symbol('shoal.directRead');
 
 function fmtAddr(ip: string | undefined, port: number | undefined): string {
   if (ip === undefined) return '?:0';

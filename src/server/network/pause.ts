@@ -63,8 +63,8 @@ export class PauseState {
 
   suspend(c: Client, argv: Buffer[]): void {
     c.suspended = true;
-    // The argument views point into a network chunk that stays alive with this array.
-    this.#held.push({ c, argv });
+    // The arguments are views into a read buffer that is reused: keep copies.
+    this.#held.push({ c, argv: argv.map((a) => Buffer.from(a)) });
   }
 
   /** Paused clients count (INFO clients: blocked_clients includes them in Redis 7.0). */

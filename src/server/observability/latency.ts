@@ -75,12 +75,13 @@ const HIST_LEN = (bucketOf(HIST_MAX_NS) + 2) << SUB_HALF_MAG;
 /** Bucket (power-of-two range) of value v >= 1: 0 for v < 256. */
 function bucketOf(v: number): number {
   const x = v < 256 ? 255 : v;
-  return Math.floor(Math.log2(x)) + 1 - (SUB_HALF_MAG + 1);
+  return 31 - Math.clz32(x) - SUB_HALF_MAG;
 }
 
+/** Index of an integer value in [1, 1e9] (fits 31 bits, so shifts are exact). */
 function countsIndex(v: number): number {
   const b = bucketOf(v);
-  const sub = Math.floor(v / 2 ** b);
+  const sub = v >>> b;
   return ((b + 1) << SUB_HALF_MAG) + (sub - SUB_HALF);
 }
 
