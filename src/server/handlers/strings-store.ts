@@ -57,10 +57,20 @@ export interface StoreOptions {
  * Stores `value` (a Buffer the caller owns: never an argv view) as the string under key,
  * replacing whatever was there, as Redis's setKey does. Under an LFU policy the replaced
  * key's access counter carries over (dbOverwrite). Returns the new entry. The caller bumps
- * srv.dirty.
+ * srv.dirty. `existing`, when given, must be the live entry just looked up for key in c.db.
  */
-export function storeString(c: Client, key: string, value: Buffer, opts: StoreOptions = {}): Entry {
+export function storeString(c: Client, key: string, value: Buffer, opts: StoreOptions = {}, existing?: Entry): Entry {
   const ks = c.srv.keyspace;
+  if (existing !== undefined && existing.type === VType.String) {
+    // Overwrite in place (the caller just looked `existing` up in c.db): saves a new entry
+    // and a second index update on the hottest write path.
+    existing.value = value;
+    existing.enc = opts.enc ?? StrEnc.Auto;
+    if (ks.accessPolicy !== 'lfu') existing.lru = ks.initialLru(c.srv.now);
+    const at = opts.keepTtl === true ? existing.expireAt : opts.expireAt ?? NO_EXPIRY;
+    if (at !== existing.expireAt) c.db.setExpire(key, existing, at);
+    return existing;
+  }
   const e = new Entry(VType.String, value, ks.initialLru(c.srv.now));
   e.enc = opts.enc ?? StrEnc.Auto;
   e.expireAt = opts.expireAt ?? NO_EXPIRY;

@@ -145,7 +145,8 @@ function setGenericCommand(c: Client, r: SetRequest): void {
   }
   const key = keyOf(r.key);
   if ((r.flags & GET) !== 0 && !getGenericCommand(c, key)) return;
-  const found = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch) !== undefined;
+  const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
+  const found = old !== undefined;
   if (((r.flags & NX) !== 0 && found) || ((r.flags & XX) !== 0 && !found)) {
     if ((r.flags & GET) === 0) {
       if (r.intReply) c.w.integer(0);
@@ -153,7 +154,7 @@ function setGenericCommand(c: Client, r: SetRequest): void {
     }
     return;
   }
-  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 });
+  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old);
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((r.flags & GET) === 0) {
