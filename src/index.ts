@@ -39,7 +39,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   ];
   for (const [k, v] of Object.entries(opts.config ?? {})) argv.push(`--${k}`, ...(v === '' ? [''] : v.split(' ')));
   const { config } = loadConfig(argv);
-  const server = new Server({ config, clock: opts.clock, log: new Logger() });
+  const server = new Server({ config, clock: opts.clock, log: new Logger(), ephemeralPort: true });
   await server.start();
   return { port: server.tcpPort, host: opts.host ?? '127.0.0.1', server, close: () => server.close() };
 }

@@ -90,7 +90,13 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
 export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.cmdErrors = 0;
   if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
-  (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
+  try {
+    (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
+  } catch (err) {
+    // A handler bug must cost one command, not the node: log it and answer an error.
+    srv.log.warning(`Internal error in '${cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
+    c.w.error(`ERR internal error while executing '${cmd.fullName}'`);
+  }
   const end = performance.now();
   const durationUs = (end - srv.tick) * 1000;
   srv.tick = end;

@@ -37,6 +37,8 @@ export interface ServerOptions {
   clock?: Clock;
   rng?: Rng;
   log?: Logger;
+  /** Embedded nodes: port 0 picks a free port instead of disabling TCP. */
+  ephemeralPort?: boolean;
 }
 
 export class Server {
@@ -81,7 +83,14 @@ export class Server {
   unixSocketPath = '';
   shuttingDown = false;
   #nextClientId = 1;
+  /** The unix socket listener, if any. */
   #listeners: net.Server[] = [];
+  #tcpListeners: net.Server[] = [];
+  #ephemeralPort: boolean;
+  #startedListening = false;
+  #reverting = false;
+  /** The bind value the TCP listeners were opened with. */
+  #boundBind = '';
   #cron: NodeJS.Timeout | null = null;
   #expireState = newExpireCycleState();
   #cronLoops = 0;
@@ -92,6 +101,7 @@ export class Server {
   constructor(opts: ServerOptions) {
     this.config = opts.config;
     this.configFile = opts.configFile;
+    this.#ephemeralPort = opts.ephemeralPort === true;
     this.clock = opts.clock ?? systemClock;
     this.rng = opts.rng ?? createRng();
     this.log = opts.log ?? new Logger();
@@ -154,6 +164,8 @@ export class Server {
     policy();
     for (const n of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) cfg.onChange(n, policy);
     cfg.onChange('hz', () => this.#startCron());
+    cfg.onChange('port', () => this.#rebind());
+    cfg.onChange('bind', () => this.#rebind());
     this.latency.commands.enabled = cfg.getBool('latency-tracking');
     cfg.onChange('latency-tracking', (v) => (this.latency.commands.enabled = v === 'yes'));
     cfg.onChange('requirepass', (v) => {
@@ -173,26 +185,14 @@ export class Server {
   /** Binds the TCP listeners (every `bind` address) and the unix socket; starts the cron. */
   async start(): Promise<void> {
     const port = this.config.getNumber('port');
-    const binds = this.config.getString('bind').split(/\s+/).filter(Boolean);
-    if (port !== 0 || binds.length > 0) {
-      let boundPort = port;
-      for (const raw of binds.length ? binds : ['*']) {
-        const optional = raw.startsWith('-');
-        const host = normalizeBindHost(optional ? raw.slice(1) : raw);
-        try {
-          const srv = await this.#listenTcp(host, boundPort);
-          const addr = srv.address();
-          if (addr && typeof addr === 'object') boundPort = addr.port;
-        } catch (err) {
-          if (optional && isAddrUnavailable(err)) {
-            this.log.warning(`Could not bind optional address ${host}: ${(err as Error).message}`);
-            continue;
-          }
-          throw new Error(`Failed listening on ${host}:${boundPort} (tcp): ${(err as Error).message}`);
-        }
-      }
-      this.tcpPort = boundPort;
+    // As in Redis, port 0 means no TCP listener, except for embedded nodes, where it means
+    // "any free port".
+    if (port !== 0 || this.#ephemeralPort) {
+      const bound = await this.#bindTcp(port, this.config.getString('bind'));
+      this.#tcpListeners = bound.listeners;
+      this.tcpPort = bound.port;
     }
+    this.#boundBind = this.config.getString('bind');
     const unixPath = this.config.getString('unixsocket');
     if (unixPath) {
       if (existsSync(unixPath)) unlinkSync(unixPath);
@@ -206,8 +206,77 @@ export class Server {
       this.unixSocketPath = unixPath;
       this.#listeners.push(srv);
     }
+    this.#startedListening = true;
     this.#startCron();
     this.log.notice(`Ready to accept connections${this.tcpPort ? ` tcp on port ${this.tcpPort}` : ''}`);
+  }
+
+  /**
+   * Listens on every address of a `bind` value (a leading '-' marks an address that may be
+   * unavailable). All or nothing: on failure the listeners opened so far are closed and the
+   * error names the address.
+   */
+  async #bindTcp(port: number, bind: string): Promise<{ listeners: net.Server[]; port: number }> {
+    const binds = bind.split(/\s+/).filter(Boolean);
+    const listeners: net.Server[] = [];
+    let boundPort = port;
+    try {
+      for (const raw of binds.length ? binds : ['*']) {
+        const optional = raw.startsWith('-');
+        const host = normalizeBindHost(optional ? raw.slice(1) : raw);
+        try {
+          const srv = await this.#listenTcp(host, boundPort);
+          listeners.push(srv);
+          const addr = srv.address();
+          if (addr && typeof addr === 'object') boundPort = addr.port;
+        } catch (err) {
+          if (optional && isAddrUnavailable(err)) {
+            this.log.warning(`Could not bind optional address ${host}: ${(err as Error).message}`);
+            continue;
+          }
+          throw new Error(`Failed listening on ${host}:${boundPort} (tcp): ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      await Promise.all(listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+      throw err;
+    }
+    return { listeners, port: boundPort };
+  }
+
+  /**
+   * CONFIG SET port / bind: binds the new addresses first and only then closes the old
+   * listeners (existing connections stay). Runs after the reply: a failure is logged and the
+   * old listeners are kept.
+   */
+  #rebind(): void {
+    if (this.shuttingDown || this.#startedListening === false || this.#reverting) return;
+    const port = this.config.getNumber('port');
+    const bind = this.config.getString('bind');
+    const previous = { port: String(this.tcpPort), bind: this.#boundBind };
+    void (async () => {
+      try {
+        const bound = port === 0 ? { listeners: [], port: 0 } : await this.#bindTcp(port, bind);
+        const old = this.#tcpListeners;
+        this.#tcpListeners = bound.listeners;
+        this.tcpPort = bound.port;
+        this.#boundBind = bind;
+        for (const l of old) l.close();
+        this.log.notice(`Listening on port ${bound.port} (bind ${bind})`);
+      } catch (err) {
+        this.log.warning(`CONFIG SET port/bind: ${(err as Error).message}; keeping the previous listeners`);
+        // Put the configuration back to what is really bound, so CONFIG GET tells the truth.
+        this.#reverting = true;
+        try {
+          this.config.setMany([
+            ['port', previous.port],
+            ['bind', previous.bind],
+          ]);
+        } finally {
+          this.#reverting = false;
+        }
+      }
+    })();
   }
 
   #listenTcp(host: string, port: number): Promise<net.Server> {
@@ -217,7 +286,6 @@ export class Server {
       srv.listen({ host, port, backlog: this.config.getNumber('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
         srv.removeListener('error', reject);
         srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
-        this.#listeners.push(srv);
         resolve(srv);
       });
     });
@@ -367,7 +435,8 @@ export class Server {
     if (this.#cron !== null) clearInterval(this.#cron);
     this.pause.close();
     for (const c of [...this.clients.values()]) c.close();
-    await Promise.all(this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    const all = [...this.#listeners, ...this.#tcpListeners];
+    await Promise.all(all.map((l) => new Promise<void>((r) => l.close(() => r()))));
     if (this.unixSocketPath && existsSync(this.unixSocketPath)) {
       try {
         unlinkSync(this.unixSocketPath);

@@ -178,7 +178,7 @@ describe('CONFIG REWRITE', () => {
     file = join(dir, 'shoal.conf');
     writeFileSync(file, '# my settings\nport 0\nbind 127.0.0.1\nloglevel warning\nmaxmemory 1mb\nhz 20\n');
     const { config, configFile } = loadConfig([file]);
-    server = new Server({ config, configFile, log: new Logger() });
+    server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true });
     await server.start();
   });
   after(async () => {

@@ -9,6 +9,7 @@ import { StrEnc } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
 import { E, storeString, writeString } from './strings-store.js';
+import { intLen, writeIntAscii } from '../../lib/numbers.js';
 import { intArg, keyOf } from './util.js';
 
 const I64_MIN = -(1n << 63n);
@@ -21,7 +22,7 @@ function putNumber(c: Client, key: string, e: ReturnType<typeof writeString>, te
     e.value = text;
     e.enc = enc;
   } else {
-    storeString(c, key, text, { enc });
+    storeString(c, key, text, { enc }, null);
   }
   c.srv.dirty++;
 }
@@ -58,7 +59,14 @@ function incrDecr(c: Client, keyArg: Buffer, incr: number | bigint): void {
     }
     result = sum;
   }
-  putNumber(c, key, e, Buffer.from(String(result), 'latin1'));
+  let text: Buffer;
+  if (typeof result === 'number') {
+    text = Buffer.allocUnsafe(intLen(result));
+    writeIntAscii(text, 0, result);
+  } else {
+    text = Buffer.from(String(result), 'latin1');
+  }
+  putNumber(c, key, e, text);
   c.w.integer(result);
 }
 

@@ -55,29 +55,41 @@ export interface StoreOptions {
 
 /**
  * Stores `value` (a Buffer the caller owns: never an argv view) as the string under key,
- * replacing whatever was there, as Redis's setKey does. Under an LFU policy the replaced
- * key's access counter carries over (dbOverwrite). Returns the new entry. The caller bumps
- * srv.dirty. `existing`, when given, must be the live entry just looked up for key in c.db.
+ * replacing whatever was there, as Redis's setKey does, and returns the entry.
+ *
+ * `lookedUp` saves a lookup when the caller just did one in c.db: the live entry, or null if
+ * the key is absent; leave it undefined otherwise. A live string entry is overwritten in place
+ * (no new entry, no second index update: the hottest write path); another type is replaced;
+ * an absent key is added with a single index operation. Under an LFU policy the replaced
+ * key's access counter carries over (dbOverwrite). The caller bumps srv.dirty.
  */
-export function storeString(c: Client, key: string, value: Buffer, opts: StoreOptions = {}, existing?: Entry): Entry {
+export function storeString(
+  c: Client,
+  key: string,
+  value: Buffer,
+  opts: StoreOptions = {},
+  lookedUp?: Entry | null,
+): Entry {
   const ks = c.srv.keyspace;
-  if (existing !== undefined && existing.type === VType.String) {
-    // Overwrite in place (the caller just looked `existing` up in c.db): saves a new entry
-    // and a second index update on the hottest write path.
+  const now = c.srv.now;
+  const existing = lookedUp === undefined ? c.db.lookup(key, now) ?? null : lookedUp;
+  if (existing !== null && existing.type === VType.String) {
     existing.value = value;
     existing.enc = opts.enc ?? StrEnc.Auto;
-    if (ks.accessPolicy !== 'lfu') existing.lru = ks.initialLru(c.srv.now);
+    if (ks.accessPolicy !== 'lfu') existing.lru = ks.initialLru(now);
     const at = opts.keepTtl === true ? existing.expireAt : opts.expireAt ?? NO_EXPIRY;
     if (at !== existing.expireAt) c.db.setExpire(key, existing, at);
     return existing;
   }
-  const e = new Entry(VType.String, value, ks.initialLru(c.srv.now));
+  const e = new Entry(VType.String, value, ks.initialLru(now));
   e.enc = opts.enc ?? StrEnc.Auto;
   e.expireAt = opts.expireAt ?? NO_EXPIRY;
-  const old = c.db.set(key, e);
-  if (old !== undefined) {
-    if (ks.accessPolicy === 'lfu') e.lru = old.lru;
-    if (opts.keepTtl === true && old.expireAt !== NO_EXPIRY) c.db.setExpire(key, e, old.expireAt);
+  if (existing === null) {
+    c.db.add(key, e);
+    return e;
   }
+  c.db.set(key, e);
+  if (ks.accessPolicy === 'lfu') e.lru = existing.lru;
+  if (opts.keepTtl === true && existing.expireAt !== NO_EXPIRY) c.db.setExpire(key, e, existing.expireAt);
   return e;
 }

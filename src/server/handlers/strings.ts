@@ -154,7 +154,7 @@ function setGenericCommand(c: Client, r: SetRequest): void {
     }
     return;
   }
-  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old);
+  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old ?? null);
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((r.flags & GET) === 0) {

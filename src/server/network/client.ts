@@ -94,6 +94,7 @@ export class Client {
     if (this.closed) return;
     this.netIn += chunk.length;
     this.srv.stats.netInputBytes += chunk.length;
+    this.srv.stats.totalReadsProcessed++;
     this.parser.feed(chunk);
     this.processInput();
     if (shared) this.parser.detach();
@@ -147,6 +148,7 @@ export class Client {
     const n = this.w.flush(this.socket);
     this.netOut += n;
     this.srv.stats.netOutputBytes += n;
+    if (n > 0) this.srv.stats.totalWritesProcessed++;
     if (this.closeAfterReply) this.close();
   }
 

@@ -363,8 +363,8 @@ function statsSection(srv: Server): Lines {
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],
     // Socket read/write events are not counted yet.
-    ['total_reads_processed', 0],
-    ['total_writes_processed', 0],
+    ['total_reads_processed', srv.stats.totalReadsProcessed],
+    ['total_writes_processed', srv.stats.totalWritesProcessed],
     ['io_threaded_reads_processed', 0],
     ['io_threaded_writes_processed', 0],
     ['reply_buffer_shrinks', 0],

@@ -6,6 +6,8 @@ export class ServerStats {
   rejectedConnections = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  totalReadsProcessed = 0;
+  totalWritesProcessed = 0;
   totalErrorReplies = 0;
   unexpectedErrorReplies = 0;
   clientQueryBufferLimitDisconnections = 0;
@@ -71,6 +73,8 @@ export class ServerStats {
     this.rejectedConnections = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.totalReadsProcessed = 0;
+    this.totalWritesProcessed = 0;
     this.totalErrorReplies = 0;
     this.unexpectedErrorReplies = 0;
     this.clientQueryBufferLimitDisconnections = 0;

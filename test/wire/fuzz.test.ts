@@ -1,0 +1,81 @@
+// Robustness through the wire: random bytes, and random argument vectors for every command in
+// the table, never crash or hang the node — after each round another client still gets PONG.
+// Bounded: a fixed number of rounds with a seeded generator.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type RunningServer } from '../../src/index.js';
+import { RawClient, encodeCommand } from '../helpers/raw-client.js';
+import { allSpecs } from '../../src/commands/index.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const ATOMS = ['', '0', '1', '-1', '10', '9223372036854775807', '-9223372036854775808', '99999999999999999999',
+  '1.5', 'inf', '-inf', 'nan', 'k', 'key', '*', '[', 'NX', 'XX', 'GT', 'LT', 'EX', 'PX', 'EXAT', 'PXAT', 'KEEPTTL',
+  'GET', 'PERSIST', 'MATCH', 'COUNT', 'TYPE', 'string', 'LEN', 'IDX', 'MINMATCHLEN', 'WITHMATCHLEN', 'DB', 'REPLACE',
+  'ASYNC', 'SYNC', 'ON', 'OFF', 'SKIP', 'ID', 'ADDR', 'LADDR', 'SKIPME', 'USER', 'WRITE', 'ALL', 'FILTERBY',
+  'ACLCAT', 'PATTERN', 'MODULE', '\x00\xff', 'a b', '\r\n'];
+// Commands that would end or stall the node or this connection on purpose.
+const SKIP = new Set(['shutdown', 'debug', 'client|pause', 'client|kill', 'quit', 'monitor', 'client|reply',
+  'reset', 'auth', 'hello', 'config|set', 'config|rewrite', 'flushall', 'select', 'swapdb']);
+
+describe('fuzz', () => {
+  let node: RunningServer;
+  before(async () => {
+    node = await startServer();
+  });
+  after(async () => {
+    await node.close();
+  });
+
+  async function alive(): Promise<void> {
+    const p = await RawClient.connect(node.port);
+    assert.equal((await p.call('PING')).toString(), '+PONG\r\n');
+    await p.close();
+  }
+
+  it('survives random bytes on many connections', async () => {
+    const rand = rng(42);
+    for (let round = 0; round < 60; round++) {
+      const c = await RawClient.connect(node.port);
+      const n = 1 + Math.floor(rand() * 400);
+      const bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = rand() < 0.2 ? [42, 36, 13, 10, 34, 39, 48, 45][Math.floor(rand() * 8)] : Math.floor(rand() * 256);
+      await c.send(bytes);
+      await c.close();
+    }
+    await alive();
+  });
+
+  it('survives random argument vectors for every command', async () => {
+    const rand = rng(1234);
+    const names: string[][] = [];
+    for (const s of allSpecs) {
+      if (s.subcommands?.length) for (const sub of s.subcommands) names.push(sub.name.split('|'));
+      else names.push([s.name]);
+    }
+    const c = await RawClient.connect(node.port);
+    let sent = 0;
+    for (let round = 0; round < 8; round++) {
+      for (const name of names) {
+        if (SKIP.has(name.join('|'))) continue;
+        const argv: string[] = [...name];
+        const extra = Math.floor(rand() * 6);
+        for (let i = 0; i < extra; i++) argv.push(ATOMS[Math.floor(rand() * ATOMS.length)]);
+        await c.send(encodeCommand(argv));
+        sent++;
+      }
+    }
+    const replies = await c.readAll(sent, 20000);
+    assert.equal(replies.length, sent);
+    const internal = replies.filter((r) => r.toString('latin1').startsWith('-ERR internal error'));
+    assert.deepEqual(internal.map((r) => r.toString('latin1')), []);
+    await c.close();
+    await alive();
+  });
+});
