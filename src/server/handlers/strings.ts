@@ -154,7 +154,12 @@ function setGenericCommand(c: Client, r: SetRequest): void {
     }
     return;
   }
-  storeString(c, key, ownBytes(r.value), { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old ?? null);
+  // A value of the same length overwrites the old bytes in place: no allocation on the
+  // commonest SET (same-sized values). Value buffers belong to exactly one entry (entry.ts).
+  const prev = old !== undefined && old.type === VType.String ? (old.value as Buffer) : null;
+  const value = prev !== null && prev.length === r.value.length ? prev : ownBytes(r.value);
+  if (value === prev) r.value.copy(prev);
+  storeString(c, key, value, { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old ?? null);
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((r.flags & GET) === 0) {

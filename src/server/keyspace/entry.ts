@@ -45,7 +45,12 @@ export const NO_EXPIRY = -1;
 
 export class Entry {
   type: VType;
-  /** String: a Buffer owned by the keyspace (never a view into a network chunk). */
+  /**
+   * String: a Buffer owned by this entry alone (never a view into a network chunk, never
+   * shared with another entry: COPY duplicates it), so writers may overwrite it in place
+   * (SET of a same-length value, SETRANGE, APPEND into spare capacity). Replies copy bytes
+   * out, so no in-flight write can observe a later change.
+   */
   value: unknown;
   /** String encoding hint (StrEnc); aggregates keep their encoding in the value. */
   enc: number;
