@@ -45,6 +45,10 @@ async function runServer(args: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (args[0] === '--version' || args[0] === '-v') {
+    process.stdout.write(`Shoal server v=${SHOAL_VERSION} redis-compat=${REDIS_COMPAT_VERSION} node=${process.version}\n`);
+    return;
+  }
   let loaded;
   try {
     loaded = loadConfig(args);
