@@ -1,6 +1,9 @@
-// dev-time: dump COMMAND INFO + DOCS of named commands as JSON
-import Redis from '/work/main/node_modules/ioredis/built/index.js';
-const r = new Redis({ port: 6400 });
+// Development tool: prints the COMMAND INFO and COMMAND DOCS of the named commands, as
+// reported by a running redis-server 7.0 (REDIS_PORT, default 6379), as JSON in the shape of
+// src/commands/types.ts. Used by emit.mjs to write a group's spec file.
+//   node scripts/dump.mjs get set client
+import Redis from 'ioredis';
+const r = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: false });
 const names = process.argv.slice(2);
 const toObj = (a) => { const o = {}; for (let i = 0; i < a.length; i += 2) o[a[i]] = a[i + 1]; return o; };
 function convKeySpec(ks) {

@@ -1,9 +1,17 @@
+// Development tool: (re)writes the spec files src/commands/<group>.ts from a running
+// redis-server 7.0 (REDIS_PORT, default 6379) through dump.mjs, keeping only the commands and
+// subcommands listed below. It overwrites whole files: specs added by hand (CLIENT NO-TOUCH,
+// from Redis 7.2, in connection.ts) must be re-applied, so review `git diff` afterwards.
+//   REDIS_PORT=6400 node scripts/emit.mjs
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+const here = dirname(fileURLToPath(import.meta.url));
 const groups = {
   strings: { title: 'String commands', cmds: 'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen incr decr incrby decrby incrbyfloat getrange setrange substr lcs' },
   keys: { title: 'Generic keyspace commands', cmds: 'del unlink exists type rename renamenx keys scan randomkey expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist touch copy object move dbsize flushdb flushall swapdb' },
-  server: { title: 'Server commands', cmds: 'info config time shutdown monitor slowlog latency debug command' },
+  server: { title: 'Server commands', cmds: 'info config time shutdown monitor slowlog latency debug command memory' },
   connection: { title: 'Connection commands', cmds: 'ping echo quit reset select hello auth client' },
 };
 const keepSubs = {
@@ -11,6 +19,7 @@ const keepSubs = {
   client: 'id setname getname list info kill pause unpause reply no-evict help',
   slowlog: 'get len reset help', latency: 'latest history reset doctor help',
   command: 'count info docs getkeys getkeysandflags list help',
+  memory: 'help doctor malloc-stats purge usage stats',
 };
 function ser(v, ind) {
   const pad = '  '.repeat(ind);
@@ -29,13 +38,13 @@ function ser(v, ind) {
   return JSON.stringify(v);
 }
 for (const [file, g] of Object.entries(groups)) {
-  const specs = JSON.parse(execFileSync('node', ['dump.mjs', ...g.cmds.split(' ')], { maxBuffer: 1 << 26 }));
+  const specs = JSON.parse(execFileSync(process.execPath, [join(here, 'dump.mjs'), ...g.cmds.split(' ')], { maxBuffer: 1 << 26 }));
   for (const s of specs) if (s.subcommands) {
     const keep = (keepSubs[s.name] || '').split(' ');
     s.subcommands = s.subcommands.filter((x) => keep.includes(x.name.split('|')[1]));
   }
   const body = specs.map((s) => '  ' + ser(s, 1)).join(',\n');
-  writeFileSync(`/work/main/src/commands/${file}.ts`,
+  writeFileSync(join(here, '..', 'src', 'commands', `${file}.ts`),
 `// ${g.title}: the declarative specs (arity, flags, key positions, ACL categories, docs).
 // Everything else — COMMAND, arity errors, key extraction, docs/COMMANDS.md — derives from here.
 // The handlers live in src/server/handlers/${file}.ts under the same names.

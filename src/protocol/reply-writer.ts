@@ -242,6 +242,20 @@ export class ReplyWriter {
     else this.bulkString(s);
   }
 
+  /** A big number given as its decimal digits (RESP3 `(`; RESP2 bulk string). */
+  bigNumber(digits: string): void {
+    if (this.resp === 3) this.#ascii(`(${digits}\r\n`);
+    else this.bulkString(digits);
+  }
+
+  /**
+   * An attribute map of n pairs preceding the next reply (RESP3 `|`). RESP2 has no
+   * attributes: the caller must not write the pairs then (check resp first).
+   */
+  attribute(n: number): void {
+    if (this.resp === 3) this.#header(124, n);
+  }
+
   /** A boolean (RESP3 `#t`/`#f`; RESP2 `:1`/`:0`). */
   bool(b: boolean): void {
     if (this.resp === 3) this.#ascii(b ? '#t\r\n' : '#f\r\n');

@@ -80,7 +80,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
 }
 
 /**
- * Executes cmd and records its statistics, slow log entry, latency and monitor feed.
+ * Executes cmd, then feeds monitors and records its statistics, slow log entry and latency.
  *
  * Timing reads the clock once per command: a command's duration runs from the previous clock
  * mark (srv.tick: the end of the previous command, or the start of this input batch) to the
@@ -89,7 +89,6 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
  */
 export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.cmdErrors = 0;
-  if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
   try {
     (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
   } catch (err) {
@@ -97,6 +96,9 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
     srv.log.warning(`Internal error in '${cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
     c.w.error(`ERR internal error while executing '${cmd.fullName}'`);
   }
+  // Monitors see the command after it ran, as in Redis 7.0: with the database it left selected
+  // and with the arguments it redacted (AUTH and HELLO passwords).
+  if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
   const end = performance.now();
   const durationUs = (end - srv.tick) * 1000;
   srv.tick = end;

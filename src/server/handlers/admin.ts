@@ -1,5 +1,5 @@
 // Server administration: TIME, SHUTDOWN, MONITOR and DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT,
-// HELP).
+// PROTOCOL, HELP).
 //
 // DEBUG is one command with arity -2 in the table (no subcommand specs), so its handler
 // parses argv[1] itself and answers Redis's "unknown subcommand or wrong number of
@@ -22,6 +22,9 @@ const E = {
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   debugSubcommand: (sub: string) =>
     `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try DEBUG HELP.`,
+  protocolType:
+    'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
+  pushResp2: 'ERR RESP2 is not supported by this command',
 } as const;
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
@@ -29,6 +32,10 @@ const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -191,6 +198,73 @@ function debugObject(c: Client, key: Buffer): void {
   );
 }
 
+/**
+ * DEBUG PROTOCOL <type>: one sample reply of each RESP type, for client and protocol tests.
+ * Values and RESP2 fallbacks as Redis 7.0 (push is refused in RESP2; attributes are dropped).
+ */
+function debugProtocol(c: Client, type: string): void {
+  const w = c.w;
+  switch (type) {
+    case 'string':
+      w.bulkString('Hello World');
+      break;
+    case 'integer':
+      w.integer(12345);
+      break;
+    case 'double':
+      w.double(3.141);
+      break;
+    case 'bignum':
+      w.bigNumber('1234567999999999999999999999999999999');
+      break;
+    case 'null':
+      w.nil();
+      break;
+    case 'array':
+    case 'set':
+    case 'map': {
+      const n = 3;
+      if (type === 'array') w.array(n);
+      else if (type === 'set') w.set(n);
+      else w.map(n);
+      for (let j = 0; j < n; j++) {
+        w.integer(j);
+        if (type === 'map') w.bool(j === 1);
+      }
+      break;
+    }
+    case 'attrib':
+      if (w.resp >= 3) {
+        w.attribute(1);
+        w.bulkString('key-popularity');
+        w.array(2);
+        w.bulkString('key:123');
+        w.integer(90);
+      }
+      w.bulkString('Some real reply following the attribute');
+      break;
+    case 'push':
+      if (w.resp < 3) {
+        w.error(E.pushResp2);
+        break;
+      }
+      w.push(2);
+      w.bulkString('server-cpu-usage');
+      w.integer(42);
+      w.bulkString('Some real reply following the push reply');
+      break;
+    case 'true':
+    case 'false':
+      w.bool(type === 'true');
+      break;
+    case 'verbatim':
+      w.verbatim('This is a verbatim\nstring');
+      break;
+    default:
+      w.error(E.protocolType);
+  }
+}
+
 const debugCommand: Handler = (c, argv) => {
   if (!debugAllowed(c)) {
     c.w.error(E.debugNotAllowed);
@@ -208,6 +282,8 @@ const debugCommand: Handler = (c, argv) => {
     c.w.ok();
   } else if (isKeyword(sub, 'object') && argc === 3) {
     debugObject(c, argv[2]);
+  } else if (isKeyword(sub, 'protocol') && argc === 3) {
+    debugProtocol(c, argv[2].toString('latin1').toLowerCase());
   } else {
     c.w.error(E.debugSubcommand(sub.toString('latin1')));
   }

@@ -343,7 +343,7 @@ const clientPauseCommand: Handler = (c, argv) => {
     c.w.error(E.timeoutRange);
     return;
   }
-  c.srv.pause.pause(type, now + Number(t));
+  c.srv.pause.pause(type, now + Number(t), c.srv.keyspace.dbs);
   c.w.ok();
 };
 

@@ -41,12 +41,20 @@ export function authenticate(c: Client, user: Buffer, pass: Buffer): boolean {
   return true;
 }
 
+/** What MONITOR and the slow log show instead of a password (argv is redacted in place). */
+const REDACTED = Buffer.from('(redacted)');
+
 /** AUTH [username] password */
 const authCommand: Handler = (c, argv) => {
   if (argv.length > 3) {
     c.w.error(Err.syntax);
     return;
   }
+  // Redis redacts both arguments of the forms it accepts (user and password alike).
+  const user = argv[1];
+  const pass = argv.length === 3 ? argv[2] : argv[1];
+  argv[1] = REDACTED;
+  if (argv.length === 3) argv[2] = REDACTED;
   let ok: boolean;
   if (argv.length === 2) {
     // The one-argument form authenticates 'default', which must then have a password.
@@ -54,9 +62,9 @@ const authCommand: Handler = (c, argv) => {
       c.w.error(Err.authNoPassword);
       return;
     }
-    ok = authenticate(c, Buffer.from('default'), argv[1]);
+    ok = authenticate(c, Buffer.from('default'), pass);
   } else {
-    ok = authenticate(c, argv[1], argv[2]);
+    ok = authenticate(c, user, pass);
   }
   if (ok) c.w.ok();
   else c.w.error(Err.wrongPass);
@@ -66,9 +74,11 @@ const authCommand: Handler = (c, argv) => {
 // HELLO
 
 /**
- * HELLO [protover [AUTH user pass] [SETNAME name]]. Order of checks as Redis 7.0: protocol
- * version, option syntax, AUTH, then "must be authenticated", then the name. The reply is
- * encoded in the protocol just selected.
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. As Redis 7.0.15: the protocol version is
+ * checked first; then options are applied one by one as they are parsed — AUTH authenticates
+ * (WRONGPASS stops there), SETNAME validates and sets the name at once — so an error later in
+ * the line leaves earlier options in effect. Only then "must be authenticated" is checked; the
+ * protocol switches last, and the reply is encoded in the protocol just selected.
  */
 const helloCommand: Handler = (c, argv) => {
   let ver = 0;
@@ -81,30 +91,31 @@ const helloCommand: Handler = (c, argv) => {
     }
     ver = v;
   }
-  let auth: [Buffer, Buffer] | null = null;
-  let name: Buffer | null = null;
   for (let j = 2; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (isKeyword(argv[j], 'auth') && more >= 2) {
-      auth = [argv[j + 1], argv[j + 2]];
+      const user = argv[j + 1];
+      const pass = argv[j + 2];
+      // Redacted for MONITOR and the slow log as soon as the option is parsed.
+      argv[j + 1] = REDACTED;
+      argv[j + 2] = REDACTED;
+      if (!authenticate(c, user, pass)) {
+        c.w.error(Err.wrongPass);
+        return;
+      }
       j += 2;
     } else if (isKeyword(argv[j], 'setname') && more >= 1) {
-      name = argv[j + 1];
+      if (!setClientName(c, argv[j + 1])) return;
       j++;
     } else {
       c.w.error(E.helloSyntax(argv[j].toString('latin1')));
       return;
     }
   }
-  if (auth !== null && !authenticate(c, auth[0], auth[1])) {
-    c.w.error(Err.wrongPass);
-    return;
-  }
   if (!c.authenticated) {
     c.w.error(E.helloNoAuth);
     return;
   }
-  if (name !== null && !setClientName(c, name)) return;
   if (ver !== 0) c.w.resp = ver as 2 | 3;
 
   const w = c.w;

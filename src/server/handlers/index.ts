@@ -5,6 +5,7 @@ import { adminHandlers } from './admin.js';
 import { commandHandlers } from './command.js';
 import { connectionHandlers } from './connection.js';
 import { keysHandlers } from './keys.js';
+import { memoryHandlers } from './memory.js';
 import { serverHandlers } from './server.js';
 import { stringsHandlers } from './strings.js';
 
@@ -15,4 +16,5 @@ export const allHandlers: Record<string, Handler> = {
   ...serverHandlers,
   ...commandHandlers,
   ...adminHandlers,
+  ...memoryHandlers,
 };

@@ -5,8 +5,8 @@
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
-import { Entry, StrEnc, VType, stringEncoding } from '../keyspace/entry.js';
-import { lruIdleSeconds } from '../keyspace/keyspace.js';
+import { Entry, VType, stringEncoding } from '../keyspace/entry.js';
+import { lruIdleSeconds, sharedIntIndex } from '../keyspace/keyspace.js';
 import { lfuDecrAndReturn } from '../keyspace/lfu.js';
 import { keyOf } from './util.js';
 
@@ -38,8 +38,6 @@ const HELP = [
 
 /** Redis's OBJ_SHARED_REFCOUNT (INT_MAX): the refcount reported for shared objects. */
 const SHARED_REFCOUNT = 2147483647;
-/** Redis's OBJ_SHARED_INTEGERS: strings "0".."9999" share one object each. */
-const SHARED_INTEGERS = 10000;
 
 /** Default encodings per type, for values that do not report their own. */
 const DEFAULT_ENCODING: Record<number, string> = {
@@ -64,13 +62,19 @@ export function objectEncoding(e: Entry): string {
  * Everything else is referenced once (Shoal never shares values between keys).
  */
 export function objectRefcount(c: Client, e: Entry): number {
-  if (e.type !== VType.String || e.enc === StrEnc.Unshared || stringEncoding(e) !== 'int') return 1;
-  const v = e.value as Buffer;
-  if (v[0] === 0x2d || v.length > 4 || Number(v.toString('latin1')) >= SHARED_INTEGERS) return 1;
+  return sharedIntIndex(e) >= 0 && integersShared(c) ? SHARED_REFCOUNT : 1;
+}
+
+/** Whether Redis shares the integers 0..9999 under the current maxmemory settings. */
+function integersShared(c: Client): boolean {
   const cfg = c.srv.config;
   const policy = cfg.getString('maxmemory-policy');
-  const sharing = cfg.getNumber('maxmemory') === 0 || !(policy.endsWith('-lru') || policy.endsWith('-lfu'));
-  return sharing ? SHARED_REFCOUNT : 1;
+  return cfg.getNumber('maxmemory') === 0 || !(policy.endsWith('-lru') || policy.endsWith('-lfu'));
+}
+
+/** The access clock OBJECT IDLETIME / FREQ (and DEBUG OBJECT) report: a shared integer's is global. */
+export function objectAccessClock(c: Client, e: Entry): number {
+  return c.srv.keyspace.accessClock(e, integersShared(c));
 }
 
 /** The live entry for argv[2], or undefined after replying nil. */
@@ -97,13 +101,13 @@ export const objectHandlers: Record<string, Handler> = {
     const e = lookupOrNil(c, argv);
     if (e === undefined) return;
     if (c.srv.keyspace.accessPolicy === 'lfu') return void c.w.error(E.idleNotTracked);
-    c.w.integer(lruIdleSeconds(e.lru, c.srv.now));
+    c.w.integer(lruIdleSeconds(objectAccessClock(c, e), c.srv.now));
   },
   'object|freq': (c, argv) => {
     const e = lookupOrNil(c, argv);
     if (e === undefined) return;
     const ks = c.srv.keyspace;
     if (ks.accessPolicy !== 'lfu') return void c.w.error(E.freqNotTracked);
-    c.w.integer(lfuDecrAndReturn(e.lru, c.srv.now, ks.lfuDecayTime));
+    c.w.integer(lfuDecrAndReturn(objectAccessClock(c, e), c.srv.now, ks.lfuDecayTime));
   },
 };

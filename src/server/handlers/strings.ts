@@ -189,11 +189,15 @@ const psetexCommand: Handler = (c, argv) => {
 // ---------------------------------------------------------------------------------------------
 // GETSET GETDEL GETEX
 
-/** GETSET: replies the old value (read lookup) and stores the new one, clearing any TTL. */
+/**
+ * GETSET: replies the old value (read lookup) and stores the new one, clearing any TTL. As in
+ * Redis (getGenericCommand, then setKey's own write lookup) the key is touched twice.
+ */
 const getsetCommand: Handler = (c, argv) => {
   const key = keyOf(argv[1]);
   if (!getGenericCommand(c, key)) return;
-  storeString(c, key, ownBytes(argv[2]));
+  const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
+  storeString(c, key, ownBytes(argv[2]), undefined, old ?? null);
   c.srv.dirty++;
 };
 
@@ -264,15 +268,17 @@ const mgetCommand: Handler = (c, argv) => {
 
 /**
  * MSET / MSETNX: stores every pair (later pairs win for a repeated key), clearing TTLs.
- * MSETNX stores nothing and replies 0 if any key exists.
+ * MSETNX stores nothing and replies 0 if any key exists. Each store starts with a write lookup
+ * (Redis's setKey): it touches the key it replaces, which under an LFU policy is the access
+ * counter the new value inherits.
  */
 function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   if (argv.length % 2 === 0) {
     c.w.error(Err.wrongArity(nx ? 'msetnx' : 'mset'));
     return;
   }
+  const ks = c.srv.keyspace;
   if (nx) {
-    const ks = c.srv.keyspace;
     for (let j = 1; j < argv.length; j += 2) {
       if (ks.lookupWrite(c.db, keyOf(argv[j]), c.srv.now, c.noTouch) !== undefined) {
         c.w.integer(0);
@@ -280,7 +286,11 @@ function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
       }
     }
   }
-  for (let j = 1; j < argv.length; j += 2) storeString(c, keyOf(argv[j]), ownBytes(argv[j + 1]));
+  for (let j = 1; j < argv.length; j += 2) {
+    const key = keyOf(argv[j]);
+    const old = ks.lookupWrite(c.db, key, c.srv.now, c.noTouch);
+    storeString(c, key, ownBytes(argv[j + 1]), undefined, old ?? null);
+  }
   c.srv.dirty += (argv.length - 1) / 2;
   if (nx) c.w.integer(1);
   else c.w.ok();

@@ -6,7 +6,7 @@
 
 import type { Clock } from '../../lib/clock.js';
 import { Database } from './database.js';
-import { Entry, NO_EXPIRY } from './entry.js';
+import { Entry, NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
 
 export interface KeyspaceStats {
@@ -45,10 +45,20 @@ export class Keyspace {
   lfuDecayTime = 1;
   /** Random source in [0,1) for LFU increments (injectable for tests). */
   random: () => number = Math.random;
+  /**
+   * Access clocks of Redis's shared integer objects "0".."9999" (OBJ_SHARED_INTEGERS). Redis
+   * stores every small integer value as one object shared by all keys holding it (unless an
+   * LRU/LFU maxmemory policy is active), so an access through any of those keys moves the one
+   * clock that OBJECT IDLETIME / FREQ report for all of them, and a fresh SET of "5" reports
+   * the idle time of the shared "5", not 0. touch() keeps both clocks; readers pick (see
+   * accessClock()). Created at startup with the LRU clock, as Redis creates its shared objects.
+   */
+  readonly sharedLru = new Uint32Array(SHARED_INTEGERS);
   #onExpired: (db: Database, key: string, entry: Entry) => void;
 
   constructor(opts: KeyspaceOptions) {
     this.clock = opts.clock;
+    this.sharedLru.fill(lruClock(opts.clock.now()));
     this.#onExpired = opts.onExpired ?? (() => {});
     const hook = (db: Database, key: string, e: Entry): void => {
       this.stats.expiredKeys++;
@@ -65,12 +75,30 @@ export class Keyspace {
 
   /** Records an access to e (unless the client asked for NO-TOUCH). */
   touch(e: Entry, now: number): void {
+    const shared = sharedIntIndex(e);
     if (this.accessPolicy === 'lfu') {
       const counter = lfuDecrAndReturn(e.lru, now, this.lfuDecayTime);
       e.lru = lfuIncr(counter, now, this.lfuLogFactor, this.random);
+      if (shared >= 0) {
+        const c = lfuDecrAndReturn(this.sharedLru[shared], now, this.lfuDecayTime);
+        this.sharedLru[shared] = lfuIncr(c, now, this.lfuLogFactor, this.random);
+      }
     } else {
-      e.lru = lruClock(now);
+      const lru = lruClock(now);
+      e.lru = lru;
+      if (shared >= 0) this.sharedLru[shared] = lru;
     }
+  }
+
+  /**
+   * The access clock OBJECT IDLETIME / FREQ / DEBUG OBJECT report for e: the shared object's
+   * when `sharing` (integers are shared under the current maxmemory settings) and e holds one
+   * of the shared integers, else e's own.
+   */
+  accessClock(e: Entry, sharing: boolean): number {
+    if (!sharing) return e.lru;
+    const shared = sharedIntIndex(e);
+    return shared >= 0 ? this.sharedLru[shared] : e.lru;
   }
 
   /** Lookup for a read: lazy expiry, hit/miss accounting, access clock update. */
@@ -112,6 +140,28 @@ export class Keyspace {
     }
     return removed;
   }
+}
+
+/** Redis's OBJ_SHARED_INTEGERS: the values "0".."9999" can be shared objects. */
+export const SHARED_INTEGERS = 10000;
+
+/**
+ * The shared integer (0..9999) a string entry would be stored as by Redis, or -1: the
+ * canonical decimal spelling of such a number, in an entry not marked raw, unshared or
+ * never-int (StrEnc.Auto). Cheap: it runs on every touch.
+ */
+export function sharedIntIndex(e: Entry): number {
+  if (e.type !== VType.String || e.enc !== StrEnc.Auto) return -1;
+  const v = e.value as Buffer;
+  const n = v.length;
+  if (n === 0 || n > 4 || (v[0] === 0x30 && n > 1)) return -1;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const d = v[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    x = x * 10 + d;
+  }
+  return x;
 }
 
 /** Redis's LRU clock: seconds, 24 bits, wrapping. */

@@ -12,12 +12,19 @@ import type { Client } from './client.js';
 
 export type PauseType = 'write' | 'all';
 
+/** What the pause needs of a database: the switch that turns lazy-expiry deletion off. */
+export interface PausableDb {
+  deleteOnExpire: boolean;
+}
+
 export class PauseState {
   type: PauseType | null = null;
   /** Absolute end time in ms. */
   end = 0;
   #held: { c: Client; argv: Buffer[] }[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** Databases whose lazy-expiry deletion is held off during the pause (restored at its end). */
+  #dbs: readonly PausableDb[] = [];
   readonly #onEnd: (held: { c: Client; argv: Buffer[] }[]) => void;
   readonly #now: () => number;
 
@@ -33,17 +40,23 @@ export class PauseState {
 
   /**
    * Starts or extends a pause. As in Redis, a new pause never shortens an existing one nor
-   * weakens ALL to WRITE while the longer one lasts.
+   * weakens ALL to WRITE while the longer one lasts. Until it ends, reads of expired keys in
+   * `dbs` report them missing without deleting them (Redis 7.0: no expiry during a pause, so
+   * expired_keys and DBSIZE do not move).
    */
-  pause(type: PauseType, end: number): void {
+  pause(type: PauseType, end: number, dbs: readonly PausableDb[] = []): void {
     if (this.type === null || end > this.end) this.end = end;
     if (this.type !== 'all') this.type = type;
+    this.#dbs = dbs;
+    for (const db of dbs) db.deleteOnExpire = false;
     this.#arm();
   }
 
   unpause(): void {
     this.type = null;
     this.end = 0;
+    for (const db of this.#dbs) db.deleteOnExpire = true;
+    this.#dbs = [];
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const held = this.#held;

@@ -450,6 +450,8 @@ function errorstatsSection(srv: Server): Lines {
 }
 
 function latencystatsSection(srv: Server): Lines {
+  // With latency-tracking off the section is empty, even if histograms were recorded before.
+  if (!srv.latency.commands.enabled) return [];
   const pcts = srv.config
     .getString('latency-tracking-info-percentiles')
     .split(' ')
