@@ -15,17 +15,6 @@ import { isKeyword, keyOf } from './util.js';
 import { replyHelp } from './connection-client.js';
 import { objectEncoding } from './keys-object.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  noShutdown: 'ERR No shutdown in progress.',
-  debugNotAllowed:
-    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-  debugSubcommand: (sub: string) =>
-    `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try DEBUG HELP.`,
-  protocolType:
-    'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
-  pushResp2: 'ERR RESP2 is not supported by this command',
-} as const;
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
 const DEBUG_HELP = [
@@ -96,7 +85,7 @@ const shutdownCommand: Handler = (c, argv) => {
     return;
   }
   if (abort) {
-    c.w.error(E.noShutdown);
+    c.w.error(Err.noShutdown);
     return;
   }
   const srv = c.srv;
@@ -245,7 +234,7 @@ function debugProtocol(c: Client, type: string): void {
       break;
     case 'push':
       if (w.resp < 3) {
-        w.error(E.pushResp2);
+        w.error(Err.pushResp2);
         break;
       }
       w.push(2);
@@ -261,13 +250,13 @@ function debugProtocol(c: Client, type: string): void {
       w.verbatim('This is a verbatim\nstring');
       break;
     default:
-      w.error(E.protocolType);
+      w.error(Err.protocolType);
   }
 }
 
 const debugCommand: Handler = (c, argv) => {
   if (!debugAllowed(c)) {
-    c.w.error(E.debugNotAllowed);
+    c.w.error(Err.debugNotAllowed);
     return;
   }
   const sub = argv[1];
@@ -285,7 +274,7 @@ const debugCommand: Handler = (c, argv) => {
   } else if (isKeyword(sub, 'protocol') && argc === 3) {
     debugProtocol(c, argv[2].toString('latin1').toLowerCase());
   } else {
-    c.w.error(E.debugSubcommand(sub.toString('latin1')));
+    c.w.error(Err.subcommandSyntax(sub.toString('latin1'), 'DEBUG'));
   }
 };
 

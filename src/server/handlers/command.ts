@@ -13,13 +13,6 @@ import { isKeyword } from './util.js';
 import { replyCommandDocs, replyCommandInfo } from './command-reply.js';
 import { replyHelp } from './connection-client.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  invalidCommand: 'ERR Invalid command specified',
-  noKeyArgs: 'ERR The command has no key arguments',
-  invalidArgCount: 'ERR Invalid number of arguments specified for command',
-  invalidArgs: 'ERR Invalid arguments specified for command',
-} as const;
 
 const HELP = [
   'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -158,22 +151,22 @@ function getKeysSubcommand(c: Client, argv: Buffer[], withFlags: boolean): void 
   const target = argv.slice(2);
   const cmd = resolveCommand(c, target);
   if (cmd === undefined) {
-    c.w.error(E.invalidCommand);
+    c.w.error(Err.invalidCommand);
     return;
   }
   if (!commandHasKeys(cmd)) {
-    c.w.error(E.noKeyArgs);
+    c.w.error(Err.noKeyArgs);
     return;
   }
   const n = target.length;
   if ((cmd.arity > 0 && cmd.arity !== n) || n < -cmd.arity) {
-    c.w.error(E.invalidArgCount);
+    c.w.error(Err.invalidArgCount);
     return;
   }
   const keys = getKeysAndFlags(cmd, target);
   if (keys === null || keys.length === 0) {
     if (cmd.has(F.noMandatoryKeys)) c.w.array(0);
-    else c.w.error(E.invalidArgs);
+    else c.w.error(Err.invalidArgs);
     return;
   }
   c.w.array(keys.length);

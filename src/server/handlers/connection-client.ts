@@ -11,21 +11,6 @@ import { parseIntArg } from '../../lib/numbers.js';
 import { ReplyMode, type Client } from '../network/client.js';
 import { isKeyword } from './util.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  badClientName: 'ERR Client names cannot contain spaces, newlines or special characters.',
-  noSuchClient: 'ERR No such client',
-  unknownClientType: (t: string) => `ERR Unknown client type '${t}'`,
-  invalidClientId: 'ERR Invalid client ID',
-  clientIdNotPositive: 'ERR client-id should be greater than 0',
-  noSuchUser: (u: string) => `ERR No such user '${u}'`,
-  timeoutNotInt: 'ERR timeout is not an integer or out of range',
-  timeoutNegative: 'ERR timeout is negative',
-  timeoutRange: 'ERR timeout is out of range',
-  pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
-  subcommandSyntax: (sub: string) =>
-    `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try CLIENT HELP.`,
-} as const;
 
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -97,7 +82,7 @@ export function replyHelp(c: Client, lines: readonly string[]): void {
 export function setClientName(c: Client, name: Buffer): boolean {
   for (let i = 0; i < name.length; i++) {
     if (name[i] < 0x21 || name[i] > 0x7e) {
-      c.w.error(E.badClientName);
+      c.w.error(Err.badClientName);
       return false;
     }
   }
@@ -204,7 +189,7 @@ const clientListCommand: Handler = (c, argv) => {
   } else if (argv.length === 4 && isKeyword(argv[2], 'type')) {
     const type = parseClientType(argv[3]);
     if (type === null) {
-      c.w.error(E.unknownClientType(argv[3].toString('latin1')));
+      c.w.error(Err.unknownClientType(argv[3].toString('latin1')));
       return;
     }
     clients = [...srv.clients.values()].filter((x) => clientType(x) === type);
@@ -214,7 +199,7 @@ const clientListCommand: Handler = (c, argv) => {
     for (let i = 3; i < argv.length; i++) {
       const id = parseIntArg(argv[i]);
       if (id === null) {
-        c.w.error(E.invalidClientId);
+        c.w.error(Err.invalidClientId);
         return;
       }
       ids.push(Number(id));
@@ -263,21 +248,21 @@ const clientKillCommand: Handler = (c, argv) => {
       if (isKeyword(opt, 'id')) {
         const id = parseIntArg(val);
         if (id === null || id < 1) {
-          c.w.error(E.clientIdNotPositive);
+          c.w.error(Err.clientIdNotPositive);
           return;
         }
         f.id = Number(id);
       } else if (isKeyword(opt, 'type')) {
         f.type = parseClientType(val);
         if (f.type === null) {
-          c.w.error(E.unknownClientType(val.toString('latin1')));
+          c.w.error(Err.unknownClientType(val.toString('latin1')));
           return;
         }
       } else if (isKeyword(opt, 'user')) {
         f.user = val.toString('latin1');
         // Until ACLs land, 'default' is the only user.
         if (f.user !== 'default') {
-          c.w.error(E.noSuchUser(f.user));
+          c.w.error(Err.noSuchUser(f.user));
           return;
         }
       } else if (isKeyword(opt, 'addr')) {
@@ -311,36 +296,36 @@ const clientKillCommand: Handler = (c, argv) => {
     killed++;
   }
   if (!oldForm) c.w.integer(killed);
-  else if (killed === 0) c.w.error(E.noSuchClient);
+  else if (killed === 0) c.w.error(Err.noSuchClient);
   else c.w.ok();
 };
 
 /** CLIENT PAUSE timeout [WRITE|ALL] — the mode is checked before the timeout, as in Redis. */
 const clientPauseCommand: Handler = (c, argv) => {
   if (argv.length > 4) {
-    c.w.error(E.subcommandSyntax(argv[1].toString('latin1')));
+    c.w.error(Err.subcommandSyntax(argv[1].toString('latin1'), 'CLIENT'));
     return;
   }
   let type: 'write' | 'all' = 'all';
   if (argv.length === 4) {
     if (isKeyword(argv[3], 'write')) type = 'write';
     else if (!isKeyword(argv[3], 'all')) {
-      c.w.error(E.pauseMode);
+      c.w.error(Err.pauseMode);
       return;
     }
   }
   const t = parseIntArg(argv[2]);
   if (t === null) {
-    c.w.error(E.timeoutNotInt);
+    c.w.error(Err.timeoutNotInt);
     return;
   }
   if (t < 0) {
-    c.w.error(E.timeoutNegative);
+    c.w.error(Err.timeoutNegative);
     return;
   }
   const now = c.srv.now;
   if (BigInt(t) > 2n ** 63n - 1n - BigInt(now)) {
-    c.w.error(E.timeoutRange);
+    c.w.error(Err.timeoutRange);
     return;
   }
   c.srv.pause.pause(type, now + Number(t), c.srv.keyspace.dbs);

@@ -13,15 +13,6 @@ import { REDIS_COMPAT_VERSION } from '../server.js';
 import { intArg, isKeyword, safeIntArg } from './util.js';
 import { clientHandlers, setClientName } from './connection-client.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  helloNoAuth:
-    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-  helloProtoNotInt: 'ERR Protocol version is not an integer or out of range',
-  helloSyntax: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,
-  // sic: Redis's text lacks the "be".
-  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
-} as const;
 
 // ---------------------------------------------------------------------------------------------
 // Authentication
@@ -83,7 +74,7 @@ const authCommand: Handler = (c, argv) => {
 const helloCommand: Handler = (c, argv) => {
   let ver = 0;
   if (argv.length >= 2) {
-    const v = safeIntArg(c, argv[1], E.helloProtoNotInt);
+    const v = safeIntArg(c, argv[1], Err.helloProtoNotInt);
     if (v === null) return;
     if (v < 2 || v > 3) {
       c.w.error(Err.noProto);
@@ -108,12 +99,12 @@ const helloCommand: Handler = (c, argv) => {
       if (!setClientName(c, argv[j + 1])) return;
       j++;
     } else {
-      c.w.error(E.helloSyntax(argv[j].toString('latin1')));
+      c.w.error(Err.helloSyntax(argv[j].toString('latin1')));
       return;
     }
   }
   if (!c.authenticated) {
-    c.w.error(E.helloNoAuth);
+    c.w.error(Err.helloNoAuth);
     return;
   }
   if (ver !== 0) c.w.resp = ver as 2 | 3;
@@ -183,7 +174,7 @@ const selectCommand: Handler = (c, argv) => {
   if (v === null) return;
   // Redis parses the index as a C int (getIntFromObjectOrReply), with its own range error.
   if (v < -2147483648 || v > 2147483647) {
-    c.w.error(E.intRange);
+    c.w.error(Err.intRange);
     return;
   }
   const id = Number(v);

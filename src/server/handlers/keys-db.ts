@@ -10,12 +10,6 @@ import { parseIntArg } from '../../lib/numbers.js';
 import { isKeyword, keyOf } from './util.js';
 import { expireOf, setExpireExact } from './keys-expire.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
-  invalidFirstDb: 'ERR invalid first DB index',
-  invalidSecondDb: 'ERR invalid second DB index',
-} as const;
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -32,7 +26,7 @@ function dbArg(c: Client, arg: Buffer, badInt?: string): Database | null {
     return null;
   }
   if (typeof v === 'bigint' || v < INT_MIN || v > INT_MAX) {
-    c.w.error(badInt ?? E.intRange);
+    c.w.error(badInt ?? Err.intRange);
     return null;
   }
   const db = c.srv.keyspace.dbs[v];
@@ -134,9 +128,9 @@ function moveCommand(c: Client, argv: Buffer[]): void {
  */
 function swapdbCommand(c: Client, argv: Buffer[]): void {
   const a = parseDbIndex(argv[1]);
-  if (a === null) return void c.w.error(E.invalidFirstDb);
+  if (a === null) return void c.w.error(Err.invalidFirstDb);
   const b = parseDbIndex(argv[2]);
-  if (b === null) return void c.w.error(E.invalidSecondDb);
+  if (b === null) return void c.w.error(Err.invalidSecondDb);
   const dbs = c.srv.keyspace.dbs;
   if (a < 0 || a >= dbs.length || b < 0 || b >= dbs.length) return void c.w.error(Err.dbIndexOutOfRange);
   if (a !== b) dbs[a].swapWith(dbs[b]);

@@ -14,12 +14,6 @@ import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import { parseI64 } from '../../lib/numbers.js';
 import { keyOf, lowerArg } from './util.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  nxCompat: 'ERR NX and XX, GT or LT options at the same time are not compatible',
-  gtLtCompat: 'ERR GT and LT options at the same time are not compatible',
-  unsupportedOption: (opt: string) => `ERR Unsupported option ${opt}`,
-} as const;
 
 const I64_MAX = (1n << 63n) - 1n;
 const I64_MIN = -(1n << 63n);
@@ -73,16 +67,16 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
     else if (opt === 'gt') flags |= GT;
     else if (opt === 'lt') flags |= LT;
     else {
-      c.w.error(sanitizeErrorText(E.unsupportedOption(argv[i].toString('latin1'))));
+      c.w.error(sanitizeErrorText(Err.unsupportedOption(argv[i].toString('latin1'))));
       return;
     }
   }
   if (flags & NX && flags & (XX | GT | LT)) {
-    c.w.error(E.nxCompat);
+    c.w.error(Err.nxCompat);
     return;
   }
   if (flags & GT && flags & LT) {
-    c.w.error(E.gtLtCompat);
+    c.w.error(Err.gtLtCompat);
     return;
   }
 

@@ -14,10 +14,6 @@ import { SLOT_COUNT } from '../../protocol/slot.js';
 import { TYPE_NAMES, isExpired } from '../keyspace/entry.js';
 import { isKeyword, keyBytes, keyOf } from './util.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  invalidCursor: 'ERR invalid cursor',
-} as const;
 
 const ULONG_MAX = (1n << 64n) - 1n;
 
@@ -81,7 +77,7 @@ export function parseScanCursor(arg: Buffer): bigint | null {
 function scanCommand(c: Client, argv: Buffer[]): void {
   const cursor = parseScanCursor(argv[1]);
   if (cursor === null) {
-    c.w.error(E.invalidCursor);
+    c.w.error(Err.invalidCursor);
     return;
   }
   let count = 10;

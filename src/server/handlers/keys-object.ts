@@ -3,6 +3,7 @@
 // Keys are looked up as reads that neither touch the access clock nor (unlike TYPE) notify,
 // but they do count in keyspace_hits / keyspace_misses, as in Redis. A missing key is nil.
 
+import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
 import { Entry, VType, stringEncoding } from '../keyspace/entry.js';
@@ -10,13 +11,6 @@ import { lruIdleSeconds, sharedIntIndex } from '../keyspace/keyspace.js';
 import { lfuDecrAndReturn } from '../keyspace/lfu.js';
 import { keyOf } from './util.js';
 
-/** Error texts not (yet) in the shared catalog. */
-const E = {
-  freqNotTracked:
-    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
-  idleNotTracked:
-    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
-} as const;
 
 const HELP = [
   'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -100,14 +94,14 @@ export const objectHandlers: Record<string, Handler> = {
   'object|idletime': (c, argv) => {
     const e = lookupOrNil(c, argv);
     if (e === undefined) return;
-    if (c.srv.keyspace.accessPolicy === 'lfu') return void c.w.error(E.idleNotTracked);
+    if (c.srv.keyspace.accessPolicy === 'lfu') return void c.w.error(Err.idleNotTracked);
     c.w.integer(lruIdleSeconds(objectAccessClock(c, e), c.srv.now));
   },
   'object|freq': (c, argv) => {
     const e = lookupOrNil(c, argv);
     if (e === undefined) return;
     const ks = c.srv.keyspace;
-    if (ks.accessPolicy !== 'lfu') return void c.w.error(E.freqNotTracked);
+    if (ks.accessPolicy !== 'lfu') return void c.w.error(Err.freqNotTracked);
     c.w.integer(lfuDecrAndReturn(objectAccessClock(c, e), c.srv.now, ks.lfuDecayTime));
   },
 };

@@ -1,19 +1,12 @@
 // SLOWLOG and LATENCY: reading and resetting the slow log and the latency monitor
 // (src/server/observability/{slowlog,latency}.ts), replies as Redis 7.0 shapes them.
 
-import { sanitizeErrorText } from '../../lib/errors.js';
+import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import type { Handler } from '../command-table.js';
 import { latencyDoctorReport } from '../observability/latency.js';
 import { replyHelp } from './server-config.js';
 
-const E = {
-  slowlogCount: 'ERR count should be greater than or equal to -1',
-  /** Redis's subcommand syntax error; `sub` is the subcommand as the client spelled it. */
-  subcommandSyntax: (sub: string, container: string) =>
-    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${container} HELP.`,
-  noSamples: (event: string) => `ERR No samples available for event '${event}'`,
-};
 
 const SLOWLOG_HELP = [
   'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -58,14 +51,14 @@ const LATENCY_HELP = [
 const slowlogGet: Handler = (c, argv) => {
   const log = c.srv.slowlog.entries;
   if (argv.length > 3) {
-    c.w.error(sanitizeErrorText(E.subcommandSyntax(argv[1].toString('latin1'), 'SLOWLOG')));
+    c.w.error(sanitizeErrorText(Err.subcommandSyntax(argv[1].toString('latin1'), 'SLOWLOG')));
     return;
   }
   let count = 10;
   if (argv.length === 3) {
     const v = parseIntArg(argv[2]);
     if (v === null || v < -1) {
-      c.w.error(E.slowlogCount);
+      c.w.error(Err.slowlogCount);
       return;
     }
     count = v === -1 ? log.length : typeof v === 'bigint' ? log.length : v;

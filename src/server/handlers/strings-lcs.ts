@@ -12,7 +12,7 @@
 import type { Handler } from '../command-table.js';
 import { VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
-import { EMPTY, E } from './strings-store.js';
+import { EMPTY } from './strings-store.js';
 import { Err } from '../../lib/errors.js';
 import { intArg, isKeyword, keyOf } from './util.js';
 
@@ -42,7 +42,7 @@ function parseLcsOptions(c: Client, argv: Buffer[]): LcsOptions | null {
     }
   }
   if (o.idx && o.len) {
-    c.w.error(E.lcsIdxAndLen);
+    c.w.error(Err.lcsIdxAndLen);
     return null;
   }
   return o;
@@ -119,7 +119,7 @@ const lcsCommand: Handler = (c, argv) => {
   const ea = ks.lookupRead(c.db, keyOf(argv[1]), c.srv.now, c.noTouch);
   const eb = ks.lookupRead(c.db, keyOf(argv[2]), c.srv.now, c.noTouch);
   if ((ea !== undefined && ea.type !== VType.String) || (eb !== undefined && eb.type !== VType.String)) {
-    c.w.error(E.lcsWrongType);
+    c.w.error(Err.lcsWrongType);
     return;
   }
   const a = ea === undefined ? EMPTY : (ea.value as Buffer);
@@ -127,19 +127,19 @@ const lcsCommand: Handler = (c, argv) => {
   const o = parseLcsOptions(c, argv);
   if (o === null) return;
   if (a.length >= 0xffffffff - 1 || b.length >= 0xffffffff - 1) {
-    c.w.error(E.lcsTooLong);
+    c.w.error(Err.lcsTooLong);
     return;
   }
   const cells = (a.length + 1) * (b.length + 1);
   if (cells * 4 > c.srv.limits.protoMaxBulkLen) {
-    c.w.error(E.lcsOverLimit);
+    c.w.error(Err.lcsOverLimit);
     return;
   }
   let table: Uint32Array;
   try {
     table = new Uint32Array(cells);
   } catch {
-    c.w.error(E.lcsAllocFailed);
+    c.w.error(Err.lcsAllocFailed);
     return;
   }
   fillTable(a, b, table);

@@ -3,13 +3,12 @@
 // encoding (so OBJECT ENCODING says "int" as Redis does) and the key keeps its TTL.
 
 import { Err } from '../../lib/errors.js';
-import { parseI64, parseLongDouble, parseSafeInt } from '../../lib/numbers.js';
+import { intLen, parseI64, parseLongDouble, parseSafeInt, writeIntAscii } from '../../lib/numbers.js';
 import type { Handler } from '../command-table.js';
 import { StrEnc } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
-import { E, storeString, writeString } from './strings-store.js';
-import { intLen, writeIntAscii } from '../../lib/numbers.js';
+import { storeString, writeString } from './strings-store.js';
 import { intArg, keyOf } from './util.js';
 
 const I64_MIN = -(1n << 63n);
@@ -83,7 +82,7 @@ const decrbyCommand: Handler = (c, argv) => {
   const decr = intArg(c, argv[2]);
   if (decr === null) return;
   if (decr === I64_MIN) {
-    c.w.error(E.decrOverflow);
+    c.w.error(Err.decrOverflow);
     return;
   }
   // (narrowed per type: TypeScript has no unary minus on number | bigint)

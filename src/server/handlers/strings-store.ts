@@ -5,18 +5,6 @@ import { Err } from '../../lib/errors.js';
 import { Entry, NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 
-/**
- * Error texts defined locally (to be moved to src/lib/errors.ts). Worded exactly as Redis 7.0.
- */
-export const E = {
-  decrOverflow: 'ERR decrement would overflow',
-  lcsWrongType: 'ERR The specified keys must contain string values',
-  lcsIdxAndLen: 'ERR If you want both the length and indexes, please just use IDX.',
-  lcsTooLong: 'ERR String too long for LCS',
-  lcsOverLimit: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
-  lcsAllocFailed: 'ERR Insufficient memory, failed allocating transient memory for LCS',
-} as const;
-
 /** Shared empty value (never mutated: nothing writes into a zero-length buffer). */
 export const EMPTY = Buffer.alloc(0);
 

@@ -11,12 +11,12 @@
 
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import { NO_EXPIRY, VType } from '../keyspace/entry.js';
+import { type Entry, NO_EXPIRY, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { lcsHandlers } from './strings-lcs.js';
 import { numericHandlers } from './strings-numeric.js';
 import { rangeHandlers } from './strings-range.js';
-import { readString, storeString } from './strings-store.js';
+import { readString, storeString, type StoreOptions } from './strings-store.js';
 import { intArg, isKeyword, keyOf, ownBytes } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -120,70 +120,89 @@ const getCommand: Handler = (c, argv) => {
   getGenericCommand(c, keyOf(argv[1]));
 };
 
-interface SetRequest {
-  flags: number;
-  key: Buffer;
-  value: Buffer;
-  expire: Buffer | null;
-  /** Command name for the invalid-expire error. */
-  cmd: string;
-  /** SETNX replies :1 / :0 instead of +OK / nil. */
-  intReply: boolean;
-}
-
 /**
  * The one implementation of SET, SETNX, SETEX and PSETEX. Order of checks as Redis: expire
  * time, then (GET) the old value or WRONGTYPE, then the NX/XX condition. With GET the reply is
- * the old value whether or not the condition held.
+ * the old value whether or not the condition held. `cmd` names the command in the
+ * invalid-expire error; `intReply` makes SETNX reply :1 / :0 instead of +OK / nil.
+ * Positional parameters rather than a request object: this is the hottest write path and
+ * the object would be one more allocation per SET.
  */
-function setGenericCommand(c: Client, r: SetRequest): void {
+function setGenericCommand(
+  c: Client,
+  flags: number,
+  keyArg: Buffer,
+  valueArg: Buffer,
+  expire: Buffer | null,
+  cmd: string,
+  intReply: boolean,
+): void {
   let expireAt = NO_EXPIRY;
-  if (r.expire !== null) {
-    const at = expireAtOrReply(c, r.expire, r.flags, r.cmd);
+  if (expire !== null) {
+    const at = expireAtOrReply(c, expire, flags, cmd);
     if (at === null) return;
     expireAt = at;
   }
-  const key = keyOf(r.key);
-  if ((r.flags & GET) !== 0 && !getGenericCommand(c, key)) return;
+  const key = keyOf(keyArg);
+  if ((flags & GET) !== 0 && !getGenericCommand(c, key)) return;
   const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
   const found = old !== undefined;
-  if (((r.flags & NX) !== 0 && found) || ((r.flags & XX) !== 0 && !found)) {
-    if ((r.flags & GET) === 0) {
-      if (r.intReply) c.w.integer(0);
+  if (((flags & NX) !== 0 && found) || ((flags & XX) !== 0 && !found)) {
+    if ((flags & GET) === 0) {
+      if (intReply) c.w.integer(0);
       else c.w.nil();
     }
     return;
   }
-  // A value of the same length overwrites the old bytes in place: no allocation on the
-  // commonest SET (same-sized values). Value buffers belong to exactly one entry (entry.ts).
-  const prev = old !== undefined && old.type === VType.String ? (old.value as Buffer) : null;
-  const value = prev !== null && prev.length === r.value.length ? prev : ownBytes(r.value);
-  if (value === prev) r.value.copy(prev);
-  storeString(c, key, value, { expireAt, keepTtl: (r.flags & KEEPTTL) !== 0 }, old ?? null);
+  const keepTtl = (flags & KEEPTTL) !== 0;
+  storeArg(c, key, valueArg, old, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl });
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
-  if ((r.flags & GET) === 0) {
-    if (r.intReply) c.w.integer(1);
+  if ((flags & GET) === 0) {
+    if (intReply) c.w.integer(1);
     else c.w.ok();
   }
 }
 
+const NO_OPTS: StoreOptions = {};
+
+/**
+ * Stores the bytes of an argument as key's string value. `old` is the live entry just looked
+ * up (or undefined). A value of the same length overwrites the old bytes in place: no
+ * allocation for the commonest overwrite. Value buffers belong to exactly one entry (entry.ts).
+ */
+function storeArg(c: Client, key: string, arg: Buffer, old: Entry | undefined, opts: StoreOptions): void {
+  const prev = old !== undefined && old.type === VType.String ? (old.value as Buffer) : null;
+  let value: Buffer;
+  if (prev !== null && prev.length === arg.length) {
+    arg.copy(prev);
+    value = prev;
+  } else {
+    value = ownBytes(arg);
+  }
+  storeString(c, key, value, opts, old ?? null);
+}
+
 const setCommand: Handler = (c, argv) => {
+  if (argv.length === 3) {
+    setGenericCommand(c, 0, argv[1], argv[2], null, 'set', false);
+    return;
+  }
   const o = parseStringOptions(c, argv, 3, true);
   if (o === null) return;
-  setGenericCommand(c, { flags: o.flags, key: argv[1], value: argv[2], expire: o.expire, cmd: 'set', intReply: false });
+  setGenericCommand(c, o.flags, argv[1], argv[2], o.expire, 'set', false);
 };
 
 const setnxCommand: Handler = (c, argv) => {
-  setGenericCommand(c, { flags: NX, key: argv[1], value: argv[2], expire: null, cmd: 'setnx', intReply: true });
+  setGenericCommand(c, NX, argv[1], argv[2], null, 'setnx', true);
 };
 
 const setexCommand: Handler = (c, argv) => {
-  setGenericCommand(c, { flags: EX, key: argv[1], value: argv[3], expire: argv[2], cmd: 'setex', intReply: false });
+  setGenericCommand(c, EX, argv[1], argv[3], argv[2], 'setex', false);
 };
 
 const psetexCommand: Handler = (c, argv) => {
-  setGenericCommand(c, { flags: PX, key: argv[1], value: argv[3], expire: argv[2], cmd: 'psetex', intReply: false });
+  setGenericCommand(c, PX, argv[1], argv[3], argv[2], 'psetex', false);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -288,8 +307,7 @@ function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   }
   for (let j = 1; j < argv.length; j += 2) {
     const key = keyOf(argv[j]);
-    const old = ks.lookupWrite(c.db, key, c.srv.now, c.noTouch);
-    storeString(c, key, ownBytes(argv[j + 1]), undefined, old ?? null);
+    storeArg(c, key, argv[j + 1], ks.lookupWrite(c.db, key, c.srv.now, c.noTouch), NO_OPTS);
   }
   c.srv.dirty += (argv.length - 1) / 2;
   if (nx) c.w.integer(1);
