@@ -11,7 +11,7 @@
 
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import { type Entry, NO_EXPIRY, VType } from '../keyspace/entry.js';
+import { type Entry, NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { lcsHandlers } from './strings-lcs.js';
 import { numericHandlers } from './strings-numeric.js';
@@ -155,7 +155,7 @@ function setGenericCommand(
     return;
   }
   const keepTtl = (flags & KEEPTTL) !== 0;
-  storeArg(c, key, valueArg, old, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl });
+  storeArg(c, key, valueArg, old, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl, enc: StrEnc.Auto });
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((flags & GET) === 0) {
@@ -164,7 +164,8 @@ function setGenericCommand(
   }
 }
 
-const NO_OPTS: StoreOptions = {};
+/** Plain store options; the same shape as SET's own literal keeps storeString monomorphic. */
+const NO_OPTS: StoreOptions = { expireAt: NO_EXPIRY, keepTtl: false, enc: StrEnc.Auto };
 
 /**
  * Stores the bytes of an argument as key's string value. `old` is the live entry just looked
