@@ -1,6 +1,6 @@
 // Micro-benchmark of the in-process command path (parse -> dispatch -> handler -> reply
 // encoding) without sockets: measures JS cost per command so hot-path changes can be compared.
-// Run: npm run build && node dist/bench/dispatch-micro.js [GET|SET] [pipeline] [seconds]
+// Run: npm run build && node dist/bench/dispatch-micro.js [GET|SET|INCR|MSET] [pipeline] [seconds]
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { loadConfig } from '../src/server/config/load.js';
@@ -33,7 +33,15 @@ const sock = new NullSocket();
 const c = new Client(srv, sock as unknown as Socket, 1, srv.keyspace.dbs[0], true, Date.now());
 srv.clients.set(1, c);
 
-const one = cmd === 'SET' ? '*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n' : '*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000042\r\n';
+const K = '$16\r\nkey:000000000042\r\n';
+const V = '$3\r\nxxx\r\n';
+const ONE: Record<string, string> = {
+  GET: `*2\r\n$3\r\nGET\r\n${K}`,
+  SET: `*3\r\n$3\r\nSET\r\n${K}${V}`,
+  INCR: `*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n`,
+  MSET: `*21\r\n$4\r\nMSET\r\n${(K + V).repeat(10)}`,
+};
+const one = ONE[cmd] ?? ONE.GET;
 sock.emit('data', Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n'));
 const batch = one.repeat(pipeline);
 let n = 0;
