@@ -104,11 +104,7 @@ export class Database {
   set(key: string, entry: Entry): Entry | undefined {
     const d = this.#d;
     const slot = keyHashSlotLatin1(key);
-    let m = d.slots[slot];
-    if (m === undefined) {
-      m = new Map();
-      d.slots[slot] = m;
-    }
+    const m = this.#slotMap(slot);
     const old = m.get(key);
     m.set(key, entry);
     if (old === undefined) {
@@ -128,15 +124,21 @@ export class Database {
   add(key: string, entry: Entry): void {
     const d = this.#d;
     const slot = keyHashSlotLatin1(key);
-    let m = d.slots[slot];
-    if (m === undefined) {
-      m = new Map();
-      d.slots[slot] = m;
-    }
-    m.set(key, entry);
+    this.#slotMap(slot).set(key, entry);
     d.size++;
     d.slotCounts[slot]++;
     if (entry.expireAt !== NO_EXPIRY) d.expires.set(key, entry);
+  }
+
+  /** The map of one slot, created on first use. */
+  #slotMap(slot: number): Map<string, Entry> {
+    const slots = this.#d.slots;
+    let m = slots[slot];
+    if (m === undefined) {
+      m = new Map();
+      slots[slot] = m;
+    }
+    return m;
   }
 
   /** Deletes key; returns the removed entry or undefined if it did not exist. */
