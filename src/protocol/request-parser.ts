@@ -148,7 +148,7 @@ export class RequestParser {
   #multibulkHeader(): 0 | 1 | 2 {
     const buf = this.#buf;
     const start = this.#pos;
-    const cr = buf.indexOf(13, start);
+    const cr = findCR(buf, start);
     if (cr < 0 || cr + 1 >= buf.length) {
       if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big mbulk count string');
       return 0;
@@ -173,7 +173,7 @@ export class RequestParser {
       if (this.#bulkLen < 0) {
         const start = this.#pos;
         if (start >= buf.length) return null;
-        const cr = buf.indexOf(13, start);
+        const cr = findCR(buf, start);
         if (cr < 0 || cr + 1 >= buf.length) {
           if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big bulk count string');
           return null;
@@ -236,6 +236,17 @@ export class RequestParser {
     if (argv === null) throw new ProtocolError('unbalanced quotes in request');
     return argv;
   }
+}
+
+/**
+ * Index of the first CR at or after start, or -1. Headers are short, so the first bytes are
+ * scanned in JS (cheaper than a native indexOf call); longer runs fall back to indexOf.
+ */
+function findCR(buf: Buffer, start: number): number {
+  const len = buf.length;
+  const end = start + 24 < len ? start + 24 : len;
+  for (let i = start; i < end; i++) if (buf[i] === 13) return i;
+  return end === len ? -1 : buf.indexOf(13, end);
 }
 
 /**

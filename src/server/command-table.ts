@@ -64,7 +64,11 @@ export interface CommandStats {
   failedCalls: number;
 }
 
+let nextCommandId = 0;
+
 export class Command {
+  /** A small dense number, for per-command arrays (latency histograms). */
+  readonly id = nextCommandId++;
   readonly spec: CommandSpec;
   /** 'get', or 'config|get' for a subcommand. */
   readonly fullName: string;

@@ -123,29 +123,30 @@ export class LatencyHistogram {
 
 /**
  * Histograms keyed by command (or subcommand). Recording is
- * one Map lookup and one array increment; histograms are allocated on a command's first call.
+ * one array read and one array increment; histograms are allocated on a command's first call.
  */
 export class CommandLatency {
   /** latency-tracking: when false nothing is recorded (kept in sync by the server). */
   enabled = true;
-  readonly #hist = new Map<Command, LatencyHistogram>();
+  /** Indexed by Command.id: an array read on the hot path instead of a Map lookup. */
+  #hist: (LatencyHistogram | undefined)[] = [];
 
   record(cmd: Command, durationUs: number): void {
     if (!this.enabled) return;
-    let h = this.#hist.get(cmd);
+    let h = this.#hist[cmd.id];
     if (h === undefined) {
       h = new LatencyHistogram();
-      this.#hist.set(cmd, h);
+      this.#hist[cmd.id] = h;
     }
     h.record(durationUs * 1000);
   }
 
   get(cmd: Command): LatencyHistogram | undefined {
-    return this.#hist.get(cmd);
+    return this.#hist[cmd.id];
   }
 
   reset(): void {
-    this.#hist.clear();
+    this.#hist = [];
   }
 }
 
