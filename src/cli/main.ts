@@ -11,7 +11,7 @@ const USAGE = `Usage: shoal <command> [options]
 Commands:
   server [/path/to/shoal.conf] [--name value ...]
         Start a node. Options and the config file follow redis-server, e.g.
-          shoal server --port 7000 --maxmemory 2gb
+          shoal server --port 7000 --databases 32
           shoal server /etc/shoal.conf --loglevel verbose
         Defaults: 127.0.0.1:6379, 16 databases, no persistence.
   version   Print the version.
