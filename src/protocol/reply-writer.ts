@@ -142,20 +142,19 @@ export class ReplyWriter {
 
   /** `-text` — text is the full error, prefix included ("ERR ...", "WRONGTYPE ..."). */
   error(text: string): void {
-    if (this.onError !== null) this.onError(text);
-    const buf = this.#ensure(Buffer.byteLength(text) + 3);
-    buf[this.#len++] = 45;
-    this.#len += buf.write(text, this.#len);
-    buf.writeUInt16LE(CRLF, this.#len);
-    this.#len += 2;
+    this.#error(text, 'utf8');
   }
 
   /** Like error(), with text held as latin1 (one char per byte) so echoed bytes go out unchanged. */
   errorLatin1(text: string): void {
+    this.#error(text, 'latin1');
+  }
+
+  #error(text: string, encoding: 'utf8' | 'latin1'): void {
     if (this.onError !== null) this.onError(text);
-    const buf = this.#ensure(text.length + 3);
+    const buf = this.#ensure(Buffer.byteLength(text, encoding) + 3);
     buf[this.#len++] = 45;
-    this.#len += buf.write(text, this.#len, 'latin1');
+    this.#len += buf.write(text, this.#len, encoding);
     buf.writeUInt16LE(CRLF, this.#len);
     this.#len += 2;
   }

@@ -56,11 +56,6 @@ export class RequestParser {
     return this.#buf.length - this.#pos + this.#argBytes + this.#bigFill;
   }
 
-  /** True if nothing is buffered (no partial command). */
-  get idle(): boolean {
-    return this.#pos >= this.#buf.length && this.#argv === null;
-  }
-
   /** Appends received bytes. Call next() until it returns null to drain complete commands. */
   feed(chunk: Buffer): void {
     if (this.#big !== null) {

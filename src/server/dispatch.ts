@@ -45,7 +45,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   if (cmd.subcommands !== null && (argv.length > 1 || cmd.handler === null)) {
     if (argv.length === 1) {
       cmd.stats.rejectedCalls++;
-      reject(c, Err.wrongArity(cmd.fullName));
+      c.w.error(Err.wrongArity(cmd.fullName));
       return;
     }
     const sub = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
@@ -60,12 +60,12 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   const argc = argv.length;
   if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
     cmd.stats.rejectedCalls++;
-    reject(c, Err.wrongArity(cmd.fullName));
+    c.w.error(Err.wrongArity(cmd.fullName));
     return;
   }
   if (!c.authenticated && (cmd.flags & F.noAuth) === 0) {
     cmd.stats.rejectedCalls++;
-    reject(c, Err.noAuth);
+    c.w.error(Err.noAuth);
     return;
   }
   // Cluster redirection (MOVED/ASK), OOM (maxmemory), READONLY (replica) and MULTI queueing
@@ -120,10 +120,6 @@ function rejectUnknown(c: Client, name: string, argv: Buffer[]): void {
   }
   // Arguments are echoed byte for byte (latin1), cut at a NUL as Redis's %s formatting does.
   c.w.errorLatin1(sanitizeErrorText(Err.unknownCommand(truncate(name, 128), args)));
-}
-
-function reject(c: Client, text: string): void {
-  c.w.error(text);
 }
 
 /** An argument as a C string would print it: bytes up to the first NUL, one char per byte. */

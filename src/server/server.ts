@@ -10,7 +10,7 @@ import { existsSync, unlinkSync, chmodSync } from 'node:fs';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createRng, type Rng } from '../lib/rng.js';
 import { Config } from './config/config.js';
-import { CommandTable, type Command } from './command-table.js';
+import { CommandTable, F, type Command } from './command-table.js';
 import { allHandlers } from './handlers/index.js';
 import { processCommand } from './dispatch.js';
 import { Client } from './network/client.js';
@@ -354,7 +354,7 @@ export class Server {
     }
     const latThreshold = this.limits.latencyThresholdMs;
     if (latThreshold > 0) {
-      const ev = cmd.flags & 2048 /* fast */ ? 'fast-command' : 'command';
+      const ev = cmd.flags & F.fast ? 'fast-command' : 'command';
       this.latency.maybeAdd(ev, durationUs / 1000, latThreshold, this.now);
     }
   }

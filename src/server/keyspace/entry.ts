@@ -68,11 +68,6 @@ export class Entry {
   }
 }
 
-/** A string entry's value. Callers check entry.type first. */
-export function strValue(e: Entry): Buffer {
-  return e.value as Buffer;
-}
-
 /** OBJECT ENCODING of a string value, by Redis's rules. */
 export function stringEncoding(e: Entry): string {
   if (e.enc === StrEnc.Raw) return 'raw';

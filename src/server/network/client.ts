@@ -50,7 +50,7 @@ export class Client {
   /** Total bytes received / sent, for INFO and CLIENT LIST. */
   netIn = 0;
   netOut = 0;
-  /** The last command's argv, for CLIENT LIST's cmd field and the slow log. */
+  /** Set while processInput runs, so a re-entrant call (from a handler) is a no-op. */
   #processing = false;
 
   constructor(srv: Server, socket: Socket, id: number, db: Database, authenticated: boolean, now: number) {
@@ -150,13 +150,6 @@ export class Client {
     this.srv.stats.netOutputBytes += n;
     if (n > 0) this.srv.stats.totalWritesProcessed++;
     if (this.closeAfterReply) this.close();
-  }
-
-  /** Re-enters the input loop after a suspension ends (CLIENT UNPAUSE). */
-  resume(): void {
-    if (this.closed || !this.suspended) return;
-    this.suspended = false;
-    this.processInput();
   }
 
   /** Closes the connection (pending output is sent first) and unregisters the client. */

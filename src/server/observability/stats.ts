@@ -10,7 +10,6 @@ export class ServerStats {
   totalWritesProcessed = 0;
   totalErrorReplies = 0;
   unexpectedErrorReplies = 0;
-  clientQueryBufferLimitDisconnections = 0;
   /** Error reply counts by their first word (ERR, WRONGTYPE, ...), as INFO errorstats lists them. */
   errors = new Map<string, number>();
   /** Ops/sec sampling for instantaneous_ops_per_sec (Redis samples every 100 ms, 16 samples). */
@@ -77,7 +76,6 @@ export class ServerStats {
     this.totalWritesProcessed = 0;
     this.totalErrorReplies = 0;
     this.unexpectedErrorReplies = 0;
-    this.clientQueryBufferLimitDisconnections = 0;
     this.errors.clear();
     this.#opsSamples.fill(0);
     this.#inSamples.fill(0);
