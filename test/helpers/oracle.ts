@@ -15,6 +15,8 @@
 //   { cmd, ...modifiers }           see StepOptions
 //   { pause: ms }                   wait (e.g. for a key to expire)
 //   { scan: [...args], conn? }      full SCAN iteration on both sides; compares the sorted union of keys
+//   { poll: [...], until: /re/ }    repeat a command on each side until its raw reply matches (a
+//                                   condition that takes time, e.g. active expiry), with a deadline
 //
 // Replies are read in lockstep from both sides (reply count per step: `replies`, default 1). At the
 // end, every connection still open gets an ECHO marker that must come back next, so replies a script
@@ -80,7 +82,16 @@ export interface ScanStep {
   note?: string;
 }
 
-export type Step = Command | StepOptions | PauseStep | ScanStep;
+/** Repeats `poll` on each side until its raw reply (latin1) matches `until`, or fails at the deadline. */
+export interface PollStep {
+  poll: readonly Arg[];
+  until: RegExp;
+  /** Deadline per side (default 5000 ms). */
+  timeoutMs?: number;
+  conn?: number;
+}
+
+export type Step = Command | StepOptions | PauseStep | ScanStep | PollStep;
 
 export interface ScriptOptions {
   /** Send FLUSHALL on connection 0 first (default true). */
@@ -119,6 +130,28 @@ function describeCommand(cmd: Command): string {
 function isPause(s: Step): s is PauseStep {
   return typeof s === 'object' && !Array.isArray(s) && 'pause' in s;
 }
+function isPoll(s: Step): s is PollStep {
+  return typeof s === 'object' && !Array.isArray(s) && 'poll' in s;
+}
+
+/** Polls one side every 10 ms until the reply matches; returns the matching reply. */
+async function pollSide(side: Side, name: string, step: PollStep, where: string): Promise<Buffer> {
+  const conn = step.conn ?? 0;
+  const deadline = Date.now() + (step.timeoutMs ?? 5000);
+  let last = '';
+  for (;;) {
+    await side.send(conn, step.poll, undefined);
+    const out = await side.read(conn, undefined);
+    if (!out.ok) throw new Error(`${where} (${describeCommand(step.poll)}): ${name}: ${out.error}`);
+    last = out.raw.toString('latin1');
+    if (step.until.test(last)) return out.raw;
+    if (Date.now() > deadline) {
+      throw new Error(`${where} (${describeCommand(step.poll)}): ${name} never replied ${step.until}; last: ${JSON.stringify(last)}`);
+    }
+    await delay(10);
+  }
+}
+
 function isScan(s: Step): s is ScanStep {
   return typeof s === 'object' && !Array.isArray(s) && 'scan' in s;
 }
@@ -293,6 +326,15 @@ export async function compareScript(
       }
       if (isScan(step)) {
         await runScan(shoal, redis, step, `step ${i + 1}`);
+        continue;
+      }
+      if (isPoll(step)) {
+        const [a, b] = await Promise.all([
+          pollSide(shoal, 'shoal', step, `step ${i + 1}`),
+          pollSide(redis, 'redis', step, `step ${i + 1}`),
+        ]);
+        result.shoal.push(a);
+        result.redis.push(b);
         continue;
       }
       const s = toOptions(step);

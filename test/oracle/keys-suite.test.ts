@@ -3,10 +3,10 @@
 // standalone node can check: every reply compared byte for byte with redis-server (sorted where
 // Redis leaves the order unspecified). Cases that need time to pass run on a FakeClock instead.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { withOracle, type Step } from '../helpers/oracle.js';
-import { RawClient, type Arg } from '../helpers/raw-client.js';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { useNode } from '../helpers/node.js';
+import { FakeClock } from '../../src/index.js';
 
 /** MSET of key:0..key:(n-1) = value:i, as the Tcl suite's `populate n`. */
 function populate(n: number, prefix = 'key:'): string[] {
@@ -448,18 +448,9 @@ withOracle('oracle: scan.tcl', DEBUG_CONFIG, (o) => {
 describe('keyspace suite on a FakeClock', () => {
   const T0 = 1_700_000_000_000;
   const clock = new FakeClock(T0);
-  let node: RunningServer;
-  let raw: RawClient;
-  const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
+  const t = useNode({ clock });
+  const r = t.r;
 
-  before(async () => {
-    node = await startServer({ clock });
-    raw = await RawClient.connect(node.port);
-  });
-  after(async () => {
-    await raw.close();
-    await node.close();
-  });
 
   it('SCAN guarantees under write load: every key present throughout is returned', async () => {
     await r('FLUSHALL');
@@ -473,7 +464,7 @@ describe('keyspace suite on a FakeClock', () => {
       return seed % 1000;
     };
     do {
-      const reply = (await raw.call('SCAN', cursor)).toString('latin1');
+      const reply = (await t.raw.call('SCAN', cursor)).toString('latin1');
       const lines = reply.split('\r\n');
       cursor = lines[2]!;
       for (let i = 5; i < lines.length; i += 2) seen.add(lines[i]!);
@@ -551,17 +542,17 @@ describe('keyspace suite on a FakeClock', () => {
 
   it('DEL against an expired key replies 0 and counts it as expired', async () => {
     await r('FLUSHALL');
-    node.server.activeExpireEnabled = false;
+    t.node.server.activeExpireEnabled = false;
     try {
-      const before = node.server.keyspace.stats.expiredKeys;
+      const before = t.node.server.keyspace.stats.expiredKeys;
       await r('SETEX', 'keyExpire', '1', 'valExpire');
       clock.advance(1100);
       assert.equal(await r('DBSIZE'), ':1\r\n');
       assert.equal(await r('DEL', 'keyExpire'), ':0\r\n');
       assert.equal(await r('DBSIZE'), ':0\r\n');
-      assert.equal(node.server.keyspace.stats.expiredKeys - before, 1);
+      assert.equal(t.node.server.keyspace.stats.expiredKeys - before, 1);
     } finally {
-      node.server.activeExpireEnabled = true;
+      t.node.server.activeExpireEnabled = true;
     }
   });
 });

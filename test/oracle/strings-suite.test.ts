@@ -13,18 +13,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { encodeCommand } from '../helpers/raw-client.js';
 import { withOracle, type OracleContext, type Step } from '../helpers/oracle.js';
+import { createRng } from '../../src/lib/rng.js';
 
-/** A small deterministic PRNG (mulberry32), so fuzz cases replay identically. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A raw step that pipelines many commands and reads every reply. */
 function pipeline(cmds: string[][]): Step {
@@ -61,10 +51,10 @@ withOracle('oracle: strings (Redis test suite cases)', { config: { 'enable-debug
     ]));
 
   it('big payload random access (scaled down)', () => {
-    const r = rng(1);
+    const r = createRng(1);
     const steps: Step[] = [];
-    for (let j = 0; j < 20; j++) steps.push(['SET', `bigpayload_${j}`, `pl-${j}`.repeat(1 + Math.floor(r() * 20_000))]);
-    for (let j = 0; j < 60; j++) steps.push(['GET', `bigpayload_${Math.floor(r() * 20)}`]);
+    for (let j = 0; j < 20; j++) steps.push(['SET', `bigpayload_${j}`, `pl-${j}`.repeat(1 + r.int(20_000))]);
+    for (let j = 0; j < 60; j++) steps.push(['GET', `bigpayload_${r.int(20)}`]);
     return o.compare(steps);
   });
 
@@ -368,16 +358,16 @@ withOracle('oracle: strings (Redis test suite cases)', { config: { 'enable-debug
   });
 
   it('GETRANGE fuzzing (seeded, binary values)', () => {
-    const r = rng(7);
+    const r = createRng(7);
     const steps: Step[] = [];
     for (let i = 0; i < 150; i++) {
-      const len = Math.floor(r() * 1025);
+      const len = r.int(1025);
       const bin = Buffer.alloc(len);
-      for (let k = 0; k < len; k++) bin[k] = Math.floor(r() * 256);
+      for (let k = 0; k < len; k++) bin[k] = r.int(256);
       steps.push(['SET', 'bin', bin]);
       for (let k = 0; k < 3; k++) {
-        const start = Math.floor(r() * 3000) - 1500;
-        const end = Math.floor(r() * 3000) - 1500;
+        const start = r.int(3000) - 1500;
+        const end = r.int(3000) - 1500;
         steps.push(['GETRANGE', 'bin', String(start), String(end)]);
       }
     }
@@ -704,16 +694,16 @@ const SET_OPTS = ['NX', 'XX', 'GET', 'KEEPTTL', 'EX', 'PX', 'EXAT', 'PXAT', 'nx'
 const GETEX_OPTS = ['EX', 'PX', 'EXAT', 'PXAT', 'PERSIST', 'persist', 'px', 'bar'];
 
 function fuzzScript(seed: number, n: number): Step[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const r = createRng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[r.int(xs.length)]!;
   const key = (): string => pick(FUZZ_KEYS);
   const opts = (vocab: readonly string[]): string[] => {
     const out: string[] = [];
-    const k = Math.floor(r() * 4);
+    const k = r.int(4);
     for (let i = 0; i < k; i++) {
       const o = pick(vocab);
       out.push(o);
-      if (/^(ex|px|exat|pxat)$/i.test(o) && r() < 0.9) out.push(pick(FUZZ_TTL));
+      if (/^(ex|px|exat|pxat)$/i.test(o) && r.next() < 0.9) out.push(pick(FUZZ_TTL));
     }
     return out;
   };

@@ -6,14 +6,8 @@ import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 import { allSpecs } from '../../src/commands/index.js';
+import { createRng } from '../../src/lib/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 const ATOMS = ['', '0', '1', '-1', '10', '9223372036854775807', '-9223372036854775808', '99999999999999999999',
   '1.5', 'inf', '-inf', 'nan', 'k', 'key', '*', '[', 'NX', 'XX', 'GT', 'LT', 'EX', 'PX', 'EXAT', 'PXAT', 'KEEPTTL',
@@ -40,12 +34,12 @@ describe('fuzz', () => {
   }
 
   it('survives random bytes on many connections', async () => {
-    const rand = rng(42);
+    const rand = createRng(42);
     for (let round = 0; round < 60; round++) {
       const c = await RawClient.connect(node.port);
-      const n = 1 + Math.floor(rand() * 400);
+      const n = 1 + rand.int(400);
       const bytes = Buffer.alloc(n);
-      for (let i = 0; i < n; i++) bytes[i] = rand() < 0.2 ? [42, 36, 13, 10, 34, 39, 48, 45][Math.floor(rand() * 8)] : Math.floor(rand() * 256);
+      for (let i = 0; i < n; i++) bytes[i] = rand.next() < 0.2 ? [42, 36, 13, 10, 34, 39, 48, 45][rand.int(8)] : rand.int(256);
       await c.send(bytes);
       await c.close();
     }
@@ -53,7 +47,7 @@ describe('fuzz', () => {
   });
 
   it('survives random argument vectors for every command', async () => {
-    const rand = rng(1234);
+    const rand = createRng(1234);
     const names: string[][] = [];
     for (const s of allSpecs) {
       if (s.subcommands?.length) for (const sub of s.subcommands) names.push(sub.name.split('|'));
@@ -65,8 +59,8 @@ describe('fuzz', () => {
       for (const name of names) {
         if (SKIP.has(name.join('|'))) continue;
         const argv: string[] = [...name];
-        const extra = Math.floor(rand() * 6);
-        for (let i = 0; i < extra; i++) argv.push(ATOMS[Math.floor(rand() * ATOMS.length)]);
+        const extra = rand.int(6);
+        for (let i = 0; i < extra; i++) argv.push(ATOMS[rand.int(ATOMS.length)]);
         await c.send(encodeCommand(argv));
         sent++;
       }

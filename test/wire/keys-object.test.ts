@@ -1,10 +1,10 @@
 // Wire tests for OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP, with a FakeClock for the
 // access clocks. Texts checked against redis-server 7.0.15.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { before, beforeEach, describe, it } from 'node:test';
+import { FakeClock } from '../../src/index.js';
 import { Entry, VType } from '../../src/server/keyspace/entry.js';
-import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { useNode } from '../helpers/node.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -18,19 +18,10 @@ const IDLE_ERR =
   '-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n';
 
 describe('keys: OBJECT', () => {
-  let node: RunningServer;
-  let raw: RawClient;
   const clock = new FakeClock(T0);
-  const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
+  const t = useNode({ clock });
+  const r = t.r;
 
-  before(async () => {
-    node = await startServer({ clock });
-    raw = await RawClient.connect(node.port);
-  });
-  after(async () => {
-    await raw.close();
-    await node.close();
-  });
   beforeEach(async () => {
     assert.equal(await r('CONFIG', 'SET', 'maxmemory-policy', 'noeviction'), OK);
     assert.equal(await r('CONFIG', 'SET', 'maxmemory', '0'), OK);
@@ -54,7 +45,7 @@ describe('keys: OBJECT', () => {
     assert.equal(await r('OBJECT', 'ENCODING', 'r'), bulk('raw'));
     assert.equal(await r('OBJECT', 'ENCODING', 'notint'), bulk('embstr'));
     assert.equal(await r('object', 'encoding', 'missing'), NIL);
-    node.server.keyspace.dbs[0].set('h', new Entry(VType.Hash, { encoding: 'listpack' }, 0));
+    t.node.server.keyspace.dbs[0].set('h', new Entry(VType.Hash, { encoding: 'listpack' }, 0));
     assert.equal(await r('OBJECT', 'ENCODING', 'h'), bulk('listpack'));
   });
 
@@ -105,7 +96,7 @@ describe('keys: OBJECT', () => {
 
   it('OBJECT lookups count keyspace hits and misses', async () => {
     await r('SET', 'k', 'v');
-    const s = node.server.keyspace.stats;
+    const s = t.node.server.keyspace.stats;
     const h0 = s.keyspaceHits;
     const m0 = s.keyspaceMisses;
     await r('OBJECT', 'ENCODING', 'k');

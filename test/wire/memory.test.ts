@@ -3,9 +3,10 @@
 // process-level figures of STATS are only checked for shape and consistency.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock } from '../../src/index.js';
 import { jemallocSize } from '../../src/server/handlers/memory.js';
-import { RawClient, parseReply, type Arg, type RespValue } from '../helpers/raw-client.js';
+import { useNode } from '../helpers/node.js';
+import { parseReply, type Arg, type RespValue } from '../helpers/raw-client.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -15,20 +16,11 @@ const NOT_INT = '-ERR value is not an integer or out of range\r\n';
 const int = (n: number): string => `:${n}\r\n`;
 
 describe('MEMORY', () => {
-  let node: RunningServer;
-  let raw: RawClient;
   const clock = new FakeClock(T0);
-  const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
-  const v = async (...args: Arg[]): Promise<RespValue> => parseReply(await raw.call(...args));
+  const t = useNode({ clock });
+  const r = t.r;
+  const v = async (...args: Arg[]): Promise<RespValue> => parseReply(await t.raw.call(...args));
 
-  before(async () => {
-    node = await startServer({ clock });
-    raw = await RawClient.connect(node.port);
-  });
-  after(async () => {
-    await raw.close();
-    await node.close();
-  });
   beforeEach(async () => {
     assert.equal(await r('FLUSHALL'), OK);
   });

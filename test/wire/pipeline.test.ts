@@ -5,14 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RawClient, encodeCommand } from '../helpers/raw-client.js';
+import { createRng } from '../../src/lib/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 describe('pipelining', () => {
   let node: RunningServer;
@@ -24,14 +18,14 @@ describe('pipelining', () => {
   });
 
   it('answers interleaved, randomly fragmented pipelines from several clients', async () => {
-    const rand = rng(7);
+    const rand = createRng(7);
     const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(node.port)));
     const expected: Buffer[][] = clients.map(() => []);
     const streams: Buffer[] = clients.map((_, ci) => {
       const parts: Buffer[] = [];
       for (let i = 0; i < 120; i++) {
         const key = `c${ci}:k${i % 17}`;
-        const size = rand() < 0.05 ? 40_000 + Math.floor(rand() * 60_000) : Math.floor(rand() * 50);
+        const size = rand.next() < 0.05 ? 40_000 + rand.int(60_000) : rand.int(50);
         const value = Buffer.alloc(size, 97 + ((ci + i) % 26));
         parts.push(encodeCommand(['SET', key, value]), encodeCommand(['GET', key]));
         expected[ci].push(Buffer.from('+OK\r\n'), Buffer.concat([Buffer.from(`$${size}\r\n`), value, Buffer.from('\r\n')]));
@@ -44,7 +38,7 @@ describe('pipelining', () => {
       for (let ci = 0; ci < clients.length; ci++) {
         const o = offsets[ci];
         if (o >= streams[ci].length) continue;
-        const n = 1 + Math.floor(rand() * 9000);
+        const n = 1 + rand.int(9000);
         await clients[ci].send(streams[ci].subarray(o, o + n));
         offsets[ci] = o + n;
       }
