@@ -13,7 +13,7 @@ import { Config } from './config/config.js';
 import { CommandTable, F, type Command } from './command-table.js';
 import { allHandlers } from './handlers/index.js';
 import { processCommand } from './dispatch.js';
-import { Client } from './network/client.js';
+import { Client, isLoopbackIp } from './network/client.js';
 import { PauseState } from './network/pause.js';
 import { adoptSocket } from './network/socket.js';
 import { Keyspace } from './keyspace/keyspace.js';
@@ -313,7 +313,7 @@ export class Server {
       this.config.getBool('protected-mode') &&
       !this.authRequired &&
       socket.remoteAddress !== undefined &&
-      !isLoopback(socket.remoteAddress)
+      !isLoopbackIp(socket.remoteAddress)
     ) {
       this.stats.rejectedConnections++;
       socket.end(DENIED);
@@ -459,6 +459,3 @@ function isAddrUnavailable(err: unknown): boolean {
   return code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT';
 }
 
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
-}

@@ -12,7 +12,7 @@ import type { Client } from '../network/client.js';
 import { StrEnc, VType, type Entry } from '../keyspace/entry.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword, keyOf } from './util.js';
-import { replyHelp } from './connection-client.js';
+import { replyHelp } from './util.js';
 import { objectEncoding } from './keys-object.js';
 
 
@@ -103,12 +103,8 @@ const shutdownCommand: Handler = (c, argv) => {
 function debugAllowed(c: Client): boolean {
   const mode = c.srv.config.getString('enable-debug-command');
   if (mode === 'yes') return true;
-  if (mode === 'local') return c.isUnix || isLoopbackAddr(c.addr);
+  if (mode === 'local') return c.isLocal;
   return false;
-}
-
-function isLoopbackAddr(addr: string): boolean {
-  return addr.startsWith('127.') || addr.startsWith('::1:') || addr.startsWith('[::1]');
 }
 
 /** Blocks the whole process for ms milliseconds, as Redis's DEBUG SLEEP blocks its event loop. */

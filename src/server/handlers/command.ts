@@ -11,7 +11,7 @@ import { globMatchString } from '../../lib/glob.js';
 import type { Client } from '../network/client.js';
 import { isKeyword } from './util.js';
 import { replyCommandDocs, replyCommandInfo } from './command-reply.js';
-import { replyHelp } from './connection-client.js';
+import { replyHelp } from './util.js';
 
 
 const HELP = [

@@ -9,7 +9,7 @@ import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import { ReplyMode, type Client } from '../network/client.js';
-import { isKeyword } from './util.js';
+import { isKeyword, replyHelp } from './util.js';
 
 
 const HELP = [
@@ -66,11 +66,6 @@ const HELP = [
   '    Prints this help.',
 ];
 
-/** Replies a help text as Redis does: an array of status lines. */
-export function replyHelp(c: Client, lines: readonly string[]): void {
-  c.w.array(lines.length);
-  for (const l of lines) c.w.simple(l);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Names

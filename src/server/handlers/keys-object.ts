@@ -9,7 +9,7 @@ import type { Client } from '../network/client.js';
 import { Entry, VType, stringEncoding } from '../keyspace/entry.js';
 import { lruIdleSeconds, sharedIntIndex } from '../keyspace/keyspace.js';
 import { lfuDecrAndReturn } from '../keyspace/lfu.js';
-import { keyOf } from './util.js';
+import { keyOf, replyHelp } from './util.js';
 
 
 const HELP = [
@@ -79,10 +79,7 @@ function lookupOrNil(c: Client, argv: Buffer[]): Entry | undefined {
 }
 
 export const objectHandlers: Record<string, Handler> = {
-  'object|help': (c) => {
-    c.w.array(HELP.length);
-    for (const line of HELP) c.w.simple(line);
-  },
+  'object|help': (c) => replyHelp(c, HELP),
   'object|encoding': (c, argv) => {
     const e = lookupOrNil(c, argv);
     if (e !== undefined) c.w.bulkString(objectEncoding(e));

@@ -15,7 +15,7 @@ import { type Entry, StrEnc, VType, stringEncoding } from '../keyspace/entry.js'
 import type { Database } from '../keyspace/database.js';
 import type { Client } from '../network/client.js';
 import { buildInfo } from '../observability/info.js';
-import { intArg, isKeyword, keyOf } from './util.js';
+import { intArg, isKeyword, keyOf, replyHelp } from './util.js';
 
 const HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -335,10 +335,7 @@ const mallocStatsCommand: Handler = (c) => {
 };
 
 export const memoryHandlers: Record<string, Handler> = {
-  'memory|help': (c) => {
-    c.w.array(HELP.length);
-    for (const line of HELP) c.w.simple(line);
-  },
+  'memory|help': (c) => replyHelp(c, HELP),
   'memory|usage': usageCommand,
   'memory|stats': statsCommand,
   'memory|doctor': doctorCommand,

@@ -4,7 +4,7 @@
 
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import type { Client } from '../network/client.js';
+import { replyHelp } from './util.js';
 
 /** Shown by CONFIG HELP, line for line as Redis 7.0 prints it. */
 const CONFIG_HELP = [
@@ -23,18 +23,7 @@ const CONFIG_HELP = [
 
 const REDACTED = Buffer.from('(redacted)');
 
-/** Replies a status-string array, as Redis's addReplyHelp does. */
-export function replyHelp(c: Client, lines: readonly string[]): void {
-  c.w.array(lines.length);
-  for (const l of lines) c.w.simple(l);
-}
 
-/** True when the client connects from this host (loopback or unix socket): protected configs. */
-function isLocal(c: Client): boolean {
-  if (c.isUnix) return true;
-  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
-  return host.startsWith('127.') || host === '::1' || host === '[::1]' || host.startsWith('::ffff:127.');
-}
 
 const configGet: Handler = (c, argv) => {
   const patterns = argv.slice(2).map((a) => a.toString());
@@ -64,7 +53,7 @@ const configSet: Handler = (c, argv) => {
     if (cfg.spec(name)?.sensitive === true) argv[i + 1] = REDACTED;
   }
   try {
-    cfg.setMany(pairs, { local: isLocal(c) });
+    cfg.setMany(pairs, { local: c.isLocal });
   } catch (e) {
     c.w.error(sanitizeErrorText(e instanceof Error ? e.message : String(e)));
     return;

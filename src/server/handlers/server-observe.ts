@@ -5,7 +5,7 @@ import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import type { Handler } from '../command-table.js';
 import { latencyDoctorReport } from '../observability/latency.js';
-import { replyHelp } from './server-config.js';
+import { replyHelp } from './util.js';
 
 
 const SLOWLOG_HELP = [

@@ -95,3 +95,9 @@ export function reprArg(a: Buffer): string {
   }
   return s + '"';
 }
+
+/** Replies a help text as Redis's addReplyHelp does: an array of status lines. */
+export function replyHelp(c: Client, lines: readonly string[]): void {
+  c.w.array(lines.length);
+  for (const l of lines) c.w.simple(l);
+}

@@ -27,6 +27,8 @@ export class Client {
   readonly addr: string;
   readonly laddr: string;
   readonly isUnix: boolean;
+  /** Connected from this host (loopback or the unix socket): protected configs, DEBUG local. */
+  readonly isLocal: boolean;
   readonly createdAt: number;
   db: Database;
   name = '';
@@ -62,6 +64,7 @@ export class Client {
     this.createdAt = now;
     this.lastInteraction = now;
     this.isUnix = socket.remoteAddress === undefined;
+    this.isLocal = this.isUnix || isLoopbackIp(socket.remoteAddress as string);
     this.addr = this.isUnix ? `${srv.unixSocketPath}:0` : fmtAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = this.isUnix ? `${srv.unixSocketPath}:0` : fmtAddr(socket.localAddress, socket.localPort);
     this.parser = new RequestParser({
@@ -175,6 +178,11 @@ export class Client {
   describe(): string {
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name}`;
   }
+}
+
+/** True for an IPv4 loopback, ::1, or an IPv4-mapped loopback address. */
+export function isLoopbackIp(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
 }
 
 function readsDirect(socket: Socket): boolean {
