@@ -23,7 +23,6 @@ export type ExpiredHook = (db: Database, key: string, entry: Entry) => void;
 /** Storage of one database; swapped wholesale by SWAPDB. */
 export class DbData {
   slots: (Map<string, Entry> | undefined)[] = new Array(SLOT_COUNT);
-  slotCounts = new Uint32Array(SLOT_COUNT);
   size = 0;
   expires = new Map<string, Entry>();
   /** Persistent cursor of the active expire cycle over `expires`. */
@@ -56,7 +55,7 @@ export class Database {
 
   /** Keys in one hash slot. */
   countInSlot(slot: number): number {
-    return this.#d.slotCounts[slot];
+    return this.#d.slots[slot]?.size ?? 0;
   }
 
   /** Swaps the whole contents with another database (SWAPDB). */
@@ -80,13 +79,14 @@ export class Database {
    * through onExpired) unless deleteOnExpire is off, in which case it only reads as missing.
    */
   lookup(key: string, now: number): Entry | undefined {
-    const m = this.#d.slots[keyHashSlotLatin1(key)];
+    const slot = keyHashSlotLatin1(key);
+    const m = this.#d.slots[slot];
     if (m === undefined) return undefined;
     const e = m.get(key);
     if (e === undefined) return undefined;
     if (e.expireAt !== NO_EXPIRY && e.expireAt < now) {
       if (this.deleteOnExpire) {
-        this.#remove(m, key, e);
+        this.#remove(m, slot, key, e);
         this.#onExpired(this, key, e);
       }
       return undefined;
@@ -109,7 +109,6 @@ export class Database {
     m.set(key, entry);
     if (old === undefined) {
       d.size++;
-      d.slotCounts[slot]++;
     } else if (old.expireAt !== NO_EXPIRY && entry.expireAt === NO_EXPIRY) {
       d.expires.delete(key);
     }
@@ -126,7 +125,6 @@ export class Database {
     const slot = keyHashSlotLatin1(key);
     this.#slotMap(slot).set(key, entry);
     d.size++;
-    d.slotCounts[slot]++;
     if (entry.expireAt !== NO_EXPIRY) d.expires.set(key, entry);
   }
 
@@ -143,20 +141,19 @@ export class Database {
 
   /** Deletes key; returns the removed entry or undefined if it did not exist. */
   delete(key: string): Entry | undefined {
-    const m = this.#d.slots[keyHashSlotLatin1(key)];
+    const slot = keyHashSlotLatin1(key);
+    const m = this.#d.slots[slot];
     if (m === undefined) return undefined;
     const e = m.get(key);
     if (e === undefined) return undefined;
-    this.#remove(m, key, e);
+    this.#remove(m, slot, key, e);
     return e;
   }
 
-  #remove(m: Map<string, Entry>, key: string, e: Entry): void {
+  #remove(m: Map<string, Entry>, slot: number, key: string, e: Entry): void {
     const d = this.#d;
     m.delete(key);
     d.size--;
-    const slot = keyHashSlotLatin1(key);
-    d.slotCounts[slot]--;
     if (m.size === 0) d.slots[slot] = undefined;
     if (e.expireAt !== NO_EXPIRY) d.expires.delete(key);
   }
@@ -219,7 +216,7 @@ export class Database {
     if (d.size === 0) return undefined;
     let target = Math.floor(rand * d.size);
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const c = d.slotCounts[slot];
+      const c = d.slots[slot]?.size ?? 0;
       if (target < c) {
         for (const k of (d.slots[slot] as Map<string, Entry>).keys()) if (target-- === 0) return k;
       }
@@ -256,9 +253,10 @@ export class Database {
 
   /** Deletes an expired key found by the active cycle and reports it. */
   expireNow(key: string, e: Entry): void {
-    const m = this.#d.slots[keyHashSlotLatin1(key)];
+    const slot = keyHashSlotLatin1(key);
+    const m = this.#d.slots[slot];
     if (m === undefined || m.get(key) !== e) return;
-    this.#remove(m, key, e);
+    this.#remove(m, slot, key, e);
     this.#onExpired(this, key, e);
   }
 }
