@@ -121,6 +121,7 @@ export class Server {
     }
     this.pause = new PauseState(
       () => this.clock.now(),
+      this.keyspace.expiry,
       (held) => this.#releaseHeld(held),
     );
     this.#applyConfig();

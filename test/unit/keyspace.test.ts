@@ -19,8 +19,8 @@ function str(value: string, expireAt = NO_EXPIRY): Entry {
   return e;
 }
 
-function newDb(expired: string[] = []): Database {
-  return new Database(0, (_db, key) => expired.push(key));
+function newDb(expired: string[] = [], expiry = { deleteOnAccess: true }): Database {
+  return new Database(0, (_db, key) => expired.push(key), expiry);
 }
 
 describe('Database', () => {
@@ -63,8 +63,7 @@ describe('Database', () => {
 
   it('with deleteOnExpire off an expired key reads as missing but stays', () => {
     const expired: string[] = [];
-    const db = newDb(expired);
-    db.deleteOnExpire = false;
+    const db = newDb(expired, { deleteOnAccess: false });
     db.set('k', str('v', T0));
     assert.equal(db.lookup('k', T0 + 1), undefined);
     assert.equal(db.size, 1);
@@ -99,7 +98,7 @@ describe('Database', () => {
 
   it('swapWith exchanges contents, ids stay', () => {
     const a = newDb();
-    const b = new Database(1, () => {});
+    const b = new Database(1, () => {}, { deleteOnAccess: true });
     a.set('x', str('1', T0));
     a.swapWith(b);
     assert.equal(a.size, 0);

@@ -323,7 +323,7 @@ const clientPauseCommand: Handler = (c, argv) => {
     c.w.error(Err.timeoutRange);
     return;
   }
-  c.srv.pause.pause(type, now + Number(t), c.srv.keyspace.dbs);
+  c.srv.pause.pause(type, now + Number(t));
   c.w.ok();
 };
 

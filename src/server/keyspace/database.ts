@@ -20,6 +20,14 @@ import { Entry, NO_EXPIRY } from './entry.js';
 /** Called when a key is deleted because its TTL passed (lazily or by the active cycle). */
 export type ExpiredHook = (db: Database, key: string, entry: Entry) => void;
 
+/**
+ * Whether reading an expired key deletes it. One object shared by every database of a node:
+ * CLIENT PAUSE WRITE turns deletion off (and replicas will), for all databases at once.
+ */
+export interface ExpiryPolicy {
+  deleteOnAccess: boolean;
+}
+
 /** Storage of one database; swapped wholesale by SWAPDB. */
 export class DbData {
   slots: (Map<string, Entry> | undefined)[] = new Array(SLOT_COUNT);
@@ -35,12 +43,17 @@ export class Database {
   readonly id: number;
   #d = new DbData();
   #onExpired: ExpiredHook;
-  /** When false, lazy expiry reports expired keys as missing but does not delete them (replicas, paused writes). */
-  deleteOnExpire = true;
+  readonly #expiry: ExpiryPolicy;
 
-  constructor(id: number, onExpired: ExpiredHook) {
+  constructor(id: number, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
     this.id = id;
     this.#onExpired = onExpired;
+    this.#expiry = expiry;
+  }
+
+  /** When false, lazy expiry reports expired keys as missing but does not delete them. */
+  get deleteOnExpire(): boolean {
+    return this.#expiry.deleteOnAccess;
   }
 
   /** Number of keys, including expired keys not yet reclaimed (as Redis's DBSIZE). */
@@ -85,7 +98,7 @@ export class Database {
     const e = m.get(key);
     if (e === undefined) return undefined;
     if (e.expireAt !== NO_EXPIRY && e.expireAt < now) {
-      if (this.deleteOnExpire) {
+      if (this.#expiry.deleteOnAccess) {
         this.#remove(m, slot, key, e);
         this.#onExpired(this, key, e);
       }

@@ -5,7 +5,7 @@
 // which command touches a key.
 
 import type { Clock } from '../../lib/clock.js';
-import { Database } from './database.js';
+import { Database, type ExpiryPolicy } from './database.js';
 import { Entry, NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
 
@@ -30,6 +30,8 @@ export type AccessPolicy = 'lru' | 'lfu';
 
 export class Keyspace {
   readonly dbs: Database[];
+  /** Shared by every database: whether lazy expiry deletes (off during CLIENT PAUSE WRITE). */
+  readonly expiry: ExpiryPolicy = { deleteOnAccess: true };
   readonly clock: Clock;
   readonly stats: KeyspaceStats = {
     keyspaceHits: 0,
@@ -65,7 +67,7 @@ export class Keyspace {
       this.#onExpired(db, key, e);
     };
     this.dbs = [];
-    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, hook));
+    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, hook, this.expiry));
   }
 
   /** The access-clock value a new key starts with. */

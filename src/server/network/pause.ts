@@ -9,13 +9,9 @@
 
 import { F, type Command } from '../command-table.js';
 import type { Client } from './client.js';
+import type { ExpiryPolicy } from '../keyspace/database.js';
 
 export type PauseType = 'write' | 'all';
-
-/** What the pause needs of a database: the switch that turns lazy-expiry deletion off. */
-export interface PausableDb {
-  deleteOnExpire: boolean;
-}
 
 export class PauseState {
   type: PauseType | null = null;
@@ -23,13 +19,14 @@ export class PauseState {
   end = 0;
   #held: { c: Client; argv: Buffer[] }[] = [];
   #timer: NodeJS.Timeout | null = null;
-  /** Databases whose lazy-expiry deletion is held off during the pause (restored at its end). */
-  #dbs: readonly PausableDb[] = [];
+  /** The node's lazy-expiry switch, held off during the pause (restored at its end). */
+  readonly #expiry: ExpiryPolicy;
   readonly #onEnd: (held: { c: Client; argv: Buffer[] }[]) => void;
   readonly #now: () => number;
 
-  constructor(now: () => number, onEnd: (held: { c: Client; argv: Buffer[] }[]) => void) {
+  constructor(now: () => number, expiry: ExpiryPolicy, onEnd: (held: { c: Client; argv: Buffer[] }[]) => void) {
     this.#now = now;
+    this.#expiry = expiry;
     this.#onEnd = onEnd;
   }
 
@@ -40,23 +37,23 @@ export class PauseState {
 
   /**
    * Starts or extends a pause. As in Redis, a new pause never shortens an existing one nor
-   * weakens ALL to WRITE while the longer one lasts. Until it ends, reads of expired keys in
-   * `dbs` report them missing without deleting them (Redis 7.0: no expiry during a pause, so
+   * weakens ALL to WRITE while the longer one lasts. Until it ends, reads of expired keys
+   * report them missing without deleting them (Redis 7.0: no expiry during a pause, so
    * expired_keys and DBSIZE do not move).
    */
-  pause(type: PauseType, end: number, dbs: readonly PausableDb[] = []): void {
+  pause(type: PauseType, end: number): void {
     if (this.type === null || end > this.end) this.end = end;
     if (this.type !== 'all') this.type = type;
-    this.#dbs = dbs;
-    for (const db of dbs) db.deleteOnExpire = false;
+    this.#expiry.deleteOnAccess = false;
     this.#arm();
   }
 
   unpause(): void {
     this.type = null;
     this.end = 0;
-    for (const db of this.#dbs) db.deleteOnExpire = true;
-    this.#dbs = [];
+    // A replica (later stage) also keeps deletion off: this switch will then need to know
+    // whether anything else still holds it.
+    this.#expiry.deleteOnAccess = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const held = this.#held;
