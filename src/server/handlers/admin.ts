@@ -9,11 +9,11 @@
 import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import type { Client } from '../network/client.js';
-import { StrEnc, VType, type Entry } from '../keyspace/entry.js';
+import { VType, type Entry } from '../keyspace/entry.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword, keyOf } from './util.js';
 import { replyHelp } from './util.js';
-import { objectEncoding } from './keys-object.js';
+import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
 
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
@@ -164,12 +164,6 @@ function serializedLength(e: Entry): number {
   return rdbLenSize(n) + n * 8;
 }
 
-function refcountOf(e: Entry): number {
-  if (e.type !== VType.String || e.enc === StrEnc.Unshared || objectEncoding(e) !== 'int') return 1;
-  const v = e.value as Buffer;
-  return v[0] !== 0x2d && v.length <= 4 ? 2147483647 : 1;
-}
-
 /** DEBUG OBJECT key: Redis's one-line status about the value (no expiry check, no touch). */
 function debugObject(c: Client, key: Buffer): void {
   const e = c.db.peek(keyOf(key));
@@ -177,9 +171,11 @@ function debugObject(c: Client, key: Buffer): void {
     c.w.error(Err.noSuchKey);
     return;
   }
+  // The same refcount and access clock OBJECT reports (a shared small integer's are global).
+  const lru = objectAccessClock(c, e);
   c.w.simple(
-    `Value at:${addressOf(e)} refcount:${refcountOf(e)} encoding:${objectEncoding(e)}` +
-      ` serializedlength:${serializedLength(e)} lru:${e.lru} lru_seconds_idle:${lruIdleSeconds(e.lru, c.srv.now)}`,
+    `Value at:${addressOf(e)} refcount:${objectRefcount(c, e)} encoding:${objectEncoding(e)}` +
+      ` serializedlength:${serializedLength(e)} lru:${lru} lru_seconds_idle:${lruIdleSeconds(lru, c.srv.now)}`,
   );
 }
 
