@@ -1,10 +1,33 @@
 // The `shoal` command line: `shoal server [config-file] [--name value ...]` starts a node with
 // redis-server's flags and config file format. More modes (sentinel, proxy, cluster, up)
 // arrive with their roadmap stages.
+//
+// `shoal server` first sizes the V8 heap from maxmemory and the machine's memory and, when the
+// running process's limit is too small, re-executes Node once with --max-old-space-size
+// (launch.ts). The re-executed node is this same file run as a script, with SHOAL_LAUNCHED=1 and
+// an IPC channel to the launcher; its side of that arrangement lives here (LauncherLink).
 
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { loadConfig } from '../server/config/load.js';
-import { Server, SHOAL_VERSION, REDIS_COMPAT_VERSION } from '../server/server.js';
 import { Logger } from '../server/observability/logger.js';
+import {
+  LAUNCHED_ENV,
+  heapLogLine,
+  heapWarning,
+  isForwardedSignal,
+  planHeapForProcess,
+  relaunch,
+  type HeapPlan,
+} from './launch.js';
+
+const MAIN_SCRIPT = fileURLToPath(import.meta.url);
+
+// The server module is loaded only where it is needed, so that a launcher which re-executes
+// (and then just waits for its child) stays small: about 10 MB less resident memory.
+type ServerModule = typeof import('../server/server.js');
+const loadServer = (): Promise<ServerModule> => import('../server/server.js');
 
 const USAGE = `Usage: shoal <command> [options]
 
@@ -16,6 +39,10 @@ Commands:
         Defaults: 127.0.0.1:6379, 16 databases, no persistence.
   version   Print the version.
   help      Print this help.
+
+Environment:
+  SHOAL_HEAP_MB=N   JavaScript heap (old space) size in MB for \`shoal server\`; by default it
+                    is sized from maxmemory and the machine's memory (see README, Heap size).
 `;
 
 export async function main(args: string[]): Promise<void> {
@@ -25,9 +52,11 @@ export async function main(args: string[]): Promise<void> {
       return runServer(rest);
     case 'version':
     case '--version':
-    case '-v':
+    case '-v': {
+      const { SHOAL_VERSION, REDIS_COMPAT_VERSION } = await loadServer();
       process.stdout.write(`Shoal v=${SHOAL_VERSION} redis-compat=${REDIS_COMPAT_VERSION} node=${process.version}\n`);
       return;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -46,22 +75,35 @@ async function runServer(args: string[]): Promise<void> {
     return;
   }
   if (args[0] === '--version' || args[0] === '-v') {
+    const { SHOAL_VERSION, REDIS_COMPAT_VERSION } = await loadServer();
     process.stdout.write(`Shoal server v=${SHOAL_VERSION} redis-compat=${REDIS_COMPAT_VERSION} node=${process.version}\n`);
     return;
   }
+  // Config read from stdin ('-') is kept, so that a re-executed node can be given it again.
+  let stdinText: string | undefined;
+  const readStdin = (): string => (stdinText ??= readFileSync(0, 'utf8'));
   let loaded;
+  let plan: HeapPlan;
   try {
-    loaded = loadConfig(args);
+    loaded = loadConfig(args, { readStdin });
+    plan = planHeapForProcess(Number(loaded.config.getBigInt('maxmemory')));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exitCode = 1;
     return;
   }
+  if (plan.relaunch) return relaunch({ heapMb: plan.heapMb, mainScript: MAIN_SCRIPT, args, stdinText });
+
+  const link = LauncherLink.attach();
+  const { Server, SHOAL_VERSION, REDIS_COMPAT_VERSION } = await loadServer();
   const log = new Logger();
   const server = new Server({ config: loaded.config, configFile: loaded.configFile, log });
   log.notice(`Shoal version=${SHOAL_VERSION} (redis ${REDIS_COMPAT_VERSION} compatible), pid=${process.pid}, just started`);
   if (loaded.configFile) log.notice(`Configuration loaded from ${loaded.configFile}`);
   else log.warning('No config file specified, using the default config. In order to specify a config file use shoal server /path/to/shoal.conf');
+  log.notice(heapLogLine(plan, v8.getHeapStatistics().heap_size_limit));
+  const lowHeap = heapWarning(plan);
+  if (lowHeap !== null) log.warning(lowHeap);
   try {
     await server.start();
   } catch (err) {
@@ -70,19 +112,86 @@ async function runServer(args: string[]): Promise<void> {
     await server.close();
     return;
   }
-  let signalled = false;
-  const onSignal = (sig: string): void => {
-    if (signalled) {
-      log.warning(`You insist... exiting now.`);
-      process.exit(1);
+  // redis-server's handling of SIGINT/SIGTERM: the first schedules a shutdown, a second one
+  // exits at once. Under the launcher a single signal can arrive twice, directly and forwarded
+  // over IPC (see ForwardedSignal); a request from the other source while a shutdown is under
+  // way is that copy, not an insistence, so only a repeat from the same source counts.
+  const sources = new Set<string>();
+  const requestShutdown = (what: string, source: 'signal' | 'launcher'): void => {
+    if (sources.size > 0) {
+      if (sources.has(source)) {
+        log.warning(`You insist... exiting now.`);
+        process.exit(1);
+      }
+      sources.add(source);
+      return;
     }
-    signalled = true;
-    log.warning(`Received ${sig} scheduling shutdown...`);
+    sources.add(source);
+    log.warning(`Received ${what} scheduling shutdown...`);
     void server.close();
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => requestShutdown('SIGINT', 'signal'));
+  process.on('SIGTERM', () => requestShutdown('SIGTERM', 'signal'));
+  link?.serve({
+    signal: (sig) => requestShutdown(sig, 'launcher'),
+    gone: () => {
+      if (sources.size > 0) return;
+      sources.add('launcher');
+      log.warning('Launcher process is gone (IPC channel closed), scheduling shutdown...');
+      void server.close();
+    },
+  });
   await server.closed;
   log.warning('Shoal is now ready to exit, bye bye...');
   process.exit(0);
+}
+
+/**
+ * The launched node's end of the IPC channel to its launcher (launch.ts relaunch()). Attached
+ * before the server starts: until serve() is called a forwarded signal gets Node's default
+ * action (the launcher then dies of it too) and a closed channel means the launcher was killed,
+ * so the node exits. The channel is unref'd: it never keeps the node alive by itself.
+ */
+class LauncherLink {
+  #handlers: { signal: (sig: 'SIGINT' | 'SIGTERM') => void; gone: () => void } | null = null;
+
+  /** The link when this process was started by the launcher with a channel, else null. */
+  static attach(): LauncherLink | null {
+    if (process.env[LAUNCHED_ENV] !== '1' || process.channel === undefined) return null;
+    const link = new LauncherLink();
+    process.on('message', (m: unknown) => {
+      if (!isForwardedSignal(m)) return;
+      if (link.#handlers !== null) link.#handlers.signal(m.signal);
+      else process.kill(process.pid, m.signal);
+    });
+    process.on('disconnect', () => {
+      if (link.#handlers !== null) link.#handlers.gone();
+      else process.exit(1);
+    });
+    process.channel.unref();
+    return link;
+  }
+
+  /** From now on forwarded signals and the launcher's death go to these handlers. */
+  serve(handlers: { signal: (sig: 'SIGINT' | 'SIGTERM') => void; gone: () => void }): void {
+    this.#handlers = handlers;
+  }
+}
+
+/** True when this module is the script Node was started with (the launcher re-executes it). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(MAIN_SCRIPT);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }
