@@ -181,6 +181,22 @@ export class ReplyWriter {
     this.#len += n + 2;
   }
 
+  /** Bulk string from src[start, end) (copied: no view of src is kept). */
+  bulkSlice(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.#header(36, n);
+    const buf = this.#ensure(n + 2);
+    const at = this.#len;
+    if (n <= 64) {
+      // A byte loop beats allocating the view that set()/copy() need for short values.
+      for (let i = 0; i < n; i++) buf[at + i] = src[start + i];
+    } else {
+      buf.set(src.subarray(start, end), at);
+    }
+    buf.writeUInt16LE(CRLF, at + n);
+    this.#len = at + n + 2;
+  }
+
   /** Bulk string from a JS string, UTF-8 encoded. */
   bulkString(s: string): void {
     const n = Buffer.byteLength(s);

@@ -4,58 +4,89 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock, startServer } from '../../src/index.js';
-import { Database } from '../../src/server/keyspace/database.js';
-import { Entry, NO_EXPIRY, VType } from '../../src/server/keyspace/entry.js';
+import { NONE, type Database } from '../../src/server/keyspace/database.js';
+import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { Keyspace, lruClock } from '../../src/server/keyspace/keyspace.js';
 import { activeExpireCycle, newExpireCycleState } from '../../src/server/keyspace/expire.js';
 import { LFU_INIT_VAL } from '../../src/server/keyspace/lfu.js';
+import { stringMeta } from '../../src/server/keyspace/store.js';
 import { keyHashSlotLatin1 } from '../../src/protocol/slot.js';
+import { createRng } from '../../src/lib/rng.js';
 
 const T0 = 1_700_000_000_000;
+const K = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-function str(value: string, expireAt = NO_EXPIRY): Entry {
-  const e = new Entry(VType.String, Buffer.from(value), 0);
-  e.expireAt = expireAt;
-  return e;
+/** Stores key = value (replacing it) with an optional expiry; returns the handle. */
+function set(db: Database, key: string, value: string, expireAt = NO_EXPIRY): number {
+  const old = db.find(K(key));
+  if (old !== NONE) db.delete(old);
+  return db.addString(K(key), K(value), stringMeta(0, 0), expireAt);
 }
 
 function newDb(expired: string[] = [], expiry = { deleteOnAccess: true }): Database {
-  return new Database(0, (_db, key) => expired.push(key), expiry);
+  const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0), onExpired: (d, id) => expired.push(d.key(id).toString('latin1')) });
+  ks.expiry.deleteOnAccess = expiry.deleteOnAccess;
+  return ks.dbs[0];
 }
 
 describe('Database', () => {
-  it('set / peek / delete keep size, per-slot counts and the expires index in step', () => {
+  it('add / find / delete keep size, per-slot counts and the expires index in step', () => {
     const db = newDb();
-    assert.equal(db.set('a', str('1')), undefined);
-    db.set('b', str('2', T0 + 10));
+    const a = set(db, 'a', '1');
+    set(db, 'b', '2', T0 + 10);
     assert.equal(db.size, 2);
     assert.equal(db.expiresSize, 1);
     assert.equal(db.countInSlot(keyHashSlotLatin1('a')), 1);
-    // Replacing a volatile entry with a persistent one drops the TTL from the index.
-    const old = db.set('b', str('3'));
-    assert.equal(old?.expireAt, T0 + 10);
+    assert.deepEqual(db.slotEntries(keyHashSlotLatin1('a')), [a]);
+    // Clearing a TTL drops the key from the expires index.
+    db.setExpire(db.find(K('b')), NO_EXPIRY);
     assert.equal(db.size, 2);
     assert.equal(db.expiresSize, 0);
-    const a = db.peek('a') as Entry;
-    db.setExpire('a', a, T0 + 5);
+    db.setExpire(a, T0 + 5);
     assert.equal(db.expiresSize, 1);
-    assert.equal(db.delete('a'), a);
-    assert.equal(db.delete('a'), undefined);
+    assert.equal(db.find(K('a')), a);
+    assert.equal(db.value(a).toString(), '1');
+    assert.equal(db.deleteKey(K('a')), true);
+    assert.equal(db.deleteKey(K('a')), false);
     assert.equal(db.expiresSize, 0);
     assert.equal(db.size, 1);
     assert.equal(db.countInSlot(keyHashSlotLatin1('a')), 0);
+    assert.deepEqual(db.slotEntries(keyHashSlotLatin1('a')), []);
     db.clear();
     assert.equal(db.size, 0);
-    assert.equal(db.peek('b'), undefined);
+    assert.equal(db.find(K('b')), NONE);
+    assert.equal(db.store.count, 0, 'clear frees the entries');
+  });
+
+  it('binary keys, the empty key and long keys are distinct and exact', () => {
+    const db = newDb();
+    const keys = ['', '\x00', '\x00\x00', 'a\r\nb', 'x'.repeat(300), 'x'.repeat(301), '{t}1', '{t}2', '\xff\xfe'];
+    keys.forEach((k, i) => set(db, k, `v${i}`));
+    assert.equal(db.size, keys.length);
+    keys.forEach((k, i) => assert.equal(db.value(db.find(K(k))).toString(), `v${i}`, JSON.stringify(k)));
+    assert.equal(db.countInSlot(keyHashSlotLatin1('{t}1')), 2, 'hash tags share a slot');
+  });
+
+  it('the index grows past many resizes and shrinks back; values stay intact', () => {
+    const db = newDb();
+    const n = 50_000;
+    for (let i = 0; i < n; i++) set(db, `key:${i}`, `value:${i}`);
+    assert.equal(db.size, n);
+    for (let i = 0; i < n; i += 997) assert.equal(db.value(db.find(K(`key:${i}`))).toString(), `value:${i}`);
+    const grown = db.indexBytes();
+    for (let i = 0; i < n - 10; i++) assert.equal(db.deleteKey(K(`key:${i}`)), true);
+    assert.equal(db.size, 10);
+    assert.ok(db.indexBytes() < grown / 4, 'partitions shrink');
+    for (let i = n - 10; i < n; i++) assert.equal(db.value(db.find(K(`key:${i}`))).toString(), `value:${i}`);
   });
 
   it('lookup expires lazily once now > expireAt, reporting the key', () => {
     const expired: string[] = [];
     const db = newDb(expired);
-    db.set('k', str('v', T0 + 100));
-    assert.ok(db.lookup('k', T0 + 100), 'alive at its expiry millisecond');
+    set(db, 'k', 'v', T0 + 100);
+    assert.notEqual(db.lookup(K('k'), T0 + 100), NONE, 'alive at its expiry millisecond');
     assert.deepEqual(expired, []);
-    assert.equal(db.lookup('k', T0 + 101), undefined);
+    assert.equal(db.lookup(K('k'), T0 + 101), NONE);
     assert.deepEqual(expired, ['k']);
     assert.equal(db.size, 0);
     assert.equal(db.expiresSize, 0);
@@ -64,20 +95,20 @@ describe('Database', () => {
   it('with deleteOnExpire off an expired key reads as missing but stays', () => {
     const expired: string[] = [];
     const db = newDb(expired, { deleteOnAccess: false });
-    db.set('k', str('v', T0));
-    assert.equal(db.lookup('k', T0 + 1), undefined);
+    set(db, 'k', 'v', T0);
+    assert.equal(db.lookup(K('k'), T0 + 1), NONE);
     assert.equal(db.size, 1);
     assert.deepEqual(expired, []);
   });
 
   it('scan visits every key once across cursors and ends at 0', () => {
     const db = newDb();
-    for (let i = 0; i < 500; i++) db.set(`k${i}`, str('v'));
+    for (let i = 0; i < 500; i++) set(db, `k${i}`, 'v');
     const seen: string[] = [];
     let cursor = 0;
     let steps = 0;
     do {
-      cursor = db.scan(cursor, 10, (k) => seen.push(k));
+      cursor = db.scan(cursor, 10, (e) => seen.push(db.key(e).toString()));
       steps++;
     } while (cursor !== 0);
     assert.equal(seen.length, 500);
@@ -86,26 +117,44 @@ describe('Database', () => {
     assert.equal(newDb().scan(0, 10, () => assert.fail('empty db')), 0);
   });
 
-  it('randomKey covers the keys and is undefined when empty', () => {
+  it('scan returns every key present throughout while the index grows and shrinks between calls', () => {
     const db = newDb();
-    assert.equal(db.randomKey(0.5), undefined);
-    for (let i = 0; i < 10; i++) db.set(`k${i}`, str('v'));
+    for (let i = 0; i < 2000; i++) set(db, `stay${i}`, 'v');
     const seen = new Set<string>();
-    for (let i = 0; i < 10; i++) seen.add(db.randomKey((i + 0.5) / 10) as string);
-    assert.equal(seen.size, 10, 'evenly spaced draws hit every key once');
-    assert.ok(db.randomKey(0.999999));
+    let cursor = 0;
+    let step = 0;
+    do {
+      cursor = db.scan(cursor, 20, (e) => void seen.add(db.key(e).toString()));
+      // Grow hard for a while, then shrink below the starting size.
+      if (step < 40) for (let j = 0; j < 500; j++) set(db, `tmp${step}:${j}`, 'v');
+      else if (step === 40) for (let s = 0; s < 40; s++) for (let j = 0; j < 500; j++) db.deleteKey(K(`tmp${s}:${j}`));
+      step++;
+    } while (cursor !== 0 && step < 100_000);
+    for (let i = 0; i < 2000; i++) assert.ok(seen.has(`stay${i}`), `stay${i} returned`);
+  });
+
+  it('randomEntry returns present keys, covers them, and is NONE when empty', () => {
+    const db = newDb();
+    const rng = createRng(42);
+    const rand = (): number => rng.next();
+    assert.equal(db.randomEntry(rand), NONE);
+    for (let i = 0; i < 10; i++) set(db, `k${i}`, 'v');
+    const seen = new Set<string>();
+    for (let i = 0; i < 500; i++) seen.add(db.key(db.randomEntry(rand)).toString());
+    assert.equal(seen.size, 10, 'every key drawn');
   });
 
   it('swapWith exchanges contents, ids stay', () => {
-    const a = newDb();
-    const b = new Database(1, () => {}, { deleteOnAccess: true });
-    a.set('x', str('1', T0));
-    a.swapWith(b);
-    assert.equal(a.size, 0);
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
+    const [a2, b] = ks.dbs;
+    set(a2, 'x', '1', T0);
+    a2.swapWith(b);
+    assert.equal(a2.size, 0);
     assert.equal(b.size, 1);
     assert.equal(b.expiresSize, 1);
-    assert.equal(a.id, 0);
+    assert.equal(a2.id, 0);
     assert.equal(b.id, 1);
+    assert.equal(b.value(b.find(K('x'))).toString(), '1');
   });
 });
 
@@ -114,26 +163,26 @@ describe('Keyspace', () => {
     const clock = new FakeClock(T0);
     const ks = new Keyspace({ databases: 2, clock });
     const db = ks.dbs[0];
-    db.set('k', str('v'));
-    assert.ok(ks.lookupRead(db, 'k', T0));
-    assert.equal(ks.lookupRead(db, 'nope', T0), undefined);
+    const k = set(db, 'k', 'v');
+    assert.equal(ks.lookupRead(db, K('k'), T0), k);
+    assert.equal(ks.lookupRead(db, K('nope'), T0), NONE);
     assert.equal(ks.stats.keyspaceHits, 1);
     assert.equal(ks.stats.keyspaceMisses, 1);
-    assert.equal(db.peek('k')?.lru, lruClock(T0));
-    ks.lookupRead(db, 'k', T0 + 5000, true);
-    assert.equal(db.peek('k')?.lru, lruClock(T0), 'noTouch keeps the access clock');
-    ks.lookupWrite(db, 'k', T0 + 9000);
-    ks.lookupWrite(db, 'nope', T0 + 9000);
+    assert.equal(ks.store.clock(k), lruClock(T0));
+    ks.lookupRead(db, K('k'), T0 + 5000, true);
+    assert.equal(ks.store.clock(k), lruClock(T0), 'noTouch keeps the access clock');
+    ks.lookupWrite(db, K('k'), T0 + 9000);
+    ks.lookupWrite(db, K('nope'), T0 + 9000);
     assert.equal(ks.stats.keyspaceHits, 2);
     assert.equal(ks.stats.keyspaceMisses, 1);
-    assert.equal(db.peek('k')?.lru, lruClock(T0 + 9000));
+    assert.equal(ks.store.clock(k), lruClock(T0 + 9000));
   });
 
   it('counts expired keys and reports them to the owner', () => {
     const reported: string[] = [];
-    const ks = new Keyspace({ databases: 1, clock: new FakeClock(T0), onExpired: (_d, k) => reported.push(k) });
-    ks.dbs[0].set('k', str('v', T0));
-    assert.equal(ks.lookupRead(ks.dbs[0], 'k', T0 + 1), undefined);
+    const ks = new Keyspace({ databases: 1, clock: new FakeClock(T0), onExpired: (d, id) => reported.push(d.key(id).toString()) });
+    set(ks.dbs[0], 'k', 'v', T0);
+    assert.equal(ks.lookupRead(ks.dbs[0], K('k'), T0 + 1), NONE);
     assert.equal(ks.stats.expiredKeys, 1);
     assert.deepEqual(reported, ['k']);
   });
@@ -146,11 +195,14 @@ describe('Keyspace', () => {
 
   it('flushAll empties every database and returns the number of keys removed', () => {
     const ks = new Keyspace({ databases: 3, clock: new FakeClock(T0) });
-    ks.dbs[0].set('a', str('1'));
-    ks.dbs[2].set('b', str('2', T0 + 1));
+    set(ks.dbs[0], 'a', '1');
+    set(ks.dbs[2], 'b', '2', T0 + 1);
     assert.deepEqual(ks.totals(), { keys: 2, expires: 1 });
     assert.equal(ks.flushAll(), 2);
     assert.deepEqual(ks.totals(), { keys: 0, expires: 0 });
+    assert.equal(ks.store.arena.usedBytes, 0);
+    set(ks.dbs[1], 'c', '3');
+    assert.equal(ks.dbs[1].value(ks.dbs[1].find(K('c'))).toString(), '3', 'usable after a flush');
   });
 });
 
@@ -168,9 +220,9 @@ describe('active expiry', () => {
       for (let i = 0; i < 2100; i++) {
         const soon = i % 21 === 0;
         if (soon) n++;
-        db.set(`k${i}`, str('v', soon ? T0 + 1000 : T0 + 3_600_000));
+        set(db, `k${i}`, 'v', soon ? T0 + 1000 : T0 + 3_600_000);
       }
-      db.set('persistent', str('v'));
+      set(db, 'persistent', 'v');
       assert.equal(n, 100);
       clock.advance(1001);
       const before = srv.keyspace.stats.expiredKeys;
@@ -185,9 +237,9 @@ describe('active expiry', () => {
       assert.equal(srv.keyspace.stats.expiredKeys - before, 100, `all reclaimed after ${cycles} cycles`);
       assert.equal(db.size, 2001);
       assert.equal(db.expiresSize, 2000);
-      assert.ok(db.peek('persistent'));
+      assert.notEqual(db.find(K('persistent')), NONE);
       // Nothing past its TTL remains anywhere.
-      for (const [, e] of db.entries()) assert.ok(e.expireAt === NO_EXPIRY || e.expireAt >= clock.now());
+      db.forEach((e) => assert.ok(db.expireAt(e) === NO_EXPIRY || db.expireAt(e) >= clock.now()));
     } finally {
       await node.close();
     }
@@ -197,7 +249,7 @@ describe('active expiry', () => {
     const clock = new FakeClock(T0);
     const ks = new Keyspace({ databases: 1, clock });
     const db = ks.dbs[0];
-    for (let i = 0; i < 10_000; i++) db.set(`k${i}`, str('v', T0));
+    for (let i = 0; i < 10_000; i++) set(db, `k${i}`, 'v', T0);
     const state = newExpireCycleState();
     // Each clock read advances 10 ms; hz 10 gives a 25 ms budget. The clock is read at the
     // start and every 16 sampling loops, so the cycle stops after 48 loops of 20 keys.
@@ -218,7 +270,7 @@ describe('active expiry', () => {
 
   it('keys at their expiry millisecond are not reclaimed yet', () => {
     const ks = new Keyspace({ databases: 1, clock: new FakeClock(T0) });
-    ks.dbs[0].set('k', str('v', T0));
+    set(ks.dbs[0], 'k', 'v', T0);
     const state = newExpireCycleState();
     assert.equal(activeExpireCycle(ks, state, { hz: 10, effort: 1, now: T0, elapsed: () => 0 }), 0);
     assert.equal(activeExpireCycle(ks, state, { hz: 10, effort: 1, now: T0 + 1, elapsed: () => 0 }), 1);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { peekEntry } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -101,11 +102,10 @@ describe('admin commands', () => {
     assert.match(await r('DEBUG', 'OBJECT', 'e'), re('embstr', 1, 6));
     assert.match(await r('DEBUG', 'OBJECT', 'i'), re('int', 2147483647, 2));
     assert.match(await r('DEBUG', 'OBJECT', 'big'), re('raw', 1, 102));
-    const e = node.server.keyspace.dbs[0].peek('e');
-    const lru = e?.lru;
+    const lru = peekEntry(node.server.keyspace.dbs[0], 'e')?.lru;
     clock.advance(5000);
     assert.match(await r('DEBUG', 'OBJECT', 'e'), /lru_seconds_idle:5\r\n$/);
-    assert.equal(e?.lru, lru, 'not touched');
+    assert.equal(peekEntry(node.server.keyspace.dbs[0], 'e')?.lru, lru, 'not touched');
     assert.equal(await r('DEBUG', 'OBJECT', 'nokey'), '-ERR no such key\r\n');
   });
 

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { peekEntry } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -47,10 +48,10 @@ describe('keys: expiry commands', () => {
     assert.equal(await r('EXPIREAT', 'c', String(T0 / 1000 + 50)), int(1));
     assert.equal(await r('PEXPIREAT', 'd', String(T0 + 777)), int(1));
     assert.equal(node.server.dirty - d0, 4);
-    assert.equal(db0().peek('a')?.expireAt, T0 + 100_000);
-    assert.equal(db0().peek('b')?.expireAt, T0 + 1500);
-    assert.equal(db0().peek('c')?.expireAt, T0 + 50_000);
-    assert.equal(db0().peek('d')?.expireAt, T0 + 777);
+    assert.equal(peekEntry(db0(), 'a')?.expireAt, T0 + 100_000);
+    assert.equal(peekEntry(db0(), 'b')?.expireAt, T0 + 1500);
+    assert.equal(peekEntry(db0(), 'c')?.expireAt, T0 + 50_000);
+    assert.equal(peekEntry(db0(), 'd')?.expireAt, T0 + 777);
     assert.equal(db0().expiresSize, 4);
     assert.equal(await r('EXPIRE', 'missing', '10'), int(0));
     assert.equal(await redis.expire('a', 200), 1);
@@ -174,7 +175,7 @@ describe('keys: expiry commands', () => {
     assert.equal(await r('PERSIST', 'p'), int(0));
     assert.equal(await r('PERSIST', 'missing'), int(0));
     assert.equal(node.server.dirty - d0, 1);
-    assert.equal(db0().peek('k')?.expireAt, NO_EXPIRY);
+    assert.equal(peekEntry(db0(), 'k')?.expireAt, NO_EXPIRY);
     assert.equal(db0().expiresSize, 0);
     clock.advance(20_000);
     assert.equal(await r('EXISTS', 'k'), int(1));

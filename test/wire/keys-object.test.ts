@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/index.js';
-import { Entry, VType } from '../../src/server/keyspace/entry.js';
+import { VType } from '../../src/server/keyspace/entry.js';
 import { useNode } from '../helpers/node.js';
+import { putEntry } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -45,7 +46,7 @@ describe('keys: OBJECT', () => {
     assert.equal(await r('OBJECT', 'ENCODING', 'r'), bulk('raw'));
     assert.equal(await r('OBJECT', 'ENCODING', 'notint'), bulk('embstr'));
     assert.equal(await r('object', 'encoding', 'missing'), NIL);
-    t.node.server.keyspace.dbs[0].set('h', new Entry(VType.Hash, { encoding: 'listpack' }, 0));
+    putEntry(t.node.server.keyspace.dbs[0], 'h', VType.Hash, { encoding: 'listpack' }, 0);
     assert.equal(await r('OBJECT', 'ENCODING', 'h'), bulk('listpack'));
   });
 

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, VType } from '../../src/server/keyspace/entry.js';
+import { VType } from '../../src/server/keyspace/entry.js';
 import { parseScanCursor } from '../../src/server/handlers/keys-iter.js';
 import { RawClient, parseReply, type Arg, type RespValue } from '../helpers/raw-client.js';
+import { putEntry } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -76,7 +77,7 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
     assert.equal(await r('DBSIZE'), ':3\r\n');
   });
 
-  it('SCAN returns every key exactly once over a full iteration, cursors are slot numbers', async () => {
+  it('SCAN returns every key exactly once over a full iteration, in bounded steps', async () => {
     const n = 1000;
     const args: string[] = ['MSET'];
     for (let i = 0; i < n; i++) args.push(`key:${i}`, String(i));
@@ -86,11 +87,8 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
     assert.equal(new Set(keys).size, n);
     assert.ok(cursors.length > 1, 'COUNT limits each step');
     for (const c of cursors) assert.match(c, /^(0|[1-9][0-9]*)$/);
-    const numeric = cursors.slice(0, -1).map(Number);
-    for (let i = 1; i < numeric.length; i++) assert.ok(numeric[i] > numeric[i - 1], 'cursors advance');
-    assert.ok(numeric.every((c) => c < 16384));
-    // A cursor past the last slot ends the iteration.
-    assert.deepEqual(await v('SCAN', '16384'), ['0', []]);
+    assert.equal(new Set(cursors.slice(0, -1)).size, cursors.length - 1, 'no cursor repeats');
+    // A cursor beyond any the server hands out ends the iteration.
     assert.deepEqual(await v('SCAN', '18446744073709551615'), ['0', []]);
   });
 
@@ -114,7 +112,7 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
 
   it('SCAN MATCH and TYPE filters (TYPE case-insensitive, unknown types match nothing)', async () => {
     await r('MSET', 'user:1', 'a', 'user:2', 'b', 'item:1', 'c');
-    db0().set('user:h', new Entry(VType.Hash, new Map(), 0));
+    putEntry(db0(), 'user:h', VType.Hash, new Map(), 0);
     assert.deepEqual((await scanAll('MATCH', 'user:*')).keys.sort(), ['user:1', 'user:2', 'user:h']);
     assert.deepEqual((await scanAll('MATCH', 'user:*', 'TYPE', 'STRING')).keys.sort(), ['user:1', 'user:2']);
     assert.deepEqual((await scanAll('TYPE', 'hash')).keys, ['user:h']);

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, NO_EXPIRY, StrEnc, VType } from '../../src/server/keyspace/entry.js';
+import { NO_EXPIRY, StrEnc, VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { peekEntry, putEntry } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const OK = '+OK\r\n';
@@ -68,7 +69,7 @@ describe('keys: generic commands', () => {
 
   it('EXISTS counts repeats and misses; TYPE; both count hits/misses without touching', async () => {
     await r('SET', 'a', '1');
-    db(0).set('h', new Entry(VType.Hash, new Map(), 0));
+    putEntry(db(0), 'h', VType.Hash, new Map(), 0);
     const { keyspaceHits: h0, keyspaceMisses: m0 } = stats();
     assert.equal(await r('EXISTS', 'a', 'a', 'nope', 'h'), int(3));
     assert.equal(stats().keyspaceHits - h0, 3);
@@ -77,13 +78,13 @@ describe('keys: generic commands', () => {
     assert.equal(await r('TYPE', 'h'), '+hash\r\n');
     assert.equal(await r('TYPE', 'nope'), '+none\r\n');
     // No touch: the access clock of 'h' (0) did not move.
-    assert.equal(db(0).peek('h')?.lru, 0);
+    assert.equal(peekEntry(db(0), 'h')?.lru, 0);
   });
 
   it('TOUCH counts existing keys and updates their access clock', async () => {
-    db(0).set('old', new Entry(VType.String, Buffer.from('v'), 0));
+    putEntry(db(0), 'old', VType.String, Buffer.from('v'), 0);
     assert.equal(await r('TOUCH', 'old', 'old', 'missing'), int(2));
-    assert.notEqual(db(0).peek('old')?.lru, 0);
+    assert.notEqual(peekEntry(db(0), 'old')?.lru, 0);
     assert.equal(await r('TOUCH', 'missing'), int(0));
   });
 
@@ -96,7 +97,7 @@ describe('keys: generic commands', () => {
     assert.equal(node.server.dirty - d0, 1);
     assert.equal(await r('GET', 'd'), bulk('v'));
     assert.equal(await r('EXISTS', 's'), int(0));
-    assert.equal(db(0).peek('d')?.expireAt, t + 5000);
+    assert.equal(peekEntry(db(0), 'd')?.expireAt, t + 5000);
     assert.equal(db(0).expiresSize, 1);
     assert.equal(await r('RENAME', 's', 'x'), NO_SUCH_KEY);
     assert.equal(await r('RENAME', 's', 's'), NO_SUCH_KEY);
@@ -105,7 +106,7 @@ describe('keys: generic commands', () => {
     // A TTL-less source replaces a destination with a TTL: the result has no TTL.
     await r('SET', 'p', 'plain');
     assert.equal(await r('RENAME', 'p', 'd'), OK);
-    assert.equal(db(0).peek('d')?.expireAt, NO_EXPIRY);
+    assert.equal(peekEntry(db(0), 'd')?.expireAt, NO_EXPIRY);
     assert.equal(db(0).expiresSize, 0);
   });
 
@@ -128,12 +129,12 @@ describe('keys: generic commands', () => {
     const d0 = node.server.dirty;
     assert.equal(await r('COPY', 'x', 'y'), int(1));
     assert.equal(await r('GET', 'y'), bulk('hello'));
-    assert.equal(db(0).peek('y')?.expireAt, t + 7000);
-    assert.notEqual(db(0).peek('y')?.value, db(0).peek('x')?.value, 'the value is duplicated');
+    assert.equal(peekEntry(db(0), 'y')?.expireAt, t + 7000);
+    assert.deepEqual(peekEntry(db(0), 'y')?.value, peekEntry(db(0), 'x')?.value, 'the value is copied');
     assert.equal(await r('COPY', 'x', 'y'), int(0));
     assert.equal(await r('COPY', 'x', 'y', 'REPLACE'), int(1));
     assert.equal(await r('COPY', 'x', 'y', 'db', '2', 'DB', '3'), int(1), 'the last DB option wins');
-    assert.equal(db(3).peek('y')?.expireAt, t + 7000);
+    assert.equal(peekEntry(db(3), 'y')?.expireAt, t + 7000);
     assert.equal(db(2).size, 0);
     assert.equal(node.server.dirty - d0, 3);
     assert.equal(await r('COPY', 'missing', 'y'), int(0));
@@ -152,7 +153,7 @@ describe('keys: generic commands', () => {
   it('COPY of a small integer gives an unshared object; raw strings stay raw', async () => {
     await r('SET', 'n', '5');
     await r('COPY', 'n', 'm');
-    assert.equal(db(0).peek('m')?.enc, StrEnc.Unshared);
+    assert.equal(peekEntry(db(0), 'm')?.enc, StrEnc.Unshared);
     assert.equal(await r('OBJECT', 'REFCOUNT', 'n'), int(2147483647));
     assert.equal(await r('OBJECT', 'REFCOUNT', 'm'), int(1));
     assert.equal(await r('OBJECT', 'ENCODING', 'm'), bulk('int'));
@@ -169,7 +170,7 @@ describe('keys: generic commands', () => {
     assert.equal(await r('MOVE', 'k', '1'), int(1));
     assert.equal(node.server.dirty - d0, 1);
     assert.equal(db(0).size, 0);
-    assert.equal(db(1).peek('k')?.expireAt, t + 9000);
+    assert.equal(peekEntry(db(1), 'k')?.expireAt, t + 9000);
     assert.equal(db(1).expiresSize, 1);
     assert.equal(db(0).expiresSize, 0);
     assert.equal(await r('MOVE', 'k', '1'), int(0));
@@ -186,12 +187,12 @@ describe('keys: generic commands', () => {
 
   it('SWAPDB swaps contents under the connections, errors name the bad argument', async () => {
     await r('SET', 'in0', 'a');
-    db(1).set('in1', new Entry(VType.String, Buffer.from('b'), 0));
+    putEntry(db(1), 'in1', VType.String, Buffer.from('b'), 0);
     const d0 = node.server.dirty;
     assert.equal(await r('SWAPDB', '0', '1'), OK);
     assert.equal(await r('GET', 'in1'), bulk('b'), 'this connection (db 0) sees db 1 contents');
     assert.equal(await r('EXISTS', 'in0'), int(0));
-    assert.ok(db(1).peek('in0'));
+    assert.ok(peekEntry(db(1), 'in0'));
     assert.equal(await r('SWAPDB', '0', '0'), OK);
     assert.equal(node.server.dirty - d0, 2);
     assert.equal(await r('SWAPDB', 'a', '0'), '-ERR invalid first DB index\r\n');
@@ -204,7 +205,7 @@ describe('keys: generic commands', () => {
 
   it('FLUSHDB / FLUSHALL: options, syntax errors, dirty += keys removed; DBSIZE', async () => {
     await r('MSET', 'a', '1', 'b', '2', 'c', '3');
-    db(4).set('x', new Entry(VType.String, Buffer.from('1'), 0));
+    putEntry(db(4), 'x', VType.String, Buffer.from('1'), 0);
     assert.equal(await r('DBSIZE'), int(3));
     assert.equal(await r('FLUSHDB', 'foo'), SYNTAX);
     assert.equal(await r('FLUSHDB', 'SYNC', 'x'), SYNTAX);

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, VType } from '../../src/server/keyspace/entry.js';
+import { VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, parseReply, type Arg } from '../helpers/raw-client.js';
+import { putEntry } from '../helpers/keyspace.js';
 
 // Field names per section, in order, from `redis-cli -p 6400 info everything` (7.0.15).
 const FIELDS: Record<string, string[]> = {
@@ -238,7 +239,7 @@ describe('INFO', () => {
     await r('SET', 'es:s', 'x');
     await r('INCR', 'es:s');
     await r('NOSUCHCOMMAND');
-    node.server.keyspace.dbs[0].set('es:h', new Entry(VType.Hash, new Map(), 0));
+    putEntry(node.server.keyspace.dbs[0], 'es:h', VType.Hash, new Map(), 0);
     await r('GET', 'es:h');
     const es = (await info('errorstats')).get('Errorstats');
     assert.deepEqual(es, [

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, VType, stringEncoding } from '../../src/server/keyspace/entry.js';
+import { VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { peekEntry, putEntry, encodingOf, type EntrySnapshot } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const NOT_INT = '-ERR value is not an integer or out of range\r\n';
@@ -23,7 +24,7 @@ describe('strings: counters', () => {
   let redis: Redis;
   const clock = new FakeClock(T0);
   const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
-  const entry = (key: string): Entry | undefined => node.server.keyspace.dbs[0].peek(key);
+  const entry = (key: string): EntrySnapshot | undefined => peekEntry(node.server.keyspace.dbs[0], key);
 
   before(async () => {
     node = await startServer({ clock });
@@ -88,7 +89,7 @@ describe('strings: counters', () => {
   });
 
   it('WRONGTYPE on a non-string value', async () => {
-    node.server.keyspace.dbs[0].set('wt:h', new Entry(VType.Hash, new Map(), 0));
+    putEntry(node.server.keyspace.dbs[0], 'wt:h', VType.Hash, new Map(), 0);
     for (const cmd of [['INCR'], ['DECR'], ['INCRBY', '1'], ['DECRBY', '1'], ['INCRBYFLOAT', '1']]) {
       assert.equal(await r(cmd[0], 'wt:h', ...cmd.slice(1)), WRONGTYPE, cmd[0]);
     }
@@ -102,9 +103,9 @@ describe('strings: counters', () => {
     assert.equal(await r('APPEND', 'st:k', 'd'), ':4\r\n');
     await r('SET', 'st:k', '10', 'PX', '5000');
     assert.equal(await r('APPEND', 'st:k', '0'), ':3\r\n');
-    assert.equal(stringEncoding(entry('st:k') as Entry), 'raw');
+    assert.equal(encodingOf(entry('st:k')), 'raw');
     assert.equal(await r('INCR', 'st:k'), ':101\r\n');
-    assert.equal(stringEncoding(entry('st:k') as Entry), 'int');
+    assert.equal(encodingOf(entry('st:k')), 'int');
     assert.equal(entry('st:k')?.expireAt, T0 + 5000, 'INCR keeps the TTL');
     assert.equal(await r('INCRBYFLOAT', 'st:k', '0.5'), bulk('101.5'));
     assert.equal(entry('st:k')?.expireAt, T0 + 5000, 'INCRBYFLOAT keeps the TTL');

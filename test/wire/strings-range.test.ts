@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, VType, stringEncoding } from '../../src/server/keyspace/entry.js';
+import { VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, parseReply, type Arg } from '../helpers/raw-client.js';
+import { peekEntry, putEntry, encodingOf, type EntrySnapshot } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const NOT_INT = '-ERR value is not an integer or out of range\r\n';
@@ -21,14 +22,14 @@ describe('strings: ranges and LCS', () => {
   let redis: Redis;
   const clock = new FakeClock(T0);
   const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
-  const entry = (key: string): Entry | undefined => node.server.keyspace.dbs[0].peek(key);
+  const entry = (key: string): EntrySnapshot | undefined => peekEntry(node.server.keyspace.dbs[0], key);
 
   before(async () => {
     // The smallest allowed proto-max-bulk-len (1mb) keeps the limit tests cheap.
     node = await startServer({ clock, config: { 'proto-max-bulk-len': '1mb' } });
     raw = await RawClient.connect(node.port);
     redis = new Redis({ port: node.port, lazyConnect: false });
-    node.server.keyspace.dbs[0].set('hash', new Entry(VType.Hash, new Map(), 0));
+    putEntry(node.server.keyspace.dbs[0], 'hash', VType.Hash, new Map(), 0);
   });
   after(async () => {
     redis.disconnect();
@@ -38,15 +39,15 @@ describe('strings: ranges and LCS', () => {
 
   it('APPEND creates, appends, reports the length and makes the value raw', async () => {
     assert.equal(await r('APPEND', 'ap:k', 'hello'), ':5\r\n');
-    assert.equal(stringEncoding(entry('ap:k') as Entry), 'embstr', 'a created value is not raw');
+    assert.equal(encodingOf(entry('ap:k')), 'embstr', 'a created value is not raw');
     assert.equal(await r('APPEND', 'ap:k', ' world'), ':11\r\n');
     assert.equal(await r('GET', 'ap:k'), bulk('hello world'));
-    assert.equal(stringEncoding(entry('ap:k') as Entry), 'raw');
+    assert.equal(encodingOf(entry('ap:k')), 'raw');
     assert.equal(await r('APPEND', 'ap:k', ''), ':11\r\n');
     assert.equal(await r('APPEND', 'ap:n', '123'), ':3\r\n');
-    assert.equal(stringEncoding(entry('ap:n') as Entry), 'int');
+    assert.equal(encodingOf(entry('ap:n')), 'int');
     assert.equal(await r('APPEND', 'ap:n', '4'), ':4\r\n');
-    assert.equal(stringEncoding(entry('ap:n') as Entry), 'raw');
+    assert.equal(encodingOf(entry('ap:n')), 'raw');
     assert.equal(await r('APPEND', 'hash', 'x'), WRONGTYPE);
   });
 
@@ -74,14 +75,14 @@ describe('strings: ranges and LCS', () => {
     await r('SET', 'sh:a', 'base');
     // Simulate a command that made two keys share one Buffer (as a COPY might).
     const db = node.server.keyspace.dbs[0];
-    const a = entry('sh:a') as Entry;
-    db.set('sh:b', new Entry(VType.String, a.value, 0));
+    const a = entry('sh:a') as EntrySnapshot;
+    putEntry(db, 'sh:b', VType.String, a.value, 0);
     assert.equal(await r('APPEND', 'sh:a', '+more'), ':9\r\n');
     assert.equal(await r('SETRANGE', 'sh:a', '0', 'B'), ':9\r\n');
     assert.equal(await r('GET', 'sh:b'), bulk('base'));
     assert.equal(await r('GET', 'sh:a'), bulk('Base+more'));
     // And after growth, a view handed to another key stays unchanged by later appends.
-    db.set('sh:c', new Entry(VType.String, (entry('sh:a') as Entry).value, 0));
+    putEntry(db, 'sh:c', VType.String, (entry('sh:a') as EntrySnapshot).value, 0);
     assert.equal(await r('APPEND', 'sh:a', '!'), ':10\r\n');
     assert.equal(await r('APPEND', 'sh:c', '?'), ':10\r\n');
     assert.equal(await r('GET', 'sh:a'), bulk('Base+more!'));
@@ -101,14 +102,14 @@ describe('strings: ranges and LCS', () => {
     await r('SET', 'sr:k', 'Hello World');
     assert.equal(await r('SETRANGE', 'sr:k', '6', 'Redis'), ':11\r\n');
     assert.equal(await r('GET', 'sr:k'), bulk('Hello Redis'));
-    assert.equal(stringEncoding(entry('sr:k') as Entry), 'raw');
+    assert.equal(encodingOf(entry('sr:k')), 'raw');
     assert.equal(await r('SETRANGE', 'sr:k', '13', '!'), ':14\r\n');
     assert.equal(await r('GET', 'sr:k'), bulk('Hello Redis\0\0!'));
     assert.equal(await r('SETRANGE', 'sr:new', '3', 'ab'), ':5\r\n');
     assert.equal(await r('GET', 'sr:new'), bulk('\0\0\0ab'));
-    assert.equal(stringEncoding(entry('sr:new') as Entry), 'raw');
+    assert.equal(encodingOf(entry('sr:new')), 'raw');
     assert.equal(await r('SETRANGE', 'sr:n', '0', '12'), ':2\r\n');
-    assert.equal(stringEncoding(entry('sr:n') as Entry), 'raw', 'SETRANGE creates raw even for digits');
+    assert.equal(encodingOf(entry('sr:n')), 'raw', 'SETRANGE creates raw even for digits');
     assert.equal(await r('SETRANGE', 'sr:k', '0', Buffer.from([0xff])), ':14\r\n');
     assert.deepEqual(((await redis.getBuffer('sr:k')) as Buffer).subarray(0, 2), Buffer.from([0xff, 0x65]));
   });

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
-import { Entry, NO_EXPIRY, VType, stringEncoding } from '../../src/server/keyspace/entry.js';
+import { NO_EXPIRY, VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
+import { peekEntry, putEntry, encodingOf, type EntrySnapshot } from '../helpers/keyspace.js';
 
 const T0 = 1_700_000_000_000;
 const SYNTAX = '-ERR syntax error\r\n';
@@ -24,11 +25,11 @@ describe('strings: GET/SET family', () => {
   const clock = new FakeClock(T0);
   /** Sends a command, returns the raw reply as latin1 text. */
   const r = async (...args: Arg[]): Promise<string> => (await raw.call(...args)).toString('latin1');
-  const entry = (key: string): Entry | undefined => node.server.keyspace.dbs[0].peek(key);
+  const entry = (key: string): EntrySnapshot | undefined => peekEntry(node.server.keyspace.dbs[0], key);
   const expireAt = (key: string): number | undefined => entry(key)?.expireAt;
   /** Stores a value of a non-string type under key (other types arrive in later stages). */
   const plantNonString = (key: string): void => {
-    node.server.keyspace.dbs[0].set(key, new Entry(VType.Hash, new Map(), 0));
+    putEntry(node.server.keyspace.dbs[0], key, VType.Hash, new Map(), 0);
   };
 
   before(async () => {
@@ -355,7 +356,7 @@ describe('strings: GET/SET family', () => {
     await r('SET', 'enc:i', '12345');
     await r('SET', 'enc:e', 'hello');
     await r('SET', 'enc:r', 'x'.repeat(45));
-    assert.deepEqual(['enc:i', 'enc:e', 'enc:r'].map((k) => stringEncoding(entry(k) as Entry)), ['int', 'embstr', 'raw']);
+    assert.deepEqual(['enc:i', 'enc:e', 'enc:r'].map((k) => encodingOf(entry(k))), ['int', 'embstr', 'raw']);
   });
 
   it('large values round-trip', async () => {

@@ -9,7 +9,8 @@
 import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import type { Client } from '../network/client.js';
-import { VType, type Entry } from '../keyspace/entry.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { VType } from '../keyspace/entry.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword, keyOf } from './util.js';
 import { replyHelp } from './util.js';
@@ -125,18 +126,9 @@ function leadingInt(arg: Buffer): number {
   return Number.isNaN(v) ? 0 : v;
 }
 
-/** Stable fake addresses for DEBUG OBJECT's "Value at:" (one per entry object). */
-const addresses = new WeakMap<Entry, string>();
-let nextAddress = 0x7f3a1c000000;
-
-function addressOf(e: Entry): string {
-  let a = addresses.get(e);
-  if (a === undefined) {
-    a = '0x' + nextAddress.toString(16);
-    nextAddress += 0x40;
-    addresses.set(e, a);
-  }
-  return a;
+/** DEBUG OBJECT's "Value at": where the entry's record sits in the arena. */
+function addressOf(db: Database, e: number): string {
+  return '0x' + (0x7f3a00000000 + db.store.addr[e] * 8).toString(16);
 }
 
 /** Bytes of an RDB length prefix. */
@@ -148,9 +140,9 @@ function rdbLenSize(n: number): number {
  * An estimate of the value's RDB serialized length: exact for strings stored as RDB
  * integers or plain (uncompressed) strings; a rough size for aggregates.
  */
-function serializedLength(e: Entry): number {
-  if (e.type === VType.String) {
-    const v = e.value as Buffer;
+function serializedLength(db: Database, e: number): number {
+  if (db.type(e) === VType.String) {
+    const v = db.value(e);
     if (v.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(v.toString('latin1'))) {
       const n = Number(v.toString('latin1'));
       if (n >= -128 && n <= 127) return 2;
@@ -159,23 +151,23 @@ function serializedLength(e: Entry): number {
     }
     return rdbLenSize(v.length) + v.length;
   }
-  const v = e.value as { size?: unknown; length?: unknown } | null;
+  const v = db.store.object(e) as { size?: unknown; length?: unknown } | null;
   const n = typeof v?.size === 'number' ? v.size : typeof v?.length === 'number' ? v.length : 0;
   return rdbLenSize(n) + n * 8;
 }
 
 /** DEBUG OBJECT key: Redis's one-line status about the value (no expiry check, no touch). */
 function debugObject(c: Client, key: Buffer): void {
-  const e = c.db.peek(keyOf(key));
-  if (e === undefined) {
+  const e = c.db.find(key);
+  if (e === NONE) {
     c.w.error(Err.noSuchKey);
     return;
   }
   // The same refcount and access clock OBJECT reports (a shared small integer's are global).
   const lru = objectAccessClock(c, e);
   c.w.simple(
-    `Value at:${addressOf(e)} refcount:${objectRefcount(c, e)} encoding:${objectEncoding(e)}` +
-      ` serializedlength:${serializedLength(e)} lru:${lru} lru_seconds_idle:${lruIdleSeconds(lru, c.srv.now)}`,
+    `Value at:${addressOf(c.db, e)} refcount:${objectRefcount(c, e)} encoding:${objectEncoding(c.db, e)}` +
+      ` serializedlength:${serializedLength(c.db, e)} lru:${lru} lru_seconds_idle:${lruIdleSeconds(lru, c.srv.now)}`,
   );
 }
 

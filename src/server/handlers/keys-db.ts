@@ -3,11 +3,12 @@
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
-import type { Database } from '../keyspace/database.js';
-import { Entry, NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { stringMeta } from '../keyspace/store.js';
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
-import { isKeyword, keyOf } from './util.js';
+import { isKeyword } from './util.js';
 import { expireOf, setExpireExact } from './keys-expire.js';
 
 
@@ -47,18 +48,23 @@ function isCloneable(v: unknown): v is Cloneable {
 }
 
 /**
- * A new entry holding a deep copy of e's value (COPY): a fresh object, so its access clock
- * starts now and a small integer string is no longer a shared object. The TTL is not copied.
+ * Adds key to dstDb holding a deep copy of entry e's value (COPY) and returns the new entry:
+ * a fresh object, so its access clock starts now and a small integer string is no longer a
+ * shared object. The TTL is not copied.
  */
-function duplicateEntry(c: Client, e: Entry): Entry {
+function duplicateEntry(c: Client, src: Database, e: number, dstDb: Database, key: Buffer): number {
+  const clock = c.srv.keyspace.initialLru(c.srv.now);
+  const type = src.type(e);
+  if (type === VType.String) {
+    const enc = src.enc(e) === StrEnc.Raw ? StrEnc.Raw : StrEnc.Unshared;
+    // The view stays valid: adding a record never moves existing ones.
+    return dstDb.addString(key, src.value(e), stringMeta(enc, clock), NO_EXPIRY);
+  }
+  const obj = src.store.object(e);
   let value: unknown;
-  if (Buffer.isBuffer(e.value)) value = Buffer.from(e.value);
-  else if (isCloneable(e.value)) value = e.value.clone();
-  else value = structuredClone(e.value); // plain data; aggregates should implement clone()
-  const copy = new Entry(e.type, value, c.srv.keyspace.initialLru(c.srv.now));
-  if (e.type === VType.String) copy.enc = e.enc === StrEnc.Raw ? StrEnc.Raw : StrEnc.Unshared;
-  else copy.enc = e.enc;
-  return copy;
+  if (isCloneable(obj)) value = obj.clone();
+  else value = structuredClone(obj); // plain data; aggregates should implement clone()
+  return dstDb.addObject(key, type, value, clock);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -83,21 +89,21 @@ function copyCommand(c: Client, argv: Buffer[]): void {
       return void c.w.error(Err.syntax);
     }
   }
-  const src = keyOf(argv[1]);
-  const dst = keyOf(argv[2]);
-  if (dstDb === c.db && src === dst) return void c.w.error(Err.sameObject);
+  const src = argv[1];
+  const dst = argv[2];
+  if (dstDb === c.db && src.equals(dst)) return void c.w.error(Err.sameObject);
 
   const ks = c.srv.keyspace;
   const now = c.srv.now;
   const e = ks.lookupRead(c.db, src, now, c.noTouch);
-  if (e === undefined) return void c.w.integer(0);
-  if (ks.lookupWrite(dstDb, dst, now, c.noTouch) !== undefined) {
+  if (e === NONE) return void c.w.integer(0);
+  const old = ks.lookupWrite(dstDb, dst, now, c.noTouch);
+  if (old !== NONE) {
     if (!replace) return void c.w.integer(0);
-    dstDb.delete(dst);
+    dstDb.delete(old);
   }
-  const copy = duplicateEntry(c, e);
-  dstDb.set(dst, copy);
-  if (e.expireAt !== NO_EXPIRY) setExpireExact(dstDb, dst, copy, expireOf(e));
+  const copy = duplicateEntry(c, c.db, e, dstDb, dst);
+  if (c.db.expireAt(e) !== NO_EXPIRY) setExpireExact(dstDb, copy, expireOf(c.db, e));
   c.srv.dirty++;
   c.w.integer(1);
 }
@@ -107,14 +113,14 @@ function moveCommand(c: Client, argv: Buffer[]): void {
   const dstDb = dbArg(c, argv[2]);
   if (dstDb === null) return;
   if (dstDb === c.db) return void c.w.error(Err.sameObject);
-  const key = keyOf(argv[1]);
+  const key = argv[1];
   const ks = c.srv.keyspace;
   const now = c.srv.now;
   const e = ks.lookupWrite(c.db, key, now, c.noTouch);
-  if (e === undefined) return void c.w.integer(0);
-  if (ks.lookupWrite(dstDb, key, now, c.noTouch) !== undefined) return void c.w.integer(0);
-  c.db.delete(key);
-  dstDb.set(key, e);
+  if (e === NONE) return void c.w.integer(0);
+  if (ks.lookupWrite(dstDb, key, now, c.noTouch) !== NONE) return void c.w.integer(0);
+  c.db.moveTo(e, dstDb);
+  ks.store.bump(e);
   c.srv.dirty++;
   c.w.integer(1);
 }

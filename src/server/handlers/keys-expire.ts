@@ -1,18 +1,18 @@
 // Key expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX/XX/GT/LT), TTL, PTTL,
 // EXPIRETIME, PEXPIRETIME and PERSIST.
 //
-// Times are int64 milliseconds in Redis. Entry.expireAt is a JS number, exact up to 2^53 ms
+// Times are int64 milliseconds in Redis. An entry's expiry is a JS number, exact up to 2^53 ms
 // (year 287396); for absolute times beyond that (PEXPIREAT k 9223372036854775807 is legal)
-// the exact int64 is kept on the side in `exactExpire`, so TTL/PEXPIRETIME and GT/LT
+// the exact int64 is kept on the side in Store.exactExpire, so TTL/PEXPIRETIME and GT/LT
 // comparisons reply exactly what Redis replies.
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
-import type { Database } from '../keyspace/database.js';
-import { Entry, NO_EXPIRY } from '../keyspace/entry.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { NO_EXPIRY } from '../keyspace/entry.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
 import { parseI64 } from '../../lib/numbers.js';
-import { keyOf, lowerArg } from './util.js';
+import { lowerArg } from './util.js';
 
 
 const I64_MAX = (1n << 63n) - 1n;
@@ -24,24 +24,22 @@ const SEC_MIN = I64_MIN / 1000n;
 // ---------------------------------------------------------------------------------------
 // Exact expiry times
 
-/** Exact int64 expiry of entries whose expireAt is beyond Number.MAX_SAFE_INTEGER. */
-const exactExpire = new WeakMap<Entry, bigint>();
-
-/** The entry's absolute expiry in ms as an exact int64, or -1n when it has none. */
-export function expireOf(e: Entry): bigint {
-  if (e.expireAt === NO_EXPIRY) return -1n;
-  if (e.expireAt <= Number.MAX_SAFE_INTEGER) return BigInt(e.expireAt);
-  const x = exactExpire.get(e);
-  // Only trust the side value if nobody changed expireAt behind our back.
-  return x !== undefined && Number(x) === e.expireAt ? x : BigInt(e.expireAt);
+/** Entry e's absolute expiry in ms as an exact int64, or -1n when it has none. */
+export function expireOf(db: Database, e: number): bigint {
+  const at = db.expireAt(e);
+  if (at === NO_EXPIRY) return -1n;
+  if (at <= Number.MAX_SAFE_INTEGER) return BigInt(at);
+  const x = db.store.exactExpire.get(e);
+  // Only trust the side value if nobody changed the expiry behind our back.
+  return x !== undefined && Number(x) === at ? x : BigInt(at);
 }
 
-/** Sets the expiry of the entry stored under key to the exact int64 `at` (ms, > 0). */
-export function setExpireExact(db: Database, key: string, e: Entry, at: bigint): void {
+/** Sets the expiry of entry e to the exact int64 `at` (ms, > 0). */
+export function setExpireExact(db: Database, e: number, at: bigint): void {
   const n = Number(at);
-  if (n > Number.MAX_SAFE_INTEGER) exactExpire.set(e, at);
-  else exactExpire.delete(e);
-  db.setExpire(key, e, n);
+  if (n > Number.MAX_SAFE_INTEGER) db.store.exactExpire.set(e, at);
+  else db.store.exactExpire.delete(e);
+  db.setExpire(e, n);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -102,14 +100,13 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
     when += base;
   }
 
-  const key = keyOf(argv[1]);
-  const e = c.srv.keyspace.lookupWrite(c.db, key, now, c.noTouch);
-  if (e === undefined) {
+  const e = c.srv.keyspace.lookupWrite(c.db, argv[1], now, c.noTouch);
+  if (e === NONE) {
     c.w.integer(0);
     return;
   }
   if (flags !== 0) {
-    const current = expireOf(e);
+    const current = expireOf(c.db, e);
     if (flags & NX && current !== -1n) return void c.w.integer(0);
     if (flags & XX && current === -1n) return void c.w.integer(0);
     // No TTL counts as an infinite one: GT can never beat it, LT always does.
@@ -119,10 +116,11 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
 
   if (when <= BigInt(now)) {
     // propagate: DEL key (UNLINK when lazyfree-lazy-expire is on)
-    c.db.delete(key);
+    c.db.delete(e);
   } else {
     // propagate: PEXPIREAT key <when> (for the relative and seconds forms)
-    setExpireExact(c.db, key, e, when);
+    setExpireExact(c.db, e, when);
+    c.db.store.bump(e);
   }
   c.srv.dirty++;
   c.w.integer(1);
@@ -137,26 +135,27 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
  * reclaimed cannot be seen: the lookup expires it.
  */
 function ttlGenericCommand(c: Client, argv: Buffer[], ms: boolean, absolute: boolean): void {
-  const e = c.srv.keyspace.lookupRead(c.db, keyOf(argv[1]), c.srv.now, true);
-  if (e === undefined) return void c.w.integer(-2);
-  if (e.expireAt === NO_EXPIRY) return void c.w.integer(-1);
-  if (e.expireAt <= Number.MAX_SAFE_INTEGER) {
-    let t = absolute ? e.expireAt : e.expireAt - c.srv.now;
+  const e = c.srv.keyspace.lookupRead(c.db, argv[1], c.srv.now, true);
+  if (e === NONE) return void c.w.integer(-2);
+  const at = c.db.expireAt(e);
+  if (at === NO_EXPIRY) return void c.w.integer(-1);
+  if (at <= Number.MAX_SAFE_INTEGER) {
+    let t = absolute ? at : at - c.srv.now;
     if (t < 0) t = 0;
     c.w.integer(ms ? t : Math.floor((t + 500) / 1000));
     return;
   }
-  let t = absolute ? expireOf(e) : expireOf(e) - BigInt(c.srv.now);
+  let t = absolute ? expireOf(c.db, e) : expireOf(c.db, e) - BigInt(c.srv.now);
   if (t < 0n) t = 0n;
   c.w.integer(ms ? t : (t + 500n) / 1000n);
 }
 
 function persistCommand(c: Client, argv: Buffer[]): void {
-  const key = keyOf(argv[1]);
-  const e = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
-  if (e === undefined || e.expireAt === NO_EXPIRY) return void c.w.integer(0);
-  c.db.setExpire(key, e, NO_EXPIRY);
-  exactExpire.delete(e);
+  const e = c.srv.keyspace.lookupWrite(c.db, argv[1], c.srv.now, c.noTouch);
+  if (e === NONE || c.db.expireAt(e) === NO_EXPIRY) return void c.w.integer(0);
+  c.db.store.exactExpire.delete(e);
+  c.db.setExpire(e, NO_EXPIRY);
+  c.db.store.bump(e);
   c.srv.dirty++;
   c.w.integer(1);
 }

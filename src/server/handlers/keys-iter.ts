@@ -1,18 +1,21 @@
 // Keyspace iteration: KEYS, SCAN and RANDOMKEY.
 //
-// SCAN's cursor is a hash slot index (Database.scan): each call returns whole slots, so every
-// key present for the whole iteration is returned at least once, whatever happens between
-// calls. The cursor the client sees is that slot number in decimal; cursors past the last
-// slot simply end the iteration (Redis accepts any unsigned long cursor too).
+// SCAN's cursor is the index's own (Database.scan: partition and reverse-binary bucket cursor,
+// as Redis's dictScan), so every key present for the whole iteration is returned at least
+// once, even when the table grows or shrinks between calls. Cursors beyond any the index hands
+// out simply end the iteration (Redis accepts any unsigned long cursor too).
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
 import { Err } from '../../lib/errors.js';
 import { compileGlob } from '../../lib/glob.js';
 import { parseI64 } from '../../lib/numbers.js';
-import { SLOT_COUNT } from '../../protocol/slot.js';
-import { TYPE_NAMES, isExpired } from '../keyspace/entry.js';
-import { isKeyword, keyBytes, keyOf } from './util.js';
+import { NONE } from '../keyspace/database.js';
+import { TYPE_NAMES } from '../keyspace/entry.js';
+import { isKeyword } from './util.js';
+
+/** Cursors above this were never handed out by Database.scan (256 partitions x 2^32). */
+const MAX_CURSOR = 2n ** 40n;
 
 
 const ULONG_MAX = (1n << 64n) - 1n;
@@ -30,14 +33,18 @@ function keysCommand(c: Client, argv: Buffer[]): void {
   const pattern = argv[1];
   const match = isMatchAll(pattern) ? null : compileGlob(pattern);
   const now = c.srv.now;
-  const out: string[] = [];
-  for (const [key, e] of c.db.entries()) {
-    if (match !== null && !match(keyBytes(key))) continue;
-    if (isExpired(e, now)) continue;
-    out.push(key);
-  }
+  const db = c.db;
+  const store = db.store;
+  const out: Buffer[] = [];
+  db.forEach((e) => {
+    if (db.isExpired(e, now)) return;
+    store.locate(e);
+    const key = store.rb.subarray(store.rk, store.rk + store.rkl);
+    if (match !== null && !match(key)) return;
+    out.push(Buffer.from(key));
+  });
   c.w.array(out.length);
-  for (const k of out) c.w.bulkLatin1(k);
+  for (const k of out) c.w.bulk(k);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -99,28 +106,28 @@ function scanCommand(c: Client, argv: Buffer[]): void {
     }
   }
 
-  const found: string[] = [];
-  const next = cursor >= BigInt(SLOT_COUNT) ? 0 : c.db.scan(Number(cursor), count, (k) => found.push(k));
+  const found: Buffer[] = [];
+  const db = c.db;
+  const next = cursor >= MAX_CURSOR ? 0 : db.scan(Number(cursor), count, (e) => found.push(db.key(e)));
   const match = pattern === null || isMatchAll(pattern) ? null : compileGlob(pattern);
   const ks = c.srv.keyspace;
   const now = c.srv.now;
-  const out: string[] = [];
+  const out: Buffer[] = [];
   for (const key of found) {
-    if (match !== null && !match(keyBytes(key))) continue;
+    if (match !== null && !match(key)) continue;
     if (type !== null) {
-      const e = ks.lookupRead(c.db, key, now, true);
-      if ((e === undefined ? 'none' : TYPE_NAMES[e.type]) !== type) continue;
+      const e = ks.lookupRead(db, key, now, true);
+      if ((e === NONE ? 'none' : TYPE_NAMES[db.type(e)]) !== type) continue;
     }
     // Reclaims the key if its TTL passed (lookup deletes it). A key already deleted by the
     // TYPE lookup above is not found here and so is kept, as in Redis.
-    const e = c.db.peek(key);
-    if (e !== undefined && c.db.lookup(key, now) === undefined) continue;
+    if (db.find(key) !== NONE && db.lookup(key, now) === NONE) continue;
     out.push(key);
   }
   c.w.array(2);
   c.w.bulkString(String(next));
   c.w.array(out.length);
-  for (const k of out) c.w.bulkLatin1(k);
+  for (const k of out) c.w.bulk(k);
 }
 
 /** COUNT's value (Redis reads a long: any int64), clamped to the safe range; null if invalid. */
@@ -141,13 +148,16 @@ function parseCount(arg: Buffer): number | null {
 function randomkeyCommand(c: Client): void {
   const db = c.db;
   const now = c.srv.now;
+  const rng = c.srv.rng;
+  const rand = (): number => rng.next();
   for (let tries = 0; ; tries++) {
-    const key = db.randomKey(c.srv.rng.next());
-    if (key === undefined) return void c.w.nil();
-    if (db.lookup(key, now) !== undefined || (!db.deleteOnExpire && tries >= 100)) {
-      c.w.bulkLatin1(key);
+    const e = db.randomEntry(rand);
+    if (e === NONE) return void c.w.nil();
+    if (!db.isExpired(e, now) || (!db.deleteOnExpire && tries >= 100)) {
+      c.w.bulk(db.key(e));
       return;
     }
+    if (db.deleteOnExpire) db.expireNow(e);
   }
 }
 

@@ -6,10 +6,11 @@
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
-import { Entry, VType, stringEncoding } from '../keyspace/entry.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { VType, stringEncoding } from '../keyspace/entry.js';
 import { lruIdleSeconds, sharedIntIndex } from '../keyspace/keyspace.js';
 import { lfuDecrAndReturn } from '../keyspace/lfu.js';
-import { keyOf, replyHelp } from './util.js';
+import { replyHelp } from './util.js';
 
 
 const HELP = [
@@ -42,12 +43,13 @@ const DEFAULT_ENCODING: Record<number, string> = {
   [VType.Stream]: 'stream',
 };
 
-/** OBJECT ENCODING's name for e: strings by Redis's rules, aggregates by `value.encoding`. */
-export function objectEncoding(e: Entry): string {
-  if (e.type === VType.String) return stringEncoding(e);
-  const v = e.value as { encoding?: unknown } | null;
+/** OBJECT ENCODING's name for entry e: strings by Redis's rules, aggregates by `value.encoding`. */
+export function objectEncoding(db: Database, e: number): string {
+  const type = db.type(e);
+  if (type === VType.String) return stringEncoding(db.enc(e), db.value(e));
+  const v = db.store.object(e) as { encoding?: unknown } | null;
   if (typeof v === 'object' && v !== null && typeof v.encoding === 'string') return v.encoding;
-  return DEFAULT_ENCODING[e.type] ?? 'unknown';
+  return DEFAULT_ENCODING[type] ?? 'unknown';
 }
 
 /**
@@ -55,8 +57,8 @@ export function objectEncoding(e: Entry): string {
  * unless maxmemory is set with an LRU/LFU policy, which needs a per-key access clock.
  * Everything else is referenced once (Shoal never shares values between keys).
  */
-export function objectRefcount(c: Client, e: Entry): number {
-  return sharedIntIndex(e) >= 0 && integersShared(c) ? SHARED_REFCOUNT : 1;
+export function objectRefcount(c: Client, e: number): number {
+  return sharedIntIndex(c.srv.keyspace.store, e) >= 0 && integersShared(c) ? SHARED_REFCOUNT : 1;
 }
 
 /** Whether Redis shares the integers 0..9999 under the current maxmemory settings. */
@@ -67,14 +69,14 @@ function integersShared(c: Client): boolean {
 }
 
 /** The access clock OBJECT IDLETIME / FREQ (and DEBUG OBJECT) report: a shared integer's is global. */
-export function objectAccessClock(c: Client, e: Entry): number {
+export function objectAccessClock(c: Client, e: number): number {
   return c.srv.keyspace.accessClock(e, integersShared(c));
 }
 
-/** The live entry for argv[2], or undefined after replying nil. */
-function lookupOrNil(c: Client, argv: Buffer[]): Entry | undefined {
-  const e = c.srv.keyspace.lookupRead(c.db, keyOf(argv[2]), c.srv.now, true);
-  if (e === undefined) c.w.nil();
+/** The live entry for argv[2], or NONE after replying nil. */
+function lookupOrNil(c: Client, argv: Buffer[]): number {
+  const e = c.srv.keyspace.lookupRead(c.db, argv[2], c.srv.now, true);
+  if (e === NONE) c.w.nil();
   return e;
 }
 
@@ -82,21 +84,21 @@ export const objectHandlers: Record<string, Handler> = {
   'object|help': (c) => replyHelp(c, HELP),
   'object|encoding': (c, argv) => {
     const e = lookupOrNil(c, argv);
-    if (e !== undefined) c.w.bulkString(objectEncoding(e));
+    if (e !== NONE) c.w.bulkString(objectEncoding(c.db, e));
   },
   'object|refcount': (c, argv) => {
     const e = lookupOrNil(c, argv);
-    if (e !== undefined) c.w.integer(objectRefcount(c, e));
+    if (e !== NONE) c.w.integer(objectRefcount(c, e));
   },
   'object|idletime': (c, argv) => {
     const e = lookupOrNil(c, argv);
-    if (e === undefined) return;
+    if (e === NONE) return;
     if (c.srv.keyspace.accessPolicy === 'lfu') return void c.w.error(Err.idleNotTracked);
     c.w.integer(lruIdleSeconds(objectAccessClock(c, e), c.srv.now));
   },
   'object|freq': (c, argv) => {
     const e = lookupOrNil(c, argv);
-    if (e === undefined) return;
+    if (e === NONE) return;
     const ks = c.srv.keyspace;
     if (ks.accessPolicy !== 'lfu') return void c.w.error(Err.freqNotTracked);
     c.w.integer(lfuDecrAndReturn(objectAccessClock(c, e), c.srv.now, ks.lfuDecayTime));

@@ -14,8 +14,8 @@
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
 import { Err } from '../../lib/errors.js';
+import { NONE } from '../keyspace/database.js';
 import { TYPE_NAMES } from '../keyspace/entry.js';
-import { keyOf } from './util.js';
 import { expireHandlers } from './keys-expire.js';
 import { iterHandlers } from './keys-iter.js';
 import { dbHandlers } from './keys-db.js';
@@ -27,10 +27,10 @@ function delGenericCommand(c: Client, argv: Buffer[]): void {
   const now = c.srv.now;
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
-    const key = keyOf(argv[i]);
     // An expired key is reclaimed as expired (expired_keys) and does not count as deleted.
-    if (ks.lookupWrite(c.db, key, now, true) === undefined) continue;
-    c.db.delete(key);
+    const e = ks.lookupWrite(c.db, argv[i], now, true);
+    if (e === NONE) continue;
+    c.db.delete(e);
     deleted++;
   }
   c.srv.dirty += deleted;
@@ -41,14 +41,14 @@ function existsCommand(c: Client, argv: Buffer[]): void {
   const ks = c.srv.keyspace;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, true) !== undefined) n++;
+    if (ks.lookupRead(c.db, argv[i], c.srv.now, true) !== NONE) n++;
   }
   c.w.integer(n);
 }
 
 function typeCommand(c: Client, argv: Buffer[]): void {
-  const e = c.srv.keyspace.lookupRead(c.db, keyOf(argv[1]), c.srv.now, true);
-  c.w.simple(e === undefined ? 'none' : TYPE_NAMES[e.type]);
+  const e = c.srv.keyspace.lookupRead(c.db, argv[1], c.srv.now, true);
+  c.w.simple(e === NONE ? 'none' : TYPE_NAMES[c.db.type(e)]);
 }
 
 /** TOUCH updates the access clock of each existing key; replies how many exist. */
@@ -56,7 +56,7 @@ function touchCommand(c: Client, argv: Buffer[]): void {
   const ks = c.srv.keyspace;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, false) !== undefined) n++;
+    if (ks.lookupRead(c.db, argv[i], c.srv.now, false) !== NONE) n++;
   }
   c.w.integer(n);
 }
@@ -69,27 +69,28 @@ function touchCommand(c: Client, argv: Buffer[]): void {
 function renameGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   const ks = c.srv.keyspace;
   const now = c.srv.now;
-  const src = keyOf(argv[1]);
-  const dst = keyOf(argv[2]);
+  const src = argv[1];
+  const dst = argv[2];
   const e = ks.lookupWrite(c.db, src, now, c.noTouch);
-  if (e === undefined) {
+  if (e === NONE) {
     c.w.error(Err.noSuchKey);
     return;
   }
-  if (src === dst) {
+  if (src.equals(dst)) {
     if (nx) c.w.integer(0);
     else c.w.ok();
     return;
   }
-  if (ks.lookupWrite(c.db, dst, now, true) !== undefined) {
+  const old = ks.lookupWrite(c.db, dst, now, true);
+  if (old !== NONE) {
     if (nx) {
       c.w.integer(0);
       return;
     }
-    c.db.delete(dst);
+    c.db.delete(old);
   }
-  c.db.delete(src);
-  c.db.set(dst, e);
+  c.db.rename(e, dst);
+  c.srv.keyspace.store.bump(e);
   c.srv.dirty++;
   if (nx) c.w.integer(1);
   else c.w.ok();

@@ -11,11 +11,11 @@
 import v8 from 'node:v8';
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import { type Entry, StrEnc, VType, stringEncoding } from '../keyspace/entry.js';
-import type { Database } from '../keyspace/database.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { StrEnc, VType, stringEncoding } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { buildInfo } from '../observability/info.js';
-import { intArg, isKeyword, keyOf, replyHelp } from './util.js';
+import { intArg, isKeyword, replyHelp } from './util.js';
 
 const HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -79,28 +79,27 @@ function sdsBytes(len: number, tiny: boolean): number {
 }
 
 /**
- * The capacity behind a string value: a value grown in place by APPEND/SETRANGE (enc Raw) is
- * a view at offset 0 of its own ArrayBuffer, whose byteLength is the capacity — as an sds
- * grown by sdsMakeRoomFor keeps free space. Anything else (including views into Node's 8 KB
- * allocation pool) counts as exactly its length.
+ * The capacity behind a string value: a value grown in place by APPEND/SETRANGE (enc Raw) has
+ * the spare room its record was given (Store.growValue), as an sds grown by sdsMakeRoomFor
+ * keeps free space. Anything else counts as exactly its length.
  */
-function stringCapacity(e: Entry, v: Buffer): number {
-  if (e.enc !== StrEnc.Raw || v.byteOffset !== 0) return v.length;
-  const cap = v.buffer.byteLength;
-  if (cap <= v.length || cap === Buffer.poolSize) return v.length;
+function stringCapacity(db: Database, e: number, v: Buffer): number {
+  if (db.enc(e) !== StrEnc.Raw) return v.length;
+  const cap = db.store.valueCapacity(e);
+  if (cap <= v.length) return v.length;
   return cap <= Math.max(2 * v.length, 16) + GROW_LINEAR ? cap : v.length;
 }
 
 /** Redis's size for a string value object, by its encoding. */
-function stringValueBytes(e: Entry): number {
-  const v = e.value as Buffer;
-  switch (stringEncoding(e)) {
+function stringValueBytes(db: Database, e: number): number {
+  const v = db.value(e);
+  switch (stringEncoding(db.enc(e), v)) {
     case 'int':
       return ROBJ; // the integer lives in the object's pointer field
     case 'embstr':
       return jemallocSize(ROBJ + 3 + v.length + 1); // object and sds in one allocation
     default: {
-      const cap = stringCapacity(e, v);
+      const cap = stringCapacity(db, e, v);
       return ROBJ + sdsBytes(cap, cap === v.length);
     }
   }
@@ -125,11 +124,15 @@ function isSized(v: unknown): v is SizedValue {
  * (8 + 24 + 32), 48 for an integer value, 112 for a 45-byte value; this reproduces those.
  * The expiry index entry is not counted (Redis does not count it either).
  */
-export function usageOf(key: string, e: Entry, samples: number): number {
-  const keyBytes = sdsBytes(key.length, true);
+export function usageOf(db: Database, e: number, samples: number): number {
+  const keyBytes = sdsBytes(db.store.keyLength(e), true);
   let value: number;
-  if (e.type === VType.String) value = stringValueBytes(e);
-  else value = ROBJ + (isSized(e.value) ? e.value.memoryUsage(samples) : 0);
+  if (db.type(e) === VType.String) {
+    value = stringValueBytes(db, e);
+  } else {
+    const obj = db.store.object(e);
+    value = ROBJ + (isSized(obj) ? obj.memoryUsage(samples) : 0);
+  }
   return keyBytes + DICT_ENTRY + value;
 }
 
@@ -145,10 +148,9 @@ const usageCommand: Handler = (c, argv) => {
     j++;
   }
   // Like Redis, a plain dictionary look-up: no lazy expiry, no keyspace hit/miss, no LRU touch.
-  const key = keyOf(argv[2]);
-  const e = c.db.peek(key);
-  if (e === undefined) return void c.w.nil();
-  c.w.integer(usageOf(key, e, samples));
+  const e = c.db.find(argv[2]);
+  if (e === NONE) return void c.w.nil();
+  c.w.integer(usageOf(c.db, e, samples));
 };
 
 // =========================================================================================

@@ -10,11 +10,12 @@
 // the matched ranges listed from the end of the strings towards their start.
 
 import type { Handler } from '../command-table.js';
+import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { EMPTY } from './strings-store.js';
 import { Err } from '../../lib/errors.js';
-import { intArg, isKeyword, keyOf } from './util.js';
+import { intArg, isKeyword } from './util.js';
 
 interface LcsOptions {
   len: boolean;
@@ -116,14 +117,15 @@ function backtrack(a: Buffer, b: Buffer, t: Uint32Array, ranges: Match[] | null)
 
 const lcsCommand: Handler = (c, argv) => {
   const ks = c.srv.keyspace;
-  const ea = ks.lookupRead(c.db, keyOf(argv[1]), c.srv.now, c.noTouch);
-  const eb = ks.lookupRead(c.db, keyOf(argv[2]), c.srv.now, c.noTouch);
-  if ((ea !== undefined && ea.type !== VType.String) || (eb !== undefined && eb.type !== VType.String)) {
+  const ea = ks.lookupRead(c.db, argv[1], c.srv.now, c.noTouch);
+  const eb = ks.lookupRead(c.db, argv[2], c.srv.now, c.noTouch);
+  if ((ea !== NONE && c.db.type(ea) !== VType.String) || (eb !== NONE && c.db.type(eb) !== VType.String)) {
     c.w.error(Err.lcsWrongType);
     return;
   }
-  const a = ea === undefined ? EMPTY : (ea.value as Buffer);
-  const b = eb === undefined ? EMPTY : (eb.value as Buffer);
+  // Views into the keyspace: valid while LCS runs, since it changes nothing.
+  const a = ea === NONE ? EMPTY : c.db.value(ea);
+  const b = eb === NONE ? EMPTY : c.db.value(eb);
   const o = parseLcsOptions(c, argv);
   if (o === null) return;
   if (a.length >= 0xffffffff - 1 || b.length >= 0xffffffff - 1) {

@@ -5,23 +5,31 @@
 import { Err } from '../../lib/errors.js';
 import { intLen, parseI64, parseLongDouble, parseSafeInt, writeIntAscii } from '../../lib/numbers.js';
 import type { Handler } from '../command-table.js';
-import { StrEnc } from '../keyspace/entry.js';
+import { NONE } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
+import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
-import { storeString, writeString } from './strings-store.js';
-import { intArg, keyOf } from './util.js';
+import { WRONG, writeString } from './strings-store.js';
+import { intArg } from './util.js';
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
-/** Replaces the value of an existing entry (TTL and access clock kept) or stores a new key. */
-function putNumber(c: Client, key: string, e: ReturnType<typeof writeString>, text: Buffer, enc: StrEnc = StrEnc.Auto): void {
-  if (e) {
-    e.value = text;
-    e.enc = enc;
+/**
+ * Makes room for a `len`-byte value under key: the existing entry e (TTL and access clock
+ * kept) or a new key when e is NONE. On return store.rb / store.rv point at the value bytes,
+ * which the caller writes.
+ */
+function numberSpace(c: Client, key: Buffer, e: number, len: number, enc: StrEnc): void {
+  const ks = c.srv.keyspace;
+  if (e !== NONE) {
+    ks.store.setEnc(e, enc);
+    ks.store.resizeValue(e, len);
+    ks.store.bump(e);
   } else {
-    storeString(c, key, text, { enc }, null);
+    c.db.addSpace(key, len, stringMeta(enc, ks.initialLru(c.srv.now)), NO_EXPIRY);
   }
   c.srv.dirty++;
 }
@@ -32,15 +40,15 @@ function putNumber(c: Client, key: string, e: ReturnType<typeof writeString>, te
  * "1.5", ""), or the overflow error when the sum leaves int64. Safe integers stay on the fast
  * number path; anything larger is computed exactly with bigint.
  */
-function incrDecr(c: Client, keyArg: Buffer, incr: number | bigint): void {
-  const key = keyOf(keyArg);
+function incrDecr(c: Client, key: Buffer, incr: number | bigint): void {
   const e = writeString(c, key);
-  if (e === null) return;
+  if (e === WRONG) return;
+  const store = c.srv.keyspace.store;
   let cur: number | bigint = 0;
-  if (e !== undefined) {
-    const v = e.value as Buffer;
-    const n = parseSafeInt(v);
-    const parsed = n !== null ? n : parseI64(v);
+  if (e !== NONE) {
+    store.locate(e);
+    const n = parseSafeInt(store.rb, store.rv, store.rv + store.rvl);
+    const parsed = n !== null ? n : parseI64(c.db.value(e));
     if (parsed === null) {
       c.w.error(Err.notInteger);
       return;
@@ -58,14 +66,14 @@ function incrDecr(c: Client, keyArg: Buffer, incr: number | bigint): void {
     }
     result = sum;
   }
-  let text: Buffer;
   if (typeof result === 'number') {
-    text = Buffer.allocUnsafe(intLen(result));
-    writeIntAscii(text, 0, result);
+    numberSpace(c, key, e, intLen(result), StrEnc.Auto);
+    writeIntAscii(store.rb, store.rv, result);
   } else {
-    text = Buffer.from(String(result), 'latin1');
+    const text = String(result);
+    numberSpace(c, key, e, text.length, StrEnc.Auto);
+    store.rb.write(text, store.rv, 'latin1');
   }
-  putNumber(c, key, e, text);
   c.w.integer(result);
 }
 
@@ -106,10 +114,10 @@ function longDoubleArg(b: Buffer): LongDouble | 'inf' | null {
  * The TTL is kept.
  */
 const incrbyfloatCommand: Handler = (c, argv) => {
-  const key = keyOf(argv[1]);
+  const key = argv[1];
   const e = writeString(c, key);
-  if (e === null) return;
-  const cur = e === undefined ? ZERO : longDoubleArg(e.value as Buffer);
+  if (e === WRONG) return;
+  const cur = e === NONE ? ZERO : longDoubleArg(c.db.value(e));
   const incr = cur === null ? null : longDoubleArg(argv[2]);
   if (cur === null || incr === null) {
     c.w.error(Err.notFloat);
@@ -122,7 +130,9 @@ const incrbyfloatCommand: Handler = (c, argv) => {
   }
   const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
   // Redis stores this as embstr/raw, never "int", even when the result is integral ("3").
-  putNumber(c, key, e, text, StrEnc.NoInt);
+  const store = c.srv.keyspace.store;
+  numberSpace(c, key, e, text.length, StrEnc.NoInt);
+  store.rb.set(text, store.rv);
   // propagate: as SET key <text> KEEPTTL.
   c.w.bulk(text);
 };

@@ -1,51 +1,28 @@
 // Byte-range commands on string values: APPEND, SETRANGE, GETRANGE and SUBSTR.
 //
 // Growing values. APPEND and SETRANGE modify a value the way Redis modifies an sds: in place,
-// with spare capacity so a run of appends costs amortised O(1) per byte. A stored Buffer may
-// however be shared (a SET value, a buffer another command kept), so it is only written to
-// when these handlers allocated it themselves for this very entry: `owned` maps such a value
-// (a view starting at offset 0 of its own ArrayBuffer, whose byteLength is the capacity) to
-// the entry that owns it. Anything else is copied into a fresh owned buffer first.
-//   Writing past the end of the current view is invisible to every older view of the same
-// buffer (they are all shorter); writing inside it (SETRANGE) is only done for the owner.
-// Contract for other code: a command that duplicates a string entry (COPY, RESTORE of a
-// DUMP taken from memory...) must give the copy its own Buffer, as Redis duplicates the
-// object, never the same Buffer object.
+// with spare capacity so a run of appends costs amortised O(1) per byte (Store.growValue).
 
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import { type Entry, StrEnc } from '../keyspace/entry.js';
+import { NONE } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
+import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
-import { EMPTY, readString, storeString, writeString } from './strings-store.js';
-import { intArg, keyOf, ownBytes } from './util.js';
-
-/** Values allocated here, mapped to the only entry allowed to write into them. */
-const owned = new WeakMap<Buffer, Entry>();
-
-/** sds-like growth: double small strings, add 1 MB to large ones. */
-const GROW_LINEAR = 1024 * 1024;
+import { EMPTY, readString, storeString, WRONG, writeString } from './strings-store.js';
+import { intArg } from './util.js';
 
 /**
- * Makes e's value `newLen` bytes long (newLen >= current length) and writable in place, keeping
- * its bytes; bytes past the old length are zero. Returns the new value, already stored in e.
+ * Makes e's value `newLen` bytes long (newLen >= current length), keeping its bytes and
+ * zero-filling the rest, and marks it raw. On return store.rb / store.rv point at the value.
  */
-function growValue(e: Entry, newLen: number): Buffer {
-  const cur = e.value as Buffer;
-  const oldLen = cur.length;
-  let out: Buffer;
-  if (owned.get(cur) === e && cur.buffer.byteLength >= newLen) {
-    out = Buffer.from(cur.buffer, 0, newLen);
-    owned.delete(cur);
-  } else {
-    const cap = newLen < GROW_LINEAR ? Math.max(newLen * 2, 16) : newLen + GROW_LINEAR;
-    out = Buffer.from(Buffer.allocUnsafeSlow(cap).buffer, 0, newLen);
-    cur.copy(out, 0, 0, oldLen);
-  }
-  if (newLen > oldLen) out.fill(0, oldLen, newLen);
-  owned.set(out, e);
-  e.value = out;
-  e.enc = StrEnc.Raw;
-  return out;
+function growValue(c: Client, e: number, newLen: number): void {
+  const store = c.srv.keyspace.store;
+  const oldLen = store.valueLength(e);
+  store.growValue(e, newLen);
+  if (newLen > oldLen) store.rb.fill(0, store.rv + oldLen, store.rv + newLen);
+  store.setEnc(e, StrEnc.Raw);
+  store.bump(e);
 }
 
 /** Refuses (replying the error) a resulting length above proto-max-bulk-len. */
@@ -62,20 +39,21 @@ function checkStringLength(c: Client, total: number | bigint): boolean {
  * (refused past proto-max-bulk-len) and marks it raw. Replies the new length.
  */
 const appendCommand: Handler = (c, argv) => {
-  const key = keyOf(argv[1]);
+  const key = argv[1];
   const add = argv[2];
   const e = writeString(c, key);
-  if (e === null) return;
+  if (e === WRONG) return;
   let len: number;
-  if (e === undefined) {
-    storeString(c, key, ownBytes(add));
+  if (e === NONE) {
+    storeString(c, key, add, undefined, NONE);
     len = add.length;
   } else {
-    const oldLen = (e.value as Buffer).length;
+    const oldLen = c.srv.keyspace.store.valueLength(e);
     if (!checkStringLength(c, oldLen + add.length)) return;
-    const out = growValue(e, oldLen + add.length);
-    add.copy(out, oldLen);
-    len = out.length;
+    len = oldLen + add.length;
+    growValue(c, e, len);
+    const store = c.srv.keyspace.store;
+    store.rb.set(add, store.rv + oldLen);
   }
   c.srv.dirty++;
   c.w.integer(len);
@@ -94,35 +72,37 @@ const setrangeCommand: Handler = (c, argv) => {
     return;
   }
   const value = argv[3];
-  const key = keyOf(argv[1]);
+  const key = argv[1];
   const e = writeString(c, key);
-  if (e === null) return;
-  if (e === undefined) {
+  if (e === WRONG) return;
+  const store = c.srv.keyspace.store;
+  if (e === NONE) {
     if (value.length === 0) {
       c.w.integer(0);
       return;
     }
     if (!checkStringLength(c, BigInt(offset) + BigInt(value.length))) return;
     const start = Number(offset);
-    const buf = Buffer.alloc(start + value.length);
-    value.copy(buf, start);
-    const ne = storeString(c, key, buf, { enc: StrEnc.Raw });
-    owned.set(buf, ne);
+    const len = start + value.length;
+    c.db.addSpace(key, len, stringMeta(StrEnc.Raw, c.srv.keyspace.initialLru(c.srv.now)), NO_EXPIRY);
+    store.rb.fill(0, store.rv, store.rv + start);
+    store.rb.set(value, store.rv + start);
     c.srv.dirty++;
-    c.w.integer(buf.length);
+    c.w.integer(len);
     return;
   }
-  const cur = e.value as Buffer;
+  const curLen = store.valueLength(e);
   if (value.length === 0) {
-    c.w.integer(cur.length);
+    c.w.integer(curLen);
     return;
   }
   if (!checkStringLength(c, BigInt(offset) + BigInt(value.length))) return;
   const start = Number(offset);
-  const out = growValue(e, Math.max(cur.length, start + value.length));
-  value.copy(out, start);
+  const len = Math.max(curLen, start + value.length);
+  growValue(c, e, len);
+  store.rb.set(value, store.rv + start);
   c.srv.dirty++;
-  c.w.integer(out.length);
+  c.w.integer(len);
 };
 
 /** A clamp of an int64 argument to a safe number that keeps its order against any length. */
@@ -141,9 +121,9 @@ const getrangeCommand: Handler = (c, argv) => {
   if (s === null) return;
   const t = intArg(c, argv[3]);
   if (t === null) return;
-  const e = readString(c, keyOf(argv[1]));
-  if (e === null) return;
-  const v = e === undefined ? EMPTY : (e.value as Buffer);
+  const e = readString(c, argv[1]);
+  if (e === WRONG) return;
+  const v = e === NONE ? EMPTY : c.db.value(e);
   if (s < 0 && t < 0 && s > t) {
     c.w.bulk(EMPTY);
     return;

@@ -2,32 +2,37 @@
 // value is stored, and the error texts that are not yet in the shared catalog.
 
 import { Err } from '../../lib/errors.js';
-import { Entry, NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { NONE } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
 
 /** Shared empty value (never mutated: nothing writes into a zero-length buffer). */
 export const EMPTY = Buffer.alloc(0);
 
+/** Result of readString / writeString after a WRONGTYPE reply was sent. */
+export const WRONG = -2;
+
 /**
  * Read lookup of a key that must hold a string: counts a keyspace hit or miss and touches the
- * access clock. Returns the entry, undefined when the key is missing, or null after replying
+ * access clock. Returns the entry, NONE when the key is missing, or WRONG after replying
  * WRONGTYPE.
  */
-export function readString(c: Client, key: string): Entry | undefined | null {
+export function readString(c: Client, key: Uint8Array): number {
   const e = c.srv.keyspace.lookupRead(c.db, key, c.srv.now, c.noTouch);
-  if (e !== undefined && e.type !== VType.String) {
+  if (e !== NONE && c.db.type(e) !== VType.String) {
     c.w.error(Err.wrongType);
-    return null;
+    return WRONG;
   }
   return e;
 }
 
 /** Write lookup (no hit/miss accounting) with the same result convention as readString. */
-export function writeString(c: Client, key: string): Entry | undefined | null {
+export function writeString(c: Client, key: Uint8Array): number {
   const e = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
-  if (e !== undefined && e.type !== VType.String) {
+  if (e !== NONE && c.db.type(e) !== VType.String) {
     c.w.error(Err.wrongType);
-    return null;
+    return WRONG;
   }
   return e;
 }
@@ -42,42 +47,36 @@ export interface StoreOptions {
 }
 
 /**
- * Stores `value` (a Buffer the caller owns: never an argv view) as the string under key,
- * replacing whatever was there, as Redis's setKey does, and returns the entry.
+ * Stores the bytes of `value` (copied into the keyspace; any buffer, argv views included) as
+ * the string under key, replacing whatever was there, as Redis's setKey does, and returns the
+ * entry.
  *
- * `lookedUp` saves a lookup when the caller just did one in c.db: the live entry, or null if
- * the key is absent; leave it undefined otherwise. A live string entry is overwritten in place
- * (no new entry, no second index update: the hottest write path); another type is replaced;
- * an absent key is added with a single index operation. Under an LFU policy the replaced
- * key's access counter carries over (dbOverwrite). The caller bumps srv.dirty.
+ * `lookedUp` saves a lookup when the caller just did one in c.db: the live entry, or NONE if
+ * the key is absent; leave it undefined otherwise. An existing entry keeps its handle and is
+ * rewritten (in place when the new bytes fit its record); an absent key is added with a single
+ * index operation. Under an LFU policy the replaced key's access counter carries over
+ * (dbOverwrite); otherwise the access clock restarts. The caller bumps srv.dirty.
  */
 export function storeString(
   c: Client,
-  key: string,
-  value: Buffer,
+  key: Uint8Array,
+  value: Uint8Array,
   opts: StoreOptions = {},
-  lookedUp?: Entry | null,
-): Entry {
+  lookedUp?: number,
+): number {
   const ks = c.srv.keyspace;
+  const db = c.db;
+  const store = ks.store;
   const now = c.srv.now;
-  const existing = lookedUp === undefined ? c.db.lookup(key, now) ?? null : lookedUp;
-  if (existing !== null && existing.type === VType.String) {
-    existing.value = value;
-    existing.enc = opts.enc ?? StrEnc.Auto;
-    if (ks.accessPolicy !== 'lfu') existing.lru = ks.initialLru(now);
-    const at = opts.keepTtl === true ? existing.expireAt : opts.expireAt ?? NO_EXPIRY;
-    if (at !== existing.expireAt) c.db.setExpire(key, existing, at);
-    return existing;
-  }
-  const e = new Entry(VType.String, value, ks.initialLru(now));
-  e.enc = opts.enc ?? StrEnc.Auto;
-  e.expireAt = opts.expireAt ?? NO_EXPIRY;
-  if (existing === null) {
-    c.db.add(key, e);
-    return e;
-  }
-  c.db.set(key, e);
-  if (ks.accessPolicy === 'lfu') e.lru = existing.lru;
-  if (opts.keepTtl === true && existing.expireAt !== NO_EXPIRY) c.db.setExpire(key, e, existing.expireAt);
-  return e;
+  const existing = lookedUp === undefined ? db.lookup(key, now) : lookedUp;
+  const enc = opts.enc ?? StrEnc.Auto;
+  if (existing === NONE) return db.addString(key, value, stringMeta(enc, ks.initialLru(now)), opts.expireAt ?? NO_EXPIRY);
+  const at = opts.keepTtl === true ? store.exp[existing] : opts.expireAt ?? NO_EXPIRY;
+  if (store.type(existing) !== VType.String) store.setStringType(existing, enc);
+  else store.setEnc(existing, enc);
+  store.writeValue(existing, value);
+  if (ks.accessPolicy !== 'lfu') store.setClock(existing, ks.initialLru(now));
+  if (at !== store.exp[existing]) db.setExpire(existing, at);
+  store.bump(existing);
+  return existing;
 }

@@ -11,13 +11,14 @@
 
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
-import { type Entry, NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { NONE } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { lcsHandlers } from './strings-lcs.js';
 import { numericHandlers } from './strings-numeric.js';
 import { rangeHandlers } from './strings-range.js';
-import { readString, storeString, type StoreOptions } from './strings-store.js';
-import { intArg, isKeyword, keyOf, ownBytes } from './util.js';
+import { readString, storeString, WRONG, type StoreOptions } from './strings-store.js';
+import { intArg, isKeyword } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing shared by SET and GETEX (Redis parseExtendedStringArgumentsOrReply)
@@ -108,16 +109,23 @@ function expireAtOrReply(c: Client, arg: Buffer, flags: number, cmd: string): nu
 // GET and the SET family
 
 /** GET's reply for key: nil, the value, or WRONGTYPE. Returns false after a WRONGTYPE error. */
-function getGenericCommand(c: Client, key: string): boolean {
+function getGenericCommand(c: Client, key: Buffer): boolean {
   const e = readString(c, key);
-  if (e === null) return false;
-  if (e === undefined) c.w.nil();
-  else c.w.bulk(e.value as Buffer);
+  if (e === WRONG) return false;
+  if (e === NONE) c.w.nil();
+  else replyValue(c, e);
   return true;
 }
 
+/** Replies the string value of entry e as a bulk string. */
+function replyValue(c: Client, e: number): void {
+  const store = c.srv.keyspace.store;
+  store.locate(e);
+  c.w.bulkSlice(store.rb, store.rv, store.rv + store.rvl);
+}
+
 const getCommand: Handler = (c, argv) => {
-  getGenericCommand(c, keyOf(argv[1]));
+  getGenericCommand(c, argv[1]);
 };
 
 /**
@@ -143,10 +151,10 @@ function setGenericCommand(
     if (at === null) return;
     expireAt = at;
   }
-  const key = keyOf(keyArg);
+  const key = keyArg;
   if ((flags & GET) !== 0 && !getGenericCommand(c, key)) return;
   const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
-  const found = old !== undefined;
+  const found = old !== NONE;
   if (((flags & NX) !== 0 && found) || ((flags & XX) !== 0 && !found)) {
     if ((flags & GET) === 0) {
       if (intReply) c.w.integer(0);
@@ -155,7 +163,7 @@ function setGenericCommand(
     return;
   }
   const keepTtl = (flags & KEEPTTL) !== 0;
-  storeArg(c, key, valueArg, old, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl, enc: StrEnc.Auto });
+  storeString(c, key, valueArg, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl, enc: StrEnc.Auto }, old);
   c.srv.dirty++;
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((flags & GET) === 0) {
@@ -166,23 +174,6 @@ function setGenericCommand(
 
 /** Plain store options; the same shape as SET's own literal keeps storeString monomorphic. */
 const NO_OPTS: StoreOptions = { expireAt: NO_EXPIRY, keepTtl: false, enc: StrEnc.Auto };
-
-/**
- * Stores the bytes of an argument as key's string value. `old` is the live entry just looked
- * up (or undefined). A value of the same length overwrites the old bytes in place: no
- * allocation for the commonest overwrite. Value buffers belong to exactly one entry (entry.ts).
- */
-function storeArg(c: Client, key: string, arg: Buffer, old: Entry | undefined, opts: StoreOptions): void {
-  const prev = old !== undefined && old.type === VType.String ? (old.value as Buffer) : null;
-  let value: Buffer;
-  if (prev !== null && prev.length === arg.length) {
-    arg.copy(prev);
-    value = prev;
-  } else {
-    value = ownBytes(arg);
-  }
-  storeString(c, key, value, opts, old ?? null);
-}
 
 const setCommand: Handler = (c, argv) => {
   if (argv.length === 3) {
@@ -214,23 +205,22 @@ const psetexCommand: Handler = (c, argv) => {
  * Redis (getGenericCommand, then setKey's own write lookup) the key is touched twice.
  */
 const getsetCommand: Handler = (c, argv) => {
-  const key = keyOf(argv[1]);
+  const key = argv[1];
   if (!getGenericCommand(c, key)) return;
   const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
-  storeString(c, key, ownBytes(argv[2]), undefined, old ?? null);
+  storeString(c, key, argv[2], undefined, old);
   c.srv.dirty++;
 };
 
 const getdelCommand: Handler = (c, argv) => {
-  const key = keyOf(argv[1]);
-  const e = readString(c, key);
-  if (e === null) return;
-  if (e === undefined) {
+  const e = readString(c, argv[1]);
+  if (e === WRONG) return;
+  if (e === NONE) {
     c.w.nil();
     return;
   }
-  c.w.bulk(e.value as Buffer);
-  c.db.delete(key);
+  replyValue(c, e);
+  c.db.delete(e);
   c.srv.dirty++;
 };
 
@@ -243,10 +233,9 @@ const getdelCommand: Handler = (c, argv) => {
 const getexCommand: Handler = (c, argv) => {
   const o = parseStringOptions(c, argv, 2, false);
   if (o === null) return;
-  const key = keyOf(argv[1]);
-  const e = readString(c, key);
-  if (e === null) return;
-  if (e === undefined) {
+  const e = readString(c, argv[1]);
+  if (e === WRONG) return;
+  if (e === NONE) {
     c.w.nil();
     return;
   }
@@ -256,17 +245,17 @@ const getexCommand: Handler = (c, argv) => {
     if (v === null) return;
     at = v;
   }
-  c.w.bulk(e.value as Buffer);
+  replyValue(c, e);
   if ((o.flags & (EXAT | PXAT)) !== 0 && at <= c.srv.now && c.db.deleteOnExpire) {
-    c.db.delete(key);
+    c.db.delete(e);
     c.srv.dirty++;
     // propagate: as DEL key (UNLINK under lazyfree-lazy-expire).
   } else if (o.expire !== null) {
-    c.db.setExpire(key, e, at);
+    c.db.setExpire(e, at);
     c.srv.dirty++;
     // propagate: as PEXPIREAT key <at>.
-  } else if ((o.flags & PERSIST) !== 0 && e.expireAt !== NO_EXPIRY) {
-    c.db.setExpire(key, e, NO_EXPIRY);
+  } else if ((o.flags & PERSIST) !== 0 && c.db.expireAt(e) !== NO_EXPIRY) {
+    c.db.setExpire(e, NO_EXPIRY);
     c.srv.dirty++;
     // propagate: as PERSIST key.
   }
@@ -280,9 +269,9 @@ const mgetCommand: Handler = (c, argv) => {
   const ks = c.srv.keyspace;
   c.w.array(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const e = ks.lookupRead(c.db, keyOf(argv[i]), c.srv.now, c.noTouch);
-    if (e === undefined || e.type !== VType.String) c.w.nil();
-    else c.w.bulk(e.value as Buffer);
+    const e = ks.lookupRead(c.db, argv[i], c.srv.now, c.noTouch);
+    if (e === NONE || c.db.type(e) !== VType.String) c.w.nil();
+    else replyValue(c, e);
   }
 };
 
@@ -300,15 +289,15 @@ function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   const ks = c.srv.keyspace;
   if (nx) {
     for (let j = 1; j < argv.length; j += 2) {
-      if (ks.lookupWrite(c.db, keyOf(argv[j]), c.srv.now, c.noTouch) !== undefined) {
+      if (ks.lookupWrite(c.db, argv[j], c.srv.now, c.noTouch) !== NONE) {
         c.w.integer(0);
         return;
       }
     }
   }
   for (let j = 1; j < argv.length; j += 2) {
-    const key = keyOf(argv[j]);
-    storeArg(c, key, argv[j + 1], ks.lookupWrite(c.db, key, c.srv.now, c.noTouch), NO_OPTS);
+    const key = argv[j];
+    storeString(c, key, argv[j + 1], NO_OPTS, ks.lookupWrite(c.db, key, c.srv.now, c.noTouch));
   }
   c.srv.dirty += (argv.length - 1) / 2;
   if (nx) c.w.integer(1);
@@ -319,9 +308,9 @@ const msetCommand: Handler = (c, argv) => msetGenericCommand(c, argv, false);
 const msetnxCommand: Handler = (c, argv) => msetGenericCommand(c, argv, true);
 
 const strlenCommand: Handler = (c, argv) => {
-  const e = readString(c, keyOf(argv[1]));
-  if (e === null) return;
-  c.w.integer(e === undefined ? 0 : (e.value as Buffer).length);
+  const e = readString(c, argv[1]);
+  if (e === WRONG) return;
+  c.w.integer(e === NONE ? 0 : c.srv.keyspace.store.valueLength(e));
 };
 
 export const stringsHandlers: Record<string, Handler> = {

@@ -1,24 +1,39 @@
-// One logical database (SELECT n): keys partitioned by hash slot, plus an index of the keys
-// that carry a TTL.
+// One logical database (SELECT n): a hash index from key bytes to entry handles, per-slot key
+// lists and counts, and the set of keys that carry a TTL.
 //
-// Keys are held as latin1 strings: one char per byte, so any byte sequence round-trips
-// (binary-safe) and JS Maps can index them. Each of the 16384 slots has its own Map, created
-// on first use; the slot is the unit of SCAN cursors, cluster migration and per-slot counts.
+// Keys are bytes (binary-safe); entries live in the node-wide Store (store.ts) and are named by
+// integer handles. A handle is valid until its key is deleted.
+//
+// The index is an open-addressing table (linear probing, backward-shift deletion, no
+// tombstones) split into 256 partitions by the top 8 bits of the key's hash. Each partition
+// is a typed array of [id + 1, hash] pairs and grows or shrinks on its own, so a resize moves
+// 1/256 of the keys and never stalls the event loop for long, and the node holds far more than
+// V8's 2^24-entry limit on one Map. The stored hash makes probing compare integers in one cache
+// line and makes resizing read no key bytes.
+//
+// SCAN walks partitions in order and, within one, home buckets in Redis's reverse-binary
+// cursor order (dictScan), so every key present for the whole iteration is returned even when
+// partitions grow or shrink between calls; a key may be returned more than once.
 //
 // Expiry contract (Redis 7.0 semantics):
 //  - a key is expired once now > expireAt (at now === expireAt it is still alive, as in
 //    Redis's keyIsExpired);
-//  - lookups expire lazily: an expired key is deleted on access and reported to
-//    the owner through `onExpired` (stats, notifications, propagation of a DEL);
-//  - the active cycle (expire.ts) walks the expires index with a persistent cursor so keys
+//  - lookups expire lazily: an expired key is reported to the owner through `onExpired`
+//    (stats, notifications, propagation of a DEL) and then deleted;
+//  - the active cycle (expire.ts) walks the volatile-key array with a persistent cursor so keys
 //    that are never read again are reclaimed too;
-//  - dbsize() counts keys not yet reclaimed, exactly as Redis's DBSIZE does.
+//  - size counts keys not yet reclaimed, exactly as Redis's DBSIZE does.
 
-import { SLOT_COUNT, keyHashSlotLatin1 } from '../../protocol/slot.js';
-import { Entry, NO_EXPIRY } from './entry.js';
+import { SLOT_COUNT, keyHashSlot } from '../../protocol/slot.js';
+import { NO_EXPIRY } from './entry.js';
+import { hashBytes } from './hash.js';
+import type { Store } from './store.js';
 
-/** Called when a key is deleted because its TTL passed (lazily or by the active cycle). */
-export type ExpiredHook = (db: Database, key: string, entry: Entry) => void;
+/** "No entry": what lookups return for a missing key. */
+export const NONE = -1;
+
+/** Called when a key's TTL passed, just before it is deleted (lazily or by the active cycle). */
+export type ExpiredHook = (db: Database, id: number) => void;
 
 /**
  * Whether reading an expired key deletes it. One object shared by every database of a node:
@@ -28,25 +43,46 @@ export interface ExpiryPolicy {
   deleteOnAccess: boolean;
 }
 
+const PARTS = 256;
+const PART_SHIFT = 24;
+const MIN_BUCKETS = 8;
+const EMPTY_TABLE = new Int32Array(0);
+
 /** Storage of one database; swapped wholesale by SWAPDB. */
-export class DbData {
-  slots: (Map<string, Entry> | undefined)[] = new Array(SLOT_COUNT);
+class DbData {
+  /** Per partition: [id + 1, hash] pairs; id + 1 === 0 marks an empty bucket. */
+  tables: Int32Array[] = new Array<Int32Array>(PARTS).fill(EMPTY_TABLE);
+  /** Per partition: bucket count - 1 (bucket counts are powers of two), or -1 if unallocated. */
+  masks = new Int32Array(PARTS).fill(-1);
+  /** The largest of masks (randomEntry's draw range). */
+  maxMask = -1;
+  sizes = new Int32Array(PARTS);
   size = 0;
-  expires = new Map<string, Entry>();
-  /** Persistent cursor of the active expire cycle over `expires`. */
-  expireCursor: Iterator<[string, Entry]> | null = null;
-  /** Bumped on every flush, so long-running walks (SCAN, expiry cursor) notice a new table. */
+  slotHead = new Int32Array(SLOT_COUNT).fill(-1);
+  slotCount = new Int32Array(SLOT_COUNT);
+  /** Ids of the keys with a TTL (dense; Store.vpos holds each one's position). */
+  vol = new Int32Array(16);
+  volLen = 0;
+  /** Persistent cursor of the active expire cycle into `vol`. */
+  volCursor = 0;
+  /** Bumped on every flush, so long-running walks notice a new table. */
   epoch = 0;
 }
 
 export class Database {
   readonly id: number;
+  readonly store: Store;
   #d = new DbData();
   #onExpired: ExpiredHook;
   readonly #expiry: ExpiryPolicy;
+  // Where the last successful find() found its key: lets delete() skip a second probe.
+  #lastId = NONE;
+  #lastPart = 0;
+  #lastPos = 0;
 
-  constructor(id: number, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
+  constructor(id: number, store: Store, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
     this.id = id;
+    this.store = store;
     this.#onExpired = onExpired;
     this.#expiry = expiry;
   }
@@ -63,12 +99,20 @@ export class Database {
 
   /** Number of keys with a TTL. */
   get expiresSize(): number {
-    return this.#d.expires.size;
+    return this.#d.volLen;
   }
 
   /** Keys in one hash slot. */
   countInSlot(slot: number): number {
-    return this.#d.slots[slot]?.size ?? 0;
+    return this.#d.slotCount[slot];
+  }
+
+  /** Bytes held by this database's index (buckets, slot lists and the volatile array). */
+  indexBytes(): number {
+    const d = this.#d;
+    let n = d.vol.byteLength + d.slotHead.byteLength + d.slotCount.byteLength;
+    for (let p = 0; p < PARTS; p++) n += d.tables[p].byteLength;
+    return n;
   }
 
   /** Swaps the whole contents with another database (SWAPDB). */
@@ -76,200 +120,449 @@ export class Database {
     const t = this.#d;
     this.#d = other.#d;
     other.#d = t;
+    this.#lastId = NONE;
+    other.#lastId = NONE;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Entry fields (delegated to the node's store)
+
+  type(id: number): number {
+    return this.store.type(id);
+  }
+
+  enc(id: number): number {
+    return this.store.enc(id);
+  }
+
+  expireAt(id: number): number {
+    return this.store.exp[id];
+  }
+
+  /** A view of a string value; valid until the next keyspace mutation. */
+  value(id: number): Buffer {
+    return this.store.valueView(id);
+  }
+
+  /** A copy of the key of id. */
+  key(id: number): Buffer {
+    return this.store.keyCopy(id);
   }
 
   // ---------------------------------------------------------------------------------------
   // Lookup
 
-  /** The entry stored for key, with no expiry check and no side effects. */
-  peek(key: string): Entry | undefined {
-    const m = this.#d.slots[keyHashSlotLatin1(key)];
-    return m === undefined ? undefined : m.get(key);
+  /** The entry stored for key, with no expiry check and no side effects; NONE if absent. */
+  find(key: Uint8Array): number {
+    const h = hashBytes(key, 0, key.length);
+    const p = h >>> PART_SHIFT;
+    const d = this.#d;
+    const mask = d.masks[p];
+    if (mask < 0) return NONE;
+    const t = d.tables[p];
+    const store = this.store;
+    let i = h & mask;
+    for (;;) {
+      const id1 = t[i << 1];
+      if (id1 === 0) return NONE;
+      if (t[(i << 1) + 1] === (h | 0) && store.keyEquals(id1 - 1, key)) {
+        this.#lastId = id1 - 1;
+        this.#lastPart = p;
+        this.#lastPos = i;
+        return id1 - 1;
+      }
+      i = (i + 1) & mask;
+    }
   }
 
   /**
-   * The live entry for key at time `now`, or undefined. An expired key is deleted (reported
-   * through onExpired) unless deleteOnExpire is off, in which case it only reads as missing.
+   * The live entry for key at time `now`, or NONE. An expired key is deleted (reported
+   * through onExpired first) unless deleteOnExpire is off, in which case it only reads as
+   * missing.
    */
-  lookup(key: string, now: number): Entry | undefined {
-    const slot = keyHashSlotLatin1(key);
-    const m = this.#d.slots[slot];
-    if (m === undefined) return undefined;
-    const e = m.get(key);
-    if (e === undefined) return undefined;
-    if (e.expireAt !== NO_EXPIRY && e.expireAt < now) {
+  lookup(key: Uint8Array, now: number): number {
+    const id = this.find(key);
+    if (id === NONE) return NONE;
+    const at = this.store.exp[id];
+    if (at !== NO_EXPIRY && at < now) {
       if (this.#expiry.deleteOnAccess) {
-        this.#remove(m, slot, key, e);
-        this.#onExpired(this, key, e);
+        this.#onExpired(this, id);
+        this.delete(id);
       }
-      return undefined;
+      return NONE;
     }
-    return e;
+    return id;
+  }
+
+  /** True if id's TTL has passed at `now` (Redis's keyIsExpired: now > expireAt). */
+  isExpired(id: number, now: number): boolean {
+    const at = this.store.exp[id];
+    return at !== NO_EXPIRY && at < now;
   }
 
   // ---------------------------------------------------------------------------------------
   // Mutation
 
   /**
-   * Stores entry under key, replacing any previous entry (whose TTL is dropped: the caller
-   * copies expireAt onto the new entry first for KEEPTTL semantics). Returns the old entry.
+   * Adds a string key the caller knows is absent (it just looked it up) with value `src`,
+   * access clock and encoding packed in `meta` (stringMeta), and expiry. Returns its handle.
+   * Inserting a present key would index it twice.
    */
-  set(key: string, entry: Entry): Entry | undefined {
-    const d = this.#d;
-    const slot = keyHashSlotLatin1(key);
-    const m = this.#slotMap(slot);
-    const old = m.get(key);
-    m.set(key, entry);
-    if (old === undefined) {
-      d.size++;
-    } else if (old.expireAt !== NO_EXPIRY && entry.expireAt === NO_EXPIRY) {
-      d.expires.delete(key);
-    }
-    if (entry.expireAt !== NO_EXPIRY) d.expires.set(key, entry);
-    return old;
+  addString(key: Uint8Array, src: Uint8Array, meta: number, expireAt: number): number {
+    const id = this.addSpace(key, src.length, meta, expireAt);
+    if (src.length > 0) this.store.rb.set(src, this.store.rv);
+    return id;
   }
 
   /**
-   * Inserts an entry under a key the caller knows is absent (it just looked it up): one index
-   * operation instead of set()'s two. Inserting a present key corrupts the key count.
+   * Like addString for a value of vlen bytes the caller writes itself: on return store.rb
+   * and store.rv point at the (uninitialized) value bytes.
    */
-  add(key: string, entry: Entry): void {
-    const d = this.#d;
-    const slot = keyHashSlotLatin1(key);
-    this.#slotMap(slot).set(key, entry);
-    d.size++;
-    if (entry.expireAt !== NO_EXPIRY) d.expires.set(key, entry);
+  addSpace(key: Uint8Array, vlen: number, meta: number, expireAt: number): number {
+    const store = this.store;
+    const id = store.create(key, vlen, meta);
+    store.exp[id] = NO_EXPIRY;
+    this.#link(id, key);
+    if (expireAt !== NO_EXPIRY) this.setExpire(id, expireAt);
+    return id;
   }
 
-  /** The map of one slot, created on first use. */
-  #slotMap(slot: number): Map<string, Entry> {
-    const slots = this.#d.slots;
-    let m = slots[slot];
-    if (m === undefined) {
-      m = new Map();
-      slots[slot] = m;
+  /**
+   * Adds an aggregate-typed key the caller knows is absent. Returns its handle.
+   */
+  addObject(key: Uint8Array, type: number, obj: unknown, clock: number): number {
+    const store = this.store;
+    const id = store.create(key, 0, clock);
+    store.setObject(id, type, obj);
+    store.exp[id] = NO_EXPIRY;
+    this.#link(id, key);
+    return id;
+  }
+
+  /** Deletes the entry id (of this database) and frees it. */
+  delete(id: number): void {
+    this.#unlink(id);
+    this.store.destroy(id);
+  }
+
+  /** Deletes key if present; returns whether it existed. */
+  deleteKey(key: Uint8Array): boolean {
+    const id = this.find(key);
+    if (id === NONE) return false;
+    this.delete(id);
+    return true;
+  }
+
+  /** Sets (at >= 0) or clears (NO_EXPIRY) the TTL of entry id. */
+  setExpire(id: number, at: number): void {
+    const store = this.store;
+    store.exp[id] = at;
+    const d = this.#d;
+    const pos = store.vpos[id];
+    if (at === NO_EXPIRY) {
+      if (pos >= 0) this.#volRemove(pos);
+      store.vpos[id] = -1;
+    } else if (pos < 0) {
+      if (d.volLen === d.vol.length) {
+        const bigger = new Int32Array(d.vol.length * 2);
+        bigger.set(d.vol);
+        d.vol = bigger;
+      }
+      d.vol[d.volLen] = id;
+      store.vpos[id] = d.volLen++;
     }
-    return m;
   }
 
-  /** Deletes key; returns the removed entry or undefined if it did not exist. */
-  delete(key: string): Entry | undefined {
-    const slot = keyHashSlotLatin1(key);
-    const m = this.#d.slots[slot];
-    if (m === undefined) return undefined;
-    const e = m.get(key);
-    if (e === undefined) return undefined;
-    this.#remove(m, slot, key, e);
-    return e;
+  /** Moves entry id (of this database) to `dst` under the same key; dst must lack the key. */
+  moveTo(id: number, dst: Database): void {
+    const store = this.store;
+    const at = store.exp[id];
+    this.#unlink(id);
+    store.locate(id);
+    const key = store.rb.subarray(store.rk, store.rk + store.rkl);
+    dst.#link(id, key);
+    if (at !== NO_EXPIRY) dst.setExpire(id, at);
   }
 
-  #remove(m: Map<string, Entry>, slot: number, key: string, e: Entry): void {
-    const d = this.#d;
-    m.delete(key);
-    d.size--;
-    if (m.size === 0) d.slots[slot] = undefined;
-    if (e.expireAt !== NO_EXPIRY) d.expires.delete(key);
-  }
-
-  /** Sets (at >= 0) or clears (NO_EXPIRY) the TTL of an entry stored under key. */
-  setExpire(key: string, entry: Entry, at: number): void {
-    entry.expireAt = at;
-    if (at === NO_EXPIRY) this.#d.expires.delete(key);
-    else this.#d.expires.set(key, entry);
+  /** Gives entry id (of this database) a new key, which must be absent (RENAME). */
+  rename(id: number, key: Uint8Array): void {
+    const at = this.store.exp[id];
+    this.#unlink(id);
+    this.store.rekey(id, key);
+    this.#link(id, key);
+    if (at !== NO_EXPIRY) this.setExpire(id, at);
   }
 
   /** Removes every key. */
   clear(): void {
+    // destroy() touches only the entry table, never this index, so the walk stays valid.
+    this.forEach((id) => this.store.destroy(id));
+    this.#forget();
+  }
+
+  /** Drops the index without freeing entries (the caller reset the whole store). */
+  forgetAll(): void {
+    this.#forget();
+  }
+
+  #forget(): void {
     const epoch = this.#d.epoch + 1;
     this.#d = new DbData();
     this.#d.epoch = epoch;
+    this.#lastId = NONE;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Index internals
+
+  /** Indexes id under key (absent), in its slot list. */
+  #link(id: number, key: Uint8Array): void {
+    const d = this.#d;
+    const store = this.store;
+    const h = hashBytes(key, 0, key.length);
+    const p = h >>> PART_SHIFT;
+    if ((d.sizes[p] + 1) * 4 > (d.masks[p] + 1) * 3) this.#resize(p, d.masks[p] < 0 ? MIN_BUCKETS : (d.masks[p] + 1) * 2);
+    const t = d.tables[p];
+    const mask = d.masks[p];
+    let i = h & mask;
+    while (t[i << 1] !== 0) i = (i + 1) & mask;
+    t[i << 1] = id + 1;
+    t[(i << 1) + 1] = h;
+    d.sizes[p]++;
+    d.size++;
+    const slot = keyHashSlot(key);
+    store.slot[id] = slot;
+    const head = d.slotHead[slot];
+    store.next[id] = head;
+    store.prev[id] = NONE;
+    if (head >= 0) store.prev[head] = id;
+    d.slotHead[slot] = id;
+    d.slotCount[slot]++;
+    store.vpos[id] = -1;
+  }
+
+  /** Removes id from the index, slot list and volatile set (does not free it). */
+  #unlink(id: number): void {
+    const d = this.#d;
+    const store = this.store;
+    let p: number;
+    let i: number;
+    if (this.#lastId === id && d.tables[this.#lastPart][this.#lastPos << 1] === id + 1) {
+      p = this.#lastPart;
+      i = this.#lastPos;
+    } else {
+      store.locate(id);
+      const h = hashBytes(store.rb, store.rk, store.rk + store.rkl);
+      p = h >>> PART_SHIFT;
+      const t = d.tables[p];
+      const mask = d.masks[p];
+      i = h & mask;
+      while (t[i << 1] !== id + 1) i = (i + 1) & mask;
+    }
+    this.#lastId = NONE;
+    this.#removeAt(p, i);
+    d.size--;
+    if (--d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
+    const slot = store.slot[id];
+    const n = store.next[id];
+    const pr = store.prev[id];
+    if (pr >= 0) store.next[pr] = n;
+    else d.slotHead[slot] = n;
+    if (n >= 0) store.prev[n] = pr;
+    d.slotCount[slot]--;
+    const pos = store.vpos[id];
+    if (pos >= 0) {
+      this.#volRemove(pos);
+      store.vpos[id] = -1;
+    }
+  }
+
+  /** Empties bucket i of partition p, shifting later members of its probe run back. */
+  #removeAt(p: number, i: number): void {
+    const t = this.#d.tables[p];
+    const mask = this.#d.masks[p];
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const id1 = t[j << 1];
+      if (id1 === 0) break;
+      const home = t[(j << 1) + 1] & mask;
+      // Move j back to i unless its home lies cyclically in (i, j].
+      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (inRange) continue;
+      t[i << 1] = id1;
+      t[(i << 1) + 1] = t[(j << 1) + 1];
+      i = j;
+    }
+    t[i << 1] = 0;
+    t[(i << 1) + 1] = 0;
+  }
+
+  #resize(p: number, buckets: number): void {
+    const d = this.#d;
+    const old = d.tables[p];
+    const t = new Int32Array(buckets * 2);
+    const mask = buckets - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const id1 = old[j];
+      if (id1 === 0) continue;
+      const h = old[j + 1];
+      let i = h & mask;
+      while (t[i << 1] !== 0) i = (i + 1) & mask;
+      t[i << 1] = id1;
+      t[(i << 1) + 1] = h;
+    }
+    d.tables[p] = t;
+    d.masks[p] = mask;
+    if (mask > d.maxMask) d.maxMask = mask;
+    else if (mask < d.maxMask) d.maxMask = Math.max(...d.masks);
+    this.#lastId = NONE;
+  }
+
+  #volRemove(pos: number): void {
+    const d = this.#d;
+    const last = d.vol[--d.volLen];
+    if (pos !== d.volLen) {
+      d.vol[pos] = last;
+      this.store.vpos[last] = pos;
+    }
   }
 
   // ---------------------------------------------------------------------------------------
   // Iteration
 
   /**
-   * One SCAN step. The cursor is the next slot to visit: each call visits whole slots until it
-   * has collected at least `count` keys or reached the end (cursor 0). Every key present for
-   * the whole iteration is returned, because slots are visited in a fixed order and a key never
-   * changes slot; a key may be returned more than once only if the caller restarts.
-   * Empty slots cost one array read each, so a sparse database still finishes in one pass.
+   * One SCAN step from `cursor` (0 starts). Visits about `count` home buckets and calls visit
+   * with each entry found; returns the next cursor, 0 when done. The visitor must not modify
+   * the database. Every key present for the whole iteration is visited at least once.
    */
-  scan(cursor: number, count: number, visit: (key: string, e: Entry) => void): number {
-    const slots = this.#d.slots;
-    let seen = 0;
-    let slot = cursor;
-    while (slot < SLOT_COUNT) {
-      const m = slots[slot++];
-      if (m === undefined) continue;
-      for (const [k, e] of m) visit(k, e);
-      seen += m.size;
-      if (seen >= count) break;
-    }
-    return slot >= SLOT_COUNT ? 0 : slot;
-  }
-
-  /** Every (key, entry) pair, slot by slot. The caller must not mutate during the walk. */
-  *entries(): IterableIterator<[string, Entry]> {
-    for (const m of this.#d.slots) if (m !== undefined) yield* m;
-  }
-
-  /** Keys of one slot (cluster GETKEYSINSLOT, migration). */
-  *slotKeys(slot: number): IterableIterator<string> {
-    const m = this.#d.slots[slot];
-    if (m !== undefined) yield* m.keys();
-  }
-
-  /**
-   * A key chosen uniformly at random (rand in [0,1)), or undefined when empty.
-   * O(slots + keys in the chosen slot); the off-heap engine makes this O(1).
-   */
-  randomKey(rand: number): string | undefined {
+  scan(cursor: number, count: number, visit: (id: number) => void): number {
     const d = this.#d;
-    if (d.size === 0) return undefined;
-    let target = Math.floor(rand * d.size);
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const c = d.slots[slot]?.size ?? 0;
-      if (target < c) {
-        for (const k of (d.slots[slot] as Map<string, Entry>).keys()) if (target-- === 0) return k;
+    let p = cursor % PARTS;
+    let v = Math.floor(cursor / PARTS) | 0;
+    let visited = 0;
+    for (;;) {
+      const mask = d.masks[p];
+      if (d.sizes[p] > 0) {
+        const t = d.tables[p];
+        do {
+          const home = v & mask;
+          let j = home;
+          while (t[j << 1] !== 0) {
+            if ((t[(j << 1) + 1] & mask) === home) visit(t[j << 1] - 1);
+            j = (j + 1) & mask;
+          }
+          visited++;
+          // Reverse-binary increment of the masked cursor (Redis's dictScan).
+          v |= ~mask;
+          v = reverseBits(v);
+          v = (v + 1) | 0;
+          v = reverseBits(v);
+        } while (v !== 0 && visited < count);
+      } else {
+        v = 0;
       }
-      target -= c;
+      if (v === 0) {
+        p++;
+        if (p === PARTS) return 0;
+        if (visited >= count) return p;
+      } else {
+        return (v >>> 0) * PARTS + p;
+      }
     }
-    return undefined;
+  }
+
+  /** Calls visit with every entry. The visitor must not modify the database. */
+  forEach(visit: (id: number) => void): void {
+    const d = this.#d;
+    for (let p = 0; p < PARTS; p++) {
+      if (d.sizes[p] === 0) continue;
+      const t = d.tables[p];
+      for (let j = 0; j < t.length; j += 2) if (t[j] !== 0) visit(t[j] - 1);
+    }
+  }
+
+  /** Up to `max` entries of one hash slot (cluster GETKEYSINSLOT, migration). */
+  slotEntries(slot: number, max = Infinity): number[] {
+    const out: number[] = [];
+    const next = this.store.next;
+    for (let id = this.#d.slotHead[slot]; id >= 0 && out.length < max; id = next[id]) out.push(id);
+    return out;
   }
 
   /**
-   * Visits up to `max` entries of the expires index, continuing where the previous call
-   * stopped and wrapping around. Returns how many were visited. The visitor may delete the
-   * visited key (Map iterators tolerate deletion).
+   * A random entry (rand() gives uniform numbers in [0,1)), or NONE when empty. Every key is
+   * equally likely: a partition and a bucket position below the largest partition's bucket
+   * count are drawn uniformly, and draws that miss (past a smaller partition's end, or an
+   * empty bucket) are repeated. Expected draws: total capacity / keys, a handful for any
+   * database big enough to matter (partitions are kept at least 1/8 full); after many misses
+   * (a tiny database) it settles for a key near the last draw.
    */
-  sampleExpires(max: number, visit: (key: string, e: Entry) => void): number {
+  randomEntry(rand: () => number): number {
     const d = this.#d;
-    if (d.expires.size === 0) return 0;
-    let it = d.expireCursor ?? d.expires.entries();
+    if (d.size === 0) return NONE;
+    const span = d.maxMask + 1;
+    let p = 0;
+    for (let tries = 0; tries < 4096; tries++) {
+      p = Math.floor(rand() * PARTS);
+      const i = Math.floor(rand() * span);
+      if (i > d.masks[p]) continue;
+      const id1 = d.tables[p][i << 1];
+      if (id1 !== 0) return id1 - 1;
+    }
+    while (d.sizes[p] === 0) p = (p + 1) % PARTS;
+    const t = d.tables[p];
+    let i = 0;
+    while (t[i << 1] === 0) i++;
+    return t[i << 1] - 1;
+  }
+
+  /** The i-th entry with a TTL (0 <= i < expiresSize), in no particular order. */
+  volatileEntry(i: number): number {
+    return this.#d.vol[i];
+  }
+
+  /** A random entry among those with a TTL (volatile-* eviction), or NONE. */
+  randomVolatile(rand: () => number): number {
+    const d = this.#d;
+    return d.volLen === 0 ? NONE : d.vol[Math.floor(rand() * d.volLen)];
+  }
+
+  /**
+   * Visits up to `max` keys with a TTL, continuing where the previous call stopped and wrapping
+   * around. Returns how many were visited. The visitor may delete the visited key.
+   */
+  sampleExpires(max: number, visit: (id: number) => void): number {
+    const d = this.#d;
     let n = 0;
     let wrapped = false;
-    while (n < max) {
-      const r = it.next();
-      if (r.done) {
+    while (n < max && d.volLen > 0) {
+      if (d.volCursor >= d.volLen) {
         if (wrapped) break;
         wrapped = true;
-        it = d.expires.entries();
-        continue;
+        d.volCursor = 0;
       }
+      const id = d.vol[d.volCursor];
       n++;
-      visit(r.value[0], r.value[1]);
+      visit(id);
+      // A deleted key's place is taken by the last one: visit that place again.
+      if (d.volCursor < d.volLen && d.vol[d.volCursor] === id) d.volCursor++;
     }
-    d.expireCursor = it;
     return n;
   }
 
-  /** Deletes an expired key found by the active cycle and reports it. */
-  expireNow(key: string, e: Entry): void {
-    const slot = keyHashSlotLatin1(key);
-    const m = this.#d.slots[slot];
-    if (m === undefined || m.get(key) !== e) return;
-    this.#remove(m, slot, key, e);
-    this.#onExpired(this, key, e);
+  /** Deletes an expired key found by the active cycle, reporting it first. */
+  expireNow(id: number): void {
+    this.#onExpired(this, id);
+    this.delete(id);
   }
+}
+
+/** Reverses the 32 bits of v (as an int32). */
+function reverseBits(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return (v >>> 16) | (v << 16);
 }

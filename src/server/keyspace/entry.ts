@@ -1,8 +1,6 @@
-// What the keyspace stores per key: a typed value and its metadata (expiry, LRU/LFU).
-//
-// This is the interface the rest of the server sees. The map-backed implementation keeps one
-// Entry object per key; the off-heap engine (roadmap step 2) keeps the same fields in typed
-// arrays and hands out Entry views, so handlers only touch the fields declared here.
+// What the keyspace stores per key, as the rest of the server names it: value types, string
+// encodings and the expiry sentinel. The fields themselves live in typed arrays (store.ts);
+// handlers hold integer handles (Entry) and read fields through the Database.
 
 /** Value types, numbered as Redis's OBJ_* constants (and the RDB type family). */
 export const VType = {
@@ -43,36 +41,13 @@ export const EMBSTR_LIMIT = 44;
 /** No expiry. */
 export const NO_EXPIRY = -1;
 
-export class Entry {
-  type: VType;
-  /**
-   * String: a Buffer owned by this entry alone (never a view into a network chunk, never
-   * shared with another entry: COPY duplicates it), so writers may overwrite it in place
-   * (SET of a same-length value, SETRANGE, APPEND into spare capacity). Replies copy bytes
-   * out, so no in-flight write can observe a later change.
-   */
-  value: unknown;
-  /** String encoding hint (StrEnc); aggregates keep their encoding in the value. */
-  enc: number;
-  /** Absolute expiry in ms since the epoch, or NO_EXPIRY. Kept in sync with the expires index. */
-  expireAt: number;
-  /** LRU clock in seconds (24 bits) or, under an LFU policy, (minutes << 8) | log counter. */
-  lru: number;
+/** A key's handle: an integer id into the node's Store (store.ts); NONE (-1) when missing. */
+export type Entry = number;
 
-  constructor(type: VType, value: unknown, lru: number) {
-    this.type = type;
-    this.value = value;
-    this.enc = StrEnc.Auto;
-    this.expireAt = NO_EXPIRY;
-    this.lru = lru;
-  }
-}
-
-/** OBJECT ENCODING of a string value, by Redis's rules. */
-export function stringEncoding(e: Entry): string {
-  if (e.enc === StrEnc.Raw) return 'raw';
-  const v = e.value as Buffer;
-  if (e.enc !== StrEnc.NoInt && v.length <= 20 && isCanonicalInt64(v)) return 'int';
+/** OBJECT ENCODING of string value v stored with encoding hint enc (StrEnc), by Redis's rules. */
+export function stringEncoding(enc: number, v: Buffer): string {
+  if (enc === StrEnc.Raw) return 'raw';
+  if (enc !== StrEnc.NoInt && v.length <= 20 && isCanonicalInt64(v)) return 'int';
   return v.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
 }
 
@@ -98,7 +73,3 @@ export function isCanonicalInt64(b: Buffer): boolean {
   return true;
 }
 
-/** True if the entry's TTL has passed at `now`: Redis's keyIsExpired (now > expireAt). */
-export function isExpired(e: Entry, now: number): boolean {
-  return e.expireAt !== NO_EXPIRY && e.expireAt < now;
-}

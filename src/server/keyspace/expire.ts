@@ -59,9 +59,9 @@ export function activeExpireCycle(
       if (db.expiresSize === 0) break;
       iteration++;
       let expired = 0;
-      const sampled = db.sampleExpires(Math.min(keysPerLoop, db.expiresSize), (key, e) => {
-        if (e.expireAt < opts.now) {
-          db.expireNow(key, e);
+      const sampled = db.sampleExpires(Math.min(keysPerLoop, db.expiresSize), (e) => {
+        if (db.expireAt(e) < opts.now) {
+          db.expireNow(e);
           expired++;
         }
       });

@@ -5,9 +5,10 @@
 // which command touches a key.
 
 import type { Clock } from '../../lib/clock.js';
-import { Database, type ExpiryPolicy } from './database.js';
-import { Entry, NO_EXPIRY, StrEnc, VType } from './entry.js';
+import { Database, NONE, type ExpiryPolicy } from './database.js';
+import { NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
+import { Store } from './store.js';
 
 export interface KeyspaceStats {
   keyspaceHits: number;
@@ -21,14 +22,16 @@ export interface KeyspaceStats {
 export interface KeyspaceOptions {
   databases: number;
   clock: Clock;
-  /** Called for every key removed because its TTL passed (after it was removed). */
-  onExpired?: (db: Database, key: string, entry: Entry) => void;
+  /** Called for every key removed because its TTL passed (just before it is removed). */
+  onExpired?: (db: Database, id: number) => void;
 }
 
 /** How accesses update the per-key clock: LRU seconds or the LFU counter. */
 export type AccessPolicy = 'lru' | 'lfu';
 
 export class Keyspace {
+  /** Entries of every database: metadata in typed arrays, keys and values in the arena. */
+  readonly store = new Store();
   readonly dbs: Database[];
   /** Shared by every database: whether lazy expiry deletes (off during CLIENT PAUSE WRITE). */
   readonly expiry: ExpiryPolicy = { deleteOnAccess: true };
@@ -56,18 +59,18 @@ export class Keyspace {
    * accessClock()). Created at startup with the LRU clock, as Redis creates its shared objects.
    */
   readonly sharedLru = new Uint32Array(SHARED_INTEGERS);
-  #onExpired: (db: Database, key: string, entry: Entry) => void;
+  #onExpired: (db: Database, id: number) => void;
 
   constructor(opts: KeyspaceOptions) {
     this.clock = opts.clock;
     this.sharedLru.fill(lruClock(opts.clock.now()));
     this.#onExpired = opts.onExpired ?? (() => {});
-    const hook = (db: Database, key: string, e: Entry): void => {
+    const hook = (db: Database, id: number): void => {
       this.stats.expiredKeys++;
-      this.#onExpired(db, key, e);
+      this.#onExpired(db, id);
     };
     this.dbs = [];
-    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, hook, this.expiry));
+    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, this.store, hook, this.expiry));
   }
 
   /** The access-clock value a new key starts with. */
@@ -75,19 +78,20 @@ export class Keyspace {
     return this.accessPolicy === 'lfu' ? lfuInitial(now) : lruClock(now);
   }
 
-  /** Records an access to e (unless the client asked for NO-TOUCH). */
-  touch(e: Entry, now: number): void {
-    const shared = sharedIntIndex(e);
+  /** Records an access to entry e (unless the client asked for NO-TOUCH). */
+  touch(e: number, now: number): void {
+    const store = this.store;
+    const shared = sharedIntIndex(store, e);
     if (this.accessPolicy === 'lfu') {
-      const counter = lfuDecrAndReturn(e.lru, now, this.lfuDecayTime);
-      e.lru = lfuIncr(counter, now, this.lfuLogFactor, this.random);
+      const counter = lfuDecrAndReturn(store.clock(e), now, this.lfuDecayTime);
+      store.setClock(e, lfuIncr(counter, now, this.lfuLogFactor, this.random));
       if (shared >= 0) {
         const c = lfuDecrAndReturn(this.sharedLru[shared], now, this.lfuDecayTime);
         this.sharedLru[shared] = lfuIncr(c, now, this.lfuLogFactor, this.random);
       }
     } else {
       const lru = lruClock(now);
-      e.lru = lru;
+      store.setClock(e, lru);
       if (shared >= 0) this.sharedLru[shared] = lru;
     }
   }
@@ -97,18 +101,19 @@ export class Keyspace {
    * when `sharing` (integers are shared under the current maxmemory settings) and e holds one
    * of the shared integers, else e's own.
    */
-  accessClock(e: Entry, sharing: boolean): number {
-    if (!sharing) return e.lru;
-    const shared = sharedIntIndex(e);
-    return shared >= 0 ? this.sharedLru[shared] : e.lru;
+  accessClock(e: number, sharing: boolean): number {
+    const own = this.store.clock(e);
+    if (!sharing) return own;
+    const shared = sharedIntIndex(this.store, e);
+    return shared >= 0 ? this.sharedLru[shared] : own;
   }
 
-  /** Lookup for a read: lazy expiry, hit/miss accounting, access clock update. */
-  lookupRead(db: Database, key: string, now: number, noTouch = false): Entry | undefined {
+  /** Lookup for a read: lazy expiry, hit/miss accounting, access clock update. NONE if missing. */
+  lookupRead(db: Database, key: Uint8Array, now: number, noTouch = false): number {
     const e = db.lookup(key, now);
-    if (e === undefined) {
+    if (e === NONE) {
       this.stats.keyspaceMisses++;
-      return undefined;
+      return NONE;
     }
     this.stats.keyspaceHits++;
     if (!noTouch) this.touch(e, now);
@@ -116,9 +121,9 @@ export class Keyspace {
   }
 
   /** Lookup for a write: lazy expiry and access clock, no hit/miss accounting. */
-  lookupWrite(db: Database, key: string, now: number, noTouch = false): Entry | undefined {
+  lookupWrite(db: Database, key: Uint8Array, now: number, noTouch = false): number {
     const e = db.lookup(key, now);
-    if (e !== undefined && !noTouch) this.touch(e, now);
+    if (e !== NONE && !noTouch) this.touch(e, now);
     return e;
   }
 
@@ -133,13 +138,26 @@ export class Keyspace {
     return { keys, expires };
   }
 
+  /**
+   * Memory held by the keyspace, by what it holds: `data` is the arena slots of the records
+   * (keys and values), `overhead` the entry metadata arrays, the indexes and the arena space
+   * reserved but not handed out (free slots, partly used segments).
+   */
+  memory(): { data: number; overhead: number } {
+    const arena = this.store.arena;
+    let overhead = this.store.metaBytes() + (arena.reservedBytes - arena.usedBytes);
+    for (const db of this.dbs) overhead += db.indexBytes();
+    return { data: arena.usedBytes, overhead };
+  }
+
   /** Empties every database. */
   flushAll(): number {
     let removed = 0;
     for (const db of this.dbs) {
       removed += db.size;
-      db.clear();
+      db.forgetAll();
     }
+    this.store.reset();
     return removed;
   }
 }
@@ -152,13 +170,15 @@ export const SHARED_INTEGERS = 10000;
  * canonical decimal spelling of such a number, in an entry not marked raw, unshared or
  * never-int (StrEnc.Auto). Cheap: it runs on every touch.
  */
-export function sharedIntIndex(e: Entry): number {
-  if (e.type !== VType.String || e.enc !== StrEnc.Auto) return -1;
-  const v = e.value as Buffer;
-  const n = v.length;
-  if (n === 0 || n > 4 || (v[0] === 0x30 && n > 1)) return -1;
+export function sharedIntIndex(store: Store, e: number): number {
+  if (store.type(e) !== VType.String || store.enc(e) !== StrEnc.Auto) return -1;
+  store.locate(e);
+  const v = store.rb;
+  const o = store.rv;
+  const n = store.rvl;
+  if (n === 0 || n > 4 || (v[o] === 0x30 && n > 1)) return -1;
   let x = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = o; i < o + n; i++) {
     const d = v[i] - 0x30;
     if (d < 0 || d > 9) return -1;
     x = x * 10 + d;
@@ -178,4 +198,4 @@ export function lruIdleSeconds(lru: number, now: number): number {
   return clock >= lru ? clock - lru : clock + (LRU_CLOCK_MAX - lru);
 }
 
-export { NO_EXPIRY };
+export { NO_EXPIRY, NONE };

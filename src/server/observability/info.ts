@@ -182,10 +182,14 @@ function clientsSection(srv: Server): Lines {
 // -----------------------------------------------------------------------------------------
 // Memory
 //
-// used_memory is what the JS engine holds for us (V8 heap in use + off-heap buffers); the
-// "allocator" figures are the V8 heap reserved (active) and the process RSS (resident).
-// used_memory_startup is the process's usage when this module loaded, before any node
-// existed. The peak is tracked per server whenever INFO memory is computed.
+// used_memory is what the JS engine holds for us (V8 heap in use + off-heap buffers, which
+// include the keyspace's arena and metadata arrays); the "allocator" figures are the V8 heap
+// reserved (active) and the process RSS (resident). used_memory_startup is the process's usage
+// when this module loaded, before any node existed. used_memory_overhead adds the clients'
+// buffers and the keyspace's bookkeeping (entry metadata, indexes, arena space not handed out:
+// Keyspace.memory()) to the startup figure; used_memory_dataset is the rest, the records' bytes
+// and the JS heap the data needs. The peak is tracked per server whenever INFO memory is
+// computed.
 
 const STARTUP_MEMORY = usedMemory(process.memoryUsage());
 const peaks = new WeakMap<Server, number>();
@@ -208,7 +212,7 @@ function memorySection(srv: Server): Lines {
   peaks.set(srv, peak);
   const startup = Math.min(STARTUP_MEMORY, used);
   const clients = clientBuffers(srv);
-  const overhead = Math.min(used, startup + clients);
+  const overhead = Math.min(used, startup + clients + srv.keyspace.memory().overhead);
   const dataset = used - overhead;
   const netOfStartup = used - startup;
   const allocated = used;
@@ -473,7 +477,7 @@ function latencystatsSection(srv: Server): Lines {
 /**
  * Estimated average remaining TTL (ms) of the keys with a TTL in db. Redis estimates it from
  * the active expire cycle's samples; Shoal estimates it from up to AVG_TTL_SAMPLE keys with a
- * TTL (visiting at most AVG_TTL_SCAN keys), so INFO stays cheap on large databases.
+ * TTL (looking at most at AVG_TTL_SCAN of them), so INFO stays cheap on large databases.
  */
 const AVG_TTL_SAMPLE = 4096;
 const AVG_TTL_SCAN = 65536;
@@ -482,11 +486,11 @@ function avgTtl(db: Database, now: number): number {
   if (db.expiresSize === 0) return 0;
   let sum = 0;
   let n = 0;
-  let visited = 0;
-  for (const [, e] of db.entries()) {
-    if (++visited > AVG_TTL_SCAN || n >= AVG_TTL_SAMPLE) break;
-    if (e.expireAt === NO_EXPIRY || e.expireAt <= now) continue;
-    sum += e.expireAt - now;
+  const limit = Math.min(db.expiresSize, AVG_TTL_SCAN);
+  for (let i = 0; i < limit && n < AVG_TTL_SAMPLE; i++) {
+    const at = db.expireAt(db.volatileEntry(i));
+    if (at === NO_EXPIRY || at <= now) continue;
+    sum += at - now;
     n++;
   }
   return n === 0 ? 0 : Math.floor(sum / n);

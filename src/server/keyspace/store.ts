@@ -1,0 +1,413 @@
+// The entry table: per-key metadata in typed arrays and key/value bytes in the arena.
+//
+// A key is an integer id (a "handle") into parallel typed arrays, shared by every database of
+// a node. Nothing per key is a JS object unless its value is an aggregate (hash, list, set,
+// sorted set), which sits in a Map beside the table. Handlers receive handles from lookups and
+// read fields through the Store's accessors; a handle stays valid until its key is deleted,
+// whatever else is inserted or removed meanwhile (ids are never moved; the arrays may be
+// reallocated, so never cache one of them across a mutation).
+//
+// Per entry (34 bytes of metadata):
+//   addr    uint32   arena address of the record: [varint keyLen][varint valLen][key][value]
+//   meta    uint32   bits 0-23 access clock (LRU seconds or LFU minutes<<8 | counter),
+//                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object flag
+//   ver     uint32   write version (bumped on every change; fork-less snapshots compare it)
+//   exp     float64  absolute expiry in ms, or NO_EXPIRY
+//   vpos    int32    position in the database's volatile-key array, or -1
+//   next/prev int32  the per-slot doubly linked list (cluster slot iteration and migration);
+//                    next also links free ids
+//   slot    uint16   hash slot of the key
+//
+// Strings keep their bytes in the record. Aggregates keep a key-only record (valLen 0) and
+// their object in `objects`.
+
+import { Arena } from './arena.js';
+
+const CLOCK_MASK = 0xffffff;
+const TYPE_SHIFT = 24;
+const ENC_SHIFT = 27;
+const OBJ_BIT = 1 << 29;
+
+/** Bytes of typed-array metadata per entry (for memory accounting). */
+export const ENTRY_META_BYTES = 4 + 4 + 4 + 8 + 4 + 4 + 4 + 2;
+
+/** Bytes a varint of n takes (LEB128, n < 2^35). */
+export function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+function writeVarint(b: Buffer, off: number, n: number): number {
+  while (n >= 0x80) {
+    b[off++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  b[off++] = n;
+  return off;
+}
+
+/** Writes n as a LEB128 varint of exactly `width` bytes (non-minimal padding allowed). */
+function writeVarintPadded(b: Buffer, off: number, n: number, width: number): number {
+  for (let i = 1; i < width; i++) {
+    b[off++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  b[off++] = n;
+  return off;
+}
+
+export class Store {
+  readonly arena = new Arena();
+  /** Capacity of the metadata arrays. */
+  cap = 0;
+  /** Ids in use. */
+  count = 0;
+  addr = new Uint32Array(0);
+  meta = new Uint32Array(0);
+  ver = new Uint32Array(0);
+  exp = new Float64Array(0);
+  vpos = new Int32Array(0);
+  next = new Int32Array(0);
+  prev = new Int32Array(0);
+  slot = new Uint16Array(0);
+  /** Aggregate values by id. */
+  readonly objects = new Map<number, unknown>();
+  /**
+   * Exact int64 expiry of entries whose `exp` is beyond Number.MAX_SAFE_INTEGER (PEXPIREAT k
+   * 9223372036854775807 is legal); keys-expire.ts keeps it, destroy() forgets it.
+   */
+  readonly exactExpire = new Map<number, bigint>();
+  #freeIds = -1;
+  /** Highest id ever handed out + 1. */
+  #top = 0;
+  /** Global write version, bumped on each change. */
+  version = 1;
+
+  // Record decoding scratch: set by locate(), read right after.
+  /** Segment buffer of the last located record. */
+  rb: Buffer = Buffer.alloc(0);
+  /** Offset in rb of the value-length varint. */
+  rvh = 0;
+  /** Key offset in rb. */
+  rk = 0;
+  /** Key length. */
+  rkl = 0;
+  /** Value offset in rb. */
+  rv = 0;
+  /** Value length. */
+  rvl = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.#grow(initialCapacity);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Records
+
+  /**
+   * Decodes the record of id into rb/rk/rkl/rv/rvl. The fields are valid until the next
+   * mutation of any entry.
+   */
+  locate(id: number): void {
+    const a = this.addr[id];
+    const arena = this.arena;
+    const b = arena.buf(a);
+    let o = arena.off(a);
+    let kl = b[o++];
+    if (kl >= 0x80) {
+      kl &= 0x7f;
+      let shift = 128;
+      let x: number;
+      do {
+        x = b[o++];
+        kl += (x & 0x7f) * shift;
+        shift *= 128;
+      } while (x >= 0x80);
+    }
+    this.rvh = o;
+    let vl = b[o++];
+    if (vl >= 0x80) {
+      vl &= 0x7f;
+      let shift = 128;
+      let x: number;
+      do {
+        x = b[o++];
+        vl += (x & 0x7f) * shift;
+        shift *= 128;
+      } while (x >= 0x80);
+    }
+    this.rb = b;
+    this.rk = o;
+    this.rkl = kl;
+    this.rv = o + kl;
+    this.rvl = vl;
+  }
+
+  /** True if the key bytes of id equal key. */
+  keyEquals(id: number, key: Uint8Array): boolean {
+    this.locate(id);
+    const n = key.length;
+    if (this.rkl !== n) return false;
+    const b = this.rb;
+    const o = this.rk;
+    if (n > 48) return b.compare(key, 0, n, o, o + n) === 0;
+    for (let i = 0; i < n; i++) if (b[o + i] !== key[i]) return false;
+    return true;
+  }
+
+  /** A copy of the key of id. */
+  keyCopy(id: number): Buffer {
+    this.locate(id);
+    const out = Buffer.allocUnsafe(this.rkl);
+    this.rb.copy(out, 0, this.rk, this.rk + this.rkl);
+    return out;
+  }
+
+  /** The key of id as a latin1 string (one char per byte). */
+  keyLatin1(id: number): string {
+    this.locate(id);
+    return this.rb.toString('latin1', this.rk, this.rk + this.rkl);
+  }
+
+  /**
+   * A view of id's string value. Valid until the next mutation of any entry: copy it (or write
+   * it to a reply, which copies) before changing the keyspace.
+   */
+  valueView(id: number): Buffer {
+    this.locate(id);
+    return this.rb.subarray(this.rv, this.rv + this.rvl);
+  }
+
+  /** Length of id's string value. */
+  valueLength(id: number): number {
+    this.locate(id);
+    return this.rvl;
+  }
+
+  /** Length of id's key. */
+  keyLength(id: number): number {
+    this.locate(id);
+    return this.rkl;
+  }
+
+  /** Bytes id's value can grow to without moving its record. */
+  valueCapacity(id: number): number {
+    this.locate(id);
+    const a = this.addr[id];
+    return this.arena.capacity(a) - (this.rv - this.arena.off(a));
+  }
+
+  /** Bytes the record of id occupies in the arena. */
+  recordBytes(id: number): number {
+    return this.arena.capacity(this.addr[id]);
+  }
+
+  /**
+   * Allocates a record for key with a value of vlen bytes and room for `room` (>= vlen) bytes
+   * of value; returns the address. The value's length varint is written with the width `room`
+   * needs, so the value can grow in place up to `room`.
+   */
+  #newRecord(key: Uint8Array, kStart: number, kLen: number, vlen: number, room: number): number {
+    const w = varintSize(room);
+    const size = varintSize(kLen) + w + kLen + room;
+    const a = this.arena.alloc(size < 8 ? 8 : size);
+    const b = this.arena.buf(a);
+    let o = this.arena.off(a);
+    o = writeVarint(b, o, kLen);
+    const vh = o;
+    o = writeVarintPadded(b, o, vlen, w);
+    b.set(kLen === key.length && kStart === 0 ? key : key.subarray(kStart, kStart + kLen), o);
+    this.rb = b;
+    this.rvh = vh;
+    this.rk = o;
+    this.rkl = kLen;
+    this.rv = o + kLen;
+    this.rvl = vlen;
+    return a;
+  }
+
+  /**
+   * Sets id's value length to vlen, keeping the key and the first min(old, new) value bytes,
+   * and leaves rb/rv pointing at the value area. Rewrites in place when the record's slot has
+   * room and would not be more than half empty, else moves the record to a fitting slot.
+   */
+  resizeValue(id: number, vlen: number): void {
+    this.locate(id);
+    const w = this.rk - this.rvh;
+    const a = this.addr[id];
+    const cap = this.arena.capacity(a);
+    const need = this.rk - this.arena.off(a) + this.rkl + vlen;
+    if (varintSize(vlen) <= w && need <= cap && need * 2 > cap) {
+      writeVarintPadded(this.rb, this.rvh, vlen, w);
+      this.rvl = vlen;
+      return;
+    }
+    this.#move(id, vlen, vlen);
+  }
+
+  /**
+   * Like resizeValue for a value that is growing (APPEND, SETRANGE): in place whenever it fits,
+   * else moved to a record with spare room, as Redis's sds greedy allocation (double below
+   * 1 MB, 1 MB more above), so repeated appends are amortized O(1).
+   */
+  growValue(id: number, vlen: number): void {
+    this.locate(id);
+    const w = this.rk - this.rvh;
+    const a = this.addr[id];
+    const need = this.rk - this.arena.off(a) + this.rkl + vlen;
+    if (varintSize(vlen) <= w && need <= this.arena.capacity(a)) {
+      writeVarintPadded(this.rb, this.rvh, vlen, w);
+      this.rvl = vlen;
+      return;
+    }
+    this.#move(id, vlen, vlen < 1024 * 1024 ? vlen * 2 : vlen + 1024 * 1024);
+  }
+
+  /** Moves id to a new record (value length vlen, room for `room`), keeping key and value bytes. */
+  #move(id: number, vlen: number, room: number): void {
+    this.locate(id);
+    const oldB = this.rb;
+    const oldV = this.rv;
+    const keep = Math.min(this.rvl, vlen);
+    const a = this.addr[id];
+    const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room);
+    if (keep > 0) oldB.copy(this.rb, this.rv, oldV, oldV + keep);
+    this.arena.free(a);
+    this.addr[id] = na;
+  }
+
+  /** Replaces id's string value with the bytes of src. */
+  writeValue(id: number, src: Uint8Array): void {
+    this.resizeValue(id, src.length);
+    this.rb.set(src, this.rv);
+  }
+
+  /** Changes the key of id (RENAME), keeping its value bytes. */
+  rekey(id: number, key: Uint8Array): void {
+    this.locate(id);
+    const oldB = this.rb;
+    const oldV = this.rv;
+    const vl = this.rvl;
+    const a = this.addr[id];
+    const na = this.#newRecord(key, 0, key.length, vl, vl);
+    if (vl > 0) oldB.copy(this.rb, this.rv, oldV, oldV + vl);
+    this.arena.free(a);
+    this.addr[id] = na;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Entries
+
+  /**
+   * Creates an entry for key with a value area of vlen bytes (rb/rv point at it afterwards).
+   * The caller links it into a database.
+   */
+  create(key: Uint8Array, vlen: number, meta: number): number {
+    let id = this.#freeIds;
+    if (id >= 0) {
+      this.#freeIds = this.next[id];
+    } else {
+      if (this.#top === this.cap) this.#grow(this.cap * 2);
+      id = this.#top++;
+    }
+    this.count++;
+    this.addr[id] = this.#newRecord(key, 0, key.length, vlen, vlen);
+    this.meta[id] = meta;
+    this.ver[id] = this.version++;
+    this.vpos[id] = -1;
+    return id;
+  }
+
+  /** Frees id and its record (the caller has unlinked it from its database). */
+  destroy(id: number): void {
+    this.arena.free(this.addr[id]);
+    if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
+    if (this.exp[id] > Number.MAX_SAFE_INTEGER) this.exactExpire.delete(id);
+    this.meta[id] = 0;
+    this.next[id] = this.#freeIds;
+    this.#freeIds = id;
+    this.count--;
+  }
+
+  /** Drops every entry at once (FLUSHALL of every database). */
+  reset(): void {
+    this.arena.reset();
+    this.objects.clear();
+    this.exactExpire.clear();
+    this.#freeIds = -1;
+    this.#top = 0;
+    this.count = 0;
+    this.#grow(1024, true);
+  }
+
+  /** Bytes held by the metadata arrays. */
+  metaBytes(): number {
+    return this.cap * ENTRY_META_BYTES;
+  }
+
+  #grow(n: number, fresh = false): void {
+    const copy = <T extends Uint32Array | Int32Array | Float64Array | Uint16Array>(a: T, b: T): T => {
+      if (!fresh) b.set(a);
+      return b;
+    };
+    this.addr = copy(this.addr, new Uint32Array(n));
+    this.meta = copy(this.meta, new Uint32Array(n));
+    this.ver = copy(this.ver, new Uint32Array(n));
+    this.exp = copy(this.exp, new Float64Array(n));
+    this.vpos = copy(this.vpos, new Int32Array(n));
+    this.next = copy(this.next, new Int32Array(n));
+    this.prev = copy(this.prev, new Int32Array(n));
+    this.slot = copy(this.slot, new Uint16Array(n));
+    this.cap = n;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Metadata fields
+
+  type(id: number): number {
+    return (this.meta[id] >>> TYPE_SHIFT) & 7;
+  }
+
+  enc(id: number): number {
+    return (this.meta[id] >>> ENC_SHIFT) & 3;
+  }
+
+  setEnc(id: number, enc: number): void {
+    this.meta[id] = (this.meta[id] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT);
+  }
+
+  clock(id: number): number {
+    return this.meta[id] & CLOCK_MASK;
+  }
+
+  setClock(id: number, v: number): void {
+    this.meta[id] = (this.meta[id] & ~CLOCK_MASK) | (v & CLOCK_MASK);
+  }
+
+  /** The aggregate object of id (undefined for strings). */
+  object(id: number): unknown {
+    return (this.meta[id] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
+  }
+
+  /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
+  setObject(id: number, type: number, obj: unknown): void {
+    if ((this.meta[id] & OBJ_BIT) === 0) this.resizeValue(id, 0);
+    this.meta[id] = (this.meta[id] & CLOCK_MASK) | (type << TYPE_SHIFT) | OBJ_BIT;
+    this.objects.set(id, obj);
+  }
+
+  /** Makes id hold a string (after an aggregate): clears the object, sets type and encoding. */
+  setStringType(id: number, enc: number): void {
+    if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
+    this.meta[id] = (this.meta[id] & CLOCK_MASK) | (enc << ENC_SHIFT);
+  }
+
+  /** Records a write to id (snapshot versioning). */
+  bump(id: number): void {
+    this.ver[id] = this.version++;
+  }
+}
+
+/** meta word for a new string entry. */
+export function stringMeta(enc: number, clock: number): number {
+  return (enc << ENC_SHIFT) | (clock & CLOCK_MASK);
+}
