@@ -111,6 +111,8 @@ export class Server {
     this.keyspace = new Keyspace({
       databases: this.config.getNumber('databases'),
       clock: this.clock,
+      // Per-slot key lists, as Redis keeps them only in cluster mode (10 bytes a key).
+      slotIndex: this.config.getBool('cluster-enabled'),
       // Redis counts no change (server.dirty) for a key it expires, lazily or actively: the
       // DEL it propagates is not a write the command made. (Checked against 7.0.15.)
       onExpired: () => {},

@@ -24,7 +24,7 @@ function set(db: Database, key: string, value: string, expireAt = NO_EXPIRY): nu
 }
 
 function newDb(expired: string[] = [], expiry = { deleteOnAccess: true }): Database {
-  const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0), onExpired: (d, id) => expired.push(d.key(id).toString('latin1')) });
+  const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0), slotIndex: true, onExpired: (d, id) => expired.push(d.key(id).toString('latin1')) });
   ks.expiry.deleteOnAccess = expiry.deleteOnAccess;
   return ks.dbs[0];
 }

@@ -71,12 +71,13 @@ export function storeString(
   const existing = lookedUp === undefined ? db.lookup(key, now) : lookedUp;
   const enc = opts.enc ?? StrEnc.Auto;
   if (existing === NONE) return db.addString(key, value, stringMeta(enc, ks.initialLru(now)), opts.expireAt ?? NO_EXPIRY);
-  const at = opts.keepTtl === true ? store.exp[existing] : opts.expireAt ?? NO_EXPIRY;
+  const cur = db.expireAt(existing);
+  const at = opts.keepTtl === true ? cur : opts.expireAt ?? NO_EXPIRY;
   if (store.type(existing) !== VType.String) store.setStringType(existing, enc);
   else store.setEnc(existing, enc);
   store.writeValue(existing, value);
   if (ks.accessPolicy !== 'lfu') store.setClock(existing, ks.initialLru(now));
-  if (at !== store.exp[existing]) db.setExpire(existing, at);
+  if (at !== cur) db.setExpire(existing, at);
   store.bump(existing);
   return existing;
 }

@@ -58,21 +58,28 @@ class DbData {
   maxMask = -1;
   sizes = new Int32Array(PARTS);
   size = 0;
-  slotHead = new Int32Array(SLOT_COUNT).fill(-1);
-  slotCount = new Int32Array(SLOT_COUNT);
-  /** Ids of the keys with a TTL (dense; Store.vpos holds each one's position). */
+  /** Per slot: first entry of its list and key count (only with the store's slot links). */
+  slotHead: Int32Array;
+  slotCount: Int32Array;
+  /** Ids of the keys with a TTL (dense; Store.vpos holds each one's position) and their expiry. */
   vol = new Int32Array(16);
+  volExp = new Float64Array(16);
   volLen = 0;
   /** Persistent cursor of the active expire cycle into `vol`. */
   volCursor = 0;
   /** Bumped on every flush, so long-running walks notice a new table. */
   epoch = 0;
+
+  constructor(slotted: boolean) {
+    this.slotHead = slotted ? new Int32Array(SLOT_COUNT).fill(-1) : EMPTY_TABLE;
+    this.slotCount = slotted ? new Int32Array(SLOT_COUNT) : EMPTY_TABLE;
+  }
 }
 
 export class Database {
   readonly id: number;
   readonly store: Store;
-  #d = new DbData();
+  #d: DbData;
   #onExpired: ExpiredHook;
   readonly #expiry: ExpiryPolicy;
   // Where the last successful find() found its key: lets delete() skip a second probe.
@@ -83,6 +90,7 @@ export class Database {
   constructor(id: number, store: Store, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
     this.id = id;
     this.store = store;
+    this.#d = new DbData(store.slotLinks);
     this.#onExpired = onExpired;
     this.#expiry = expiry;
   }
@@ -102,15 +110,15 @@ export class Database {
     return this.#d.volLen;
   }
 
-  /** Keys in one hash slot. */
+  /** Keys in one hash slot (needs the store's slot links, else 0). */
   countInSlot(slot: number): number {
-    return this.#d.slotCount[slot];
+    return this.store.slotLinks ? this.#d.slotCount[slot] : 0;
   }
 
   /** Bytes held by this database's index (buckets, slot lists and the volatile array). */
   indexBytes(): number {
     const d = this.#d;
-    let n = d.vol.byteLength + d.slotHead.byteLength + d.slotCount.byteLength;
+    let n = d.vol.byteLength + d.volExp.byteLength + d.slotHead.byteLength + d.slotCount.byteLength;
     for (let p = 0; p < PARTS; p++) n += d.tables[p].byteLength;
     return n;
   }
@@ -135,8 +143,10 @@ export class Database {
     return this.store.enc(id);
   }
 
+  /** Absolute expiry of entry id (of this database) in ms, or NO_EXPIRY. */
   expireAt(id: number): number {
-    return this.store.exp[id];
+    const pos = this.store.vpos[id];
+    return pos < 0 ? NO_EXPIRY : this.#d.volExp[pos];
   }
 
   /** A view of a string value; valid until the next keyspace mutation. */
@@ -183,8 +193,8 @@ export class Database {
   lookup(key: Uint8Array, now: number): number {
     const id = this.find(key);
     if (id === NONE) return NONE;
-    const at = this.store.exp[id];
-    if (at !== NO_EXPIRY && at < now) {
+    const pos = this.store.vpos[id];
+    if (pos >= 0 && this.#d.volExp[pos] < now) {
       if (this.#expiry.deleteOnAccess) {
         this.#onExpired(this, id);
         this.delete(id);
@@ -196,8 +206,8 @@ export class Database {
 
   /** True if id's TTL has passed at `now` (Redis's keyIsExpired: now > expireAt). */
   isExpired(id: number, now: number): boolean {
-    const at = this.store.exp[id];
-    return at !== NO_EXPIRY && at < now;
+    const pos = this.store.vpos[id];
+    return pos >= 0 && this.#d.volExp[pos] < now;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -221,7 +231,6 @@ export class Database {
   addSpace(key: Uint8Array, vlen: number, meta: number, expireAt: number): number {
     const store = this.store;
     const id = store.create(key, vlen, meta);
-    store.exp[id] = NO_EXPIRY;
     this.#link(id, key);
     if (expireAt !== NO_EXPIRY) this.setExpire(id, expireAt);
     return id;
@@ -234,7 +243,6 @@ export class Database {
     const store = this.store;
     const id = store.create(key, 0, clock);
     store.setObject(id, type, obj);
-    store.exp[id] = NO_EXPIRY;
     this.#link(id, key);
     return id;
   }
@@ -256,19 +264,24 @@ export class Database {
   /** Sets (at >= 0) or clears (NO_EXPIRY) the TTL of entry id. */
   setExpire(id: number, at: number): void {
     const store = this.store;
-    store.exp[id] = at;
     const d = this.#d;
     const pos = store.vpos[id];
     if (at === NO_EXPIRY) {
       if (pos >= 0) this.#volRemove(pos);
       store.vpos[id] = -1;
-    } else if (pos < 0) {
+    } else if (pos >= 0) {
+      d.volExp[pos] = at;
+    } else {
       if (d.volLen === d.vol.length) {
-        const bigger = new Int32Array(d.vol.length * 2);
-        bigger.set(d.vol);
-        d.vol = bigger;
+        const vol = new Int32Array(d.vol.length * 2);
+        vol.set(d.vol);
+        d.vol = vol;
+        const volExp = new Float64Array(d.vol.length);
+        volExp.set(d.volExp);
+        d.volExp = volExp;
       }
       d.vol[d.volLen] = id;
+      d.volExp[d.volLen] = at;
       store.vpos[id] = d.volLen++;
     }
   }
@@ -276,7 +289,7 @@ export class Database {
   /** Moves entry id (of this database) to `dst` under the same key; dst must lack the key. */
   moveTo(id: number, dst: Database): void {
     const store = this.store;
-    const at = store.exp[id];
+    const at = this.expireAt(id);
     this.#unlink(id);
     store.locate(id);
     const key = store.rb.subarray(store.rk, store.rk + store.rkl);
@@ -286,7 +299,7 @@ export class Database {
 
   /** Gives entry id (of this database) a new key, which must be absent (RENAME). */
   rename(id: number, key: Uint8Array): void {
-    const at = this.store.exp[id];
+    const at = this.expireAt(id);
     this.#unlink(id);
     this.store.rekey(id, key);
     this.#link(id, key);
@@ -307,7 +320,7 @@ export class Database {
 
   #forget(): void {
     const epoch = this.#d.epoch + 1;
-    this.#d = new DbData();
+    this.#d = new DbData(this.store.slotLinks);
     this.#d.epoch = epoch;
     this.#lastId = NONE;
   }
@@ -330,6 +343,8 @@ export class Database {
     t[(i << 1) + 1] = h;
     d.sizes[p]++;
     d.size++;
+    store.vpos[id] = -1;
+    if (!store.slotLinks) return;
     const slot = keyHashSlot(key);
     store.slot[id] = slot;
     const head = d.slotHead[slot];
@@ -338,7 +353,6 @@ export class Database {
     if (head >= 0) store.prev[head] = id;
     d.slotHead[slot] = id;
     d.slotCount[slot]++;
-    store.vpos[id] = -1;
   }
 
   /** Removes id from the index, slot list and volatile set (does not free it). */
@@ -363,6 +377,12 @@ export class Database {
     this.#removeAt(p, i);
     d.size--;
     if (--d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
+    const pos = store.vpos[id];
+    if (pos >= 0) {
+      this.#volRemove(pos);
+      store.vpos[id] = -1;
+    }
+    if (!store.slotLinks) return;
     const slot = store.slot[id];
     const n = store.next[id];
     const pr = store.prev[id];
@@ -370,11 +390,6 @@ export class Database {
     else d.slotHead[slot] = n;
     if (n >= 0) store.prev[n] = pr;
     d.slotCount[slot]--;
-    const pos = store.vpos[id];
-    if (pos >= 0) {
-      this.#volRemove(pos);
-      store.vpos[id] = -1;
-    }
   }
 
   /** Empties bucket i of partition p, shifting later members of its probe run back. */
@@ -421,9 +436,11 @@ export class Database {
 
   #volRemove(pos: number): void {
     const d = this.#d;
-    const last = d.vol[--d.volLen];
-    if (pos !== d.volLen) {
+    const end = --d.volLen;
+    if (pos !== end) {
+      const last = d.vol[end];
       d.vol[pos] = last;
+      d.volExp[pos] = d.volExp[end];
       this.store.vpos[last] = pos;
     }
   }
@@ -482,9 +499,21 @@ export class Database {
     }
   }
 
-  /** Up to `max` entries of one hash slot (cluster GETKEYSINSLOT, migration). */
+  /**
+   * Up to `max` entries of one hash slot (cluster GETKEYSINSLOT, migration). Needs the store's
+   * slot links (cluster mode); without them this is a full walk of the index.
+   */
   slotEntries(slot: number, max = Infinity): number[] {
     const out: number[] = [];
+    if (!this.store.slotLinks) {
+      const store = this.store;
+      this.forEach((id) => {
+        if (out.length >= max) return;
+        store.locate(id);
+        if (keyHashSlot(store.rb.subarray(store.rk, store.rk + store.rkl)) === slot) out.push(id);
+      });
+      return out;
+    }
     const next = this.store.next;
     for (let id = this.#d.slotHead[slot]; id >= 0 && out.length < max; id = next[id]) out.push(id);
     return out;

@@ -22,6 +22,12 @@ export interface KeyspaceStats {
 export interface KeyspaceOptions {
   databases: number;
   clock: Clock;
+  /**
+   * Keep per-slot key lists and counts (cluster mode: COUNTKEYSINSLOT, GETKEYSINSLOT, slot
+   * migration). Costs 10 bytes per key; off by default, as Redis keeps them only in cluster
+   * mode.
+   */
+  slotIndex?: boolean;
   /** Called for every key removed because its TTL passed (just before it is removed). */
   onExpired?: (db: Database, id: number) => void;
 }
@@ -31,7 +37,7 @@ export type AccessPolicy = 'lru' | 'lfu';
 
 export class Keyspace {
   /** Entries of every database: metadata in typed arrays, keys and values in the arena. */
-  readonly store = new Store();
+  readonly store: Store;
   readonly dbs: Database[];
   /** Shared by every database: whether lazy expiry deletes (off during CLIENT PAUSE WRITE). */
   readonly expiry: ExpiryPolicy = { deleteOnAccess: true };
@@ -62,6 +68,7 @@ export class Keyspace {
   #onExpired: (db: Database, id: number) => void;
 
   constructor(opts: KeyspaceOptions) {
+    this.store = new Store({ slotLinks: opts.slotIndex ?? false });
     this.clock = opts.clock;
     this.sharedLru.fill(lruClock(opts.clock.now()));
     this.#onExpired = opts.onExpired ?? (() => {});

@@ -7,15 +7,16 @@
 // whatever else is inserted or removed meanwhile (ids are never moved; the arrays may be
 // reallocated, so never cache one of them across a mutation).
 //
-// Per entry (34 bytes of metadata):
-//   addr    uint32   arena address of the record: [varint keyLen][varint valLen][key][value]
+// Per entry, 16 bytes of metadata:
+//   addr    uint32   arena address of the record: [varint keyLen][varint valLen][key][value];
+//                    for a free id, the next free id
 //   meta    uint32   bits 0-23 access clock (LRU seconds or LFU minutes<<8 | counter),
 //                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object flag
 //   ver     uint32   write version (bumped on every change; fork-less snapshots compare it)
-//   exp     float64  absolute expiry in ms, or NO_EXPIRY
-//   vpos    int32    position in the database's volatile-key array, or -1
-//   next/prev int32  the per-slot doubly linked list (cluster slot iteration and migration);
-//                    next also links free ids
+//   vpos    int32    position in its database's volatile-key arrays, which hold the expiry
+//                    (only keys with a TTL pay for one), or -1
+// and 10 more with the slot index (cluster mode: per-slot iteration and migration):
+//   next/prev int32  the per-slot doubly linked list
 //   slot    uint16   hash slot of the key
 //
 // Strings keep their bytes in the record. Aggregates keep a key-only record (valLen 0) and
@@ -28,8 +29,9 @@ const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;
 const OBJ_BIT = 1 << 29;
 
-/** Bytes of typed-array metadata per entry (for memory accounting). */
-export const ENTRY_META_BYTES = 4 + 4 + 4 + 8 + 4 + 4 + 4 + 2;
+/** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
+export const ENTRY_META_BYTES = 4 + 4 + 4 + 4;
+export const SLOT_LINK_BYTES = 4 + 4 + 2;
 
 /** Bytes a varint of n takes (LEB128, n < 2^35). */
 export function varintSize(n: number): number {
@@ -64,15 +66,16 @@ export class Store {
   addr = new Uint32Array(0);
   meta = new Uint32Array(0);
   ver = new Uint32Array(0);
-  exp = new Float64Array(0);
   vpos = new Int32Array(0);
+  /** Whether entries carry slot links (next/prev/slot); fixed at construction. */
+  readonly slotLinks: boolean;
   next = new Int32Array(0);
   prev = new Int32Array(0);
   slot = new Uint16Array(0);
   /** Aggregate values by id. */
   readonly objects = new Map<number, unknown>();
   /**
-   * Exact int64 expiry of entries whose `exp` is beyond Number.MAX_SAFE_INTEGER (PEXPIREAT k
+   * Exact int64 expiry of entries whose expiry is beyond Number.MAX_SAFE_INTEGER (PEXPIREAT k
    * 9223372036854775807 is legal); keys-expire.ts keeps it, destroy() forgets it.
    */
   readonly exactExpire = new Map<number, bigint>();
@@ -96,8 +99,9 @@ export class Store {
   /** Value length. */
   rvl = 0;
 
-  constructor(initialCapacity = 1024) {
-    this.#grow(initialCapacity);
+  constructor(opts: { slotLinks?: boolean; initialCapacity?: number } = {}) {
+    this.slotLinks = opts.slotLinks ?? false;
+    this.#grow(opts.initialCapacity ?? 1024);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -304,7 +308,7 @@ export class Store {
   create(key: Uint8Array, vlen: number, meta: number): number {
     let id = this.#freeIds;
     if (id >= 0) {
-      this.#freeIds = this.next[id];
+      this.#freeIds = this.addr[id] | 0;
     } else {
       if (this.#top === this.cap) this.#grow(this.cap * 2);
       id = this.#top++;
@@ -321,9 +325,9 @@ export class Store {
   destroy(id: number): void {
     this.arena.free(this.addr[id]);
     if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
-    if (this.exp[id] > Number.MAX_SAFE_INTEGER) this.exactExpire.delete(id);
+    if (this.exactExpire.size > 0) this.exactExpire.delete(id);
     this.meta[id] = 0;
-    this.next[id] = this.#freeIds;
+    this.addr[id] = this.#freeIds;
     this.#freeIds = id;
     this.count--;
   }
@@ -341,22 +345,23 @@ export class Store {
 
   /** Bytes held by the metadata arrays. */
   metaBytes(): number {
-    return this.cap * ENTRY_META_BYTES;
+    return this.cap * (ENTRY_META_BYTES + (this.slotLinks ? SLOT_LINK_BYTES : 0));
   }
 
   #grow(n: number, fresh = false): void {
-    const copy = <T extends Uint32Array | Int32Array | Float64Array | Uint16Array>(a: T, b: T): T => {
+    const copy = <T extends Uint32Array | Int32Array | Uint16Array>(a: T, b: T): T => {
       if (!fresh) b.set(a);
       return b;
     };
     this.addr = copy(this.addr, new Uint32Array(n));
     this.meta = copy(this.meta, new Uint32Array(n));
     this.ver = copy(this.ver, new Uint32Array(n));
-    this.exp = copy(this.exp, new Float64Array(n));
     this.vpos = copy(this.vpos, new Int32Array(n));
-    this.next = copy(this.next, new Int32Array(n));
-    this.prev = copy(this.prev, new Int32Array(n));
-    this.slot = copy(this.slot, new Uint16Array(n));
+    if (this.slotLinks) {
+      this.next = copy(this.next, new Int32Array(n));
+      this.prev = copy(this.prev, new Int32Array(n));
+      this.slot = copy(this.slot, new Uint16Array(n));
+    }
     this.cap = n;
   }
 
