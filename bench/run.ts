@@ -18,12 +18,13 @@
 //                     E.g. BENCH_SHOAL_CMD=redis-server validates the harness against itself.
 //   REDIS_SERVER, REDIS_BENCHMARK   binaries to use instead of the ones on PATH.
 
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ROOT, killAll, killAllSync, tempDirs, which, freePort, commandLine, startServer, waitForPing,
+  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, type Server,
+} from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -43,17 +44,11 @@ const DEFAULT_N_PIPELINED = 1_000_000;
 const DEFAULT_N_PIPELINED_MSET = 250_000;
 const QUICK_N_UNPIPELINED = 10_000;
 const QUICK_N_PIPELINED = 50_000;
-const STARTUP_DEADLINE_MS = 20_000;
-const PING_INTERVAL_MS = 100;
-const COMMAND_TIMEOUT_MS = 5_000;
-const KILL_GRACE_MS = 3_000;
 const MAX_REPS = 100;
 const RESULTS_HEADER =
   '# Server-core benchmark results\n\n' +
   'Newest first. Written by `npm run bench` (bench/run.ts); see bench/README.md for how to read them.\n' +
   'All figures compare Shoal with a redis-server measured on the same machine in the same run.\n';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -177,239 +172,6 @@ function requestsFor(opts: Options, test: TestName, pipeline: number): number {
   return test === 'mset' ? DEFAULT_N_PIPELINED_MSET : DEFAULT_N_PIPELINED;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Process tracking: everything we spawn is registered here and killed by PID on the way out.
-
-const live = new Map<number, { child: ChildProcess; label: string }>();
-
-function track(child: ChildProcess, label: string): number {
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${label}`);
-  live.set(pid, { child, label });
-  child.once('exit', () => live.delete(pid));
-  return pid;
-}
-
-function signalPid(pid: number, signal: NodeJS.Signals): void {
-  // Children run in their own process group (detached), whose id is their PID: signal the group
-  // so helpers they may have forked go too, and fall back to the PID alone.
-  try {
-    process.kill(-pid, signal);
-    return;
-  } catch {
-    // no such group: try the process itself
-  }
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-async function killPid(pid: number): Promise<void> {
-  const entry = live.get(pid);
-  if (entry === undefined) return;
-  signalPid(pid, 'SIGTERM');
-  if (await waitExit(entry.child, KILL_GRACE_MS)) return;
-  signalPid(pid, 'SIGKILL');
-  await waitExit(entry.child, KILL_GRACE_MS);
-}
-
-async function killAll(): Promise<void> {
-  await Promise.all([...live.keys()].map((pid) => killPid(pid)));
-}
-
-/** Temporary directories to remove on the way out. */
-const tempDirs = new Set<string>();
-
-/** Last-resort synchronous cleanup (process 'exit' cannot await). */
-function killAllSync(): void {
-  for (const pid of live.keys()) signalPid(pid, 'SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-function which(name: string, envVar: string): string | null {
-  const fromEnv = process.env[envVar];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (fromEnv.includes(path.sep)) return isExecutable(fromEnv) ? fromEnv : null;
-    name = fromEnv;
-  }
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const full = path.join(dir, name);
-    if (isExecutable(full)) return full;
-  }
-  return null;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Quotes an argv element for display as a POSIX shell word. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function commandLine(argv: readonly string[]): string {
-  return argv.map(shellWord).join(' ');
-}
-
-/** Sends one RESP command on a fresh connection and resolves with the first reply line. */
-function sendCommand(port: number, args: readonly string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let settled = false;
-    const sock = net.createConnection({ host: '127.0.0.1', port });
-    const finish = (err: Error | null, line?: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err !== null) reject(err);
-      else resolve(line ?? '');
-    };
-    const timer = setTimeout(() => finish(new Error(`timeout waiting for ${args[0] ?? ''} reply`)), timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => {
-      let req = `*${args.length}\r\n`;
-      for (const a of args) req += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
-      sock.write(req);
-    });
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      const end = buf.indexOf('\r\n');
-      if (end >= 0) finish(null, buf.slice(0, end));
-    });
-    sock.on('error', (e) => finish(e));
-    sock.on('close', () => finish(new Error('connection closed before a reply')));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Servers
-
-interface Server {
-  label: 'redis' | 'shoal';
-  port: number;
-  pid: number;
-  child: ChildProcess;
-  commandLine: string;
-  /** Tail of the server's stdout+stderr, for error messages. */
-  output: () => string;
-}
-
-function captureTail(child: ChildProcess, limit = 8192): () => string {
-  let tail = '';
-  const add = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-limit);
-  };
-  child.stdout?.on('data', add);
-  child.stderr?.on('data', add);
-  return () => tail;
-}
-
-function startServer(label: Server['label'], file: string, args: readonly string[], cwd: string, shown: string, port: number): Server {
-  const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const output = captureTail(child);
-  child.on('error', () => {
-    // reported through waitForPing (the process never answers)
-  });
-  const pid = track(child, label);
-  return { label, port, pid, child, commandLine: shown, output };
-}
-
-async function waitForPing(server: Server): Promise<void> {
-  const deadline = Date.now() + STARTUP_DEADLINE_MS;
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(
-        `${server.label} exited during startup (code ${String(server.child.exitCode)}, signal ${String(server.child.signalCode)})\n` +
-          `command: ${server.commandLine}\noutput:\n${server.output()}`,
-      );
-    }
-    try {
-      const reply = await sendCommand(server.port, ['PING'], Math.min(1000, Math.max(1, deadline - Date.now())));
-      if (reply === '+PONG') return;
-      lastError = `unexpected reply ${JSON.stringify(reply)}`;
-    } catch (e) {
-      lastError = e instanceof Error ? e.message : String(e);
-    }
-    await sleep(PING_INTERVAL_MS);
-  }
-  throw new Error(
-    `${server.label} did not answer PING within ${STARTUP_DEADLINE_MS} ms (last: ${lastError})\n` +
-      `command: ${server.commandLine}\noutput:\n${server.output()}`,
-  );
-}
-
-async function flushAll(server: Server): Promise<void> {
-  const reply = await sendCommand(server.port, ['FLUSHALL'], COMMAND_TIMEOUT_MS);
-  if (reply !== '+OK') throw new Error(`FLUSHALL on ${server.label} replied ${JSON.stringify(reply)}`);
-}
-
-function assertAlive(server: Server): void {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) {
-    throw new Error(
-      `${server.label} (pid ${server.pid}) died (code ${String(server.child.exitCode)}, signal ${String(server.child.signalCode)})\n` +
-        `output:\n${server.output()}`,
-    );
-  }
-}
-
-/** The argv that starts Shoal: BENCH_SHOAL_CMD through /bin/sh (exec'd), else bin/shoal.js. */
-function shoalCommand(port: number): { file: string; args: string[]; shown: string; overridden: boolean } {
-  const override = process.env['BENCH_SHOAL_CMD'];
-  const std = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  if (override !== undefined && override.trim() !== '') {
-    const line = override.includes('{port}')
-      ? override.split('{port}').join(String(port))
-      : `${override} ${commandLine(std)}`;
-    return { file: '/bin/sh', args: ['-c', `exec ${line}`], shown: line, overridden: true };
-  }
-  const args = [path.join('bin', 'shoal.js'), 'server', ...std];
-  return { file: process.execPath, args, shown: commandLine(['node', ...args]), overridden: false };
-}
 
 // ---------------------------------------------------------------------------------------------
 // redis-benchmark
@@ -494,51 +256,8 @@ function benchmarkArgs(port: number, cfg: Config, clients: number): string[] {
   return args;
 }
 
-function runBenchmark(bin: string, args: readonly string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let pid: number;
-    try {
-      pid = track(child, 'redis-benchmark');
-    } catch (e) {
-      reject(e instanceof Error ? e : new Error(String(e)));
-      return;
-    }
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      err = (err + c.toString('utf8')).slice(-4096);
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void killPid(pid);
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) reject(new Error(`redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s: ${commandLine(['redis-benchmark', ...args])}`));
-      else if (code !== 0) reject(new Error(`redis-benchmark exited with ${code ?? signal ?? '?'}: ${err.trim() || out.trim()}`));
-      else resolve(out);
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Statistics and report
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-}
 
 interface SideSummary {
   rps: number;
@@ -596,24 +315,6 @@ function renderTable(rows: readonly Row[], reps: number): string {
   return head + body + '\n';
 }
 
-function firstLine(bin: string, args: readonly string[]): string {
-  try {
-    return execFileSync(bin, args, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m?.[1] !== undefined) return m[1].trim();
-  } catch {
-    // not Linux
-  }
-  return os.cpus()[0]?.model ?? 'unknown';
-}
-
 interface ReportInput {
   opts: Options;
   started: Date;
@@ -654,14 +355,6 @@ function renderReport(r: ReportInput): string {
     '',
   ];
   return lines.join('\n');
-}
-
-function prependResults(file: string, entry: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  let rest = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (rest.startsWith(RESULTS_HEADER)) rest = rest.slice(RESULTS_HEADER.length);
-  rest = rest.replace(/^\n+/, '');
-  writeFileSync(file, `${RESULTS_HEADER}\n${entry}${rest === '' ? '' : '\n' + rest}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -753,7 +446,7 @@ async function main(): Promise<number> {
       shoalOverridden: shoalCmd.overridden, commands, rows,
     });
     process.stdout.write(report);
-    prependResults(opts.out, report);
+    prependResults(opts.out, RESULTS_HEADER, report);
     log(`bench: results prepended to ${opts.out}`);
     return 0;
   } finally {
