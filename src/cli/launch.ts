@@ -13,8 +13,11 @@
 //   --max-old-space-size=N in NODE_OPTIONS
 //     or on node's own command line          -> N, run in-process (Node already applied it)
 //   maxmemory M > 0                          -> clamp(2*M + 256 MB, 512 MB, 75% of memory)
-//   maxmemory 0                              -> max(50% of memory, 1 GB), at most 75% of memory
+//   maxmemory 0                              -> 1 GB, at most 75% of memory
 // The 75% cap wins over the floors, so a small container never gets a heap larger than itself.
+// Without maxmemory there is no dataset size to plan for; the keyspace lives off the heap, so
+// Node's default limit (about 4 GB here) serves and the node runs in one process, without the
+// launcher's extra ~45 MB of RSS.
 // For the policy rows the result is a minimum: when the running process's heap_size_limit is
 // already at least that (Node's default often is, for small maxmemory), the node runs in-process.
 //
@@ -43,7 +46,6 @@ export const HEAP_POLICY = {
   baseMb: 256,
   floorMb: 512,
   capFraction: 0.75,
-  unlimitedFraction: 0.5,
   unlimitedFloorMb: 1024,
 } as const;
 
@@ -134,7 +136,7 @@ export function policyHeapMb(maxmemoryBytes: number, availableMb: number): numbe
   const want =
     maxmemoryBytes > 0
       ? Math.max(Math.ceil((2 * maxmemoryBytes) / MB) + p.baseMb, p.floorMb)
-      : Math.max(Math.floor(availableMb * p.unlimitedFraction), p.unlimitedFloorMb);
+      : p.unlimitedFloorMb;
   return Math.min(want, cap);
 }
 

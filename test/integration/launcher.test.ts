@@ -41,8 +41,8 @@ describe('heap policy', () => {
     assert.equal(policyHeapMb(100 * MB, 400), 300); // the cap wins over the floor
   });
 
-  it('with maxmemory 0 takes half the memory, at least 1 GB, at most 75%', () => {
-    assert.equal(policyHeapMb(0, 24000), 12000);
+  it('with maxmemory 0 asks for 1 GB (the default limit serves), at most 75%', () => {
+    assert.equal(policyHeapMb(0, 24000), 1024);
     assert.equal(policyHeapMb(0, 1500), 1024);
     assert.equal(policyHeapMb(0, 1000), 750);
   });
@@ -85,11 +85,13 @@ describe('heap policy', () => {
   const base = { maxmemory: 0, memory, env: {}, execArgv: [], heapLimitBytes: 4144 * MB };
 
   it('re-executes only when the running limit is below the policy', () => {
-    const big = planHeap(base);
-    assert.deepEqual([big.source, big.heapMb, big.relaunch], ['policy', 12000, true]);
+    const none = planHeap(base);
+    assert.deepEqual([none.source, none.heapMb, none.relaunch], ['policy', 1024, false]);
+    const big = planHeap({ ...base, maxmemory: 4096 * MB });
+    assert.deepEqual([big.source, big.heapMb, big.relaunch], ['policy', 8448, true]);
     const small = planHeap({ ...base, maxmemory: 100 * MB });
     assert.deepEqual([small.source, small.heapMb, small.relaunch], ['policy', 512, false]);
-    assert.equal(planHeap({ ...base, heapLimitBytes: 12048 * MB }).relaunch, false);
+    assert.equal(planHeap({ ...base, maxmemory: 4096 * MB, heapLimitBytes: 8500 * MB }).relaunch, false);
   });
 
   it('SHOAL_HEAP_MB wins over everything; a node flag wins over the policy; launched never re-executes', () => {
@@ -102,8 +104,8 @@ describe('heap policy', () => {
     const argv = planHeap({ ...base, env: { NODE_OPTIONS: '--max-old-space-size=900' }, execArgv: ['--max-old-space-size=700'] });
     assert.equal(argv.heapMb, 700); // node's command line is applied after NODE_OPTIONS
     // In the launched child, --max-old-space-size in execArgv is the launcher's own.
-    const child = planHeap({ ...base, env: { SHOAL_LAUNCHED: '1' }, execArgv: ['--max-old-space-size=12000'] });
-    assert.deepEqual([child.source, child.heapMb, child.relaunch], ['policy', 12000, false]);
+    const child = planHeap({ ...base, maxmemory: 4096 * MB, env: { SHOAL_LAUNCHED: '1' }, execArgv: ['--max-old-space-size=8448'] });
+    assert.deepEqual([child.source, child.heapMb, child.relaunch], ['policy', 8448, false]);
     for (const bad of ['0', '-5', '1.5', 'lots', '12mb']) {
       assert.throws(() => planHeap({ ...base, env: { SHOAL_HEAP_MB: bad } }), HeapConfigError, bad);
     }
@@ -116,7 +118,7 @@ describe('heap policy', () => {
     assert.equal(heapLogLine(cg, 1084 * MB), 'Heap limit 1084 MB (maxmemory 0, system memory 24000 MB, cgroup limit 2048 MB; policy minimum 1024 MB)');
     const low = planHeap({ ...base, env: { SHOAL_HEAP_MB: '600' } });
     assert.match(heapLogLine(low, 648 * MB), /; SHOAL_HEAP_MB=600\)$/);
-    assert.match(heapWarning(low) ?? '', /SHOAL_HEAP_MB \(600 MB\) is below the 12000 MB/);
+    assert.match(heapWarning(low) ?? '', /SHOAL_HEAP_MB \(600 MB\) is below the 1024 MB/);
     assert.equal(heapWarning(plan), null);
   });
 });
