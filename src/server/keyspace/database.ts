@@ -86,6 +86,13 @@ export class Database {
   #lastId = NONE;
   #lastPart = 0;
   #lastPos = 0;
+  // Where the last unsuccessful find() stopped (an empty bucket): lets the insert that usually
+  // follows (SET of a new key) skip hashing and probing again. Valid while that bucket's table
+  // is unchanged and still empty there, for the same key object.
+  #missKey: Uint8Array | null = null;
+  #missHash = 0;
+  #missTable: Int32Array = EMPTY_TABLE;
+  #missPos = 0;
 
   constructor(id: number, store: Store, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
     this.id = id;
@@ -130,6 +137,8 @@ export class Database {
     other.#d = t;
     this.#lastId = NONE;
     other.#lastId = NONE;
+    this.#missKey = null;
+    other.#missKey = null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -174,7 +183,13 @@ export class Database {
     let i = h & mask;
     for (;;) {
       const id1 = t[i << 1];
-      if (id1 === 0) return NONE;
+      if (id1 === 0) {
+        this.#missKey = key;
+        this.#missHash = h;
+        this.#missTable = t;
+        this.#missPos = i;
+        return NONE;
+      }
       if (t[(i << 1) + 1] === (h | 0) && store.keyEquals(id1 - 1, key)) {
         this.#lastId = id1 - 1;
         this.#lastPart = p;
@@ -300,8 +315,15 @@ export class Database {
   /** Gives entry id (of this database) a new key, which must be absent (RENAME). */
   rename(id: number, key: Uint8Array): void {
     const at = this.expireAt(id);
+    const old = this.store.keyCopy(id);
     this.#unlink(id);
-    this.store.rekey(id, key);
+    try {
+      this.store.rekey(id, key);
+    } catch (err) {
+      this.#link(id, old); // the arena refused: keep the key under its old name
+      if (at !== NO_EXPIRY) this.setExpire(id, at);
+      throw err;
+    }
     this.#link(id, key);
     if (at !== NO_EXPIRY) this.setExpire(id, at);
   }
@@ -323,6 +345,7 @@ export class Database {
     this.#d = new DbData(this.store.slotLinks);
     this.#d.epoch = epoch;
     this.#lastId = NONE;
+    this.#missKey = null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -332,13 +355,20 @@ export class Database {
   #link(id: number, key: Uint8Array): void {
     const d = this.#d;
     const store = this.store;
-    const h = hashBytes(key, 0, key.length);
+    const cached = key === this.#missKey;
+    this.#missKey = null;
+    const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
     if ((d.sizes[p] + 1) * 4 > (d.masks[p] + 1) * 3) this.#resize(p, d.masks[p] < 0 ? MIN_BUCKETS : (d.masks[p] + 1) * 2);
     const t = d.tables[p];
     const mask = d.masks[p];
-    let i = h & mask;
-    while (t[i << 1] !== 0) i = (i + 1) & mask;
+    let i: number;
+    if (cached && t === this.#missTable && t[this.#missPos << 1] === 0) {
+      i = this.#missPos;
+    } else {
+      i = h & mask;
+      while (t[i << 1] !== 0) i = (i + 1) & mask;
+    }
     t[i << 1] = id + 1;
     t[(i << 1) + 1] = h;
     d.sizes[p]++;
@@ -394,6 +424,7 @@ export class Database {
 
   /** Empties bucket i of partition p, shifting later members of its probe run back. */
   #removeAt(p: number, i: number): void {
+    this.#missKey = null; // a shift may open a hole before the cached insert position
     const t = this.#d.tables[p];
     const mask = this.#d.masks[p];
     let j = i;
@@ -429,6 +460,7 @@ export class Database {
     }
     d.tables[p] = t;
     d.masks[p] = mask;
+    this.#missKey = null;
     if (mask > d.maxMask) d.maxMask = mask;
     else if (mask < d.maxMask) d.maxMask = Math.max(...d.masks);
     this.#lastId = NONE;
@@ -524,26 +556,27 @@ export class Database {
    * equally likely: a partition and a bucket position below the largest partition's bucket
    * count are drawn uniformly, and draws that miss (past a smaller partition's end, or an
    * empty bucket) are repeated. Expected draws: total capacity / keys, a handful for any
-   * database big enough to matter (partitions are kept at least 1/8 full); after many misses
-   * (a tiny database) it settles for a key near the last draw.
+   * database big enough to matter (partitions are kept at least 1/8 full); after 64 misses (a
+   * tiny database) it draws a rank and walks to that key.
    */
   randomEntry(rand: () => number): number {
     const d = this.#d;
     if (d.size === 0) return NONE;
     const span = d.maxMask + 1;
     let p = 0;
-    for (let tries = 0; tries < 4096; tries++) {
+    for (let tries = 0; tries < 64; tries++) {
       p = Math.floor(rand() * PARTS);
       const i = Math.floor(rand() * span);
       if (i > d.masks[p]) continue;
       const id1 = d.tables[p][i << 1];
       if (id1 !== 0) return id1 - 1;
     }
-    while (d.sizes[p] === 0) p = (p + 1) % PARTS;
+    // Few keys in many buckets: take the k-th key in index order instead (still uniform).
+    let k = Math.floor(rand() * d.size);
+    p = 0;
+    while (k >= d.sizes[p]) k -= d.sizes[p++];
     const t = d.tables[p];
-    let i = 0;
-    while (t[i << 1] === 0) i++;
-    return t[i << 1] - 1;
+    for (let i = 0; ; i++) if (t[i << 1] !== 0 && k-- === 0) return t[i << 1] - 1;
   }
 
   /** The i-th entry with a TTL (0 <= i < expiresSize), in no particular order. */

@@ -306,6 +306,8 @@ export class Store {
    * The caller links it into a database.
    */
   create(key: Uint8Array, vlen: number, meta: number): number {
+    // The record first: if the arena refuses, no id has been taken.
+    const a = this.#newRecord(key, 0, key.length, vlen, vlen);
     let id = this.#freeIds;
     if (id >= 0) {
       this.#freeIds = this.addr[id] | 0;
@@ -314,7 +316,7 @@ export class Store {
       id = this.#top++;
     }
     this.count++;
-    this.addr[id] = this.#newRecord(key, 0, key.length, vlen, vlen);
+    this.addr[id] = a;
     this.meta[id] = meta;
     this.ver[id] = this.version++;
     this.vpos[id] = -1;
