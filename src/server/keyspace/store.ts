@@ -7,14 +7,22 @@
 // whatever else is inserted or removed meanwhile (ids are never moved; the arrays may be
 // reallocated, so never cache one of them across a mutation).
 //
-// Per entry, 16 bytes of metadata:
+// Per entry, 12 bytes of metadata:
 //   addr    uint32   arena address of the record: [varint keyLen][varint valLen][key][value];
 //                    for a free id, the next free id
 //   meta    uint32   bits 0-23 access clock (LRU seconds or LFU minutes<<8 | counter),
-//                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object flag
-//   ver     uint32   write version (bumped on every change; fork-less snapshots compare it)
+//                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object
+//                    flag, 31 snapshot epoch bit (the entry's version, see below)
 //   vpos    int32    position in its database's volatile-key arrays, which hold the expiry
 //                    (only keys with a TTL pay for one), or -1
+//
+// Versions for fork-less snapshots (ARCHITECTURE 3.6). One snapshot walk runs at a time (BGSAVE,
+// AOF rewrite and replica full syncs share it), so an entry's version needs one bit: the epoch
+// in which it was last written or visited. A snapshot starts by flipping the store's `epoch`;
+// from then on an entry whose bit differs from it still holds its state from before the
+// snapshot. The walk serializes such entries and sets their bit; a write to one (bump()) must
+// let the snapshot serialize the old state first, then sets the bit. New entries are born in
+// the current epoch, so they are not part of a snapshot in progress.
 // and 10 more with the slot index (cluster mode: per-slot iteration and migration):
 //   next/prev int32  the per-slot doubly linked list
 //   slot    uint16   hash slot of the key
@@ -28,9 +36,10 @@ const CLOCK_MASK = 0xffffff;
 const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;
 const OBJ_BIT = 1 << 29;
+const EPOCH_BIT = 0x80000000;
 
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
-export const ENTRY_META_BYTES = 4 + 4 + 4 + 4;
+export const ENTRY_META_BYTES = 4 + 4 + 4;
 export const SLOT_LINK_BYTES = 4 + 4 + 2;
 
 /** Bytes a varint of n takes (LEB128, n < 2^35). */
@@ -65,7 +74,6 @@ export class Store {
   count = 0;
   addr = new Uint32Array(0);
   meta = new Uint32Array(0);
-  ver = new Uint32Array(0);
   vpos = new Int32Array(0);
   /** Whether entries carry slot links (next/prev/slot); fixed at construction. */
   readonly slotLinks: boolean;
@@ -82,8 +90,8 @@ export class Store {
   #freeIds = -1;
   /** Highest id ever handed out + 1. */
   #top = 0;
-  /** Global write version, bumped on each change. */
-  version = 1;
+  /** Current snapshot epoch (0 or 1): the bit new and written entries get. */
+  epoch = 0;
 
   // Record decoding scratch: set by locate(), read right after.
   /** Segment buffer of the last located record. */
@@ -317,8 +325,7 @@ export class Store {
     }
     this.count++;
     this.addr[id] = a;
-    this.meta[id] = meta;
-    this.ver[id] = this.version++;
+    this.meta[id] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
     this.vpos[id] = -1;
     return id;
   }
@@ -357,7 +364,6 @@ export class Store {
     };
     this.addr = copy(this.addr, new Uint32Array(n));
     this.meta = copy(this.meta, new Uint32Array(n));
-    this.ver = copy(this.ver, new Uint32Array(n));
     this.vpos = copy(this.vpos, new Int32Array(n));
     if (this.slotLinks) {
       this.next = copy(this.next, new Int32Array(n));
@@ -379,7 +385,7 @@ export class Store {
   }
 
   setEnc(id: number, enc: number): void {
-    this.meta[id] = (this.meta[id] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT);
+    this.meta[id] = ((this.meta[id] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   clock(id: number): number {
@@ -387,7 +393,7 @@ export class Store {
   }
 
   setClock(id: number, v: number): void {
-    this.meta[id] = (this.meta[id] & ~CLOCK_MASK) | (v & CLOCK_MASK);
+    this.meta[id] = ((this.meta[id] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
   }
 
   /** The aggregate object of id (undefined for strings). */
@@ -398,19 +404,27 @@ export class Store {
   /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
   setObject(id: number, type: number, obj: unknown): void {
     if ((this.meta[id] & OBJ_BIT) === 0) this.resizeValue(id, 0);
-    this.meta[id] = (this.meta[id] & CLOCK_MASK) | (type << TYPE_SHIFT) | OBJ_BIT;
+    this.meta[id] = ((this.meta[id] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
     this.objects.set(id, obj);
   }
 
   /** Makes id hold a string (after an aggregate): clears the object, sets type and encoding. */
   setStringType(id: number, enc: number): void {
     if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
-    this.meta[id] = (this.meta[id] & CLOCK_MASK) | (enc << ENC_SHIFT);
+    this.meta[id] = ((this.meta[id] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
-  /** Records a write to id (snapshot versioning). */
+  /**
+   * Records a write to id: its version becomes the current epoch. This is where a snapshot in
+   * progress will serialize the entry's old state first (persistence, roadmap step 5).
+   */
   bump(id: number): void {
-    this.ver[id] = this.version++;
+    this.meta[id] = ((this.meta[id] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+  }
+
+  /** The snapshot epoch bit of id (0 or 1). */
+  epochOf(id: number): number {
+    return this.meta[id] >>> 31;
   }
 }
 
