@@ -12,7 +12,7 @@ import type { Client } from '../network/client.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
-import { isKeyword, keyOf } from './util.js';
+import { isKeyword } from './util.js';
 import { replyHelp } from './util.js';
 import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
 

@@ -1,24 +1,9 @@
-// Small helpers shared by command handlers: argument parsing that replies Redis's errors,
-// key conversion, and the repr() quoting Redis uses in MONITOR and CLIENT LIST.
+// Small helpers shared by command handlers: argument parsing that replies Redis's errors
+// and the repr() quoting Redis uses in MONITOR and CLIENT LIST.
 
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import type { Client } from '../network/client.js';
-
-/** A key argument as the keyspace holds it (latin1: one char per byte, binary-safe). */
-export function keyOf(arg: Buffer): string {
-  // latin1Slice skips toString's encoding dispatch (it is what toString('latin1') calls).
-  return (arg as unknown as LatinSliceable).latin1Slice(0, arg.length);
-}
-
-interface LatinSliceable {
-  latin1Slice(start: number, end: number): string;
-}
-
-/** The bytes of a latin1-held key. */
-export function keyBytes(key: string): Buffer {
-  return Buffer.from(key, 'latin1');
-}
 
 /** Case-insensitive comparison of an argument with an ASCII keyword given in lower case. */
 export function isKeyword(arg: Buffer, lower: string): boolean {
@@ -52,12 +37,6 @@ export function safeIntArg(c: Client, arg: Buffer, err: string = Err.notInteger)
   return v;
 }
 
-/** Copies an argument so the keyspace does not pin the network chunk it points into. */
-export function ownBytes(arg: Buffer): Buffer {
-  const b = Buffer.allocUnsafe(arg.length);
-  arg.copy(b);
-  return b;
-}
 
 /**
  * Redis's sdscatrepr: a double-quoted string with \\ \" \n \r \t \a \b escaped and other

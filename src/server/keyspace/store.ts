@@ -174,12 +174,6 @@ export class Store {
     return out;
   }
 
-  /** The key of id as a latin1 string (one char per byte). */
-  keyLatin1(id: number): string {
-    this.locate(id);
-    return this.rb.toString('latin1', this.rk, this.rk + this.rkl);
-  }
-
   /**
    * A view of id's string value. Valid until the next mutation of any entry: copy it (or write
    * it to a reply, which copies) before changing the keyspace.
