@@ -69,7 +69,21 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * V8 settings for a node process. Young-generation collections run on the main thread only:
+ * a parallel scavenge waits for its helper threads, and on a machine whose cores are busy
+ * (the node's own load, its clients, other servers) those threads wait for a core, which
+ * turned sub-millisecond scavenges into 10-25 ms pauses (bench/results/engine.md). The young
+ * generation holds only per-command garbage, so one thread scavenges it in well under 1 ms.
+ * Marking and sweeping of the old generation stay concurrent. Not applied to embedded nodes
+ * (startServer), whose process belongs to the application.
+ */
+function tuneV8(): void {
+  v8.setFlagsFromString('--no-parallel-scavenge');
+}
+
 async function runServer(args: string[]): Promise<void> {
+  tuneV8();
   if (args[0] === '--help' || args[0] === '-h') {
     process.stdout.write(USAGE);
     return;
