@@ -72,9 +72,13 @@ export class Store {
   cap = 0;
   /** Ids in use. */
   count = 0;
-  addr = new Uint32Array(0);
-  meta = new Uint32Array(0);
-  vpos = new Int32Array(0);
+  /**
+   * The metadata, interleaved: entry id's addr, meta and vpos words at m[3 id], m[3 id + 1],
+   * m[3 id + 2], so one cache miss fetches all three (a lookup reads vpos, touch writes meta,
+   * a value access reads addr). Words are int32: read addr and meta with `>>> 0` where the top
+   * bit matters as a magnitude.
+   */
+  m = new Int32Array(0);
   /** Whether entries carry slot links (next/prev/slot); fixed at construction. */
   readonly slotLinks: boolean;
   next = new Int32Array(0);
@@ -120,7 +124,7 @@ export class Store {
    * mutation of any entry.
    */
   locate(id: number): void {
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     const arena = this.arena;
     const b = arena.buf(a);
     let o = arena.off(a);
@@ -198,13 +202,13 @@ export class Store {
   /** Bytes id's value can grow to without moving its record. */
   valueCapacity(id: number): number {
     this.locate(id);
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     return this.arena.capacity(a) - (this.rv - this.arena.off(a));
   }
 
   /** Bytes the record of id occupies in the arena. */
   recordBytes(id: number): number {
-    return this.arena.capacity(this.addr[id]);
+    return this.arena.capacity(this.m[id * 3]);
   }
 
   /**
@@ -239,7 +243,7 @@ export class Store {
   resizeValue(id: number, vlen: number): void {
     this.locate(id);
     const w = this.rk - this.rvh;
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     const cap = this.arena.capacity(a);
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= cap && need * 2 > cap) {
@@ -258,7 +262,7 @@ export class Store {
   growValue(id: number, vlen: number): void {
     this.locate(id);
     const w = this.rk - this.rvh;
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= this.arena.capacity(a)) {
       writeVarintPadded(this.rb, this.rvh, vlen, w);
@@ -274,11 +278,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const keep = Math.min(this.rvl, vlen);
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room);
     if (keep > 0) oldB.copy(this.rb, this.rv, oldV, oldV + keep);
     this.arena.free(a);
-    this.addr[id] = na;
+    this.m[id * 3] = na;
   }
 
   /** Replaces id's string value with the bytes of src. */
@@ -293,11 +297,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const vl = this.rvl;
-    const a = this.addr[id];
+    const a = this.m[id * 3];
     const na = this.#newRecord(key, 0, key.length, vl, vl);
     if (vl > 0) oldB.copy(this.rb, this.rv, oldV, oldV + vl);
     this.arena.free(a);
-    this.addr[id] = na;
+    this.m[id * 3] = na;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -312,25 +316,25 @@ export class Store {
     const a = this.#newRecord(key, 0, key.length, vlen, vlen);
     let id = this.#freeIds;
     if (id >= 0) {
-      this.#freeIds = this.addr[id] | 0;
+      this.#freeIds = this.m[id * 3];
     } else {
       if (this.#top === this.cap) this.#grow(this.cap * 2);
       id = this.#top++;
     }
     this.count++;
-    this.addr[id] = a;
-    this.meta[id] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
-    this.vpos[id] = -1;
+    this.m[id * 3] = a;
+    this.m[id * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+    this.m[id * 3 + 2] = -1;
     return id;
   }
 
   /** Frees id and its record (the caller has unlinked it from its database). */
   destroy(id: number): void {
-    this.arena.free(this.addr[id]);
-    if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
+    this.arena.free(this.m[id * 3]);
+    if ((this.m[id * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
     if (this.exactExpire.size > 0) this.exactExpire.delete(id);
-    this.meta[id] = 0;
-    this.addr[id] = this.#freeIds;
+    this.m[id * 3 + 1] = 0;
+    this.m[id * 3] = this.#freeIds;
     this.#freeIds = id;
     this.count--;
   }
@@ -356,9 +360,7 @@ export class Store {
       if (!fresh) b.set(a);
       return b;
     };
-    this.addr = copy(this.addr, new Uint32Array(n));
-    this.meta = copy(this.meta, new Uint32Array(n));
-    this.vpos = copy(this.vpos, new Int32Array(n));
+    this.m = copy(this.m, new Int32Array(n * 3));
     if (this.slotLinks) {
       this.next = copy(this.next, new Int32Array(n));
       this.prev = copy(this.prev, new Int32Array(n));
@@ -371,41 +373,41 @@ export class Store {
   // Metadata fields
 
   type(id: number): number {
-    return (this.meta[id] >>> TYPE_SHIFT) & 7;
+    return (this.m[id * 3 + 1] >>> TYPE_SHIFT) & 7;
   }
 
   enc(id: number): number {
-    return (this.meta[id] >>> ENC_SHIFT) & 3;
+    return (this.m[id * 3 + 1] >>> ENC_SHIFT) & 3;
   }
 
   setEnc(id: number, enc: number): void {
-    this.meta[id] = ((this.meta[id] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
+    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   clock(id: number): number {
-    return this.meta[id] & CLOCK_MASK;
+    return this.m[id * 3 + 1] & CLOCK_MASK;
   }
 
   setClock(id: number, v: number): void {
-    this.meta[id] = ((this.meta[id] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
+    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
   }
 
   /** The aggregate object of id (undefined for strings). */
   object(id: number): unknown {
-    return (this.meta[id] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
+    return (this.m[id * 3 + 1] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
   }
 
   /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
   setObject(id: number, type: number, obj: unknown): void {
-    if ((this.meta[id] & OBJ_BIT) === 0) this.resizeValue(id, 0);
-    this.meta[id] = ((this.meta[id] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
+    if ((this.m[id * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
+    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
     this.objects.set(id, obj);
   }
 
   /** Makes id hold a string (after an aggregate): clears the object, sets type and encoding. */
   setStringType(id: number, enc: number): void {
-    if ((this.meta[id] & OBJ_BIT) !== 0) this.objects.delete(id);
-    this.meta[id] = ((this.meta[id] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
+    if ((this.m[id * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
+    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   /**
@@ -413,12 +415,12 @@ export class Store {
    * progress will serialize the entry's old state first (persistence, roadmap step 5).
    */
   bump(id: number): void {
-    this.meta[id] = ((this.meta[id] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
   }
 
   /** The snapshot epoch bit of id (0 or 1). */
   epochOf(id: number): number {
-    return this.meta[id] >>> 31;
+    return this.m[id * 3 + 1] >>> 31;
   }
 }
 
