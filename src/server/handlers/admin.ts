@@ -128,7 +128,7 @@ function leadingInt(arg: Buffer): number {
 
 /** DEBUG OBJECT's "Value at": where the entry's record sits in the arena. */
 function addressOf(db: Database, e: number): string {
-  return '0x' + (0x7f3a00000000 + (db.store.m[e * 3] >>> 0) * 8).toString(16);
+  return '0x' + (0x7f3a00000000 + db.store.addrOf(e) * 8).toString(16);
 }
 
 /** Bytes of an RDB length prefix. */

@@ -154,7 +154,7 @@ export class Database {
 
   /** Absolute expiry of entry id (of this database) in ms, or NO_EXPIRY. */
   expireAt(id: number): number {
-    const pos = this.store.m[id * 3 + 2];
+    const pos = this.store.vpos(id);
     return pos < 0 ? NO_EXPIRY : this.#d.volExp[pos];
   }
 
@@ -208,7 +208,7 @@ export class Database {
   lookup(key: Uint8Array, now: number): number {
     const id = this.find(key);
     if (id === NONE) return NONE;
-    const pos = this.store.m[id * 3 + 2];
+    const pos = this.store.vpos(id);
     if (pos >= 0 && this.#d.volExp[pos] < now) {
       if (this.#expiry.deleteOnAccess) {
         this.#onExpired(this, id);
@@ -221,7 +221,7 @@ export class Database {
 
   /** True if id's TTL has passed at `now` (Redis's keyIsExpired: now > expireAt). */
   isExpired(id: number, now: number): boolean {
-    const pos = this.store.m[id * 3 + 2];
+    const pos = this.store.vpos(id);
     return pos >= 0 && this.#d.volExp[pos] < now;
   }
 
@@ -280,10 +280,10 @@ export class Database {
   setExpire(id: number, at: number): void {
     const store = this.store;
     const d = this.#d;
-    const pos = store.m[id * 3 + 2];
+    const pos = store.vpos(id);
     if (at === NO_EXPIRY) {
       if (pos >= 0) this.#volRemove(pos);
-      store.m[id * 3 + 2] = -1;
+      store.setVpos(id, -1);
     } else if (pos >= 0) {
       d.volExp[pos] = at;
     } else {
@@ -297,7 +297,7 @@ export class Database {
       }
       d.vol[d.volLen] = id;
       d.volExp[d.volLen] = at;
-      store.m[id * 3 + 2] = d.volLen++;
+      store.setVpos(id, d.volLen++);
     }
   }
 
@@ -373,7 +373,7 @@ export class Database {
     t[(i << 1) + 1] = h;
     d.sizes[p]++;
     d.size++;
-    store.m[id * 3 + 2] = -1;
+    store.setVpos(id, -1);
     if (!store.slotLinks) return;
     const slot = keyHashSlot(key);
     store.slot[id] = slot;
@@ -407,10 +407,10 @@ export class Database {
     this.#removeAt(p, i);
     d.size--;
     if (--d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
-    const pos = store.m[id * 3 + 2];
+    const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
-      store.m[id * 3 + 2] = -1;
+      store.setVpos(id, -1);
     }
     if (!store.slotLinks) return;
     const slot = store.slot[id];
@@ -473,7 +473,7 @@ export class Database {
       const last = d.vol[end];
       d.vol[pos] = last;
       d.volExp[pos] = d.volExp[end];
-      this.store.m[last * 3 + 2] = pos;
+      this.store.setVpos(last, pos);
     }
   }
 

@@ -36,6 +36,10 @@ const CLOCK_MASK = 0xffffff;
 const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;
 const OBJ_BIT = 1 << 29;
+/** Entries per metadata chunk. */
+const CHUNK_SHIFT = 16;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
 const EPOCH_BIT = 0x80000000;
 
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
@@ -73,12 +77,14 @@ export class Store {
   /** Ids in use. */
   count = 0;
   /**
-   * The metadata, interleaved: entry id's addr, meta and vpos words at m[3 id], m[3 id + 1],
-   * m[3 id + 2], so one cache miss fetches all three (a lookup reads vpos, touch writes meta,
-   * a value access reads addr). Words are int32: read addr and meta with `>>> 0` where the top
-   * bit matters as a magnitude.
+   * The metadata, interleaved and in fixed chunks of CHUNK entries: entry id's addr, meta and
+   * vpos words sit together in chunks[id >>> CHUNK_SHIFT] at 3 (id & CHUNK_MASK) + 0, 1, 2, so
+   * one cache miss fetches all three (a lookup reads vpos, touch writes meta, a value access
+   * reads addr). Growing adds a chunk: nothing is copied, so the table never stalls the loop
+   * (doubling one array meant a 0.3 s copy at 8M keys). Words are int32: read addr and meta
+   * with `>>> 0` where the top bit matters as a magnitude.
    */
-  m = new Int32Array(0);
+  chunks: Int32Array[] = [];
   /** Whether entries carry slot links (next/prev/slot); fixed at construction. */
   readonly slotLinks: boolean;
   next = new Int32Array(0);
@@ -113,7 +119,7 @@ export class Store {
 
   constructor(opts: { slotLinks?: boolean; initialCapacity?: number } = {}) {
     this.slotLinks = opts.slotLinks ?? false;
-    this.#grow(opts.initialCapacity ?? 1024);
+    this.#grow(opts.initialCapacity ?? CHUNK);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ export class Store {
    * mutation of any entry.
    */
   locate(id: number): void {
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     const arena = this.arena;
     const b = arena.buf(a);
     let o = arena.off(a);
@@ -202,13 +208,13 @@ export class Store {
   /** Bytes id's value can grow to without moving its record. */
   valueCapacity(id: number): number {
     this.locate(id);
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     return this.arena.capacity(a) - (this.rv - this.arena.off(a));
   }
 
   /** Bytes the record of id occupies in the arena. */
   recordBytes(id: number): number {
-    return this.arena.capacity(this.m[id * 3]);
+    return this.arena.capacity(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
   }
 
   /**
@@ -243,7 +249,7 @@ export class Store {
   resizeValue(id: number, vlen: number): void {
     this.locate(id);
     const w = this.rk - this.rvh;
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     const cap = this.arena.capacity(a);
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= cap && need * 2 > cap) {
@@ -262,7 +268,7 @@ export class Store {
   growValue(id: number, vlen: number): void {
     this.locate(id);
     const w = this.rk - this.rvh;
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= this.arena.capacity(a)) {
       writeVarintPadded(this.rb, this.rvh, vlen, w);
@@ -278,11 +284,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const keep = Math.min(this.rvl, vlen);
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room);
     if (keep > 0) oldB.copy(this.rb, this.rv, oldV, oldV + keep);
     this.arena.free(a);
-    this.m[id * 3] = na;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = na;
   }
 
   /** Replaces id's string value with the bytes of src. */
@@ -297,11 +303,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const vl = this.rvl;
-    const a = this.m[id * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     const na = this.#newRecord(key, 0, key.length, vl, vl);
     if (vl > 0) oldB.copy(this.rb, this.rv, oldV, oldV + vl);
     this.arena.free(a);
-    this.m[id * 3] = na;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = na;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -316,25 +322,25 @@ export class Store {
     const a = this.#newRecord(key, 0, key.length, vlen, vlen);
     let id = this.#freeIds;
     if (id >= 0) {
-      this.#freeIds = this.m[id * 3];
+      this.#freeIds = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
     } else {
-      if (this.#top === this.cap) this.#grow(this.cap * 2);
+      if (this.#top === this.cap) this.#grow(this.cap + CHUNK);
       id = this.#top++;
     }
     this.count++;
-    this.m[id * 3] = a;
-    this.m[id * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
-    this.m[id * 3 + 2] = -1;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = a;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = -1;
     return id;
   }
 
   /** Frees id and its record (the caller has unlinked it from its database). */
   destroy(id: number): void {
-    this.arena.free(this.m[id * 3]);
-    if ((this.m[id * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
+    this.arena.free(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
     if (this.exactExpire.size > 0) this.exactExpire.delete(id);
-    this.m[id * 3 + 1] = 0;
-    this.m[id * 3] = this.#freeIds;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = this.#freeIds;
     this.#freeIds = id;
     this.count--;
   }
@@ -347,7 +353,9 @@ export class Store {
     this.#freeIds = -1;
     this.#top = 0;
     this.count = 0;
-    this.#grow(1024, true);
+    this.chunks = [];
+    this.cap = 0;
+    this.#grow(CHUNK, true);
   }
 
   /** Bytes held by the metadata arrays. */
@@ -355,16 +363,22 @@ export class Store {
     return this.cap * (ENTRY_META_BYTES + (this.slotLinks ? SLOT_LINK_BYTES : 0));
   }
 
+  /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
-    const copy = <T extends Uint32Array | Int32Array | Uint16Array>(a: T, b: T): T => {
-      if (!fresh) b.set(a);
-      return b;
-    };
-    this.m = copy(this.m, new Int32Array(n * 3));
+    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 3));
+    n = this.chunks.length * CHUNK;
     if (this.slotLinks) {
-      this.next = copy(this.next, new Int32Array(n));
-      this.prev = copy(this.prev, new Int32Array(n));
-      this.slot = copy(this.slot, new Uint16Array(n));
+      const copy = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {
+        if (!fresh) b.set(a);
+        return b;
+      };
+      // Slot links (cluster mode only) still grow by doubling, with a copy.
+      const size = fresh ? n : Math.max(n, this.next.length * 2);
+      if (fresh || this.next.length < n) {
+        this.next = copy(this.next, new Int32Array(size));
+        this.prev = copy(this.prev, new Int32Array(size));
+        this.slot = copy(this.slot, new Uint16Array(size));
+      }
     }
     this.cap = n;
   }
@@ -372,42 +386,56 @@ export class Store {
   // ---------------------------------------------------------------------------------------
   // Metadata fields
 
+  /** Arena address of id's record. */
+  addrOf(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] >>> 0;
+  }
+
+  /** id's position in its database's volatile arrays, or -1. */
+  vpos(id: number): number {
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2];
+  }
+
+  setVpos(id: number, pos: number): void {
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = pos;
+  }
+
   type(id: number): number {
-    return (this.m[id * 3 + 1] >>> TYPE_SHIFT) & 7;
+    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> TYPE_SHIFT) & 7;
   }
 
   enc(id: number): number {
-    return (this.m[id * 3 + 1] >>> ENC_SHIFT) & 3;
+    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> ENC_SHIFT) & 3;
   }
 
   setEnc(id: number, enc: number): void {
-    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   clock(id: number): number {
-    return this.m[id * 3 + 1] & CLOCK_MASK;
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & CLOCK_MASK;
   }
 
   setClock(id: number, v: number): void {
-    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
   }
 
   /** The aggregate object of id (undefined for strings). */
   object(id: number): unknown {
-    return (this.m[id * 3 + 1] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
+    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
   }
 
   /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
   setObject(id: number, type: number, obj: unknown): void {
-    if ((this.m[id * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
-    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
     this.objects.set(id, obj);
   }
 
   /** Makes id hold a string (after an aggregate): clears the object, sets type and encoding. */
   setStringType(id: number, enc: number): void {
-    if ((this.m[id * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
-    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   /**
@@ -415,12 +443,12 @@ export class Store {
    * progress will serialize the entry's old state first (persistence, roadmap step 5).
    */
   bump(id: number): void {
-    this.m[id * 3 + 1] = ((this.m[id * 3 + 1] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
   }
 
   /** The snapshot epoch bit of id (0 or 1). */
   epochOf(id: number): number {
-    return this.m[id * 3 + 1] >>> 31;
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> 31;
   }
 }
 
