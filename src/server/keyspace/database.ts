@@ -27,7 +27,7 @@
 import { SLOT_COUNT, keyHashSlot } from '../../protocol/slot.js';
 import { NO_EXPIRY } from './entry.js';
 import { hashBytes } from './hash.js';
-import type { Store } from './store.js';
+import { copyBytes, type Store } from './store.js';
 
 /** "No entry": what lookups return for a missing key. */
 export const NONE = -1;
@@ -235,7 +235,7 @@ export class Database {
    */
   addString(key: Uint8Array, src: Uint8Array, meta: number, expireAt: number): number {
     const id = this.addSpace(key, src.length, meta, expireAt);
-    if (src.length > 0) this.store.rb.set(src, this.store.rv);
+    if (src.length > 0) copyBytes(this.store.rb, this.store.rv, src);
     return id;
   }
 

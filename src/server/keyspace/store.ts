@@ -60,6 +60,22 @@ function writeVarint(b: Buffer, off: number, n: number): number {
   return off;
 }
 
+/**
+ * Copies src[start, end) into dst at off. Short runs (most keys and small values) go byte by
+ * byte: cheaper than set()/copy(), which need a view object for a sub-range and a call into
+ * the runtime.
+ */
+export function copyBytes(dst: Uint8Array, off: number, src: Uint8Array, start = 0, end = src.length): void {
+  const n = end - start;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) dst[off + i] = src[start + i];
+  } else if (start === 0 && end === src.length) {
+    dst.set(src, off);
+  } else {
+    dst.set(src.subarray(start, end), off);
+  }
+}
+
 /** Writes n as a LEB128 varint of exactly `width` bytes (non-minimal padding allowed). */
 function writeVarintPadded(b: Buffer, off: number, n: number, width: number): number {
   for (let i = 1; i < width; i++) {
@@ -231,7 +247,7 @@ export class Store {
     o = writeVarint(b, o, kLen);
     const vh = o;
     o = writeVarintPadded(b, o, vlen, w);
-    b.set(kLen === key.length && kStart === 0 ? key : key.subarray(kStart, kStart + kLen), o);
+    copyBytes(b, o, key, kStart, kStart + kLen);
     this.rb = b;
     this.rvh = vh;
     this.rk = o;
@@ -294,7 +310,7 @@ export class Store {
   /** Replaces id's string value with the bytes of src. */
   writeValue(id: number, src: Uint8Array): void {
     this.resizeValue(id, src.length);
-    this.rb.set(src, this.rv);
+    copyBytes(this.rb, this.rv, src);
   }
 
   /** Changes the key of id (RENAME), keeping its value bytes. */
