@@ -150,6 +150,8 @@ export class Store {
     const arena = this.arena;
     const b = arena.buf(a);
     let o = arena.off(a);
+    // Both varints decoded inline (no helper returning two values): this runs on every
+    // lookup hit, and the one-byte case is the common one.
     let kl = b[o++];
     if (kl >= 0x80) {
       kl &= 0x7f;
