@@ -73,11 +73,8 @@ export function storeString(
   if (existing === NONE) return db.addString(key, value, stringMeta(enc, ks.initialLru(now)), opts.expireAt ?? NO_EXPIRY);
   const cur = db.expireAt(existing);
   const at = opts.keepTtl === true ? cur : opts.expireAt ?? NO_EXPIRY;
-  if (store.type(existing) !== VType.String) store.setStringType(existing, enc);
-  else store.setEnc(existing, enc);
+  store.restring(existing, enc, ks.accessPolicy === 'lfu' ? -1 : ks.initialLru(now));
   store.writeValue(existing, value);
-  if (ks.accessPolicy !== 'lfu') store.setClock(existing, ks.initialLru(now));
   if (at !== cur) db.setExpire(existing, at);
-  store.bump(existing);
   return existing;
 }

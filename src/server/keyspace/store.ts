@@ -457,6 +457,19 @@ export class Store {
   }
 
   /**
+   * Makes id a string with encoding hint `enc` and, unless clock < 0, access clock `clock`, and
+   * records the write (bump) — one metadata write for what SET changes besides the bytes.
+   */
+  restring(id: number, enc: number, clock: number): void {
+    const c = this.chunks[id >>> CHUNK_SHIFT];
+    const k = (id & CHUNK_MASK) * 3 + 1;
+    const old = c[k];
+    if ((old & OBJ_BIT) !== 0) this.objects.delete(id);
+    const keep = clock < 0 ? old & CLOCK_MASK : clock & CLOCK_MASK;
+    c[k] = (keep | (enc << ENC_SHIFT) | (this.epoch << 31)) >>> 0;
+  }
+
+  /**
    * Records a write to id: its version becomes the current epoch. This is where a snapshot in
    * progress will serialize the entry's old state first (persistence, roadmap step 5).
    */
