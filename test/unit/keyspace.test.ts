@@ -276,3 +276,37 @@ describe('active expiry', () => {
     assert.equal(activeExpireCycle(ks, state, { hz: 10, effort: 1, now: T0 + 1, elapsed: () => 0 }), 1);
   });
 });
+
+describe('FLUSHDB', () => {
+  it('frees a database that holds every key at once, and a shared node key by key', () => {
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
+    for (let i = 0; i < 100; i++) set(ks.dbs[0], `a${i}`, 'v');
+    assert.equal(ks.flushDb(ks.dbs[0], false), 100);
+    assert.equal(ks.store.count, 0);
+    assert.equal(ks.store.arena.usedBytes, 0);
+    for (let i = 0; i < 100; i++) set(ks.dbs[0], `a${i}`, 'v');
+    set(ks.dbs[1], 'other', 'kept');
+    assert.equal(ks.flushDb(ks.dbs[0], false), 100);
+    assert.equal(ks.store.count, 1);
+    assert.equal(ks.dbs[1].value(ks.dbs[1].find(K('other'))).toString(), 'kept');
+  });
+
+  it('ASYNC empties the database at once and frees its memory in later event-loop turns', async () => {
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
+    const n = 120_000;
+    for (let i = 0; i < n; i++) set(ks.dbs[0], `k${i}`, 'value');
+    set(ks.dbs[1], 'other', 'kept');
+    assert.equal(ks.flushDb(ks.dbs[0], true), n);
+    assert.equal(ks.dbs[0].size, 0);
+    assert.equal(ks.dbs[0].find(K('k1')), NONE);
+    assert.equal(ks.stats.lazyfreePendingObjects, n, 'nothing freed synchronously');
+    set(ks.dbs[0], 'k1', 'new'); // usable at once
+    const deadline = Date.now() + 10_000;
+    while (ks.stats.lazyfreePendingObjects > 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    assert.equal(ks.stats.lazyfreePendingObjects, 0);
+    assert.equal(ks.stats.lazyfreedObjects, n);
+    assert.equal(ks.store.count, 2);
+    assert.equal(ks.dbs[0].value(ks.dbs[0].find(K('k1'))).toString(), 'new');
+    assert.equal(ks.dbs[1].value(ks.dbs[1].find(K('other'))).toString(), 'kept');
+  });
+});

@@ -159,12 +159,14 @@ function flushArgsOk(c: Client, argv: Buffer[]): boolean {
   return false;
 }
 
-/** FLUSHDB [ASYNC|SYNC]: both modes free synchronously here; the reply is the same. */
+/**
+ * FLUSHDB [ASYNC|SYNC]: ASYNC (or lazyfree-lazy-user-flush yes without SYNC) frees a large
+ * database's memory in the background; the keys are gone at once either way.
+ */
 function flushdbCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
-  const removed = c.db.size;
-  c.db.clear();
-  c.srv.dirty += removed;
+  const lazy = argv.length === 2 ? isKeyword(argv[1], 'async') : c.srv.config.getBool('lazyfree-lazy-user-flush');
+  c.srv.dirty += c.srv.keyspace.flushDb(c.db, lazy);
   c.w.ok();
 }
 

@@ -76,6 +76,7 @@ const configResetstat: Handler = (c) => {
   ks.expiredStalePerc = 0;
   ks.expiredTimeCapReachedCount = 0;
   ks.expireCycleCpuMs = 0;
+  ks.lazyfreedObjects = 0; // pending objects are state, not a counter
   for (const cmd of srv.commands.all()) {
     cmd.stats.calls = 0;
     cmd.stats.usec = 0;

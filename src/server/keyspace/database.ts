@@ -330,9 +330,27 @@ export class Database {
 
   /** Removes every key. */
   clear(): void {
-    // destroy() touches only the entry table, never this index, so the walk stays valid.
-    this.forEach((id) => this.store.destroy(id));
+    if (this.store.count === this.#d.size) {
+      // Every entry of the node is here: drop the whole store at once (O(1)).
+      this.store.reset();
+    } else {
+      // destroy() touches only the entry table, never this index, so the walk stays valid.
+      this.forEach((id) => this.store.destroy(id));
+    }
     this.#forget();
+  }
+
+  /**
+   * Removes every key at once and returns their handles for the caller to destroy later, in
+   * slices (FLUSHDB ASYNC: Redis frees the old table in a background thread). The handles stay
+   * allocated until then; the database is empty and usable immediately.
+   */
+  detachAll(): Int32Array {
+    const ids = new Int32Array(this.#d.size);
+    let n = 0;
+    this.forEach((id) => void (ids[n++] = id));
+    this.#forget();
+    return ids;
   }
 
   /** Drops the index without freeing entries (the caller reset the whole store). */

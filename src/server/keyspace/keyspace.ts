@@ -17,6 +17,9 @@ export interface KeyspaceStats {
   expiredStalePerc: number;
   expiredTimeCapReachedCount: number;
   expireCycleCpuMs: number;
+  /** Keys detached by FLUSHDB ASYNC and not freed yet, and keys freed that way so far. */
+  lazyfreePendingObjects: number;
+  lazyfreedObjects: number;
 }
 
 export interface KeyspaceOptions {
@@ -49,7 +52,13 @@ export class Keyspace {
     expiredStalePerc: 0,
     expiredTimeCapReachedCount: 0,
     expireCycleCpuMs: 0,
+    lazyfreePendingObjects: 0,
+    lazyfreedObjects: 0,
   };
+  /** Detached handles waiting to be freed (FLUSHDB ASYNC), oldest first. */
+  #lazy: Int32Array[] = [];
+  #lazyPos = 0;
+  #lazyTimer: NodeJS.Immediate | null = null;
   /** lru: per-key LRU seconds; lfu: logarithmic counter (maxmemory-policy *-lfu). */
   accessPolicy: AccessPolicy = 'lru';
   lfuLogFactor = 10;
@@ -157,8 +166,54 @@ export class Keyspace {
     return { data: arena.usedBytes, overhead };
   }
 
+  /**
+   * Empties db (FLUSHDB). With `lazy` and a large database that shares the node with other
+   * databases, the keys leave the index at once and their memory is freed in slices of at most
+   * LAZY_SLICE keys per event-loop turn, as Redis hands the old table to its lazy-free thread;
+   * otherwise everything is freed now. Returns the number of keys removed.
+   */
+  flushDb(db: Database, lazy: boolean): number {
+    const n = db.size;
+    if (!lazy || n < LAZY_MIN || this.store.count === n) {
+      db.clear();
+      return n;
+    }
+    this.#lazy.push(db.detachAll());
+    this.stats.lazyfreePendingObjects += n;
+    if (this.#lazyTimer === null) this.#lazyTimer = setImmediate(() => this.#lazyStep());
+    return n;
+  }
+
+  #lazyStep(): void {
+    this.#lazyTimer = null;
+    let budget = LAZY_SLICE;
+    while (budget > 0 && this.#lazy.length > 0) {
+      const ids = this.#lazy[0];
+      const end = Math.min(ids.length, this.#lazyPos + budget);
+      for (let i = this.#lazyPos; i < end; i++) this.store.destroy(ids[i]);
+      const done = end - this.#lazyPos;
+      budget -= done;
+      this.stats.lazyfreePendingObjects -= done;
+      this.stats.lazyfreedObjects += done;
+      if (end === ids.length) {
+        this.#lazy.shift();
+        this.#lazyPos = 0;
+      } else {
+        this.#lazyPos = end;
+      }
+    }
+    if (this.#lazy.length > 0) this.#lazyTimer = setImmediate(() => this.#lazyStep());
+  }
+
   /** Empties every database. */
   flushAll(): number {
+    // Whatever FLUSHDB ASYNC left to free goes with the store.
+    if (this.#lazyTimer !== null) clearImmediate(this.#lazyTimer);
+    this.#lazyTimer = null;
+    this.#lazy = [];
+    this.#lazyPos = 0;
+    this.stats.lazyfreedObjects += this.stats.lazyfreePendingObjects;
+    this.stats.lazyfreePendingObjects = 0;
     let removed = 0;
     for (const db of this.dbs) {
       removed += db.size;
@@ -168,6 +223,11 @@ export class Keyspace {
     return removed;
   }
 }
+
+/** FLUSHDB ASYNC frees in the background only from this many keys (Redis: LAZYFREE_THRESHOLD 64). */
+const LAZY_MIN = 65536;
+/** Keys freed per event-loop turn by the lazy free (about 20 ms of work). */
+const LAZY_SLICE = 50000;
 
 /** Redis's OBJ_SHARED_INTEGERS: the values "0".."9999" can be shared objects. */
 export const SHARED_INTEGERS = 10000;

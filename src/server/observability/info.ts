@@ -271,8 +271,8 @@ function memorySection(srv: Server): Lines {
     ['mem_aof_buffer', 0],
     ['mem_allocator', `v8-${process.versions.v8}`],
     ['active_defrag_running', 0],
-    ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfree_pending_objects', srv.keyspace.stats.lazyfreePendingObjects],
+    ['lazyfreed_objects', srv.keyspace.stats.lazyfreedObjects],
   ];
 }
 
