@@ -56,6 +56,8 @@ class DbData {
   masks = new Int32Array(PARTS).fill(-1);
   /** The largest of masks (randomEntry's draw range). */
   maxMask = -1;
+  /** Per partition: arena address of its table, or -1 (tables live in the node's arena). */
+  tableAddr = new Int32Array(PARTS).fill(-1);
   sizes = new Int32Array(PARTS);
   size = 0;
   /** Per slot: first entry of its list and key count (only with the store's slot links). */
@@ -336,6 +338,7 @@ export class Database {
     } else {
       // destroy() touches only the entry table, never this index, so the walk stays valid.
       this.forEach((id) => this.store.destroy(id));
+      this.#freeTables();
     }
     this.#forget();
   }
@@ -349,6 +352,7 @@ export class Database {
     const ids = new Int32Array(this.#d.size);
     let n = 0;
     this.forEach((id) => void (ids[n++] = id));
+    this.#freeTables();
     this.#forget();
     return ids;
   }
@@ -424,7 +428,8 @@ export class Database {
     this.#lastId = NONE;
     this.#removeAt(p, i);
     d.size--;
-    if (--d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
+    if (--d.sizes[p] === 0) this.#dropTable(p);
+    else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -462,10 +467,19 @@ export class Database {
     t[(i << 1) + 1] = 0;
   }
 
+  /**
+   * Rebuilds partition p with `buckets` buckets. Tables come from the arena, like records: a
+   * table freed by growth goes back to its size class and, once its segment empties, to the
+   * segment pool that records draw from, instead of leaving holes in the process heap.
+   */
   #resize(p: number, buckets: number): void {
     const d = this.#d;
     const old = d.tables[p];
-    const t = new Int32Array(buckets * 2);
+    const arena = this.store.arena;
+    const addr = arena.alloc(buckets * 8);
+    const seg = arena.buf(addr);
+    const t = new Int32Array(seg.buffer as ArrayBuffer, seg.byteOffset + arena.off(addr), buckets * 2);
+    t.fill(0);
     const mask = buckets - 1;
     for (let j = 0; j < old.length; j += 2) {
       const id1 = old[j];
@@ -476,12 +490,46 @@ export class Database {
       t[i << 1] = id1;
       t[(i << 1) + 1] = h;
     }
+    if (d.tableAddr[p] !== -1) arena.free(d.tableAddr[p]);
+    d.tableAddr[p] = addr;
     d.tables[p] = t;
     d.masks[p] = mask;
     this.#missKey = null;
     if (mask > d.maxMask) d.maxMask = mask;
     else if (mask < d.maxMask) d.maxMask = Math.max(...d.masks);
     this.#lastId = NONE;
+  }
+
+  /** Returns an empty partition's table to the arena. */
+  #dropTable(p: number): void {
+    const d = this.#d;
+    this.store.arena.free(d.tableAddr[p]);
+    d.tableAddr[p] = -1;
+    d.tables[p] = EMPTY_TABLE;
+    const wasMax = d.masks[p] === d.maxMask;
+    d.masks[p] = -1;
+    if (wasMax) d.maxMask = Math.max(...d.masks);
+    this.#missKey = null;
+    this.#lastId = NONE;
+  }
+
+  /** Returns every partition table to the arena (the index is being dropped). */
+  #freeTables(): void {
+    const d = this.#d;
+    for (let p = 0; p < PARTS; p++) if (d.tableAddr[p] !== -1) this.store.arena.free(d.tableAddr[p]);
+  }
+
+  /** Partition tables allocated in the arena and their bytes (memory accounting, tests). */
+  indexTables(): { count: number; bytes: number } {
+    const d = this.#d;
+    let count = 0;
+    let bytes = 0;
+    for (let p = 0; p < PARTS; p++) {
+      if (d.tableAddr[p] === -1) continue;
+      count++;
+      bytes += d.tables[p].byteLength;
+    }
+    return { count, bytes };
   }
 
   #volRemove(pos: number): void {

@@ -162,8 +162,13 @@ export class Keyspace {
   memory(): { data: number; overhead: number } {
     const arena = this.store.arena;
     let overhead = this.store.metaBytes() + (arena.reservedBytes - arena.usedBytes);
-    for (const db of this.dbs) overhead += db.indexBytes();
-    return { data: arena.usedBytes, overhead };
+    let tables = 0;
+    for (const db of this.dbs) {
+      overhead += db.indexBytes();
+      tables += db.indexTables().bytes;
+    }
+    // indexBytes() counts the partition tables, which sit in the arena's used bytes too.
+    return { data: arena.usedBytes - tables, overhead };
   }
 
   /**
