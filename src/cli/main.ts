@@ -75,36 +75,16 @@ export async function main(args: string[]): Promise<void> {
  * (the node's own load, its clients, other servers) those threads wait for a core, which
  * turned sub-millisecond scavenges into 10-25 ms pauses (bench/results/engine.md). The young
  * generation holds only per-command garbage, so one thread scavenges it in well under 1 ms.
- * Marking and sweeping of the old generation stay concurrent. The young generation is also
- * capped (capYoungGeneration). Not applied to embedded nodes (startServer), whose process
+ * Marking and sweeping of the old generation stay concurrent. The young generation keeps V8's
+ * default growth: capping it at 8 MB saved about 10 MB of RSS but multiplied scavenges by 14,
+ * and with them the chance that one is descheduled mid-pause on a busy machine (a 14 ms pause
+ * in bench/results/engine.md). Not applied to embedded nodes (startServer), whose process
  * belongs to the application.
  */
 function tuneV8(): void {
   v8.setFlagsFromString('--no-parallel-scavenge');
-  capYoungGeneration();
 }
 
-/** Young-generation size at which it stops growing (both semi-spaces). */
-const YOUNG_CAP_BYTES = 8 * 1024 * 1024;
-
-/**
- * Caps V8's young generation at about YOUNG_CAP_BYTES. Under sustained load V8 grows it to its
- * maximum (2 x 16 MB semi-spaces here) and keeps it: 10-30 MB of RSS that holds nothing but
- * per-command garbage, about 10 % of a million-key node. A once-a-second check sets the growth
- * factor to 1 once the young generation reaches the cap (the flag is read at each growth), so
- * it stays there; scavenges become more frequent but stay short (their cost is the survivors,
- * not the garbage). The timer stops itself and never keeps the process alive.
- */
-function capYoungGeneration(): void {
-  const timer = setInterval(() => {
-    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    if (young === undefined) return void clearInterval(timer);
-    if (young.space_size < YOUNG_CAP_BYTES) return;
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
-    clearInterval(timer);
-  }, 1000);
-  timer.unref();
-}
 
 async function runServer(args: string[]): Promise<void> {
   tuneV8();
