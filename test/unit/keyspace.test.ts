@@ -144,6 +144,17 @@ describe('Database', () => {
     assert.equal(seen.size, 10, 'every key drawn');
   });
 
+  it('randomVolatile draws only keys with a TTL, and all of them', () => {
+    const db = newDb();
+    const rng = createRng(7);
+    const rand = (): number => rng.next();
+    assert.equal(db.randomVolatile(rand), NONE);
+    for (let i = 0; i < 20; i++) set(db, `k${i}`, 'v', i % 4 === 0 ? T0 + 1000 : NO_EXPIRY);
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) seen.add(db.key(db.randomVolatile(rand)).toString());
+    assert.deepEqual([...seen].sort(), ['k0', 'k12', 'k16', 'k4', 'k8']);
+  });
+
   it('swapWith exchanges contents, ids stay', () => {
     const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
     const [a2, b] = ks.dbs;

@@ -25,9 +25,8 @@ const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 function numberSpace(c: Client, key: Buffer, e: number, len: number, enc: StrEnc): void {
   const ks = c.srv.keyspace;
   if (e !== NONE) {
-    ks.store.setEnc(e, enc);
+    ks.store.restring(e, enc, -1);
     ks.store.resizeValue(e, len);
-    ks.store.bump(e);
   } else {
     c.db.addSpace(key, len, stringMeta(enc, ks.initialLru(c.srv.now)), NO_EXPIRY);
   }

@@ -21,8 +21,7 @@ function growValue(c: Client, e: number, newLen: number): void {
   const oldLen = store.valueLength(e);
   store.growValue(e, newLen);
   if (newLen > oldLen) store.rb.fill(0, store.rv + oldLen, store.rv + newLen);
-  store.setEnc(e, StrEnc.Raw);
-  store.bump(e);
+  store.restring(e, StrEnc.Raw, -1);
 }
 
 /** Refuses (replying the error) a resulting length above proto-max-bulk-len. */

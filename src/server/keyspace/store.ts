@@ -88,8 +88,10 @@ function writeVarintPadded(b: Buffer, off: number, n: number, width: number): nu
 
 export class Store {
   readonly arena = new Arena();
-  /** Capacity of the metadata arrays. */
-  cap = 0;
+  /** Entries the metadata chunks hold. */
+  get cap(): number {
+    return this.chunks.length * CHUNK;
+  }
   /** Ids in use. */
   count = 0;
   /**
@@ -372,7 +374,6 @@ export class Store {
     this.#top = 0;
     this.count = 0;
     this.chunks = [];
-    this.cap = 0;
     this.#grow(CHUNK, true);
   }
 
@@ -384,7 +385,7 @@ export class Store {
   /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
     while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 3));
-    n = this.chunks.length * CHUNK;
+    n = this.cap;
     if (this.slotLinks) {
       const copy = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {
         if (!fresh) b.set(a);
@@ -398,7 +399,6 @@ export class Store {
         this.slot = copy(this.slot, new Uint16Array(size));
       }
     }
-    this.cap = n;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -426,10 +426,6 @@ export class Store {
     return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> ENC_SHIFT) & 3;
   }
 
-  setEnc(id: number, enc: number): void {
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~(3 << ENC_SHIFT)) | (enc << ENC_SHIFT)) >>> 0;
-  }
-
   clock(id: number): number {
     return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & CLOCK_MASK;
   }
@@ -448,12 +444,6 @@ export class Store {
     if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
     this.objects.set(id, obj);
-  }
-
-  /** Makes id hold a string (after an aggregate): clears the object, sets type and encoding. */
-  setStringType(id: number, enc: number): void {
-    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (enc << ENC_SHIFT)) >>> 0;
   }
 
   /**
@@ -475,11 +465,6 @@ export class Store {
    */
   bump(id: number): void {
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
-  }
-
-  /** The snapshot epoch bit of id (0 or 1). */
-  epochOf(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> 31;
   }
 }
 
