@@ -20,8 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  COMMAND_TIMEOUT_MS, ROOT, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid, prependResults,
-  runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, which, type Server,
+  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid,
+  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, which, type Server,
 } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
@@ -97,15 +97,6 @@ Options:
   --no-save         print the report only
   --note TEXT       a line for the report, e.g. which engine or branch was measured
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
-
-class UsageError extends Error {}
-
-function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
-  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);
-  const v = Number(raw);
-  if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new UsageError(`${flag} must be between 1 and ${fmtInt(max)}`);
-  return v;
-}
 
 function parseArgs(argv: readonly string[]): Options {
   const [scenario, ...rest] = argv;

@@ -358,3 +358,19 @@ export function prependResults(file: string, header: string, entry: string): voi
   rest = rest.replace(/^\n+/, '');
   writeFileSync(file, `${header}\n${entry}${rest === '' ? '' : '\n' + rest}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Command-line parsing shared by the benchmark scripts
+
+/** A bad command line: the script prints the message and its usage, and exits 2. */
+export class UsageError extends Error {}
+
+/** A `flag N` value: a whole number from 1 to max, else a UsageError naming the flag. */
+export function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
+  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);
+  const v = Number(raw);
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
+    throw new UsageError(`${flag} must be between 1 and ${max.toLocaleString('en-US')}`);
+  }
+  return v;
+}

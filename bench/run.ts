@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ROOT, killAll, killAllSync, tempDirs, which, freePort, commandLine, startServer, waitForPing,
-  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, type Server,
+  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server,
 } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -76,15 +76,6 @@ const USAGE = `Usage: node dist/bench/run.js [options]
   --out FILE                  results file to prepend to (default: bench/results/server-core.md)
   --run-timeout SEC           abort if one redis-benchmark run takes longer (default: scaled from -n)
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
-
-class UsageError extends Error {}
-
-function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
-  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);
-  const v = Number(raw);
-  if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new UsageError(`${flag} must be between 1 and ${max}`);
-  return v;
-}
 
 function parseArgs(argv: readonly string[]): Options {
   const opts: Options = {
