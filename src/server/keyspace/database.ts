@@ -331,8 +331,13 @@ export class Database {
   }
 
   /** Removes every key. */
+  /** True if every entry of the node is in this database (it can be dropped in O(1)). */
+  holdsAllEntries(): boolean {
+    return this.store.count === this.#d.size;
+  }
+
   clear(): void {
-    if (this.store.count === this.#d.size) {
+    if (this.holdsAllEntries()) {
       // Every entry of the node is here: drop the whole store at once (O(1)).
       this.store.reset();
     } else {

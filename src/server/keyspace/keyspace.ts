@@ -179,7 +179,7 @@ export class Keyspace {
    */
   flushDb(db: Database, lazy: boolean): number {
     const n = db.size;
-    if (!lazy || n < LAZY_MIN || this.store.count === n) {
+    if (!lazy || n < LAZY_MIN || db.holdsAllEntries()) {
       db.clear();
       return n;
     }
