@@ -1,0 +1,42 @@
+// Typed key lookups shared by the aggregate-type handlers (hashes, lists, sets, sorted sets):
+// the one place that turns "the key holds another type" into WRONGTYPE.
+
+import { Err } from '../../lib/errors.js';
+import { NONE } from '../keyspace/database.js';
+import type { Client } from '../network/client.js';
+
+/** Result of a typed lookup after a WRONGTYPE reply was sent. */
+export const WRONG_TYPE = -2;
+
+/**
+ * Read lookup (keyspace hit/miss accounting, access clock) of a key that must hold `type`
+ * (a VType). Returns the entry, NONE when missing, or WRONG_TYPE after replying WRONGTYPE.
+ */
+export function lookupReadOfType(c: Client, key: Uint8Array, type: number): number {
+  const e = c.srv.keyspace.lookupRead(c.db, key, c.srv.now, c.noTouch);
+  if (e !== NONE && c.db.type(e) !== type) {
+    c.w.error(Err.wrongType);
+    return WRONG_TYPE;
+  }
+  return e;
+}
+
+/** Write lookup (no hit/miss accounting) with the same result convention. */
+export function lookupWriteOfType(c: Client, key: Uint8Array, type: number): number {
+  const e = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
+  if (e !== NONE && c.db.type(e) !== type) {
+    c.w.error(Err.wrongType);
+    return WRONG_TYPE;
+  }
+  return e;
+}
+
+/** Adds key to the client's database holding aggregate obj of `type`; returns the entry. */
+export function addAggregate(c: Client, key: Uint8Array, type: number, obj: unknown): number {
+  return c.db.addObject(key, type, obj, c.srv.keyspace.initialLru(c.srv.now));
+}
+
+/** The aggregate object of entry e (the caller knows its type from the lookup). */
+export function aggregateOf<T>(c: Client, e: number): T {
+  return c.db.store.object(e) as T;
+}

@@ -1,0 +1,52 @@
+// The signals every write raises, as Redis's handlers raise them, in one place:
+//
+//   signalModifiedKey(c, db, key)           after any change to key's value (or its deletion):
+//                                            breaks WATCH, invalidates client-tracking caches
+//   notifyKeyspaceEvent(c, cls, ev, key, db) keyspace notifications (notify-keyspace-events)
+//   signalKeyAsReady(c, db, key, type)       a list or sorted set got elements: clients blocked
+//                                            on key (BLPOP, BZPOPMIN, ...) may be served
+//
+// Handlers call them exactly where Redis's t_*.c files do (after the change, with Redis's event
+// names), so each consumer — transactions, pub/sub, tracking, blocking — attaches here without
+// touching the handlers. A consumer that has not landed yet makes its signal a no-op.
+
+import type { Database } from './keyspace/database.js';
+import type { Server } from './server.js';
+
+/** Keyspace-event classes (Redis NOTIFY_*), the letters of notify-keyspace-events. */
+export const NOTIFY = {
+  /** K */ keyspace: 1 << 0,
+  /** E */ keyevent: 1 << 1,
+  /** g */ generic: 1 << 2,
+  /** $ */ string: 1 << 3,
+  /** l */ list: 1 << 4,
+  /** s */ set: 1 << 5,
+  /** h */ hash: 1 << 6,
+  /** z */ zset: 1 << 7,
+  /** x */ expired: 1 << 8,
+  /** e */ evicted: 1 << 9,
+  /** t */ stream: 1 << 10,
+  /** m */ keyMiss: 1 << 11,
+  /** d */ module: 1 << 13,
+  /** n */ newKey: 1 << 14,
+} as const;
+
+/** Anything carrying the server: a client, or the server itself for cron-driven changes. */
+interface HasServer {
+  readonly srv: Server;
+}
+
+/** key (in db) was modified or deleted. */
+export function signalModifiedKey(_from: HasServer, _db: Database, _key: Uint8Array): void {
+  // Consumers: WATCH (transactions) and client tracking attach here.
+}
+
+/** Raises keyspace event `event` of class cls (a NOTIFY flag) for key in database dbid. */
+export function notifyKeyspaceEvent(_from: HasServer, _cls: number, _event: string, _key: Uint8Array, _dbid: number): void {
+  // Consumer: keyspace notifications over pub/sub attach here.
+}
+
+/** key (in db) now holds elements that clients blocked on it may take; type is its VType. */
+export function signalKeyAsReady(_from: HasServer, _db: Database, _key: Uint8Array, _type: number): void {
+  // Consumer: blocking commands (BLPOP and friends) attach here.
+}
