@@ -23,7 +23,7 @@ const groups = {
 };
 const keepSubs = {
   object: 'encoding freq idletime refcount help', config: 'get set resetstat rewrite help',
-  client: 'id setname getname list info kill pause unpause reply no-evict help',
+  client: 'id setname getname list info kill pause unpause reply no-evict unblock help',
   slowlog: 'get len reset help', latency: 'latest history reset doctor help',
   command: 'count info docs getkeys getkeysandflags list help',
   memory: 'help doctor malloc-stats purge usage stats',

@@ -427,6 +427,33 @@ export const connectionSpecs: CommandSpec[] = [
         },
       },
       {
+        name: "client|unblock",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        firstKey: 0,
+        lastKey: 0,
+        step: 0,
+        acl: ["admin", "slow", "dangerous", "connection"],
+        doc: {
+          summary: "Unblock a client blocked in a blocking command from a different connection",
+          since: "5.0.0",
+          group: "connection",
+          complexity: "O(log N) where N is the number of client connections",
+          arguments: [
+            { name: "client-id", type: "integer" },
+            {
+              name: "timeout_error",
+              type: "oneof",
+              flags: ["optional"],
+              arguments: [
+                { name: "timeout", type: "pure-token", token: "TIMEOUT" },
+                { name: "error", type: "pure-token", token: "ERROR" },
+              ],
+            },
+          ],
+        },
+      },
+      {
         name: "client|unpause",
         arity: 2,
         flags: ["admin", "noscript", "loading", "stale"],

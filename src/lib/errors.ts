@@ -32,6 +32,7 @@ export const Err = {
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   readonly: "READONLY You can't write against a read only replica.",
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  notInMulti: 'ERR Command not allowed inside a transaction',
   busy: 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
   noScript: 'NOSCRIPT No matching script. Please use EVAL.',
   crossSlot: "CROSSSLOT Keys in request don't hash to the same slot",

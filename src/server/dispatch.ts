@@ -1,9 +1,11 @@
 // The dispatch gate: every command passes through processCommand, which applies the generic
 // checks in one fixed order (Redis's processCommand):
 //
-//   lookup -> subcommand lookup -> arity -> authentication -> (cluster redirect) -> (OOM)
-//   -> (read-only replica) -> client pause -> (MULTI queue) -> call -> stats / slow log /
-//   latency / monitors
+//   lookup -> subcommand lookup -> arity -> authentication -> not-in-MULTI -> (cluster
+//   redirect) -> (OOM) -> (read-only replica) -> client pause -> MULTI queue -> call -> stats /
+//   slow log / latency / monitors -> serve clients blocked on keys made ready
+//
+// A command rejected before the queue step while the client is in MULTI makes its EXEC fail.
 //
 // Handlers never repeat these checks. Steps in parentheses belong to later roadmap stages and
 // have their place marked here so they slot in without reordering.
@@ -11,6 +13,7 @@
 import { Err, sanitizeErrorText } from '../lib/errors.js';
 import { F, type Command } from './command-table.js';
 import { ReplyMode, type Client } from './network/client.js';
+import { execFlags, flagTransaction, queueCommand, queuesInMulti } from './multi.js';
 import type { Server } from './server.js';
 
 /** Runs one command from client c. Replies are left in c.w for the caller to flush. */
@@ -38,6 +41,7 @@ function applyReplyMode(c: Client, replyMark: number): void {
 function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   let cmd = srv.commands.lookupBytes(argv[0]);
   if (cmd === undefined) {
+    flagTransaction(c);
     rejectUnknown(c, cStr(argv[0]), argv);
     return;
   }
@@ -45,11 +49,13 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   if (cmd.subcommands !== null && (argv.length > 1 || cmd.handler === null)) {
     if (argv.length === 1) {
       cmd.stats.rejectedCalls++;
+      flagTransaction(c);
       c.w.error(Err.wrongArity(cmd.fullName));
       return;
     }
     const sub = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
     if (sub === undefined) {
+      flagTransaction(c);
       c.w.errorLatin1(
         sanitizeErrorText(Err.unknownSubcommand(truncate(cStr(argv[1]), 128), cStr(argv[0]).toUpperCase())),
       );
@@ -60,20 +66,33 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
   const argc = argv.length;
   if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
     cmd.stats.rejectedCalls++;
+    flagTransaction(c);
     c.w.error(Err.wrongArity(cmd.fullName));
     return;
   }
   if (!c.authenticated && (cmd.flags & F.noAuth) === 0) {
     cmd.stats.rejectedCalls++;
+    flagTransaction(c);
     c.w.error(Err.noAuth);
     return;
   }
-  // Cluster redirection (MOVED/ASK), OOM (maxmemory), READONLY (replica) and MULTI queueing
-  // go here, in this order, as their roadmap stages land.
+  if (c.multi !== null && (cmd.flags & F.noMulti) !== 0) {
+    cmd.stats.rejectedCalls++;
+    flagTransaction(c);
+    c.w.error(Err.notInMulti);
+    return;
+  }
+  // Cluster redirection (MOVED/ASK), OOM (maxmemory) and READONLY (replica) go here, in this
+  // order, as their roadmap stages land.
 
-  if (srv.pause.blocks(cmd)) {
+  // EXEC counts as a write for CLIENT PAUSE WRITE when it carries writes.
+  if (srv.pause.blocks(cmd, cmd.name === 'exec' ? execFlags(c) : 0)) {
     // Suspend this client; the command is re-dispatched when the pause ends.
     srv.pause.suspend(c, argv);
+    return;
+  }
+  if (c.multi !== null && queuesInMulti(cmd)) {
+    queueCommand(c, cmd, argv);
     return;
   }
   call(srv, c, cmd, argv);
@@ -89,6 +108,8 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
  */
 export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.cmdErrors = 0;
+  c.currentCommand = cmd;
+  c.currentArgv = argv;
   try {
     (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
   } catch (err) {
@@ -110,6 +131,8 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   srv.stats.totalCommandsProcessed++;
   c.lastCommand = cmd;
   if ((cmd.flags & F.skipSlowlog) === 0) srv.afterCommand(c, cmd, argv, durationUs);
+  // Clients blocked on keys this command pushed to are served now (after EXEC for MULTI).
+  if (srv.blocking.hasReady && !c.inExec) srv.blocking.serveReady();
 }
 
 /** `unknown command 'x', with args beginning with: 'a' 'b' ` (args up to 128 chars in all). */

@@ -15,6 +15,8 @@ import { allHandlers } from './handlers/index.js';
 import { processCommand } from './dispatch.js';
 import { Client, isLoopbackIp } from './network/client.js';
 import { PauseState } from './network/pause.js';
+import { BlockingState } from './blocking.js';
+import { WatchRegistry } from './multi.js';
 import { adoptSocket } from './network/socket.js';
 import { Keyspace } from './keyspace/keyspace.js';
 import { activeExpireCycle, newExpireCycleState } from './keyspace/expire.js';
@@ -55,6 +57,8 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly pause: PauseState;
+  readonly blocking: BlockingState = new BlockingState(this);
+  readonly watches = new WatchRegistry();
   readonly runId = randomBytes(20).toString('hex');
   /** Replication ID and offsets (INFO replication; PSYNC later): a fresh 40-hex id per start. */
   replId = randomBytes(20).toString('hex');
@@ -115,7 +119,9 @@ export class Server {
       slotIndex: this.config.getBool('cluster-enabled'),
       // Redis counts no change (server.dirty) for a key it expires, lazily or actively: the
       // DEL it propagates is not a write the command made. (Checked against 7.0.15.)
-      onExpired: () => {},
+      onExpired: (db, id) => {
+        if (this.watches.size > 0) this.watches.touch(db, db.key(id), true);
+      },
     });
     this.commands = new CommandTable(allHandlers);
     if (this.commands.missing.length > 0) {
@@ -332,6 +338,8 @@ export class Server {
   unlinkClient(c: Client): void {
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.blocking.forget(c);
+    this.watches.forget(c);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 //   notifyKeyspaceEvent(c, cls, ev, key, db) keyspace notifications (notify-keyspace-events)
 //   signalKeyAsReady(c, db, key, type)       a list or sorted set got elements: clients blocked
 //                                            on key (BLPOP, BZPOPMIN, ...) may be served
+//   signalFlushedDb(c, db)                   before FLUSHDB / FLUSHALL empties db
+//   signalSwappedDb(c, a, b)                 around SWAPDB (before: WATCH; after: blocked clients)
 //
 // Handlers call them exactly where Redis's t_*.c files do (after the change, with Redis's event
 // names), so each consumer — transactions, pub/sub, tracking, blocking — attaches here without
@@ -37,8 +39,9 @@ interface HasServer {
 }
 
 /** key (in db) was modified or deleted. */
-export function signalModifiedKey(_from: HasServer, _db: Database, _key: Uint8Array): void {
-  // Consumers: WATCH (transactions) and client tracking attach here.
+export function signalModifiedKey(from: HasServer, db: Database, key: Uint8Array): void {
+  from.srv.watches.touch(db, key);
+  // Client tracking attaches here too.
 }
 
 /** Raises keyspace event `event` of class cls (a NOTIFY flag) for key in database dbid. */
@@ -47,6 +50,27 @@ export function notifyKeyspaceEvent(_from: HasServer, _cls: number, _event: stri
 }
 
 /** key (in db) now holds elements that clients blocked on it may take; type is its VType. */
-export function signalKeyAsReady(_from: HasServer, _db: Database, _key: Uint8Array, _type: number): void {
-  // Consumer: blocking commands (BLPOP and friends) attach here.
+export function signalKeyAsReady(from: HasServer, db: Database, key: Uint8Array, _type: number): void {
+  from.srv.blocking.signalReady(db, key);
+}
+
+/** db is about to be emptied (FLUSHDB, FLUSHALL: once per database). */
+export function signalFlushedDb(from: HasServer, db: Database): void {
+  from.srv.watches.touchAllInDb(db, null, from.srv.now);
+  // Client tracking (invalidate everything) attaches here.
+}
+
+/**
+ * SWAPDB of a and b: call with `before` true just before the swap (watched keys whose content
+ * changes are touched) and false just after (clients blocked on keys that now hold data are
+ * served).
+ */
+export function signalSwappedDb(from: HasServer, a: Database, b: Database, before: boolean): void {
+  if (before) {
+    from.srv.watches.touchAllInDb(a, b, from.srv.now);
+    from.srv.watches.touchAllInDb(b, a, from.srv.now);
+  } else {
+    from.srv.blocking.signalDbReady(a);
+    from.srv.blocking.signalDbReady(b);
+  }
 }

@@ -137,7 +137,9 @@ export function clientInfoLine(c: Client, now: number, current?: { client: Clien
 
   let flags = '';
   if (c.monitor) flags += 'O';
+  if (c.multi !== null) flags += 'x';
   if (c.suspended) flags += 'b';
+  if (c.srv.watches.isDirty(c)) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.isUnix) flags += 'U';
   if (c.noEvict) flags += 'e';
@@ -148,7 +150,7 @@ export function clientInfoLine(c: Client, now: number, current?: { client: Clien
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${socketFd(c)} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length}` +
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${rbs} rbp=${self ? rbs : obl} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
     ` events=r${omem > 0 ? 'w' : ''} cmd=${cmd} user=${c.user} redir=-1 resp=${c.w.resp}`
@@ -327,6 +329,32 @@ const clientPauseCommand: Handler = (c, argv) => {
   c.w.ok();
 };
 
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: releases a client blocked in a blocking command, with the
+ * command's timeout reply or an -UNBLOCKED error. 1 if it was blocked, else 0. The reason is
+ * checked before the id, as Redis does.
+ */
+const clientUnblockCommand: Handler = (c, argv) => {
+  if (argv.length > 4) return void c.w.error(Err.subcommandSyntax('unblock', 'CLIENT'));
+  let withError = false;
+  if (argv.length === 4) {
+    if (isKeyword(argv[3], 'error')) withError = true;
+    else if (!isKeyword(argv[3], 'timeout')) return void c.w.error(E.unblockReason);
+  }
+  const id = parseIntArg(argv[2]);
+  if (id === null) return void c.w.error(Err.notInteger);
+  const target = typeof id === 'number' ? c.srv.clients.get(id) : undefined;
+  if (target === undefined || target.blocked === null) return void c.w.integer(0);
+  if (withError) c.srv.blocking.unblockWithError(target, E.unblocked);
+  else c.srv.blocking.timeout(target);
+  c.w.integer(1);
+};
+
+const E = {
+  unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
+} as const;
+
 const clientUnpauseCommand: Handler = (c) => {
   c.srv.pause.unpause();
   c.w.ok();
@@ -388,5 +416,6 @@ export const clientHandlers: Record<string, Handler> = {
   'client|no-evict': clientNoEvictCommand,
   'client|no-touch': clientNoTouchCommand,
   'client|unpause': clientUnpauseCommand,
+  'client|unblock': clientUnblockCommand,
   'client|getname': clientGetnameCommand,
 };

@@ -6,6 +6,7 @@
 // is a "nopass" user (AUTH default <anything> succeeds, AUTH <password> is an error); with
 // `requirepass` set, its password is that value.
 
+import { discardTransaction } from '../multi.js';
 import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import { ReplyMode, type Client } from '../network/client.js';
@@ -165,7 +166,8 @@ const resetCommand: Handler = (c) => {
   c.user = 'default';
   c.authenticated = !srv.authRequired;
   c.parser.limits.authRequired = !c.authenticated;
-  // MULTI discard, pub/sub unsubscribe-all and tracking off join here as those features land.
+  discardTransaction(c);
+  // Pub/sub unsubscribe-all and tracking off join here as those features land.
   c.w.simple('RESET');
 };
 

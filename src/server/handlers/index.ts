@@ -8,6 +8,7 @@ import { keysHandlers } from './keys.js';
 import { memoryHandlers } from './memory.js';
 import { serverHandlers } from './server.js';
 import { stringsHandlers } from './strings.js';
+import { transactionsHandlers } from './transactions.js';
 
 export const allHandlers: Record<string, Handler> = {
   ...stringsHandlers,
@@ -17,4 +18,5 @@ export const allHandlers: Record<string, Handler> = {
   ...commandHandlers,
   ...adminHandlers,
   ...memoryHandlers,
+  ...transactionsHandlers,
 };

@@ -9,6 +9,7 @@ import { stringMeta } from '../keyspace/store.js';
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import { isKeyword } from './util.js';
+import { NOTIFY, notifyKeyspaceEvent, signalFlushedDb, signalKeyAsReady, signalModifiedKey, signalSwappedDb } from '../signals.js';
 import { expireOf, setExpireExact } from './keys-expire.js';
 
 
@@ -104,6 +105,9 @@ function copyCommand(c: Client, argv: Buffer[]): void {
   }
   const copy = duplicateEntry(c, c.db, e, dstDb, dst);
   if (c.db.expireAt(e) !== NO_EXPIRY) setExpireExact(dstDb, copy, expireOf(c.db, e));
+  signalKeyAsReady(c, dstDb, dst, dstDb.type(copy));
+  signalModifiedKey(c, dstDb, dst);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'copy_to', dst, dstDb.id);
   c.srv.dirty++;
   c.w.integer(1);
 }
@@ -119,8 +123,14 @@ function moveCommand(c: Client, argv: Buffer[]): void {
   const e = ks.lookupWrite(c.db, key, now, c.noTouch);
   if (e === NONE) return void c.w.integer(0);
   if (ks.lookupWrite(dstDb, key, now, c.noTouch) !== NONE) return void c.w.integer(0);
-  c.db.moveTo(e, dstDb);
+  const srcDb = c.db;
+  srcDb.moveTo(e, dstDb);
   ks.store.bump(e);
+  signalKeyAsReady(c, dstDb, key, dstDb.type(e));
+  signalModifiedKey(c, srcDb, key);
+  signalModifiedKey(c, dstDb, key);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'move_from', key, srcDb.id);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'move_to', key, dstDb.id);
   c.srv.dirty++;
   c.w.integer(1);
 }
@@ -139,7 +149,11 @@ function swapdbCommand(c: Client, argv: Buffer[]): void {
   if (b === null) return void c.w.error(Err.invalidSecondDb);
   const dbs = c.srv.keyspace.dbs;
   if (a < 0 || a >= dbs.length || b < 0 || b >= dbs.length) return void c.w.error(Err.dbIndexOutOfRange);
-  if (a !== b) dbs[a].swapWith(dbs[b]);
+  if (a !== b) {
+    signalSwappedDb(c, dbs[a], dbs[b], true);
+    dbs[a].swapWith(dbs[b]);
+    signalSwappedDb(c, dbs[a], dbs[b], false);
+  }
   c.srv.dirty++;
   c.w.ok();
 }
@@ -166,12 +180,14 @@ function flushArgsOk(c: Client, argv: Buffer[]): boolean {
 function flushdbCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
   const lazy = argv.length === 2 ? isKeyword(argv[1], 'async') : c.srv.config.getBool('lazyfree-lazy-user-flush');
+  signalFlushedDb(c, c.db);
   c.srv.dirty += c.srv.keyspace.flushDb(c.db, lazy);
   c.w.ok();
 }
 
 function flushallCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
+  for (const db of c.srv.keyspace.dbs) signalFlushedDb(c, db);
   c.srv.dirty += c.srv.keyspace.flushAll();
   // persistence: Redis also saves an empty RDB here when save points are configured, and
   // always propagates FLUSHALL even when nothing was removed.

@@ -8,6 +8,7 @@
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
+import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { NO_EXPIRY } from '../keyspace/entry.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
@@ -117,10 +118,14 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
   if (when <= BigInt(now)) {
     // propagate: DEL key (UNLINK when lazyfree-lazy-expire is on)
     c.db.delete(e);
+    signalModifiedKey(c, c.db, argv[1]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
   } else {
     // propagate: PEXPIREAT key <when> (for the relative and seconds forms)
     setExpireExact(c.db, e, when);
     c.db.store.bump(e);
+    signalModifiedKey(c, c.db, argv[1]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'expire', argv[1], c.db.id);
   }
   c.srv.dirty++;
   c.w.integer(1);
@@ -156,6 +161,8 @@ function persistCommand(c: Client, argv: Buffer[]): void {
   c.db.store.exactExpire.delete(e);
   c.db.setExpire(e, NO_EXPIRY);
   c.db.store.bump(e);
+  signalModifiedKey(c, c.db, argv[1]);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'persist', argv[1], c.db.id);
   c.srv.dirty++;
   c.w.integer(1);
 }

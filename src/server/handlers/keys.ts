@@ -13,6 +13,7 @@
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
+import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import { Err } from '../../lib/errors.js';
 import { NONE } from '../keyspace/database.js';
 import { TYPE_NAMES } from '../keyspace/entry.js';
@@ -31,6 +32,8 @@ function delGenericCommand(c: Client, argv: Buffer[]): void {
     const e = ks.lookupWrite(c.db, argv[i], now, true);
     if (e === NONE) continue;
     c.db.delete(e);
+    signalModifiedKey(c, c.db, argv[i]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[i], c.db.id);
     deleted++;
   }
   c.srv.dirty += deleted;
@@ -91,6 +94,11 @@ function renameGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   }
   c.db.rename(e, dst);
   c.srv.keyspace.store.bump(e);
+  signalKeyAsReady(c, c.db, dst, c.db.type(e));
+  signalModifiedKey(c, c.db, src);
+  signalModifiedKey(c, c.db, dst);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'rename_from', src, c.db.id);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'rename_to', dst, c.db.id);
   c.srv.dirty++;
   if (nx) c.w.integer(1);
   else c.w.ok();

@@ -9,6 +9,7 @@ import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
 import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
+import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
 import { WRONG, writeString } from './strings-store.js';
 import { intArg } from './util.js';
@@ -20,9 +21,9 @@ const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 /**
  * Makes room for a `len`-byte value under key: the existing entry e (TTL and access clock
  * kept) or a new key when e is NONE. On return store.rb / store.rv point at the value bytes,
- * which the caller writes.
+ * which the caller writes. Raises the modification signals with keyspace event `event`.
  */
-function numberSpace(c: Client, key: Buffer, e: number, len: number, enc: StrEnc): void {
+function numberSpace(c: Client, key: Buffer, e: number, len: number, enc: StrEnc, event: string): void {
   const ks = c.srv.keyspace;
   if (e !== NONE) {
     ks.store.restring(e, enc, -1);
@@ -30,6 +31,8 @@ function numberSpace(c: Client, key: Buffer, e: number, len: number, enc: StrEnc
   } else {
     c.db.addSpace(key, len, stringMeta(enc, ks.initialLru(c.srv.now)), NO_EXPIRY);
   }
+  signalModifiedKey(c, c.db, key);
+  notifyKeyspaceEvent(c, NOTIFY.string, event, key, c.db.id);
   c.srv.dirty++;
 }
 
@@ -66,11 +69,11 @@ function incrDecr(c: Client, key: Buffer, incr: number | bigint): void {
     result = sum;
   }
   if (typeof result === 'number') {
-    numberSpace(c, key, e, intLen(result), StrEnc.Auto);
+    numberSpace(c, key, e, intLen(result), StrEnc.Auto, 'incrby');
     writeIntAscii(store.rb, store.rv, result);
   } else {
     const text = String(result);
-    numberSpace(c, key, e, text.length, StrEnc.Auto);
+    numberSpace(c, key, e, text.length, StrEnc.Auto, 'incrby');
     store.rb.write(text, store.rv, 'latin1');
   }
   c.w.integer(result);
@@ -130,7 +133,7 @@ const incrbyfloatCommand: Handler = (c, argv) => {
   const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
   // Redis stores this as embstr/raw, never "int", even when the result is integral ("3").
   const store = c.srv.keyspace.store;
-  numberSpace(c, key, e, text.length, StrEnc.NoInt);
+  numberSpace(c, key, e, text.length, StrEnc.NoInt, 'incrbyfloat');
   store.rb.set(text, store.rv);
   // propagate: as SET key <text> KEEPTTL.
   c.w.bulk(text);

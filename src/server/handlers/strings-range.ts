@@ -9,6 +9,7 @@ import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
 import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
+import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { EMPTY, readString, storeString, WRONG, writeString } from './strings-store.js';
 import { intArg } from './util.js';
 
@@ -53,7 +54,9 @@ const appendCommand: Handler = (c, argv) => {
     growValue(c, e, len);
     const store = c.srv.keyspace.store;
     store.rb.set(add, store.rv + oldLen);
+    signalModifiedKey(c, c.db, key);
   }
+  notifyKeyspaceEvent(c, NOTIFY.string, 'append', key, c.db.id);
   c.srv.dirty++;
   c.w.integer(len);
 };
@@ -86,6 +89,8 @@ const setrangeCommand: Handler = (c, argv) => {
     c.db.addSpace(key, len, stringMeta(StrEnc.Raw, c.srv.keyspace.initialLru(c.srv.now)), NO_EXPIRY);
     store.rb.fill(0, store.rv, store.rv + start);
     store.rb.set(value, store.rv + start);
+    signalModifiedKey(c, c.db, key);
+    notifyKeyspaceEvent(c, NOTIFY.string, 'setrange', key, c.db.id);
     c.srv.dirty++;
     c.w.integer(len);
     return;
@@ -100,6 +105,8 @@ const setrangeCommand: Handler = (c, argv) => {
   const len = Math.max(curLen, start + value.length);
   growValue(c, e, len);
   store.rb.set(value, store.rv + start);
+  signalModifiedKey(c, c.db, key);
+  notifyKeyspaceEvent(c, NOTIFY.string, 'setrange', key, c.db.id);
   c.srv.dirty++;
   c.w.integer(len);
 };

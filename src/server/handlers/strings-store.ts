@@ -6,6 +6,7 @@ import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
+import { signalModifiedKey } from '../signals.js';
 
 /** Shared empty value (never mutated: nothing writes into a zero-length buffer). */
 export const EMPTY = Buffer.alloc(0);
@@ -55,7 +56,8 @@ export interface StoreOptions {
  * the key is absent; leave it undefined otherwise. An existing entry keeps its handle and is
  * rewritten (in place when the new bytes fit its record); an absent key is added with a single
  * index operation. Under an LFU policy the replaced key's access counter carries over
- * (dbOverwrite); otherwise the access clock restarts. The caller bumps srv.dirty.
+ * (dbOverwrite); otherwise the access clock restarts. Signals the modification (WATCH,
+ * tracking); the caller bumps srv.dirty and raises the keyspace event.
  */
 export function storeString(
   c: Client,
@@ -70,6 +72,7 @@ export function storeString(
   const now = c.srv.now;
   const existing = lookedUp === undefined ? db.lookup(key, now) : lookedUp;
   const enc = opts.enc ?? StrEnc.Auto;
+  signalModifiedKey(c, db, key);
   if (existing === NONE) return db.addString(key, value, stringMeta(enc, ks.initialLru(now)), opts.expireAt ?? NO_EXPIRY);
   const cur = db.expireAt(existing);
   const at = opts.keepTtl === true ? cur : opts.expireAt ?? NO_EXPIRY;

@@ -14,6 +14,7 @@ import type { Handler } from '../command-table.js';
 import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
+import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { lcsHandlers } from './strings-lcs.js';
 import { numericHandlers } from './strings-numeric.js';
 import { rangeHandlers } from './strings-range.js';
@@ -165,6 +166,8 @@ function setGenericCommand(
   const keepTtl = (flags & KEEPTTL) !== 0;
   storeString(c, key, valueArg, expireAt === NO_EXPIRY && !keepTtl ? NO_OPTS : { expireAt, keepTtl, enc: StrEnc.Auto }, old);
   c.srv.dirty++;
+  notifyKeyspaceEvent(c, NOTIFY.string, 'set', key, c.db.id);
+  if (expireAt !== NO_EXPIRY) notifyKeyspaceEvent(c, NOTIFY.generic, 'expire', key, c.db.id);
   // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
   if ((flags & GET) === 0) {
     if (intReply) c.w.integer(1);
@@ -210,6 +213,7 @@ const getsetCommand: Handler = (c, argv) => {
   const old = c.srv.keyspace.lookupWrite(c.db, key, c.srv.now, c.noTouch);
   storeString(c, key, argv[2], undefined, old);
   c.srv.dirty++;
+  notifyKeyspaceEvent(c, NOTIFY.string, 'set', key, c.db.id);
 };
 
 const getdelCommand: Handler = (c, argv) => {
@@ -221,6 +225,8 @@ const getdelCommand: Handler = (c, argv) => {
   }
   replyValue(c, e);
   c.db.delete(e);
+  signalModifiedKey(c, c.db, argv[1]);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
   c.srv.dirty++;
 };
 
@@ -248,14 +254,20 @@ const getexCommand: Handler = (c, argv) => {
   replyValue(c, e);
   if ((o.flags & (EXAT | PXAT)) !== 0 && at <= c.srv.now && c.db.deleteOnExpire) {
     c.db.delete(e);
+    signalModifiedKey(c, c.db, argv[1]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
     c.srv.dirty++;
     // propagate: as DEL key (UNLINK under lazyfree-lazy-expire).
   } else if (o.expire !== null) {
     c.db.setExpire(e, at);
+    signalModifiedKey(c, c.db, argv[1]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'expire', argv[1], c.db.id);
     c.srv.dirty++;
     // propagate: as PEXPIREAT key <at>.
   } else if ((o.flags & PERSIST) !== 0 && c.db.expireAt(e) !== NO_EXPIRY) {
     c.db.setExpire(e, NO_EXPIRY);
+    signalModifiedKey(c, c.db, argv[1]);
+    notifyKeyspaceEvent(c, NOTIFY.generic, 'persist', argv[1], c.db.id);
     c.srv.dirty++;
     // propagate: as PERSIST key.
   }
@@ -298,6 +310,7 @@ function msetGenericCommand(c: Client, argv: Buffer[], nx: boolean): void {
   for (let j = 1; j < argv.length; j += 2) {
     const key = argv[j];
     storeString(c, key, argv[j + 1], NO_OPTS, ks.lookupWrite(c.db, key, c.srv.now, c.noTouch));
+    notifyKeyspaceEvent(c, NOTIFY.string, 'set', key, c.db.id);
   }
   c.srv.dirty += (argv.length - 1) / 2;
   if (nx) c.w.integer(1);

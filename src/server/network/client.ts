@@ -10,6 +10,8 @@ import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
+import type { BlockedOn } from '../blocking.js';
+import type { MultiState } from '../multi.js';
 import type { Command } from '../command-table.js';
 import type { Database } from '../keyspace/database.js';
 import type { Server } from '../server.js';
@@ -47,6 +49,15 @@ export class Client {
   closed = false;
   /** Waiting for CLIENT UNPAUSE (or another suspension) before processing more input. */
   suspended = false;
+  /** What the client is blocked on (BLPOP and friends), or null. */
+  blocked: BlockedOn | null = null;
+  /** MULTI state: the queued commands, or null outside MULTI. */
+  multi: MultiState | null = null;
+  /** Set while EXEC runs this client's queued commands (nothing may block then). */
+  inExec = false;
+  /** The command being executed and its arguments (what a blocking command re-runs). */
+  currentCommand: Command | null = null;
+  currentArgv: Buffer[] = [];
   /** Errors replied during the current command (for failed_calls). */
   cmdErrors = 0;
   /** Total bytes received / sent, for INFO and CLIENT LIST. */

@@ -62,13 +62,14 @@ export class PauseState {
   }
 
   /** True if the command must wait for the pause to end. */
-  blocks(cmd: Command): boolean {
+  /** Whether cmd must wait; `extraFlags` adds flags it carries (EXEC: its queued writes). */
+  blocks(cmd: Command, extraFlags = 0): boolean {
     if (this.type === null) return false;
     if (this.#now() >= this.end) {
       this.unpause();
       return false;
     }
-    return this.type === 'all' || (cmd.flags & (F.write | F.mayReplicate)) !== 0;
+    return this.type === 'all' || ((cmd.flags | extraFlags) & (F.write | F.mayReplicate)) !== 0;
   }
 
   suspend(c: Client, argv: Buffer[]): void {

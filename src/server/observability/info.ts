@@ -162,10 +162,12 @@ function clientsSection(srv: Server): Lines {
   let maxIn = 0;
   let maxOut = 0;
   let blocked = 0;
+  let inTimeoutTable = 0;
   for (const c of srv.clients.values()) {
     maxIn = Math.max(maxIn, c.parser.pendingBytes);
     maxOut = Math.max(maxOut, c.socket.writableLength + c.w.length);
     if (c.suspended) blocked++;
+    if (c.blocked !== null && c.blocked.deadline !== 0) inTimeoutTable++;
   }
   return [
     ['connected_clients', srv.clients.size],
@@ -175,7 +177,7 @@ function clientsSection(srv: Server): Lines {
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', blocked],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', inTimeoutTable],
   ];
 }
 
