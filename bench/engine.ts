@@ -29,7 +29,7 @@ import {
 } from './engine/dataset.js';
 import {
   memAvailable, memTotal, parseBenchmarkText, parseInfoNumbers, parseTraceGcLine, request, summarizeGc, treeMemory,
-  type GcEvent, type TreeMemory,
+  type GcEvent,
 } from './engine/measure.js';
 import {
   TARGET_KEYS, fmtInt, renderScenario, renderVerdicts, type GcResult, type GcRun, type LoadResult, type LoadSide,

@@ -10,20 +10,20 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const groups = {
   strings: { title: 'String commands', cmds: 'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen incr decr incrby decrby incrbyfloat getrange setrange substr lcs' },
-  keys: { title: 'Generic keyspace commands', cmds: 'del unlink exists type rename renamenx keys scan randomkey expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist touch copy object move dbsize flushdb flushall swapdb' },
+  keys: { title: 'Generic keyspace commands', cmds: 'del unlink exists type rename renamenx keys scan randomkey expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist touch copy object move dbsize flushdb flushall swapdb sort sort_ro' },
   server: { title: 'Server commands', cmds: 'info config time shutdown monitor slowlog latency debug command memory' },
   connection: { title: 'Connection commands', cmds: 'ping echo quit reset select hello auth client' },
   hashes: { title: 'Hash commands', cmds: 'hset hsetnx hget hmget hmset hdel hexists hlen hstrlen hkeys hvals hgetall hincrby hincrbyfloat hrandfield hscan' },
   lists: { title: 'List commands', cmds: 'lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset linsert lrem ltrim lpos lmove rpoplpush lmpop blpop brpop blmove brpoplpush blmpop' },
   sets: { title: 'Set commands', cmds: 'sadd srem smembers sismember smismember scard spop srandmember smove sinter sintercard sinterstore sunion sunionstore sdiff sdiffstore sscan' },
-  zsets: { title: 'Sorted set commands', cmds: 'zadd zincrby zrem zcard zcount zlexcount zscore zmscore zrank zrevrank zrange zrangestore zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zremrangebyrank zremrangebyscore zremrangebylex zpopmin zpopmax bzpopmin bzpopmax zmpop bzmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan' },
+  zsets: { title: 'Sorted set commands', cmds: 'zadd zincrby zrem zcard zcount zlexcount zscore zmscore zrank zrevrank zrange zrevrange zrangestore zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zremrangebyrank zremrangebyscore zremrangebylex zpopmin zpopmax bzpopmin bzpopmax zmpop bzmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan' },
   bitmaps: { title: 'Bitmap commands', cmds: 'setbit getbit bitcount bitpos bitop bitfield bitfield_ro' },
   transactions: { title: 'Transaction commands', cmds: 'multi exec discard watch unwatch' },
   pubsub: { title: 'Pub/Sub commands', cmds: 'subscribe unsubscribe psubscribe punsubscribe publish pubsub ssubscribe sunsubscribe spublish' },
 };
 const keepSubs = {
   object: 'encoding freq idletime refcount help', config: 'get set resetstat rewrite help',
-  client: 'id setname getname list info kill pause unpause reply no-evict unblock help',
+  client: 'id setname getname list info kill pause unpause reply no-evict unblock help tracking caching trackinginfo getredir',
   slowlog: 'get len reset help', latency: 'latest history reset doctor help',
   command: 'count info docs getkeys getkeysandflags list help',
   memory: 'help doctor malloc-stats purge usage stats',

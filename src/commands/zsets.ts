@@ -358,6 +358,37 @@ export const zsetsSpecs: CommandSpec[] = [
     },
   },
   {
+    name: "zrevrange",
+    arity: -4,
+    flags: ["readonly"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    acl: ["read", "sortedset", "slow"],
+    keySpecs: [
+      {
+        flags: ["RO", "access"],
+        beginSearch: { type: "index", index: 1 },
+        findKeys: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+      },
+    ],
+    doc: {
+      summary: "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+      since: "1.2.0",
+      group: "sorted-set",
+      complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+      docFlags: ["deprecated"],
+      deprecatedSince: "6.2.0",
+      replacedBy: "`ZRANGE` with the `REV` argument",
+      arguments: [
+        { name: "key", type: "key", keySpecIndex: 0 },
+        { name: "start", type: "integer" },
+        { name: "stop", type: "integer" },
+        { name: "withscores", type: "pure-token", token: "WITHSCORES", flags: ["optional"] },
+      ],
+    },
+  },
+  {
     name: "zrangestore",
     arity: -5,
     flags: ["write", "denyoom"],

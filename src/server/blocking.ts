@@ -27,28 +27,26 @@ export type TimeoutReply = 'nilArray' | 'nil';
 
 /**
  * Parses a blocking command's timeout argument (seconds, a float since Redis 6.0) into an
- * absolute deadline in ms, 0 meaning "block forever". Replies Redis's error and returns null on
- * a bad value: "timeout is not a float or out of range", "timeout is negative", "timeout is out
- * of range".
+ * absolute deadline in ms, 0 meaning "block forever", as Redis 7.0's getTimeoutFromObjectOrReply:
+ * the seconds (a long double; "inf" accepted) times 1000, truncated to a C long long. A
+ * product beyond the long long range converts to LLONG_MIN on x86-64, so huge values and
+ * infinities are "timeout is negative" there, and so here. Less than a millisecond truncates
+ * to 0: block forever. A deadline past the safe-integer range is clamped (never reached).
  */
 export function parseBlockTimeout(c: Client, arg: Buffer): number | null {
   const secs = parseLongDouble(arg);
-  if (secs === null || !Number.isFinite(secs)) {
+  if (secs === null) {
     c.w.error(E.timeoutNotFloat);
     return null;
   }
-  if (secs < 0) {
+  const product = secs * 1000;
+  const ms = Number.isFinite(product) && Math.abs(product) < 2 ** 63 ? Math.trunc(product) : -1;
+  if (ms < 0) {
     c.w.error(Err.timeoutNegative);
     return null;
   }
-  const ms = Math.ceil(secs * 1000);
   if (ms === 0) return 0;
-  const deadline = c.srv.now + ms;
-  if (!Number.isSafeInteger(deadline)) {
-    c.w.error(Err.timeoutRange);
-    return null;
-  }
-  return deadline;
+  return Math.min(c.srv.now + ms, Number.MAX_SAFE_INTEGER);
 }
 
 const E = {

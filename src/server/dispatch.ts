@@ -2,8 +2,10 @@
 // checks in one fixed order (Redis's processCommand):
 //
 //   lookup -> subcommand lookup -> arity -> authentication -> not-in-MULTI -> (cluster
-//   redirect) -> (OOM) -> (read-only replica) -> client pause -> MULTI queue -> call -> stats /
-//   slow log / latency / monitors -> serve clients blocked on keys made ready
+//   redirect) -> (OOM) -> tracking table limit -> (read-only replica) -> RESP2 Pub/Sub context
+//   -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
+//   slow log / latency / monitors -> invalidations owed to the caller -> serve clients blocked
+//   on keys made ready
 //
 // A command rejected before the queue step while the client is in MULTI makes its EXEC fail.
 //
@@ -13,16 +15,23 @@
 import { Err, sanitizeErrorText } from '../lib/errors.js';
 import { F, type Command } from './command-table.js';
 import { ReplyMode, type Client } from './network/client.js';
-import { execFlags, flagTransaction, queueCommand, queuesInMulti } from './multi.js';
+import { discardTransaction, execFlags, flagTransaction, queueCommand, queuesInMulti } from './multi.js';
+import { takePushes } from './pubsub/output.js';
 import type { Server } from './server.js';
 
 /** Runs one command from client c. Replies are left in c.w for the caller to flush. */
 export function processCommand(srv: Server, c: Client, argv: Buffer[]): void {
   const replyMark = c.w.length;
-  gateAndCall(srv, c, argv);
+  const outer = srv.currentClient;
+  srv.currentClient = c;
+  const cmd = gateAndCall(srv, c, argv);
+  srv.currentClient = outer;
   // CLIENT REPLY OFF / SKIP apply to every command, rejected ones included (Redis drops
-  // those replies too); a command held by a pause gets the mode when it finally runs.
+  // those replies too); a command held by a pause gets the mode when it finally runs. Push
+  // messages (Pub/Sub, invalidations) are delivered all the same.
   if (c.replyMode !== ReplyMode.On && !c.suspended) applyReplyMode(c, replyMark);
+  if (c.pushSide !== null) takePushes(c);
+  if (c.tracking !== null) srv.tracking.afterCommand(c, cmd);
 }
 
 /**
@@ -38,12 +47,13 @@ function applyReplyMode(c: Client, replyMark: number): void {
   if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
 }
 
-function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
+/** The gate (see the file header). Returns the command looked up, if any. */
+function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefined {
   let cmd = srv.commands.lookupBytes(argv[0]);
   if (cmd === undefined) {
     flagTransaction(c);
     rejectUnknown(c, cStr(argv[0]), argv);
-    return;
+    return undefined;
   }
   // A container with its own handler (COMMAND) runs it when called without a subcommand.
   if (cmd.subcommands !== null && (argv.length > 1 || cmd.handler === null)) {
@@ -51,7 +61,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
       cmd.stats.rejectedCalls++;
       flagTransaction(c);
       c.w.error(Err.wrongArity(cmd.fullName));
-      return;
+      return cmd;
     }
     const sub = cmd.subcommands.get(argv[1].toString('latin1').toLowerCase());
     if (sub === undefined) {
@@ -59,7 +69,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
       c.w.errorLatin1(
         sanitizeErrorText(Err.unknownSubcommand(truncate(cStr(argv[1]), 128), cStr(argv[0]).toUpperCase())),
       );
-      return;
+      return undefined;
     }
     cmd = sub;
   }
@@ -68,34 +78,70 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): void {
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
     c.w.error(Err.wrongArity(cmd.fullName));
-    return;
+    return cmd;
   }
   if (!c.authenticated && (cmd.flags & F.noAuth) === 0) {
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
     c.w.error(Err.noAuth);
-    return;
+    return cmd;
   }
   if (c.multi !== null && (cmd.flags & F.noMulti) !== 0) {
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
     c.w.error(Err.notInMulti);
-    return;
+    return cmd;
   }
-  // Cluster redirection (MOVED/ASK), OOM (maxmemory) and READONLY (replica) go here, in this
-  // order, as their roadmap stages land.
+  // Cluster redirection (MOVED/ASK) and OOM (maxmemory) go here, in this order, as their
+  // roadmap stages land.
+
+  // Keep the client-side caching table within tracking-table-max-keys.
+  if (srv.tracking.clients > 0) srv.tracking.limitUsedSlots();
+
+  // READONLY (replica) goes here.
+
+  // A RESP2 client in Pub/Sub mode can only (un)subscribe, PING, QUIT and RESET: its
+  // connection carries messages, which RESP2 cannot tell from replies.
+  if (c.pubsub && c.w.resp === 2 && !PUBSUB_CONTEXT.has(cmd.name)) {
+    cmd.stats.rejectedCalls++;
+    flagTransaction(c);
+    rejectWith(c, cmd, E.pubsubContext(cmd.fullName));
+    return cmd;
+  }
 
   // EXEC counts as a write for CLIENT PAUSE WRITE when it carries writes.
   if (srv.pause.blocks(cmd, cmd.name === 'exec' ? execFlags(c) : 0)) {
     // Suspend this client; the command is re-dispatched when the pause ends.
     srv.pause.suspend(c, argv);
-    return;
+    return cmd;
   }
   if (c.multi !== null && queuesInMulti(cmd)) {
     queueCommand(c, cmd, argv);
-    return;
+    return cmd;
   }
   call(srv, c, cmd, argv);
+  return cmd;
+}
+
+/** Commands a RESP2 client in Pub/Sub mode may run. */
+const PUBSUB_CONTEXT = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+
+const E = {
+  pubsubContext: (name: string): string =>
+    `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+} as const;
+
+/**
+ * Replies a gate rejection (text with its "ERR " prefix). A rejected EXEC also ends the
+ * transaction, with Redis's EXECABORT form of the error (execCommandAbort).
+ */
+function rejectWith(c: Client, cmd: Command, text: string): void {
+  if (cmd.name === 'exec') {
+    discardTransaction(c);
+    c.w.error(`EXECABORT Transaction discarded because of: ${text.startsWith('ERR ') ? text.slice(4) : text}`);
+    return;
+  }
+  c.w.error(text);
 }
 
 /**
@@ -110,6 +156,8 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   c.cmdErrors = 0;
   c.currentCommand = cmd;
   c.currentArgv = argv;
+  const outer = srv.executingClient;
+  srv.executingClient = c;
   try {
     (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
   } catch (err) {
@@ -117,6 +165,9 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
     srv.log.warning(`Internal error in '${cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
     c.w.error(`ERR internal error while executing '${cmd.fullName}'`);
   }
+  srv.executingClient = outer;
+  // A tracking client may cache what it just read: remember the keys.
+  if (c.tracking !== null && (cmd.flags & F.readonly) !== 0) srv.tracking.remember(c, cmd, argv);
   // Monitors see the command after it ran, as in Redis 7.0: with the database it left selected
   // and with the arguments it redacted (AUTH and HELLO passwords).
   if (srv.monitors.size > 0 && (cmd.flags & (F.skipMonitor | F.admin)) === 0) srv.feedMonitors(c, argv);
@@ -131,8 +182,11 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   srv.stats.totalCommandsProcessed++;
   c.lastCommand = cmd;
   if ((cmd.flags & F.skipSlowlog) === 0) srv.afterCommand(c, cmd, argv, durationUs);
+  // Invalidations of keys this command changed that the caller itself tracks follow its
+  // reply (for a transaction: after EXEC's).
+  if (!c.inExec && srv.executingClient === null) srv.tracking.flushPending(c);
   // Clients blocked on keys this command pushed to are served now (after EXEC for MULTI).
-  if (srv.blocking.hasReady && !c.inExec) srv.blocking.serveReady();
+  if (srv.blocking.hasReady && !c.inExec) srv.tracking.serveBlocked(() => srv.blocking.serveReady());
 }
 
 /** `unknown command 'x', with args beginning with: 'a' 'b' ` (args up to 128 chars in all). */

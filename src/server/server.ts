@@ -19,12 +19,18 @@ import { BlockingState } from './blocking.js';
 import { WatchRegistry } from './multi.js';
 import { adoptSocket } from './network/socket.js';
 import { Keyspace } from './keyspace/keyspace.js';
+import type { Database } from './keyspace/database.js';
 import { activeExpireCycle, newExpireCycleState } from './keyspace/expire.js';
 import { ServerStats } from './observability/stats.js';
 import { Logger } from './observability/logger.js';
 import { Slowlog } from './observability/slowlog.js';
 import { LatencyMonitor } from './observability/latency.js';
 import { reprArg } from './handlers/util.js';
+import { PubSub } from './pubsub/registry.js';
+import { KeyspaceNotifier, keyspaceEventFlags } from './pubsub/notify.js';
+import { Tracking } from './pubsub/tracking.js';
+import { OutputManager } from './pubsub/output.js';
+import { NOTIFY } from './signals.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -59,6 +65,18 @@ export class Server {
   readonly pause: PauseState;
   readonly blocking: BlockingState = new BlockingState(this);
   readonly watches = new WatchRegistry();
+  /** Output written to clients outside their own replies; output buffer limits. */
+  readonly output: OutputManager = new OutputManager(this);
+  /** Channels, patterns and shard channels with their subscribers. */
+  readonly pubsub: PubSub = new PubSub((c) => this.output.wrote(c));
+  /** Keyspace notifications (notify-keyspace-events). */
+  readonly notifier: KeyspaceNotifier = new KeyspaceNotifier(this.pubsub);
+  /** Client-side caching: the tracking table and BCAST prefixes. */
+  readonly tracking: Tracking = new Tracking(this, this.pubsub, (c) => this.output.wrote(c));
+  /** The client whose command is being processed (Redis's server.current_client), or null. */
+  currentClient: Client | null = null;
+  /** The client whose command handler is running (Redis's CLIENT_EXECUTING_COMMAND), or null. */
+  executingClient: Client | null = null;
   readonly runId = randomBytes(20).toString('hex');
   /** Replication ID and offsets (INFO replication; PSYNC later): a fresh 40-hex id per start. */
   replId = randomBytes(20).toString('hex');
@@ -119,8 +137,15 @@ export class Server {
       slotIndex: this.config.getBool('cluster-enabled'),
       // Redis counts no change (server.dirty) for a key it expires, lazily or actively: the
       // DEL it propagates is not a write the command made. (Checked against 7.0.15.)
+      // The expired key is announced ("expired" event) and, like any modified key, breaks
+      // WATCH and invalidates client-side caches (Redis: signalModifiedKey(NULL, ...)).
       onExpired: (db, id) => {
-        if (this.watches.size > 0) this.watches.touch(db, db.key(id), true);
+        const notify = (this.notifier.flags & NOTIFY.expired) !== 0;
+        if (this.watches.size === 0 && !this.tracking.active && !notify) return;
+        const key = db.key(id);
+        if (this.watches.size > 0) this.watches.touch(db, key, true);
+        if (notify) this.notifier.notify('expired', key, db.id);
+        this.tracking.invalidateKey(key, null, true);
       },
     });
     this.commands = new CommandTable(allHandlers);
@@ -177,11 +202,34 @@ export class Server {
     cfg.onChange('bind', () => this.#rebind());
     this.latency.commands.enabled = cfg.getBool('latency-tracking');
     cfg.onChange('latency-tracking', (v) => (this.latency.commands.enabled = v === 'yes'));
+    const notify = (): void => {
+      const flags = keyspaceEventFlags(cfg.getString('notify-keyspace-events'));
+      this.notifier.flags = flags;
+      // Key-miss and new-key events cost a hook on hot paths: installed only when enabled.
+      this.keyspace.onKeyMiss = (flags & NOTIFY.keyMiss) !== 0 ? this.#notifyKeyMiss : null;
+      const added = (flags & NOTIFY.newKey) !== 0 ? this.#notifyNewKey : null;
+      for (const db of this.keyspace.dbs) db.onAdded = added;
+    };
+    notify();
+    cfg.onChange('notify-keyspace-events', notify);
+    this.output.setLimits(cfg.getString('client-output-buffer-limit'));
+    cfg.onChange('client-output-buffer-limit', (v) => this.output.setLimits(v));
+    this.tracking.maxKeys = cfg.getNumber('tracking-table-max-keys');
+    cfg.onChange('tracking-table-max-keys', () => (this.tracking.maxKeys = cfg.getNumber('tracking-table-max-keys')));
+    this.output.beforeFlush = () => this.tracking.broadcast();
     cfg.onChange('requirepass', (v) => {
       // Existing connections stay authenticated, as in Redis; new ones must AUTH.
       if (v === '') for (const c of this.clients.values()) c.authenticated = true;
     });
   }
+
+  readonly #notifyNewKey = (db: Database, key: Uint8Array): void => this.notifier.notify('new', key, db.id);
+
+  /** "keymiss" on a read miss — except OBJECT's lookups, which Redis makes without notifying. */
+  readonly #notifyKeyMiss = (db: Database, key: Uint8Array): void => {
+    if (this.executingClient?.currentCommand?.parent?.name === 'object') return;
+    this.notifier.notify('keymiss', key, db.id);
+  };
 
   /** True if new connections must authenticate (a password is set). */
   get authRequired(): boolean {
@@ -340,6 +388,9 @@ export class Server {
     this.monitors.delete(c);
     this.blocking.forget(c);
     this.watches.forget(c);
+    this.pubsub.forget(c);
+    this.tracking.disable(c);
+    this.output.forget(c);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -421,10 +472,14 @@ export class Server {
       });
       this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.config.getNumber('latency-monitor-threshold'), now);
     }
+    this.output.cron();
+    // Also here, so a CONFIG SET of tracking-table-max-keys takes effect on an idle node.
+    if (this.tracking.clients > 0) this.tracking.limitUsedSlots();
     const timeout = this.config.getNumber('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        if (!c.monitor && !c.suspended && now - c.lastInteraction > timeout * 1000) {
+        // As in Redis, Pub/Sub clients (which only listen) never time out.
+        if (!c.monitor && !c.suspended && !c.pubsub && now - c.lastInteraction > timeout * 1000) {
           this.log.verbose(`Closing idle client ${c.describe()}`);
           c.close();
         }

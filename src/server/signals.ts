@@ -10,9 +10,10 @@
 //
 // Handlers call them exactly where Redis's t_*.c files do (after the change, with Redis's event
 // names), so each consumer — transactions, pub/sub, tracking, blocking — attaches here without
-// touching the handlers. A consumer that has not landed yet makes its signal a no-op.
+// touching the handlers.
 
 import type { Database } from './keyspace/database.js';
+import { Client } from './network/client.js';
 import type { Server } from './server.js';
 
 /** Keyspace-event classes (Redis NOTIFY_*), the letters of notify-keyspace-events. */
@@ -38,15 +39,22 @@ interface HasServer {
   readonly srv: Server;
 }
 
-/** key (in db) was modified or deleted. */
+/** key (in db) was modified or deleted: breaks WATCH, invalidates client-side caches. */
 export function signalModifiedKey(from: HasServer, db: Database, key: Uint8Array): void {
-  from.srv.watches.touch(db, key);
-  // Client tracking attaches here too.
+  const srv = from.srv;
+  srv.watches.touch(db, key);
+  if (srv.tracking.active) srv.tracking.invalidateKey(key, from instanceof Client ? from : null, true);
 }
 
-/** Raises keyspace event `event` of class cls (a NOTIFY flag) for key in database dbid. */
-export function notifyKeyspaceEvent(_from: HasServer, _cls: number, _event: string, _key: Uint8Array, _dbid: number): void {
-  // Consumer: keyspace notifications over pub/sub attach here.
+/**
+ * Raises keyspace event `event` of class cls (a NOTIFY flag) for key in database dbid: published
+ * on __keyspace@<dbid>__:<key> and/or __keyevent@<dbid>__:<event> as notify-keyspace-events
+ * asks. With the class disabled this is one integer test.
+ */
+export function notifyKeyspaceEvent(from: HasServer, cls: number, event: string, key: Uint8Array, dbid: number): void {
+  const n = from.srv.notifier;
+  if ((n.flags & cls) === 0) return;
+  n.notify(event, key, dbid);
 }
 
 /** key (in db) now holds elements that clients blocked on it may take; type is its VType. */
@@ -56,8 +64,11 @@ export function signalKeyAsReady(from: HasServer, db: Database, key: Uint8Array,
 
 /** db is about to be emptied (FLUSHDB, FLUSHALL: once per database). */
 export function signalFlushedDb(from: HasServer, db: Database): void {
-  from.srv.watches.touchAllInDb(db, null, from.srv.now);
-  // Client tracking (invalidate everything) attaches here.
+  const srv = from.srv;
+  srv.watches.touchAllInDb(db, null, srv.now);
+  // Tracking clients are told to drop everything, once per command (FLUSHALL signals every
+  // database; Redis signals FLUSHALL once).
+  srv.tracking.invalidateAll(srv.stats.totalCommandsProcessed);
 }
 
 /**

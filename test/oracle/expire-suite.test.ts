@@ -4,7 +4,7 @@
 // assert what the Tcl suite asserts of Redis. Skipped: AOF / DEBUG LOADAOF / replication-stream
 // cases (propagation is a later stage) and aggregate types (LPUSH on an expiring key).
 import assert from 'node:assert/strict';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { withOracle, type Step } from '../helpers/oracle.js';
 import { useNode } from '../helpers/node.js';
 import { FakeClock } from '../../src/index.js';

@@ -3,7 +3,7 @@
 // standalone node can check: every reply compared byte for byte with redis-server (sorted where
 // Redis leaves the order unspecified). Cases that need time to pass run on a FakeClock instead.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { withOracle, type Step } from '../helpers/oracle.js';
 import { useNode } from '../helpers/node.js';
 import { FakeClock } from '../../src/index.js';

@@ -1,7 +1,7 @@
 // Wire tests for OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP, with a FakeClock for the
 // access clocks. Texts checked against redis-server 7.0.15.
 import assert from 'node:assert/strict';
-import { before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/index.js';
 import { VType } from '../../src/server/keyspace/entry.js';
 import { useNode } from '../helpers/node.js';

@@ -2,9 +2,9 @@
 // and every error text were checked against redis-server 7.0.15 (jemalloc 5.3, 64-bit); the
 // process-level figures of STATS are only checked for shape and consistency.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/index.js';
-import { jemallocSize } from '../../src/server/handlers/memory.js';
+import { jemallocSize } from '../../src/server/keyspace/types/alloc-model.js';
 import { useNode } from '../helpers/node.js';
 import { parseReply, type Arg, type RespValue } from '../helpers/raw-client.js';
 

@@ -58,6 +58,26 @@ const VARIABLE_KEY_FLAGS: Record<string, (argv: Buffer[]) => string[]> = {
   },
 };
 
+/**
+ * Commands whose keys their key specs cannot locate (begin_search "unknown"): Redis gives them
+ * a getkeys procedure, mirrored here. SORT: the sorted key, then the destination of the last
+ * STORE (LIMIT's two arguments and the BY / GET patterns are skipped); SORT_RO: the sorted key.
+ */
+const CUSTOM_KEYS: Record<string, (argv: Buffer[]) => KeyRef[]> = {
+  sort: (argv) => {
+    const keys: KeyRef[] = [{ pos: 1, flags: ['RO', 'access'] }];
+    let store = 0;
+    for (let i = 2; i < argv.length; i++) {
+      if (isKeyword(argv[i], 'limit')) i += 2;
+      else if (isKeyword(argv[i], 'get') || isKeyword(argv[i], 'by')) i += 1;
+      else if (isKeyword(argv[i], 'store') && i + 1 < argv.length) store = i + 1;
+    }
+    if (store !== 0) keys.push({ pos: store, flags: ['OW', 'update'] });
+    return keys;
+  },
+  sort_ro: () => [{ pos: 1, flags: ['RO', 'access'] }],
+};
+
 /** True if the command declares any key (a key spec not marked not_key). */
 export function commandHasKeys(cmd: Command): boolean {
   return (cmd.spec.keySpecs ?? []).some((ks) => !ks.flags.includes('not_key'));
@@ -74,6 +94,8 @@ export function commandHasKeys(cmd: Command): boolean {
  * rest) or keynum (a count argument followed by that many keys).
  */
 export function getKeysAndFlags(cmd: Command, argv: Buffer[]): KeyRef[] | null {
+  const custom = CUSTOM_KEYS[cmd.fullName];
+  if (custom !== undefined) return custom(argv);
   const argc = argv.length;
   const out: KeyRef[] = [];
   const variable = VARIABLE_KEY_FLAGS[cmd.fullName];

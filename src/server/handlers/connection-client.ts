@@ -1,5 +1,6 @@
 // The CLIENT container: ID, SETNAME, GETNAME, LIST, INFO, KILL, PAUSE, UNPAUSE, REPLY,
-// NO-EVICT, NO-TOUCH, HELP. Merged into connectionHandlers by connection.ts.
+// NO-EVICT, NO-TOUCH, HELP, and (from connection-tracking.ts) TRACKING, CACHING, TRACKINGINFO,
+// GETREDIR. Merged into connectionHandlers by connection.ts.
 //
 // CLIENT LIST / INFO print Redis 7.0's line format field for field. Fields Shoal has no direct
 // equivalent for (fd, query/reply buffer sizes, memory) carry plausible values derived from
@@ -10,6 +11,7 @@ import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import { ReplyMode, type Client } from '../network/client.js';
 import { isKeyword, replyHelp } from './util.js';
+import { trackingClientHandlers } from './connection-tracking.js';
 
 
 const HELP = [
@@ -88,12 +90,13 @@ export function setClientName(c: Client, name: Buffer): boolean {
 // ---------------------------------------------------------------------------------------------
 // CLIENT LIST / INFO line
 
-/** Client type for LIST/KILL TYPE filters. Replicas, masters and pub/sub clients come later. */
+/** Client type for LIST/KILL TYPE filters. Replicas and masters come later. */
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
-function clientType(_c: Client): ClientType {
-  // A MONITOR client is a normal client for these filters, as in Redis.
-  return 'normal';
+function clientType(c: Client): ClientType {
+  // A MONITOR client is a normal client for these filters, as in Redis; a client with any
+  // subscription is a pubsub client.
+  return c.pubsub ? 'pubsub' : 'normal';
 }
 
 /** Parses a TYPE argument (normal, slave/replica, master, pubsub); null if unknown. */
@@ -135,25 +138,33 @@ export function clientInfoLine(c: Client, now: number, current?: { client: Clien
   const omem = c.socket.writableLength;
   const totMem = 800 + qbuf + qbufFree + rbs + argvMem + omem;
 
+  const t = c.tracking;
   let flags = '';
   if (c.monitor) flags += 'O';
+  if (c.pubsub) flags += 'P';
   if (c.multi !== null) flags += 'x';
   if (c.suspended) flags += 'b';
+  if (t !== null) flags += 't';
+  if (t?.brokenRedirect === true) flags += 'R';
+  if (t?.bcast === true) flags += 'B';
   if (c.srv.watches.isDirty(c)) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
+  if (c.closeAsap) flags += 'A';
   if (c.isUnix) flags += 'U';
   if (c.noEvict) flags += 'e';
   if (c.noTouch) flags += 'T';
   if (flags === '') flags = 'N';
 
   const cmd = self ? current.name : c.lastCommand !== null ? c.lastCommand.fullName : 'NULL';
+  const subs = c.subs;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${socketFd(c)} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length}` +
+    ` flags=${flags} db=${c.dbIndex} sub=${subs?.channels.size ?? 0} psub=${subs?.patterns.size ?? 0}` +
+    ` ssub=${subs?.shard.size ?? 0} multi=${c.multi === null ? -1 : c.multi.queue.length}` +
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${rbs} rbp=${self ? rbs : obl} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
-    ` events=r${omem > 0 ? 'w' : ''} cmd=${cmd} user=${c.user} redir=-1 resp=${c.w.resp}`
+    ` events=r${omem > 0 ? 'w' : ''} cmd=${cmd} user=${c.user} redir=${t === null ? -1 : t.redirect} resp=${c.w.resp}`
   );
 }
 
@@ -418,4 +429,5 @@ export const clientHandlers: Record<string, Handler> = {
   'client|unpause': clientUnpauseCommand,
   'client|unblock': clientUnblockCommand,
   'client|getname': clientGetnameCommand,
+  ...trackingClientHandlers,
 };

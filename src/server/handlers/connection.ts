@@ -131,11 +131,23 @@ const helloCommand: Handler = (c, argv) => {
 // ---------------------------------------------------------------------------------------------
 // PING, ECHO, QUIT, RESET, SELECT
 
+const PONG_BULK = Buffer.from('$4\r\npong\r\n');
+
 const pingCommand: Handler = (c, argv) => {
   // Arity is -1 so the gate lets PING a b through; Redis rejects it here with the arity text.
-  if (argv.length > 2) c.w.error(Err.wrongArity('ping'));
-  else if (argv.length === 2) c.w.bulk(argv[1]);
-  else c.w.pong();
+  if (argv.length > 2) {
+    c.w.error(Err.wrongArity('ping'));
+  } else if (c.pubsub && c.w.resp === 2) {
+    // In RESP2 Pub/Sub mode a reply must look like a message: ["pong", <argument or "">].
+    c.w.array(2);
+    c.w.raw(PONG_BULK);
+    if (argv.length === 2) c.w.bulk(argv[1]);
+    else c.w.bulkLatin1('');
+  } else if (argv.length === 2) {
+    c.w.bulk(argv[1]);
+  } else {
+    c.w.pong();
+  }
 };
 
 const echoCommand: Handler = (c, argv) => {
@@ -148,12 +160,14 @@ const quitCommand: Handler = (c) => {
 };
 
 /**
- * RESET: back to a fresh connection's state — db 0, no name, RESP2, replies on, no-touch off,
- * MONITOR off, and the default user authenticated only if it needs no password. Redis 7.0
- * keeps the no-evict flag across RESET (checked against 7.0.15), so it is kept here too.
+ * RESET: back to a fresh connection's state — MONITOR off, tracking off, db 0, RESP2, the
+ * default user authenticated only if it needs no password, no transaction, no subscriptions
+ * (dropped silently), no name, replies on, no-touch off. Redis 7.0 keeps the no-evict flag
+ * across RESET (checked against 7.0.15), so it is kept here too.
  */
 const resetCommand: Handler = (c) => {
   const srv = c.srv;
+  srv.tracking.disable(c);
   c.db = srv.keyspace.dbs[0];
   c.name = '';
   c.w.resp = 2;
@@ -167,7 +181,7 @@ const resetCommand: Handler = (c) => {
   c.authenticated = !srv.authRequired;
   c.parser.limits.authRequired = !c.authenticated;
   discardTransaction(c);
-  // Pub/sub unsubscribe-all and tracking off join here as those features land.
+  srv.pubsub.forget(c);
   c.w.simple('RESET');
 };
 

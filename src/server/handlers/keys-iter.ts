@@ -9,7 +9,7 @@ import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
 import { Err } from '../../lib/errors.js';
 import { compileGlob } from '../../lib/glob.js';
-import { parseI64 } from '../../lib/numbers.js';
+import { parseI64, parseIntArg } from '../../lib/numbers.js';
 import { NONE } from '../keyspace/database.js';
 import { TYPE_NAMES } from '../keyspace/entry.js';
 import { isKeyword } from './util.js';
@@ -49,6 +49,51 @@ function keysCommand(c: Client, argv: Buffer[]): void {
 
 // ---------------------------------------------------------------------------------------
 // SCAN
+
+/** MATCH / COUNT of HSCAN, SSCAN and ZSCAN, parsed. `match` is null for no pattern or "*". */
+export interface ElementScanOptions {
+  count: number;
+  match: ((subject: Buffer) => boolean) | null;
+}
+
+/**
+ * Parses the MATCH / COUNT options of HSCAN, SSCAN and ZSCAN from argv[3..] (Redis's
+ * scanGenericCommand, after the cursor and the key): COUNT must be an integer >= 1 (else "not
+ * an integer" or a syntax error), anything else is a syntax error. A "*" pattern matches
+ * everything (the empty element included), so it is dropped. Null after replying an error.
+ */
+export function parseElementScanOptions(c: Client, argv: Buffer[]): ElementScanOptions | null {
+  let count = 10;
+  let pattern: Buffer | null = null;
+  for (let i = 3; i < argv.length; i += 2) {
+    const hasArg = i + 1 < argv.length;
+    if (isKeyword(argv[i], 'count') && hasArg) {
+      const v = parseIntArg(argv[i + 1]);
+      if (v === null) return c.w.error(Err.notInteger), null;
+      if (v < 1) return c.w.error(Err.syntax), null;
+      count = Math.min(Number(v), Number.MAX_SAFE_INTEGER);
+    } else if (isKeyword(argv[i], 'match') && hasArg) {
+      pattern = argv[i + 1];
+    } else {
+      return c.w.error(Err.syntax), null;
+    }
+  }
+  const match = pattern === null || (pattern.length === 1 && pattern[0] === 0x2a) ? null : compileGlob(pattern);
+  return { count, match };
+}
+
+/** A SCAN-family cursor as a position (cursors past the safe range clamp; positions are small). */
+export function cursorPosition(cursor: bigint): number {
+  return cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
+}
+
+/** The [cursor, [elements]] reply of the SCAN family (an empty scan is cursor 0, no elements). */
+export function replyScan(c: Client, next: number, items: readonly string[]): void {
+  c.w.array(2);
+  c.w.bulkLatin1(String(next));
+  c.w.array(items.length);
+  for (const s of items) c.w.bulkLatin1(s);
+}
 
 /**
  * Parses a cursor as Redis does (strtoul, base 10): no leading whitespace, an optional sign,

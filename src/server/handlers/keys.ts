@@ -5,6 +5,7 @@
 //   keys-iter.ts    KEYS, SCAN, RANDOMKEY
 //   keys-db.ts      COPY, MOVE, SWAPDB, FLUSHDB, FLUSHALL, DBSIZE
 //   keys-object.ts  OBJECT subcommands
+//   keys-sort.ts    SORT, SORT_RO
 //
 // Lookups follow Redis 7.0's choice per command, because it decides the keyspace_hits /
 // keyspace_misses statistics and whether the access clock moves: EXISTS, TYPE and OBJECT
@@ -21,6 +22,7 @@ import { expireHandlers } from './keys-expire.js';
 import { iterHandlers } from './keys-iter.js';
 import { dbHandlers } from './keys-db.js';
 import { objectHandlers } from './keys-object.js';
+import { sortHandlers } from './keys-sort.js';
 
 /** DEL / UNLINK: both free synchronously here (no lazy-free thread); the count is what matters. */
 function delGenericCommand(c: Client, argv: Buffer[]): void {
@@ -116,4 +118,5 @@ export const keysHandlers: Record<string, Handler> = {
   ...iterHandlers,
   ...dbHandlers,
   ...objectHandlers,
+  ...sortHandlers,
 };

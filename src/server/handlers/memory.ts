@@ -8,6 +8,7 @@
 //  - MEMORY STATS and DOCTOR use the process-level figures INFO memory reports (V8 heap in use
 //    plus off-heap buffers; see observability/info.ts), so the two commands always agree.
 
+import { jemallocSize } from '../keyspace/types/alloc-model.js';
 import v8 from 'node:v8';
 import { Err } from '../../lib/errors.js';
 import type { Handler } from '../command-table.js';
@@ -46,19 +47,6 @@ const DICT_ENTRY = 24;
 const DEFAULT_SAMPLES = 5;
 /** Largest Buffer capacity still believed to be a grown value's own (see stringCapacity). */
 const GROW_LINEAR = 1024 * 1024;
-
-/**
- * The usable size jemalloc 5.3 (16-byte quantum) hands out for a request of n bytes: 8, then
- * multiples of 16 up to 128, then four size classes per power of two (160, 192, 224, 256,
- * 320, ...). Every figure below goes through this, as Redis measures with zmalloc_size.
- */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  const lg = Math.floor(Math.log2(n - 1));
-  const delta = 2 ** (lg - 2);
-  return Math.ceil(n / delta) * delta;
-}
 
 /**
  * Header bytes of an sds string of capacity len (1, 3, 5, 9 or 17 by length). `tiny` allows the

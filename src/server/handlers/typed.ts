@@ -3,7 +3,9 @@
 
 import { Err } from '../../lib/errors.js';
 import { NONE } from '../keyspace/database.js';
+import { NO_EXPIRY } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
+import { signalKeyAsReady, signalModifiedKey } from '../signals.js';
 
 /** Result of a typed lookup after a WRONGTYPE reply was sent. */
 export const WRONG_TYPE = -2;
@@ -39,4 +41,29 @@ export function addAggregate(c: Client, key: Uint8Array, type: number, obj: unkn
 /** The aggregate object of entry e (the caller knows its type from the lookup). */
 export function aggregateOf<T>(c: Client, e: number): T {
   return c.db.store.object(e) as T;
+}
+
+/**
+ * Makes key hold aggregate obj of `type` whatever it held before (Redis setKey for a computed
+ * result: the *STORE commands, SORT ... STORE). An existing key keeps its handle and, under an
+ * LFU policy, its access counter (dbOverwrite), and loses its TTL; a missing key is added
+ * (dbAdd: clients blocked on it may be served, and it is a "new" key). Raises the modified-key
+ * signal; the caller raises its keyspace event and counts the change.
+ */
+export function setAggregate(c: Client, key: Uint8Array, type: number, obj: unknown): void {
+  const ks = c.srv.keyspace;
+  const now = c.srv.now;
+  const db = c.db;
+  const e = ks.lookupWrite(db, key, now, c.noTouch);
+  if (e === NONE) {
+    addAggregate(c, key, type, obj);
+    signalKeyAsReady(c, db, key, type);
+  } else {
+    const store = ks.store;
+    if (ks.accessPolicy !== 'lfu') store.setClock(e, ks.initialLru(now));
+    store.setObject(e, type, obj);
+    store.bump(e);
+    if (db.expireAt(e) !== NO_EXPIRY) db.setExpire(e, NO_EXPIRY);
+  }
+  signalModifiedKey(c, db, key);
 }

@@ -84,6 +84,11 @@ export class Database {
   #d: DbData;
   #onExpired: ExpiredHook;
   readonly #expiry: ExpiryPolicy;
+  /**
+   * Called whenever a key is added to this database (Redis's dbAdd: new keys, RENAME and MOVE
+   * targets, copies) while set: keyspace notifications of class n ("new").
+   */
+  onAdded: ((db: Database, key: Uint8Array) => void) | null = null;
   // Where the last successful find() found its key: lets delete() skip a second probe.
   #lastId = NONE;
   #lastPart = 0;
@@ -250,6 +255,7 @@ export class Database {
     const id = store.create(key, vlen, meta);
     this.#link(id, key);
     if (expireAt !== NO_EXPIRY) this.setExpire(id, expireAt);
+    if (this.onAdded !== null) this.onAdded(this, key);
     return id;
   }
 
@@ -261,6 +267,7 @@ export class Database {
     const id = store.create(key, 0, clock);
     store.setObject(id, type, obj);
     this.#link(id, key);
+    if (this.onAdded !== null) this.onAdded(this, key);
     return id;
   }
 
@@ -312,6 +319,7 @@ export class Database {
     const key = store.rb.subarray(store.rk, store.rk + store.rkl);
     dst.#link(id, key);
     if (at !== NO_EXPIRY) dst.setExpire(id, at);
+    if (dst.onAdded !== null) dst.onAdded(dst, key);
   }
 
   /** Gives entry id (of this database) a new key, which must be absent (RENAME). */
@@ -328,6 +336,7 @@ export class Database {
     }
     this.#link(id, key);
     if (at !== NO_EXPIRY) this.setExpire(id, at);
+    if (this.onAdded !== null) this.onAdded(this, key);
   }
 
   /** Removes every key. */

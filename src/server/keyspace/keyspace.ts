@@ -75,6 +75,8 @@ export class Keyspace {
    */
   readonly sharedLru = new Uint32Array(SHARED_INTEGERS);
   #onExpired: (db: Database, id: number) => void;
+  /** Called for every read miss while set (keyspace notifications of class m: "keymiss"). */
+  onKeyMiss: ((db: Database, key: Uint8Array) => void) | null = null;
 
   constructor(opts: KeyspaceOptions) {
     this.store = new Store({ slotLinks: opts.slotIndex ?? false });
@@ -129,6 +131,7 @@ export class Keyspace {
     const e = db.lookup(key, now);
     if (e === NONE) {
       this.stats.keyspaceMisses++;
+      if (this.onKeyMiss !== null) this.onKeyMiss(db, key);
       return NONE;
     }
     this.stats.keyspaceHits++;

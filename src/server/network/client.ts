@@ -14,6 +14,8 @@ import type { BlockedOn } from '../blocking.js';
 import type { MultiState } from '../multi.js';
 import type { Command } from '../command-table.js';
 import type { Database } from '../keyspace/database.js';
+import type { ClientSubscriptions } from '../pubsub/registry.js';
+import type { ClientTracking } from '../pubsub/tracking.js';
 import type { Server } from '../server.js';
 
 export const ReplyMode = { On: 0, Off: 1, Skip: 2, SkipNext: 3 } as const;
@@ -60,6 +62,18 @@ export class Client {
   currentArgv: Buffer[] = [];
   /** Errors replied during the current command (for failed_calls). */
   cmdErrors = 0;
+  /** In Pub/Sub mode: holds a subscription of some kind (flag P; RESP2 limits its commands). */
+  pubsub = false;
+  /** Channels, patterns and shard channels subscribed to (null: none ever, or all dropped). */
+  subs: ClientSubscriptions | null = null;
+  /** Client-side caching state (CLIENT TRACKING), null while tracking is off. */
+  tracking: ClientTracking | null = null;
+  /** Push messages kept aside while this client's command runs with replies off. */
+  pushSide: ReplyWriter | null = null;
+  /** Over its output buffer limit: gets no more output, is closed on the next turn (flag A). */
+  closeAsap = false;
+  /** When (unix seconds) the output was first seen above the soft limit; -1 = not above. */
+  obufSoftLimitSince = -1;
   /** Total bytes received / sent, for INFO and CLIENT LIST. */
   netIn = 0;
   netOut = 0;
@@ -123,7 +137,7 @@ export class Client {
     srv.now = this.lastInteraction = srv.clock.now();
     srv.tick = performance.now();
     try {
-      while (!this.suspended && !this.closeAfterReply && !this.closed) {
+      while (!this.suspended && !this.closeAfterReply && !this.closed && !this.closeAsap) {
         let argv: Buffer[] | null;
         try {
           argv = this.parser.next();
@@ -156,13 +170,17 @@ export class Client {
     this.closeAfterReply = true;
   }
 
-  /** Sends pending replies; closes the connection if a reply was marked as the last. */
+  /**
+   * Sends pending replies; closes the connection if a reply was marked as the last. Output the
+   * socket could not take at once counts against the output buffer limits.
+   */
   flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.closeAsap) return;
     const n = this.w.flush(this.socket);
     this.netOut += n;
     this.srv.stats.netOutputBytes += n;
     if (n > 0) this.srv.stats.totalWritesProcessed++;
+    if (this.socket.writableLength > 0) this.srv.output.afterFlush(this);
     if (this.closeAfterReply) this.close();
   }
 

@@ -1,0 +1,245 @@
+// HashValue: the value object of a hash key, in Redis 7.0's two encodings.
+//
+//  - "listpack": a flat array [f1, v1, f2, v2, ...] in Redis's listpack order (insertion order;
+//    an updated field keeps its place, a deleted pair closes the gap). HGETALL, HKEYS, HVALS,
+//    HSCAN and HRANDFIELD with a count >= the size answer in this order, so Shoal's replies
+//    match Redis's byte for byte for small hashes. Look-ups are linear, as in Redis.
+//  - "hashtable": a DenseDict (O(1) look-up, uniform random position, SCAN cursor).
+//
+// Conversion is one-way (listpack -> hashtable), at the points t_hash.c converts:
+//  - tryConversion(): before HSET/HMSET/HSETNX write, when an argument is longer than
+//    hash-max-listpack-value (hashTypeTryConversion);
+//  - set(): before inserting a field or value longer than hash-max-listpack-value (the check
+//    hashTypeSet makes for HINCRBY/HINCRBYFLOAT), and after an insert that takes the size past
+//    hash-max-listpack-entries.
+// The thresholds come from the caller (HashLimits): storage knows no configuration.
+//
+// Elements are latin1 strings (one char per byte), so they are binary safe and copy nothing
+// the caller still holds.
+
+import { isCanonicalInt64 } from '../entry.js';
+import { DenseDict } from './dict.js';
+import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+
+/** The encoding thresholds in force when a hash is written (hash-max-listpack-*). */
+export interface HashLimits {
+  /** hash-max-listpack-entries: most fields a listpack hash holds. */
+  readonly maxEntries: number;
+  /** hash-max-listpack-value: longest field or value (bytes) a listpack hash holds. */
+  readonly maxValue: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// MEMORY USAGE model constants (Redis 7.0, 64-bit, jemalloc 5.3)
+
+/** Listpack header (total bytes + element count) plus the end-of-listpack byte. */
+const LP_OVERHEAD = 7;
+/** sizeof(dict) in Redis 7.0. */
+const DICT_STRUCT = 56;
+/** sizeof(dictEntry): key, value and next pointers. */
+const DICT_ENTRY = 24;
+/** Bytes per bucket pointer. */
+const BUCKET_PTR = 8;
+/** Smallest non-empty dict table (DICT_HT_INITIAL_SIZE). */
+const DICT_MIN_BUCKETS = 4;
+/** A dict shrinks after a delete that leaves it under this percentage full (HASHTABLE_MIN_FILL). */
+const DICT_MIN_FILL = 10;
+
+/** Bytes of one listpack element holding s: encoding + data, then the back-length. */
+function lpEntryBytes(s: string): number {
+  let body: number;
+  if (s.length <= 20 && isCanonicalInt64(Buffer.from(s, 'latin1'))) {
+    const n = Number(s); // only the magnitude class matters, so double precision is enough
+    if (n >= 0 && n <= 127) body = 1;
+    else if (n >= -4096 && n <= 4095) body = 2;
+    else if (n >= -32768 && n <= 32767) body = 3;
+    else if (n >= -8388608 && n <= 8388607) body = 4;
+    else if (n >= -2147483648 && n <= 2147483647) body = 5;
+    else body = 9;
+  } else if (s.length < 64) {
+    body = 1 + s.length;
+  } else if (s.length < 4096) {
+    body = 2 + s.length;
+  } else {
+    body = 5 + s.length;
+  }
+  let back: number;
+  if (body <= 127) back = 1;
+  else if (body < 16383) back = 2;
+  else if (body < 2097151) back = 3;
+  else if (body < 268435455) back = 4;
+  else back = 5;
+  return body + back;
+}
+
+// ---------------------------------------------------------------------------------------
+
+export class HashValue {
+  /** Listpack encoding: fields and values interleaved; null once converted. */
+  #lp: string[] | null = [];
+  /** Hashtable encoding; null while a listpack. */
+  #ht: DenseDict<string> | null = null;
+  /** Bucket count Redis's dict would have (MEMORY USAGE only; incremental rehash not modelled). */
+  #buckets = 0;
+
+  /** OBJECT ENCODING's name for the current encoding. */
+  get encoding(): string {
+    return this.#lp !== null ? 'listpack' : 'hashtable';
+  }
+
+  /** Number of fields. */
+  get size(): number {
+    return this.#lp !== null ? this.#lp.length >> 1 : (this.#ht as DenseDict<string>).size;
+  }
+
+  /** True while the hash is listpack-encoded (ordered, small). */
+  get isListpack(): boolean {
+    return this.#lp !== null;
+  }
+
+  /** Position of field's name in the listpack array, or -1. */
+  #lpIndex(lp: string[], field: string): number {
+    for (let i = 0; i < lp.length; i += 2) if (lp[i] === field) return i;
+    return -1;
+  }
+
+  /** The value of field, or undefined. */
+  get(field: string): string | undefined {
+    const lp = this.#lp;
+    if (lp !== null) {
+      const i = this.#lpIndex(lp, field);
+      return i < 0 ? undefined : lp[i + 1];
+    }
+    return (this.#ht as DenseDict<string>).get(field);
+  }
+
+  has(field: string): boolean {
+    return this.get(field) !== undefined;
+  }
+
+  /**
+   * hashTypeTryConversion: a listpack hash about to receive arguments of which the longest is
+   * `longest` bytes becomes a hashtable if that exceeds limits.maxValue.
+   */
+  tryConversion(longest: number, limits: HashLimits): void {
+    if (this.#lp !== null && longest > limits.maxValue) this.#convert();
+  }
+
+  /**
+   * Sets field to value. Returns true if the field was added, false if it existed (its value
+   * is replaced; in a listpack it keeps its position). Converts to hashtable as hashTypeSet
+   * does: before the write when field or value is too long, after it when the hash has more
+   * than limits.maxEntries fields.
+   */
+  set(field: string, value: string, limits: HashLimits): boolean {
+    if (this.#lp !== null && (field.length > limits.maxValue || value.length > limits.maxValue)) this.#convert();
+    const lp = this.#lp;
+    if (lp !== null) {
+      const i = this.#lpIndex(lp, field);
+      if (i >= 0) {
+        lp[i + 1] = value;
+        return false;
+      }
+      lp.push(field, value);
+      if (lp.length >> 1 > limits.maxEntries) this.#convert();
+      return true;
+    }
+    const ht = this.#ht as DenseDict<string>;
+    if (ht.has(field)) {
+      ht.set(field, value);
+      return false;
+    }
+    // _dictExpandIfNeeded runs before the insert: a full table doubles.
+    if (ht.size >= this.#buckets) this.#buckets = dictTableSize(ht.size + 1);
+    ht.set(field, value);
+    return true;
+  }
+
+  /** Removes field; returns whether it existed. The caller deletes the key when size hits 0. */
+  delete(field: string): boolean {
+    const lp = this.#lp;
+    if (lp !== null) {
+      const i = this.#lpIndex(lp, field);
+      if (i < 0) return false;
+      lp.splice(i, 2);
+      return true;
+    }
+    const ht = this.#ht as DenseDict<string>;
+    if (!ht.delete(field)) return false;
+    // hashTypeDelete resizes the dict when it falls under 10% full.
+    if (this.#buckets > DICT_MIN_BUCKETS && ht.size * 100 < DICT_MIN_FILL * this.#buckets) {
+      this.#buckets = dictTableSize(ht.size);
+    }
+    return true;
+  }
+
+  /** Converts to hashtable, keeping the listpack order as the dense order; presized as Redis does. */
+  #convert(): void {
+    const lp = this.#lp as string[];
+    const ht = new DenseDict<string>();
+    for (let i = 0; i < lp.length; i += 2) ht.set(lp[i], lp[i + 1]);
+    this.#buckets = dictTableSize(ht.size);
+    this.#ht = ht;
+    this.#lp = null;
+  }
+
+  /** The field at iteration position i (0 <= i < size): listpack order, or dense order. */
+  fieldAt(i: number): string {
+    return this.#lp !== null ? this.#lp[2 * i] : (this.#ht as DenseDict<string>).keyAt(i);
+  }
+
+  /** The value at iteration position i (0 <= i < size). */
+  valueAt(i: number): string {
+    return this.#lp !== null ? this.#lp[2 * i + 1] : (this.#ht as DenseDict<string>).valueAt(i);
+  }
+
+  /**
+   * One HSCAN step from `cursor`, visiting about `count` fields; returns the next cursor (0
+   * when done). A listpack is visited whole in one step with cursor 0, whatever the cursor, as
+   * Redis does. A hashtable keeps DenseDict's guarantee: a field present for the whole
+   * iteration is visited at least once.
+   */
+  scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
+    const lp = this.#lp;
+    if (lp !== null) {
+      for (let i = 0; i < lp.length; i += 2) visit(lp[i], lp[i + 1]);
+      return 0;
+    }
+    return (this.#ht as DenseDict<string>).scan(cursor, count, visit);
+  }
+
+  /** A deep copy (COPY): same encoding, same order. */
+  clone(): HashValue {
+    const h = new HashValue();
+    h.#lp = this.#lp === null ? null : this.#lp.slice();
+    h.#ht = this.#ht === null ? null : this.#ht.clone();
+    h.#buckets = this.#buckets;
+    return h;
+  }
+
+  /**
+   * MEMORY USAGE's figure for the value, without the object header: for a listpack, the
+   * allocation of the listpack bytes (exact, as Redis's zmalloc_size of it); for a hashtable,
+   * the dict and its bucket array plus the average of the first `samples` entries (field
+   * sds, value sds, dictEntry) times the number of fields, as objectComputeSize does.
+   */
+  memoryUsage(samples: number): number {
+    const lp = this.#lp;
+    if (lp !== null) {
+      let bytes = LP_OVERHEAD;
+      for (const s of lp) bytes += lpEntryBytes(s);
+      return jemallocSize(bytes);
+    }
+    const ht = this.#ht as DenseDict<string>;
+    let total = DICT_STRUCT + BUCKET_PTR * this.#buckets;
+    const n = Math.min(ht.size, samples);
+    if (n > 0) {
+      let sampled = 0;
+      for (let i = 0; i < n; i++) {
+        sampled += sdsAllocBytes(ht.keyAt(i).length) + sdsAllocBytes(ht.valueAt(i).length) + DICT_ENTRY;
+      }
+      total += (sampled / n) * ht.size;
+    }
+    return Math.floor(total);
+  }
+}

@@ -1,0 +1,345 @@
+// ListValue: the value of a list key. Storage only — it answers with values; the list handlers
+// (src/server/handlers/lists*.ts) turn them into replies.
+//
+// Elements are latin1 strings (one char per byte: binary-safe, and in V8 one byte per char)
+// kept in a ring buffer whose capacity is a power of two, so both ends push and pop in O(1),
+// any index is read or replaced in O(1), and the ring halves when a drained list leaves it
+// mostly empty. Changes in the middle cost O(n) at worst, as in Redis: an insert shifts the
+// shorter side, a removal (LREM) compacts the whole list in one pass.
+//
+// Redis 7.0 always encodes lists as a quicklist: a linked list of listpack nodes, each filled
+// up to list-max-listpack-size (a byte budget when negative, an entry count when positive),
+// optionally LZF-compressed list-compress-depth nodes away from the ends. Those knobs change
+// only memory, never replies, so this class keeps a flat deque and uses the fill it was created
+// with (Redis fixes it per list at creation) only to model MEMORY USAGE.
+
+import { jemallocSize as allocSize } from './alloc-model.js';
+/** Smallest ring capacity (a power of two). */
+const MIN_CAPACITY = 8;
+
+// ---------------------------------------------------------------------------------------------
+// The memory model (Redis 7.0 quicklist of listpacks, jemalloc size classes)
+
+/** sizeof(quicklist) on 64-bit Redis 7.0. */
+const QUICKLIST_HEADER = 40;
+/** sizeof(quicklistNode) on 64-bit Redis 7.0. */
+const QUICKLIST_NODE = 40;
+/** A listpack's total-bytes + count header and its end byte. */
+const LP_OVERHEAD = 7;
+/** quicklist's per-entry overestimate when deciding whether an element fits a node. */
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** A count-limited node (positive fill) still never grows past this many bytes. */
+const SIZE_SAFETY_LIMIT = 8192;
+/** Longest list whose MEMORY USAGE counts its nodes exactly (walks every element). */
+const EXACT_NODE_COUNT_LIMIT = 1_000_000;
+/** Byte budget of a node for fill -1 .. -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+
+/**
+ * The integer a listpack would store s as (its canonical int64 spelling: no sign but '-', no
+ * leading zero, no "-0"), or null when s is stored as a string.
+ */
+function listpackInt(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  const neg = s.charCodeAt(0) === 45;
+  const i = neg ? 1 : 0;
+  if (i === n) return null;
+  const first = s.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : null;
+  for (let j = i; j < n; j++) {
+    const ch = s.charCodeAt(j);
+    if (ch < 48 || ch > 57) return null;
+  }
+  if (n - i <= 15) return Number(s);
+  const v = BigInt(s);
+  return v < -(2n ** 63n) || v > 2n ** 63n - 1n ? null : v;
+}
+
+/** Bytes of the back-length field that closes a listpack entry whose body is l bytes. */
+function backlenBytes(l: number): number {
+  if (l < 128) return 1;
+  if (l < 16384) return 2;
+  if (l < 2097152) return 3;
+  if (l < 268435456) return 4;
+  return 5;
+}
+
+/** Bytes element s takes in a listpack (encoding header, data, back-length). */
+export function listpackEntryBytes(s: string): number {
+  const iv = listpackInt(s);
+  let body: number;
+  if (iv !== null) {
+    const v = Number(iv); // only its range matters
+    if (v >= 0 && v <= 127) body = 1;
+    else if (v >= -4096 && v <= 4095) body = 2;
+    else if (v >= -32768 && v <= 32767) body = 3;
+    else if (v >= -8388608 && v <= 8388607) body = 4;
+    else if (v >= -2147483648 && v <= 2147483647) body = 5;
+    else body = 9;
+  } else {
+    const n = s.length;
+    body = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  }
+  return body + backlenBytes(body);
+}
+
+/** Whether a quicklist node holding `bytes` in `count` entries may take an element of elemLen bytes. */
+function nodeAllows(fill: number, bytes: number, count: number, elemLen: number): boolean {
+  const newSize = bytes + elemLen + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) {
+    const level = Math.min(-fill, OPTIMIZATION_LEVEL.length) - 1;
+    return newSize <= OPTIMIZATION_LEVEL[level];
+  }
+  return newSize <= SIZE_SAFETY_LIMIT && count < fill;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class ListValue {
+  #ring: (string | undefined)[];
+  #mask: number;
+  #head = 0;
+  #len = 0;
+  /** list-max-listpack-size when the list was created (memory model only). */
+  readonly #fill: number;
+
+  /** An empty list; fill is list-max-listpack-size at creation. */
+  constructor(fill = -2, capacity = MIN_CAPACITY) {
+    let cap = MIN_CAPACITY;
+    while (cap < capacity) cap *= 2;
+    this.#ring = new Array<string | undefined>(cap);
+    this.#mask = cap - 1;
+    this.#fill = fill;
+  }
+
+  /** OBJECT ENCODING: Redis 7.0 encodes every list as a quicklist. */
+  get encoding(): string {
+    return 'quicklist';
+  }
+
+  get length(): number {
+    return this.#len;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ends
+
+  pushHead(s: string): void {
+    if (this.#len === this.#ring.length) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#ring[this.#head] = s;
+    this.#len++;
+  }
+
+  pushTail(s: string): void {
+    if (this.#len === this.#ring.length) this.#grow();
+    this.#ring[(this.#head + this.#len) & this.#mask] = s;
+    this.#len++;
+  }
+
+  /** Removes and returns the first element, or undefined when empty. */
+  popHead(): string | undefined {
+    if (this.#len === 0) return undefined;
+    const s = this.#ring[this.#head];
+    this.#ring[this.#head] = undefined;
+    this.#head = (this.#head + 1) & this.#mask;
+    this.#len--;
+    this.#maybeShrink();
+    return s;
+  }
+
+  /** Removes and returns the last element, or undefined when empty. */
+  popTail(): string | undefined {
+    if (this.#len === 0) return undefined;
+    const p = (this.#head + this.#len - 1) & this.#mask;
+    const s = this.#ring[p];
+    this.#ring[p] = undefined;
+    this.#len--;
+    this.#maybeShrink();
+    return s;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Positions (0-based from the head; callers pass 0 <= i < length unless said otherwise)
+
+  at(i: number): string {
+    return this.#ring[(this.#head + i) & this.#mask] as string;
+  }
+
+  set(i: number, s: string): void {
+    this.#ring[(this.#head + i) & this.#mask] = s;
+  }
+
+  /** Position of the first element equal to s from the head, or -1. */
+  indexOf(s: string): number {
+    for (let i = 0; i < this.#len; i++) if (this.at(i) === s) return i;
+    return -1;
+  }
+
+  /** Inserts s so that it ends up at position i (0 <= i <= length), shifting the shorter side. */
+  insert(i: number, s: string): void {
+    if (i === 0) return this.pushHead(s);
+    if (i === this.#len) return this.pushTail(s);
+    if (this.#len === this.#ring.length) this.#grow();
+    if (i < this.#len / 2) {
+      // Move elements [0, i) one step towards the head.
+      this.#head = (this.#head - 1) & this.#mask;
+      for (let j = 0; j < i; j++) this.set(j, this.at(j + 1));
+    } else {
+      // Move elements [i, len) one step towards the tail.
+      for (let j = this.#len; j > i; j--) this.set(j, this.at(j - 1));
+    }
+    this.set(i, s);
+    this.#len++;
+  }
+
+  /** Removes the first `head` and the last `tail` elements (head + tail <= length). */
+  trim(head: number, tail: number): void {
+    for (let j = 0; j < head; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
+    for (let j = this.#len - tail; j < this.#len; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
+    this.#head = (this.#head + head) & this.#mask;
+    this.#len -= head + tail;
+    this.#maybeShrink();
+  }
+
+  /**
+   * Removes up to `limit` elements equal to s (limit 0: all), scanning from the tail when
+   * fromTail, else from the head, and stopping at the limit. Returns how many were removed;
+   * the others keep their order. The survivors on the shorter side of the removed span move.
+   */
+  remove(s: string, limit: number, fromTail: boolean): number {
+    const n = this.#len;
+    const hits: number[] = []; // positions to remove
+    if (fromTail) {
+      for (let j = n - 1; j >= 0 && (limit === 0 || hits.length < limit); j--) if (this.at(j) === s) hits.push(j);
+      hits.reverse();
+    } else {
+      for (let j = 0; j < n && (limit === 0 || hits.length < limit); j++) if (this.at(j) === s) hits.push(j);
+    }
+    const k = hits.length;
+    if (k === 0) return 0;
+    const first = hits[0];
+    const last = hits[k - 1];
+    if (last < n - first) {
+      // Close the gaps by moving the elements before `last` towards the tail.
+      let w = last;
+      let h = k - 1;
+      for (let j = last; j >= 0; j--) {
+        if (h >= 0 && hits[h] === j) h--;
+        else this.set(w--, this.at(j));
+      }
+      for (let j = 0; j < k; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
+      this.#head = (this.#head + k) & this.#mask;
+    } else {
+      // Close the gaps by moving the elements after `first` towards the head.
+      let w = first;
+      let h = 0;
+      for (let j = first; j < n; j++) {
+        if (h < k && hits[h] === j) h++;
+        else this.set(w++, this.at(j));
+      }
+      for (let j = w; j < n; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
+    }
+    this.#len = n - k;
+    this.#maybeShrink();
+    return k;
+  }
+
+  /** The elements [start, end] (inclusive, 0 <= start <= end < length) in order. */
+  range(start: number, end: number): string[] {
+    const out = new Array<string>(end - start + 1);
+    for (let j = start; j <= end; j++) out[j - start] = this.at(j);
+    return out;
+  }
+
+  /** All elements from head to tail. */
+  toArray(): string[] {
+    return this.#len === 0 ? [] : this.range(0, this.#len - 1);
+  }
+
+  /** A deep copy (COPY): same elements, same creation fill. */
+  clone(): ListValue {
+    const copy = new ListValue(this.#fill, this.#len);
+    for (let j = 0; j < this.#len; j++) copy.pushTail(this.at(j));
+    return copy;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // MEMORY USAGE
+
+  /**
+   * Estimated bytes of the value beyond its object header, as Redis 7.0 computes it for a
+   * quicklist: sizeof(quicklist) plus the average size of the first `samples` nodes (node
+   * header and listpack allocation) times the number of nodes. The nodes are modelled by
+   * packing the elements from the head with the list's fill rule, which is what RPUSH and
+   * LPUSH build; lists changed in the middle are split differently by Redis, so their figure
+   * is approximate. Compression (list-compress-depth) is not modelled. Lists longer than
+   * EXACT_NODE_COUNT_LIMIT extrapolate the node count from the sampled nodes instead of
+   * walking every element.
+   */
+  memoryUsage(samples: number): number {
+    samples = Math.max(1, samples);
+    const n = this.#len;
+    if (n === 0) return QUICKLIST_HEADER;
+    const fill = this.#fill;
+    let nodes = 0; // nodes completed so far
+    let sampledBytes = 0; // node headers and listpack allocations of the first `samples` nodes
+    let sampledElems = 0; // elements in them
+    let bytes = LP_OVERHEAD; // the node being filled
+    let count = 0;
+    const closeNode = (): void => {
+      if (nodes < samples) {
+        sampledBytes += QUICKLIST_NODE + allocSize(bytes);
+        sampledElems += count;
+      }
+      nodes++;
+    };
+    const walkAll = n <= EXACT_NODE_COUNT_LIMIT;
+    let j = 0;
+    for (; j < n; j++) {
+      const s = this.at(j);
+      if (count > 0 && !nodeAllows(fill, bytes, count, s.length)) {
+        closeNode();
+        bytes = LP_OVERHEAD;
+        count = 0;
+        if (!walkAll && nodes >= samples) break;
+      }
+      bytes += listpackEntryBytes(s);
+      count++;
+    }
+    if (j === n) closeNode();
+    const sampled = Math.min(nodes, samples);
+    // Extrapolated from the elements per sampled node when the walk stopped early.
+    const total = j === n ? nodes : Math.ceil((n * sampled) / sampledElems);
+    // Redis's floating-point formula: average node size times node count, truncated.
+    return QUICKLIST_HEADER + Math.floor((sampledBytes / sampled) * total);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ring management
+
+  #grow(): void {
+    this.#resize(this.#ring.length * 2);
+  }
+
+  /**
+   * Shrinks the ring once it is at most 1/8 full (halving until it is not, never below
+   * 4 * MIN_CAPACITY), so a drained or trimmed list gives its memory back. Pushes and pops
+   * alternating at a size boundary do not thrash: growth doubles at full, shrinking needs 1/8.
+   */
+  #maybeShrink(): void {
+    let cap = this.#ring.length;
+    if (cap <= MIN_CAPACITY * 4 || this.#len > cap / 8) return;
+    while (cap > MIN_CAPACITY * 4 && this.#len <= cap / 8) cap /= 2;
+    this.#resize(cap);
+  }
+
+  #resize(cap: number): void {
+    const ring = new Array<string | undefined>(cap);
+    for (let j = 0; j < this.#len; j++) ring[j] = this.at(j);
+    this.#ring = ring;
+    this.#mask = cap - 1;
+    this.#head = 0;
+  }
+}

@@ -1,0 +1,70 @@
+// Keyspace notifications (notify-keyspace-events), as Redis 7.0's notify.c: an event of an
+// enabled class on key k in database n is published as
+//
+//   __keyspace@<n>__:<k>      with the event name as the message   (class letter K)
+//   __keyevent@<n>__:<event>  with the key as the message          (class letter E)
+//
+// through the ordinary Pub/Sub delivery (so patterns match them too). The handlers raise
+// events through notifyKeyspaceEvent in src/server/signals.ts, which tests the class against
+// `flags` first: with notifications off an event costs one integer test.
+
+import { parseKeyspaceEvents } from '../config/values.js';
+import { NOTIFY } from '../signals.js';
+import type { PubSub } from './registry.js';
+
+const LETTER_BITS: Record<string, number> = {
+  K: NOTIFY.keyspace,
+  E: NOTIFY.keyevent,
+  g: NOTIFY.generic,
+  $: NOTIFY.string,
+  l: NOTIFY.list,
+  s: NOTIFY.set,
+  h: NOTIFY.hash,
+  z: NOTIFY.zset,
+  x: NOTIFY.expired,
+  e: NOTIFY.evicted,
+  t: NOTIFY.stream,
+  m: NOTIFY.keyMiss,
+  d: NOTIFY.module,
+  n: NOTIFY.newKey,
+};
+
+/** The NOTIFY bits of a notify-keyspace-events value (as CONFIG GET prints it). */
+export function keyspaceEventFlags(value: string): number {
+  let flags = 0;
+  for (const letter of parseKeyspaceEvents(value)) flags |= LETTER_BITS[letter] ?? 0;
+  return flags;
+}
+
+export class KeyspaceNotifier {
+  /** Enabled classes (NOTIFY bits); 0 when notifications are off. */
+  flags = 0;
+  readonly #pubsub: PubSub;
+  readonly #keyspacePrefix: Buffer[] = [];
+  readonly #keyeventPrefix: Buffer[] = [];
+  readonly #events = new Map<string, Buffer>();
+
+  constructor(pubsub: PubSub) {
+    this.#pubsub = pubsub;
+  }
+
+  /**
+   * Publishes `event` on `key` of database dbid on the keyspace and/or keyevent channel, as
+   * `flags` asks. The caller has checked that the event's class is enabled.
+   */
+  notify(event: string, key: Uint8Array, dbid: number): void {
+    const pubsub = this.#pubsub;
+    if (pubsub.idle) return; // nobody could receive it
+    let ev = this.#events.get(event);
+    if (ev === undefined) this.#events.set(event, (ev = Buffer.from(event, 'latin1')));
+    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+    if ((this.flags & NOTIFY.keyspace) !== 0) {
+      const prefix = (this.#keyspacePrefix[dbid] ??= Buffer.from(`__keyspace@${dbid}__:`, 'latin1'));
+      pubsub.publish(Buffer.concat([prefix, k]), ev, false);
+    }
+    if ((this.flags & NOTIFY.keyevent) !== 0) {
+      const prefix = (this.#keyeventPrefix[dbid] ??= Buffer.from(`__keyevent@${dbid}__:`, 'latin1'));
+      pubsub.publish(Buffer.concat([prefix, ev]), k, false);
+    }
+  }
+}
