@@ -78,6 +78,20 @@ export interface BlockedOn {
   readonly since: number;
 }
 
+/** The key bytes of a map key made by keyId. */
+function keyOf(id: string): Buffer {
+  return Buffer.from(id.slice(id.indexOf(':') + 1), 'latin1');
+}
+
+/**
+ * The keys a blocking command may take from now: all of `keys` when it runs, only the key that
+ * became ready when a blocked client is re-run (Redis 7.0 serves a blocked client from the
+ * ready key, in the order keys were signalled, not from its first non-empty key).
+ */
+export function keysToServe(c: Client, keys: Buffer[]): Buffer[] {
+  return c.servingKey === null ? keys : [c.servingKey];
+}
+
 /** The map key of (db, key). */
 function keyId(db: Database, key: Uint8Array): string {
   return db.id + ':' + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
@@ -180,6 +194,7 @@ export class BlockingState {
           this.#rerunBlockedAgain = false;
           const db = c.db;
           c.db = info.db;
+          c.servingKey = keyOf(id);
           c.currentCommand = info.cmd;
           c.currentArgv = info.argv;
           try {
@@ -189,12 +204,13 @@ export class BlockingState {
             c.w.error(`ERR internal error while executing '${info.cmd.fullName}'`);
           } finally {
             this.#rerunning = null;
+            c.servingKey = null;
             c.db = db;
           }
           if (this.#rerunBlockedAgain) {
             // Nothing left for it: later clients on this key find nothing either, unless the
             // key still exists (e.g. of another type for this client): keep trying then.
-            if (info.db.find(Buffer.from(id.slice(id.indexOf(':') + 1), 'latin1')) === NONE) break;
+            if (info.db.find(keyOf(id)) === NONE) break;
             continue;
           }
           this.#release(c);

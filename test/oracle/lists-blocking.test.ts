@@ -428,4 +428,25 @@ withOracle('oracle: blocking lists', (o) => {
       next(1),
       ['EXISTS', 'foo', 'src'],
     ]));
+
+  it('keys made ready in one transaction: served from the one that got elements first', () =>
+    o.compare([
+      block(1, 'BLPOP', 'k1', 'k2', '0'),
+      blocked(1),
+      ['MULTI'],
+      ['RPUSH', 'k2', 'two'],
+      ['RPUSH', 'k1', 'one'],
+      ['EXEC'],
+      next(1),
+      ['LRANGE', 'k1', '0', '-1'],
+      ['LRANGE', 'k2', '0', '-1'],
+      block(1, 'BLMPOP', '0', '2', 'k3', 'k4', 'RIGHT', 'COUNT', '2'),
+      blocked(1),
+      ['MULTI'],
+      ['RPUSH', 'k4', 'a', 'b', 'c'],
+      ['RPUSH', 'k3', 'x'],
+      ['EXEC'],
+      next(1),
+      ['LRANGE', 'k3', '0', '-1'],
+    ]));
 });

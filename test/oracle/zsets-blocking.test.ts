@@ -213,10 +213,9 @@ withOracle('oracle: blocking sorted sets', (o) => {
       next(1),
     ]));
 
-  // Redis serves a blocked client from the ready key itself, in the order keys became ready;
-  // a re-run handler cannot tell which key that is yet (the blocking API does not name it), so
-  // it serves from the first waited key in argument order that has members.
-  it('keys made ready in one transaction: served from the one that got members first', { todo: 'needs the ready key from the blocking API' }, () =>
+  // Redis serves a blocked client from the ready key itself, in the order keys became ready,
+  // not from its first waited key in argument order.
+  it('keys made ready in one transaction: served from the one that got members first', () =>
     o.compare([
       block(1, 'BZPOPMIN', 'k1', 'k2', '0'),
       blocked(1),

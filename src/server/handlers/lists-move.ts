@@ -10,7 +10,7 @@
 // a null array at once but BLMOVE and BRPOPLPUSH a nil.
 
 import { Err } from '../../lib/errors.js';
-import { blockForKeys, parseBlockTimeout } from '../blocking.js';
+import { blockForKeys, keysToServe, parseBlockTimeout } from '../blocking.js';
 import type { Handler } from '../command-table.js';
 import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
@@ -123,7 +123,7 @@ const brpoplpushCommand: Handler = (c, argv) => {
 function blockingPop(c: Client, keys: Buffer[], where: Where, timeoutArg: Buffer, count: number): void {
   const deadline = parseBlockTimeout(c, timeoutArg);
   if (deadline === null) return;
-  for (const key of keys) {
+  for (const key of keysToServe(c, keys)) {
     const e = lookupBlockingKey(c, key);
     if (e === WRONG_TYPE) return;
     if (e === NONE) continue;

@@ -14,7 +14,7 @@ import type { Handler } from '../command-table.js';
 import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import type { ZSetValue } from '../keyspace/types/zset.js';
-import { blockForKeys, parseBlockTimeout } from '../blocking.js';
+import { blockForKeys, keysToServe, parseBlockTimeout } from '../blocking.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { Err } from '../../lib/errors.js';
@@ -97,7 +97,7 @@ function blockingZpop(c: Client, keys: Buffer[], timeoutArg: Buffer, p: PopShape
   const deadline = parseBlockTimeout(c, timeoutArg);
   if (deadline === null) return;
   const rerun = c.blocked !== null;
-  for (const k of keys) {
+  for (const k of keysToServe(c, keys)) {
     const e = c.srv.keyspace.lookupWrite(c.db, k, c.srv.now, c.noTouch);
     if (e === NONE) continue;
     if (c.db.type(e) !== VType.ZSet) {

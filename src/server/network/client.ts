@@ -55,6 +55,8 @@ export class Client {
   blocked: BlockedOn | null = null;
   /** MULTI state: the queued commands, or null outside MULTI. */
   multi: MultiState | null = null;
+  /** While a blocked command is re-run: the key that became ready (see blocking.ts). */
+  servingKey: Buffer | null = null;
   /** Set while EXEC runs this client's queued commands (nothing may block then). */
   inExec = false;
   /** The command being executed and its arguments (what a blocking command re-runs). */
