@@ -12,8 +12,10 @@
 // re-concatenated per read.
 //
 // Limits and error texts follow Redis 7.0 (networking.c): a malformed request raises
-// ProtocolError with the text Redis puts after "ERR Protocol error: ".
+// ProtocolError with the text Redis puts after "ERR Protocol error: " (ProtocolErr in the
+// error catalog).
 
+import { ProtocolErr } from '../lib/errors.js';
 import { splitArgs } from '../lib/splitargs.js';
 
 /** A malformed request. The connection must answer `-ERR Protocol error: <message>` and close. */
@@ -145,12 +147,12 @@ export class RequestParser {
     const start = this.#pos;
     const cr = findCR(buf, start);
     if (cr < 0 || cr + 1 >= buf.length) {
-      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big mbulk count string');
+      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError(ProtocolErr.tooBigMbulkCount);
       return 0;
     }
     const n = parseHeaderInt(buf, start + 1, cr);
-    if (n === null || n > INT_MAX) throw new ProtocolError('invalid multibulk length');
-    if (n > 10 && this.limits.authRequired) throw new ProtocolError('unauthenticated multibulk length');
+    if (n === null || n > INT_MAX) throw new ProtocolError(ProtocolErr.invalidMbulkLength);
+    if (n > 10 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedMbulkLength);
     this.#pos = cr + 2;
     if (n <= 0) return 2;
     // The count is not trusted for preallocation: a 2-billion count must not allocate eagerly.
@@ -170,17 +172,17 @@ export class RequestParser {
         if (start >= buf.length) return null;
         const cr = findCR(buf, start);
         if (cr < 0 || cr + 1 >= buf.length) {
-          if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big bulk count string');
+          if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError(ProtocolErr.tooBigBulkCount);
           return null;
         }
         if (buf[start] !== 36 /* '$' */) {
-          throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[start])}'`);
+          throw new ProtocolError(ProtocolErr.expectedDollar(String.fromCharCode(buf[start])));
         }
         const len = parseHeaderInt(buf, start + 1, cr);
         if (len === null || len < 0 || len > this.limits.protoMaxBulkLen) {
-          throw new ProtocolError('invalid bulk length');
+          throw new ProtocolError(ProtocolErr.invalidBulkLength);
         }
-        if (len > 16384 && this.limits.authRequired) throw new ProtocolError('unauthenticated bulk length');
+        if (len > 16384 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedBulkLength);
         this.#pos = cr + 2;
         this.#bulkLen = len;
       }
@@ -221,14 +223,14 @@ export class RequestParser {
     const start = this.#pos;
     const nl = buf.indexOf(10, start);
     if (nl < 0) {
-      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError('too big inline request');
+      if (buf.length - start > INLINE_MAX_SIZE) throw new ProtocolError(ProtocolErr.tooBigInline);
       return null;
     }
     let end = nl;
     if (end > start && buf[end - 1] === 13) end--;
     this.#pos = nl + 1;
     const argv = splitArgs(buf.subarray(start, end));
-    if (argv === null) throw new ProtocolError('unbalanced quotes in request');
+    if (argv === null) throw new ProtocolError(ProtocolErr.unbalancedQuotes);
     return argv;
   }
 }

@@ -36,7 +36,7 @@ export type TimeoutReply = 'nilArray' | 'nil';
 export function parseBlockTimeout(c: Client, arg: Buffer): number | null {
   const secs = parseLongDouble(arg);
   if (secs === null) {
-    c.w.error(E.timeoutNotFloat);
+    c.w.error(Err.timeoutNotFloat);
     return null;
   }
   const product = secs * 1000;
@@ -48,10 +48,6 @@ export function parseBlockTimeout(c: Client, arg: Buffer): number | null {
   if (ms === 0) return 0;
   return Math.min(c.srv.now + ms, Number.MAX_SAFE_INTEGER);
 }
-
-const E = {
-  timeoutNotFloat: 'ERR timeout is not a float or out of range',
-} as const;
 
 /**
  * Blocks c on keys (views are copied) until one is ready, the deadline (absolute ms, 0 =
@@ -201,7 +197,7 @@ export class BlockingState {
             (info.cmd.handler as (c: Client, argv: Buffer[]) => void)(c, info.argv);
           } catch (err) {
             srv.log.warning(`Internal error in '${info.cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
-            c.w.error(`ERR internal error while executing '${info.cmd.fullName}'`);
+            c.w.error(Err.internalError(info.cmd.fullName));
           } finally {
             this.#rerunning = null;
             c.servingKey = null;

@@ -105,7 +105,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
   if (c.pubsub && c.w.resp === 2 && !PUBSUB_CONTEXT.has(cmd.name)) {
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
-    rejectWith(c, cmd, E.pubsubContext(cmd.fullName));
+    rejectWith(c, cmd, Err.pubsubContext(cmd.fullName));
     return cmd;
   }
 
@@ -126,11 +126,6 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
 /** Commands a RESP2 client in Pub/Sub mode may run. */
 const PUBSUB_CONTEXT = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 
-const E = {
-  pubsubContext: (name: string): string =>
-    `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-} as const;
-
 /**
  * Replies a gate rejection (text with its "ERR " prefix). A rejected EXEC also ends the
  * transaction, with Redis's EXECABORT form of the error (execCommandAbort).
@@ -138,7 +133,7 @@ const E = {
 function rejectWith(c: Client, cmd: Command, text: string): void {
   if (cmd.name === 'exec') {
     discardTransaction(c);
-    c.w.error(`EXECABORT Transaction discarded because of: ${text.startsWith('ERR ') ? text.slice(4) : text}`);
+    c.w.error(Err.execAbortBecause(text));
     return;
   }
   c.w.error(text);
@@ -163,7 +158,7 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   } catch (err) {
     // A handler bug must cost one command, not the node: log it and answer an error.
     srv.log.warning(`Internal error in '${cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
-    c.w.error(`ERR internal error while executing '${cmd.fullName}'`);
+    c.w.error(Err.internalError(cmd.fullName));
   }
   srv.executingClient = outer;
   // A tracking client may cache what it just read: remember the keys.

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, unlinkSync, chmodSync } from 'node:fs';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { Err } from '../lib/errors.js';
 import { createRng, type Rng } from '../lib/rng.js';
 import { Config } from './config/config.js';
 import { CommandTable, F, type Command } from './command-table.js';
@@ -36,8 +37,8 @@ export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
 export const REDIS_COMPAT_VERSION = '7.0.15';
 
-const DENIED =
-  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+/** The whole reply to a connection refused by protected mode (written before closing it). */
+const DENIED = `-${Err.denied}\r\n`;
 
 export interface ServerOptions {
   config: Config;
@@ -203,7 +204,7 @@ export class Server {
     this.latency.commands.enabled = cfg.getBool('latency-tracking');
     cfg.onChange('latency-tracking', (v) => (this.latency.commands.enabled = v === 'yes'));
     const notify = (): void => {
-      const flags = keyspaceEventFlags(cfg.getString('notify-keyspace-events'));
+      const flags = keyspaceEventFlags(cfg.actingValue('notify-keyspace-events'));
       this.notifier.flags = flags;
       // Key-miss and new-key events cost a hook on hot paths: installed only when enabled.
       this.keyspace.onKeyMiss = (flags & NOTIFY.keyMiss) !== 0 ? this.#notifyKeyMiss : null;
@@ -363,7 +364,7 @@ export class Server {
     }
     if (this.clients.size >= this.limits.maxclients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      socket.end(`-${Err.maxClients}\r\n`);
       return;
     }
     if (

@@ -138,6 +138,14 @@ withOracle('oracle: keyspace notifications', { config: { 'enable-debug-command':
       ['SET', 'only', 'new'],
       ['SET', 'only', 'again'],
       drain(1),
+      // "KEAn" prints as "AKE" (n is dropped from the printed form) but n stays enabled.
+      events('KEAn'),
+      ['CONFIG', 'GET', 'notify-keyspace-events'],
+      ['SET', 'fresh', '1'],
+      drain(4),
+      events('KEA'),
+      ['SET', 'fresh2', '1'],
+      drain(2),
     ]));
 
   it('"keymiss" on read misses (m is not part of A)', () =>

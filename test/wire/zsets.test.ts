@@ -146,9 +146,14 @@ describe('sorted sets over the wire', () => {
     const c1 = new Redis({ port: node.port, lazyConnect: false });
     const c2 = new Redis({ port: node.port, lazyConnect: false });
     try {
+      const waitBlocked = async (n: number): Promise<void> => {
+        for (let i = 0; i < 500 && node.server.blocking.blockedClients < n; i++) await new Promise((res) => setTimeout(res, 5));
+      };
+      // c1 must block first (first blocked, first served): wait for it before sending c2's.
       const p1 = c1.bzpopmin('q', 0);
+      await waitBlocked(1);
       const p2 = c2.bzmpop(0, 2, 'q', 'q2', 'MAX', 'COUNT', 10);
-      for (let i = 0; i < 500 && node.server.blocking.blockedClients < 2; i++) await new Promise((res) => setTimeout(res, 5));
+      await waitBlocked(2);
       assert.equal(node.server.blocking.blockedClients, 2);
       await io.zadd('q', 1, 'a', 2, 'b', 3, 'c');
       assert.deepEqual(await p1, ['q', 'a', '1']);

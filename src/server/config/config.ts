@@ -2,10 +2,11 @@
 // getters, CONFIG SET semantics (validation, atomic multi-set, change hooks with rollback),
 // CONFIG GET glob matching, config-file directive application and CONFIG REWRITE.
 
+import { Err } from '../../lib/errors.js';
 import { globMatchString } from '../../lib/glob.js';
 import type { ParamSpec } from './schema.js';
 import { DEPRECATED_PARAMS, FILE_ONLY_DIRECTIVES, PARAMS, lookupParam } from './schema.js';
-import { ValueError, normalizeValue, parseMemory } from './values.js';
+import { ValueError, keyspaceEventClasses, normalizeValue, parseMemory } from './values.js';
 import { rewriteConfigFile } from './rewrite.js';
 
 /** Called after a parameter changed through CONFIG SET; throw to reject (the whole SET rolls back). */
@@ -17,11 +18,6 @@ export interface SetOptions {
   readonly local?: boolean;
 }
 
-/** Text of a CONFIG SET failure for argument `name` (as the client spelled it). */
-export function setFailed(name: string, reason: string): string {
-  return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
-}
-
 const GLOB_CHARS = /[*?[]/;
 
 export class Config {
@@ -31,6 +27,11 @@ export class Config {
   readonly fileDirectives: string[][] = [];
 
   private readonly values = new Map<string, string>();
+  /**
+   * What the server acts on, where it differs from what CONFIG GET prints: Redis prints
+   * notify-keyspace-events "KEAn" as "AKE" but keeps the "n" class. Keyed by canonical name.
+   */
+  private readonly acting = new Map<string, string>();
   private readonly hooks = new Map<string, ChangeHook[]>();
   private saveSeenWhileLoading = false;
 
@@ -49,6 +50,15 @@ export class Config {
   get(name: string): string | undefined {
     const p = lookupParam(name);
     return p === undefined ? undefined : this.values.get(p.name);
+  }
+
+  /**
+   * The value the server acts on: as CONFIG GET prints it, except for parameters whose
+   * printed form drops information (see `acting`).
+   */
+  actingValue(name: string): string {
+    const p = lookupParam(name);
+    return (p !== undefined ? this.acting.get(p.name) : undefined) ?? this.getString(name);
   }
 
   /** Current value text; throws for an unknown parameter (a programming error). */
@@ -133,17 +143,18 @@ export class Config {
     const seen = new Set<string>();
     for (const [name] of pairs) {
       const p = lookupParam(name);
-      if (p === undefined) throw new Error(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
-      if (p.immutable) throw new Error(setFailed(name, "can't set immutable config"));
+      if (p === undefined) throw new Error(Err.configUnknownOption(name));
+      if (p.immutable) throw new Error(Err.configSetFailed(name, "can't set immutable config"));
       if (p.protectedConfig && !this.protectedAllowed(opts)) {
-        throw new Error(setFailed(name, "can't set protected config"));
+        throw new Error(Err.configSetFailed(name, "can't set protected config"));
       }
       const key = name.toLowerCase();
-      if (seen.has(key)) throw new Error(setFailed(name, 'duplicate parameter'));
+      if (seen.has(key)) throw new Error(Err.configSetFailed(name, 'duplicate parameter'));
       seen.add(key);
       specs.push(p);
     }
     const next = new Map<string, string>();
+    const nextActing = new Map<string, string>();
     const blame = new Map<string, string>();
     pairs.forEach(([name, value], i) => {
       const p = specs[i];
@@ -151,25 +162,36 @@ export class Config {
       const current = next.get(p.name) ?? this.values.get(p.name) ?? '';
       try {
         next.set(p.name, normalizeValue(p, value, current));
+        const acting = actingValueOf(p.name, value);
+        if (acting !== null) nextActing.set(p.name, acting);
         blame.set(p.name, name);
       } catch (e) {
-        if (e instanceof ValueError) throw new Error(setFailed(name, e.message));
+        if (e instanceof ValueError) throw new Error(Err.configSetFailed(name, e.message));
         throw e;
       }
     });
     const old = new Map<string, string>();
+    const oldActing = new Map<string, string | undefined>();
     for (const [k, v] of next) {
       old.set(k, this.values.get(k) ?? '');
+      oldActing.set(k, this.acting.get(k));
       this.values.set(k, v);
+      const a = nextActing.get(k);
+      if (a === undefined) this.acting.delete(k);
+      else this.acting.set(k, a);
     }
     const applied: string[] = [];
     for (const [k, v] of next) {
-      if (old.get(k) === v) continue;
+      if (old.get(k) === v && oldActing.get(k) === this.acting.get(k)) continue;
       try {
         this.runHooks(k, v);
         applied.push(k);
       } catch (e) {
         for (const [ok, ov] of old) this.values.set(ok, ov);
+        for (const [ok, oa] of oldActing) {
+          if (oa === undefined) this.acting.delete(ok);
+          else this.acting.set(ok, oa);
+        }
         for (const a of applied) {
           try {
             this.runHooks(a, old.get(a) ?? '');
@@ -178,7 +200,7 @@ export class Config {
           }
         }
         const reason = e instanceof Error ? e.message : String(e);
-        throw new Error(setFailed(blame.get(k) ?? k, reason));
+        throw new Error(Err.configSetFailed(blame.get(k) ?? k, reason));
       }
     }
   }
@@ -265,6 +287,8 @@ export class Config {
       return;
     }
     this.values.set(p.name, value);
+    const acting = actingValueOf(p.name, raw);
+    if (acting !== null) this.acting.set(p.name, acting);
   }
 
   /**
@@ -274,7 +298,12 @@ export class Config {
    */
   rewrite(path?: string): void {
     const target = path ?? this.configFile;
-    if (target === undefined) throw new Error('ERR The server is running without a config file');
+    if (target === undefined) throw new Error(Err.noConfigFile);
     rewriteConfigFile(this, target);
   }
+}
+
+/** The acting value of a parameter whose printed form loses information, else null. */
+function actingValueOf(name: string, raw: string): string | null {
+  return name === 'notify-keyspace-events' ? keyspaceEventClasses(raw) : null;
 }

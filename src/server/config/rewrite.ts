@@ -7,6 +7,7 @@
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Err } from '../../lib/errors.js';
 import { splitArgs } from '../../lib/splitargs.js';
 import type { ParamSpec } from './schema.js';
 import { FILE_ONLY_DIRECTIVES, PARAMS, lookupParam } from './schema.js';
@@ -196,6 +197,6 @@ export function rewriteConfigFile(src: RewriteSource, path: string): void {
         // temp file may not exist
       }
     }
-    throw new Error(`ERR Rewriting config file: ${errnoText(e)}`);
+    throw new Error(Err.configRewriteFailed(errnoText(e)));
   }
 }

@@ -303,6 +303,17 @@ export function parseKeyspaceEvents(raw: string): Set<string> {
   return set;
 }
 
+/**
+ * Every class letter a notify-keyspace-events value enables, 'A' expanded, in a fixed order
+ * ('n' kept even where the printed form drops it). Throws ValueError like parseKeyspaceEvents.
+ */
+export function keyspaceEventClasses(raw: string): string {
+  const set = parseKeyspaceEvents(raw);
+  let out = '';
+  for (const c of ALL_CLASSES + 'nKEm') if (set.has(c)) out += c;
+  return out;
+}
+
 /** Prints a class set like Redis 7.0 (note: 'n' is not printed when all of 'A' are set). */
 export function formatKeyspaceEvents(set: ReadonlySet<string>): string {
   let out = '';

@@ -14,7 +14,7 @@ import type { Handler } from '../command-table.js';
 import { NONE } from '../keyspace/database.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
-import { cKeyword, E, openForBits, opened, parseBitOffset } from './bitmaps-core.js';
+import { cKeyword, openForBits, opened, parseBitOffset } from './bitmaps-core.js';
 import { EMPTY, readString, WRONG } from './strings-store.js';
 import { intArg } from './util.js';
 
@@ -196,7 +196,7 @@ function parseType(c: Client, arg: Buffer): { bits: number; signed: boolean } | 
     const bits = parseSafeInt(arg, 1, nul < 0 ? arg.length : nul);
     if (bits !== null && bits >= 1 && bits <= (signed ? 64 : 63)) return { bits, signed };
   }
-  c.w.error(E.bitfieldType);
+  c.w.error(Err.bitfieldType);
   return null;
 }
 
@@ -220,7 +220,7 @@ function parseOps(c: Client, argv: Buffer[]): FieldOp[] | null {
       else if (cKeyword(mode, 'sat')) overflow = SAT;
       else if (cKeyword(mode, 'fail')) overflow = FAIL;
       else {
-        c.w.error(E.overflowType);
+        c.w.error(Err.bitfieldOverflowType);
         return null;
       }
       continue;
@@ -344,7 +344,7 @@ function bitfieldGeneric(c: Client, argv: Buffer[], readOnly: boolean): void {
     return;
   }
   if (readOnly) {
-    c.w.error(E.bitfieldRo);
+    c.w.error(Err.bitfieldRo);
     return;
   }
   const e = openForBits(c, key, highest);

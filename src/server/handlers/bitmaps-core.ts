@@ -1,27 +1,17 @@
-// Shared core of the bitmap handlers (bitmaps.ts, bitmaps-bitfield.ts): the group's error texts,
-// bit-offset parsing, the one way a string is opened for bit writes, and the byte-level scans
-// (population count, first set / clear bit) that BITCOUNT and BITPOS run over string values.
+// Shared core of the bitmap handlers (bitmaps.ts, bitmaps-bitfield.ts): bit-offset parsing,
+// the one way a string is opened for bit writes, and the byte-level scans (population count,
+// first set / clear bit) that BITCOUNT and BITPOS run over string values.
 //
 // Bit numbering (as Redis's): bit 0 is the most significant bit of byte 0, bit 8 the most
 // significant bit of byte 1, and so on; a string reads as zero bits past its end.
 
+import { Err } from '../../lib/errors.js';
 import { parseI64, parseSafeInt } from '../../lib/numbers.js';
 import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
 import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
 import { WRONG, writeString } from './strings-store.js';
-
-/** Error texts of the bitmap commands (not yet in the shared catalog). */
-export const E = {
-  bitOffset: 'ERR bit offset is not an integer or out of range',
-  bitValue: 'ERR bit is not an integer or out of range',
-  bitArg: 'ERR The bit argument must be 1 or 0.',
-  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
-  bitfieldRo: 'ERR BITFIELD_RO only supports the GET subcommand',
-  overflowType: 'ERR Invalid OVERFLOW type specified',
-  bitopNot: 'ERR BITOP NOT must be called with a single source key.',
-} as const;
 
 const HASH = 0x23; // '#'
 
@@ -38,7 +28,7 @@ export function parseBitOffset(c: Client, arg: Buffer, hashBits = 0): number {
     const n = parseSafeInt(arg);
     if (n !== null) {
       if (n < 0 || Math.floor(n / 8) >= limit) {
-        c.w.error(E.bitOffset);
+        c.w.error(Err.bitOffset);
         return -1;
       }
       return n;
@@ -46,12 +36,12 @@ export function parseBitOffset(c: Client, arg: Buffer, hashBits = 0): number {
   }
   const v = parseI64(arg, useHash, arg.length);
   if (v === null) {
-    c.w.error(E.bitOffset);
+    c.w.error(Err.bitOffset);
     return -1;
   }
   const off = useHash === 1 ? BigInt.asIntN(64, v * BigInt(hashBits)) : v;
   if (off < 0n || off >> 3n >= BigInt(limit)) {
-    c.w.error(E.bitOffset);
+    c.w.error(Err.bitOffset);
     return -1;
   }
   return Number(off);

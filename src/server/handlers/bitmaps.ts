@@ -18,7 +18,7 @@ import { StrEnc } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { bitfieldHandlers } from './bitmaps-bitfield.js';
-import { cKeyword, E, firstBit, openForBits, opened, parseBitOffset, popcount, toSafe } from './bitmaps-core.js';
+import { cKeyword, firstBit, openForBits, opened, parseBitOffset, popcount, toSafe } from './bitmaps-core.js';
 import { EMPTY, readString, storeString, WRONG } from './strings-store.js';
 import { intArg } from './util.js';
 
@@ -35,7 +35,7 @@ const setbitCommand: Handler = (c, argv) => {
   if (offset < 0) return;
   const on = parseIntArg(argv[3]);
   if (on !== 0 && on !== 1) {
-    c.w.error(E.bitValue);
+    c.w.error(Err.bitValue);
     return;
   }
   const key = argv[1];
@@ -186,7 +186,7 @@ const bitposCommand: Handler = (c, argv) => {
   const b = intArg(c, argv[2]);
   if (b === null) return;
   if (b !== 0 && b !== 1) {
-    c.w.error(E.bitArg);
+    c.w.error(Err.bitArg);
     return;
   }
   const bit = b;
@@ -354,7 +354,7 @@ const bitopCommand: Handler = (c, argv) => {
     return;
   }
   if (op === NOT && argv.length !== 4) {
-    c.w.error(E.bitopNot);
+    c.w.error(Err.bitopNot);
     return;
   }
   const n = argv.length - 3;

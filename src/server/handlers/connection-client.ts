@@ -350,21 +350,16 @@ const clientUnblockCommand: Handler = (c, argv) => {
   let withError = false;
   if (argv.length === 4) {
     if (isKeyword(argv[3], 'error')) withError = true;
-    else if (!isKeyword(argv[3], 'timeout')) return void c.w.error(E.unblockReason);
+    else if (!isKeyword(argv[3], 'timeout')) return void c.w.error(Err.unblockReason);
   }
   const id = parseIntArg(argv[2]);
   if (id === null) return void c.w.error(Err.notInteger);
   const target = typeof id === 'number' ? c.srv.clients.get(id) : undefined;
   if (target === undefined || target.blocked === null) return void c.w.integer(0);
-  if (withError) c.srv.blocking.unblockWithError(target, E.unblocked);
+  if (withError) c.srv.blocking.unblockWithError(target, Err.unblocked);
   else c.srv.blocking.timeout(target);
   c.w.integer(1);
 };
-
-const E = {
-  unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
-  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
-} as const;
 
 const clientUnpauseCommand: Handler = (c) => {
   c.srv.pause.unpause();

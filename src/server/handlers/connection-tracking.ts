@@ -8,22 +8,6 @@ import type { Handler } from '../command-table.js';
 import type { TrackingOptions } from '../pubsub/tracking.js';
 import { isKeyword } from './util.js';
 
-const E = {
-  redirectTwice: 'ERR A client can only redirect to a single other client',
-  noRedirectTarget: 'ERR The client ID you want redirect to does not exist',
-  prefixNeedsBcast: 'ERR PREFIX option requires BCAST mode to be enabled',
-  bcastSwitch:
-    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
-  bcastOptInOut: 'ERR OPTIN and OPTOUT are not compatible with BCAST',
-  optInAndOut: "ERR You can't specify both OPTIN mode and OPTOUT mode",
-  optSwitch:
-    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
-  cachingNotTracking:
-    'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
-  cachingYes: 'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
-  cachingNo: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
-} as const;
-
 /**
  * CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP].
  * Options are parsed first (REDIRECT must name a connected client), then checked against each
@@ -37,10 +21,10 @@ const clientTrackingCommand: Handler = (c, argv) => {
     const a = argv[j];
     if (isKeyword(a, 'redirect') && more > 0) {
       j++;
-      if (o.redirect !== 0) return void c.w.error(E.redirectTwice);
+      if (o.redirect !== 0) return void c.w.error(Err.trackingRedirectTwice);
       const id = parseIntArg(argv[j]);
       if (id === null) return void c.w.error(Err.notInteger);
-      if (typeof id !== 'number' || !c.srv.clients.has(id)) return void c.w.error(E.noRedirectTarget);
+      if (typeof id !== 'number' || !c.srv.clients.has(id)) return void c.w.error(Err.trackingNoRedirectTarget);
       o.redirect = id;
     } else if (isKeyword(a, 'bcast')) {
       o.bcast = true;
@@ -61,11 +45,11 @@ const clientTrackingCommand: Handler = (c, argv) => {
   const tracking = c.srv.tracking;
   if (isKeyword(argv[2], 'on')) {
     const t = c.tracking;
-    if (!o.bcast && prefixes.length > 0) return void c.w.error(E.prefixNeedsBcast);
-    if (t !== null && t.bcast !== o.bcast) return void c.w.error(E.bcastSwitch);
-    if (o.bcast && (o.optin || o.optout)) return void c.w.error(E.bcastOptInOut);
-    if (o.optin && o.optout) return void c.w.error(E.optInAndOut);
-    if (t !== null && ((o.optin && t.optout) || (o.optout && t.optin))) return void c.w.error(E.optSwitch);
+    if (!o.bcast && prefixes.length > 0) return void c.w.error(Err.trackingPrefixNeedsBcast);
+    if (t !== null && t.bcast !== o.bcast) return void c.w.error(Err.trackingBcastSwitch);
+    if (o.bcast && (o.optin || o.optout)) return void c.w.error(Err.trackingBcastOptInOut);
+    if (o.optin && o.optout) return void c.w.error(Err.trackingOptInAndOut);
+    if (t !== null && ((o.optin && t.optout) || (o.optout && t.optin))) return void c.w.error(Err.trackingOptSwitch);
     if (o.bcast) {
       const clash = tracking.prefixCollision(c, prefixes);
       if (clash !== null) {
@@ -85,11 +69,11 @@ const clientTrackingCommand: Handler = (c, argv) => {
 /** CLIENT CACHING YES|NO: tracks (OPTIN) or skips (OPTOUT) the keys of the next command. */
 const clientCachingCommand: Handler = (c, argv) => {
   const t = c.tracking;
-  if (t === null) return void c.w.error(E.cachingNotTracking);
+  if (t === null) return void c.w.error(Err.cachingNotTracking);
   if (isKeyword(argv[2], 'yes')) {
-    if (!t.optin) return void c.w.error(E.cachingYes);
+    if (!t.optin) return void c.w.error(Err.cachingYesNotOptin);
   } else if (isKeyword(argv[2], 'no')) {
-    if (!t.optout) return void c.w.error(E.cachingNo);
+    if (!t.optout) return void c.w.error(Err.cachingNoNotOptout);
   } else {
     return void c.w.error(Err.syntax);
   }

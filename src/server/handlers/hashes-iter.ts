@@ -17,12 +17,6 @@ import { cursorPosition, parseElementScanOptions, parseScanCursor, replyScan } f
 import { WRONG_TYPE, aggregateOf, lookupReadOfType } from './typed.js';
 import { isKeyword } from './util.js';
 
-/** Error texts of HRANDFIELD (Redis 7.0 wording; the first is getRangeLongFromObjectOrReply's). */
-const E = {
-  countRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
-  outOfRange: 'ERR value is out of range',
-} as const;
-
 const LONG_MAX = (1n << 63n) - 1n;
 /** Redis's bound on |count| with WITHVALUES (the reply length must not overflow). */
 const WITHVALUES_MAX = LONG_MAX / 2n;
@@ -109,7 +103,7 @@ function hrandfieldWithCount(c: Client, key: Buffer, l: number | bigint, withVal
   const size = h.size;
   const rng = c.srv.rng;
   if (!uniq || count === 1) {
-    if (count * perField > MAX_REPEAT_REPLY) return void c.w.error(E.outOfRange);
+    if (count * perField > MAX_REPEAT_REPLY) return void c.w.error(Err.outOfRange);
     c.w.array(count * perField);
     for (let n = 0; n < count; n++) replyPair(c, h, rng.int(size), withValues);
     return;
@@ -131,10 +125,10 @@ const hrandfieldCommand: Handler = (c, argv) => {
   if (argv.length >= 3) {
     const l = parseIntArg(argv[2]);
     if (l === null) return void c.w.error(Err.notInteger);
-    if (l < -LONG_MAX) return void c.w.error(E.countRange);
+    if (l < -LONG_MAX) return void c.w.error(Err.longRange);
     const withValues = argv.length === 4;
     if (argv.length > 4 || (withValues && !isKeyword(argv[3], 'withvalues'))) return void c.w.error(Err.syntax);
-    if (withValues && (l < -WITHVALUES_MAX || l > WITHVALUES_MAX)) return void c.w.error(E.outOfRange);
+    if (withValues && (l < -WITHVALUES_MAX || l > WITHVALUES_MAX)) return void c.w.error(Err.outOfRange);
     hrandfieldWithCount(c, argv[1], l, withValues);
     return;
   }

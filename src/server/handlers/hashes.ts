@@ -23,13 +23,6 @@ import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromTe
 import { WRONG_TYPE, addAggregate, aggregateOf, lookupReadOfType, lookupWriteOfType } from './typed.js';
 import { intArg } from './util.js';
 
-/** Error texts of the hash commands (Redis 7.0 wording). */
-const E = {
-  hashNotInteger: 'ERR hash value is not an integer',
-  hashNotFloat: 'ERR hash value is not a float',
-  incrNanOrInf: 'ERR value is NaN or Infinity',
-} as const;
-
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
@@ -256,7 +249,7 @@ const hincrbyCommand: Handler = (c, argv) => {
   let cur = 0n;
   if (old !== undefined) {
     const parsed = parseI64(Buffer.from(old, 'latin1'));
-    if (parsed === null) return void c.w.error(E.hashNotInteger);
+    if (parsed === null) return void c.w.error(Err.hashNotInteger);
     cur = parsed;
   }
   const sum = cur + BigInt(incr);
@@ -286,7 +279,7 @@ function longDoubleOf(b: Buffer): LongDouble | 'inf' | null {
 const hincrbyfloatCommand: Handler = (c, argv) => {
   const incr = longDoubleOf(argv[3]);
   if (incr === null) return void c.w.error(Err.notFloat);
-  if (incr === 'inf') return void c.w.error(E.incrNanOrInf);
+  if (incr === 'inf') return void c.w.error(Err.nanOrInfinity);
   const key = argv[1];
   const e = writeEntry(c, key);
   if (e === WRONG_TYPE) return;
@@ -295,7 +288,7 @@ const hincrbyfloatCommand: Handler = (c, argv) => {
   let cur: LongDouble | 'inf' = { neg: false, m: 0n, e: 0 };
   if (old !== undefined) {
     const parsed = longDoubleOf(Buffer.from(old, 'latin1'));
-    if (parsed === null) return void c.w.error(E.hashNotFloat);
+    if (parsed === null) return void c.w.error(Err.hashNotFloat);
     cur = parsed;
   }
   const sum = cur === 'inf' ? null : addLongDouble(cur, incr);

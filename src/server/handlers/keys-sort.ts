@@ -32,10 +32,6 @@ import { setAggregate } from './typed.js';
 import { isKeyword } from './util.js';
 import { parseIntArg } from '../../lib/numbers.js';
 
-const E = {
-  badScores: "ERR One or more scores can't be converted into double",
-} as const;
-
 /** LONG_MIN / LONG_MAX: LIMIT's arguments are C longs. */
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
@@ -156,7 +152,7 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
   }
 
   const outLen = end >= start ? (gets.length > 0 ? gets.length : 1) * (end - start + 1) : 0;
-  if (conversionError) return void c.w.error(E.badScores);
+  if (conversionError) return void c.w.error(Err.sortBadScores);
   if (storeKey === null) {
     c.w.array(outLen);
     for (let j = start; j <= end; j++) {

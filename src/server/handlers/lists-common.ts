@@ -1,5 +1,5 @@
 // Shared plumbing of the list handlers (lists.ts, lists-move.ts): argument parsing with the
-// list commands' error texts, creating a list, and the bookkeeping that follows a pop or a push
+// list commands' rules, creating a list, and the bookkeeping that follows a pop or a push
 // (events, deleting an emptied key, dirty count, waking blocked clients) done once, as Redis's
 // listElementsRemoved and lmoveHandlePush do it.
 
@@ -12,18 +12,6 @@ import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import { addAggregate } from './typed.js';
 import { isKeyword } from './util.js';
-
-/** Error texts of the list commands not (yet) in the shared catalog. */
-export const E = {
-  indexOutOfRange: 'ERR index out of range',
-  rankZero:
-    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
-  countNegative: "ERR COUNT can't be negative",
-  maxlenNegative: "ERR MAXLEN can't be negative",
-  mustBePositive: 'ERR value is out of range, must be positive',
-  numkeysPositive: 'ERR numkeys should be greater than 0',
-  countPositive: 'ERR count should be greater than 0',
-} as const;
 
 /** The end of a list an element is taken from or added to (Redis LIST_HEAD / LIST_TAIL). */
 export const HEAD = 0;

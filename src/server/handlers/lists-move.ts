@@ -17,7 +17,6 @@ import { VType } from '../keyspace/entry.js';
 import type { ListValue } from '../keyspace/types/list.js';
 import type { Client } from '../network/client.js';
 import {
-  E,
   HEAD,
   TAIL,
   elementsRemoved,
@@ -155,7 +154,7 @@ function mpop(c: Client, keys: Buffer[], where: Where, count: number): void {
  * leave room for the direction; COUNT may appear once and must be >= 1.
  */
 function lmpopGeneric(c: Client, argv: Buffer[], numkeysIdx: number, block: boolean): void {
-  const numkeys = longAtLeast(c, argv[numkeysIdx], 1, E.numkeysPositive);
+  const numkeys = longAtLeast(c, argv[numkeysIdx], 1, Err.numkeysPositive);
   if (numkeys === null) return;
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) return void c.w.error(Err.syntax);
@@ -164,7 +163,7 @@ function lmpopGeneric(c: Client, argv: Buffer[], numkeysIdx: number, block: bool
   let count = -1;
   for (let j = whereIdx + 1; j < argv.length; j++) {
     if (count === -1 && isKeyword(argv[j], 'count') && j < argv.length - 1) {
-      const n = longAtLeast(c, argv[++j], 1, E.countPositive);
+      const n = longAtLeast(c, argv[++j], 1, Err.countPositive);
       if (n === null) return;
       count = n;
     } else {

@@ -15,7 +15,6 @@ import type { ListValue } from '../keyspace/types/list.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import {
-  E,
   HEAD,
   LONG_MIN,
   TAIL,
@@ -74,7 +73,7 @@ function popGeneric(c: Client, argv: Buffer[], where: Where): void {
   const hasCount = argv.length === 3;
   let count = 0;
   if (hasCount) {
-    const n = longAtLeast(c, argv[2], 0, E.mustBePositive);
+    const n = longAtLeast(c, argv[2], 0, Err.mustBePositive);
     if (n === null) return;
     count = n;
   }
@@ -160,7 +159,7 @@ const lsetCommand: Handler = (c, argv) => {
   if (index === null) return;
   const list = aggregateOf<ListValue>(c, e);
   const p = position(index, list.length);
-  if (p < 0) return void c.w.error(E.indexOutOfRange);
+  if (p < 0) return void c.w.error(Err.indexOutOfRange);
   list.set(p, argv[3].toString('latin1'));
   c.w.ok();
   signalModifiedKey(c, c.db, key);
@@ -263,15 +262,15 @@ const lposCommand: Handler = (c, argv) => {
     if (isKeyword(opt, 'rank') && more) {
       const r = longArg(c, argv[++j]);
       if (r === null) return;
-      if (r === 0) return void c.w.error(E.rankZero);
+      if (r === 0) return void c.w.error(Err.rankZero);
       rank = r;
       rankMin = parseIntArg(argv[j]) === LONG_MIN;
     } else if (isKeyword(opt, 'count') && more) {
-      const n = longAtLeast(c, argv[++j], 0, E.countNegative);
+      const n = longAtLeast(c, argv[++j], 0, Err.countNegative);
       if (n === null) return;
       count = n;
     } else if (isKeyword(opt, 'maxlen') && more) {
-      const n = longAtLeast(c, argv[++j], 0, E.maxlenNegative);
+      const n = longAtLeast(c, argv[++j], 0, Err.maxlenNegative);
       if (n === null) return;
       maxlen = n;
     } else {

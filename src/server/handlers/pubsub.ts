@@ -9,10 +9,6 @@ import type { Client } from '../network/client.js';
 import { SubKind } from '../pubsub/registry.js';
 import { replyHelp } from './util.js';
 
-const E = {
-  ssubscribeDenied: "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client",
-} as const;
-
 const HELP = [
   'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANNELS [<pattern>]',
@@ -56,7 +52,7 @@ const psubscribeCommand: Handler = (c, argv) => subscribeGeneric(c, argv, SubKin
 
 /** SSUBSCRIBE is refused inside a transaction, unlike SUBSCRIBE (kept for compatibility). */
 const ssubscribeCommand: Handler = (c, argv) => {
-  if (c.inExec) return void c.w.error(E.ssubscribeDenied);
+  if (c.inExec) return void c.w.error(Err.ssubscribeDenyBlocking);
   subscribeGeneric(c, argv, SubKind.Shard);
 };
 

@@ -16,7 +16,7 @@ import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { SetValue } from '../keyspace/types/set.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
-import { E, maxIntsetEntries, replyMembers } from './sets-common.js';
+import { maxIntsetEntries, replyMembers } from './sets-common.js';
 import { WRONG_TYPE, aggregateOf, lookupReadOfType, setAggregate } from './typed.js';
 import { isKeyword } from './util.js';
 
@@ -142,14 +142,14 @@ function sinterstoreCommand(c: Client, argv: Buffer[]): void {
  */
 function sintercardCommand(c: Client, argv: Buffer[]): void {
   const nk = parseIntArg(argv[1]);
-  if (nk === null || nk < 1) return void c.w.error(E.numkeys);
-  if (nk > argv.length - 2) return void c.w.error(E.numkeysArgs);
+  if (nk === null || nk < 1) return void c.w.error(Err.numkeysPositive);
+  if (nk > argv.length - 2) return void c.w.error(Err.numkeysTooMany);
   const numkeys = Number(nk);
   let limit = 0;
   for (let j = 2 + numkeys; j < argv.length; j++) {
     if (isKeyword(argv[j], 'limit') && j + 1 < argv.length) {
       const v = parseIntArg(argv[++j]);
-      if (v === null || v < 0) return void c.w.error(E.limitNegative);
+      if (v === null || v < 0) return void c.w.error(Err.limitNegative);
       limit = Number(v);
     } else {
       return void c.w.error(Err.syntax);

@@ -12,7 +12,7 @@ import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { SetValue } from '../keyspace/types/set.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
-import { E, maxIntsetEntries, replyMembers } from './sets-common.js';
+import { maxIntsetEntries, replyMembers } from './sets-common.js';
 import { WRONG_TYPE, aggregateOf, lookupReadOfType, lookupWriteOfType } from './typed.js';
 
 /** SPOP builds the remainder as a new set when remaining * this <= count (SPOP_MOVE_STRATEGY_MUL). */
@@ -58,7 +58,7 @@ function spopCommand(c: Client, argv: Buffer[]): void {
  */
 function spopWithCount(c: Client, argv: Buffer[]): void {
   const v = parseIntArg(argv[2]);
-  if (v === null || v < 0) return void c.w.error(E.mustBePositive);
+  if (v === null || v < 0) return void c.w.error(Err.mustBePositive);
   const key = argv[1];
   const e = lookupWriteOfType(c, key, VType.Set);
   if (e === WRONG_TYPE) return;
@@ -127,7 +127,7 @@ function srandmemberCommand(c: Client, argv: Buffer[]): void {
 function srandmemberWithCount(c: Client, argv: Buffer[]): void {
   const v = parseIntArg(argv[2]);
   if (v === null) return void c.w.error(Err.notInteger);
-  if (v === -(2n ** 63n)) return void c.w.error(E.countRange);
+  if (v === -(2n ** 63n)) return void c.w.error(Err.longRange);
   const uniq = v >= 0;
   const e = lookupReadOfType(c, argv[1], VType.Set);
   if (e === WRONG_TYPE) return;
@@ -138,7 +138,7 @@ function srandmemberWithCount(c: Client, argv: Buffer[]): void {
   const abs = typeof v === 'bigint' ? (v < 0n ? -v : v) : Math.abs(v);
 
   if (!uniq || abs === 1) {
-    if (abs > MAX_REPEAT_REPLY) return void c.w.error(E.outOfRange);
+    if (abs > MAX_REPEAT_REPLY) return void c.w.error(Err.outOfRange);
     const count = Number(abs);
     c.w.array(count);
     for (let n = 0; n < count; n++) c.w.bulkLatin1(s.memberAt(rng.int(size)));

@@ -1,5 +1,5 @@
-// Shared plumbing of the string handlers (strings*.ts): typed reads, the one way a string
-// value is stored, and the error texts that are not yet in the shared catalog.
+// Shared plumbing of the string handlers (strings*.ts): typed reads and the one way a string
+// value is stored.
 
 import { Err } from '../../lib/errors.js';
 import { NONE } from '../keyspace/database.js';

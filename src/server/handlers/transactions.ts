@@ -6,21 +6,14 @@ import type { Handler } from '../command-table.js';
 import { call } from '../dispatch.js';
 import { discardTransaction, MultiState } from '../multi.js';
 
-const E = {
-  nested: 'ERR MULTI calls can not be nested',
-  execWithoutMulti: 'ERR EXEC without MULTI',
-  discardWithoutMulti: 'ERR DISCARD without MULTI',
-  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
-} as const;
-
 const multiCommand: Handler = (c) => {
-  if (c.multi !== null) return void c.w.error(E.nested);
+  if (c.multi !== null) return void c.w.error(Err.multiNested);
   c.multi = new MultiState();
   c.w.ok();
 };
 
 const discardCommand: Handler = (c) => {
-  if (c.multi === null) return void c.w.error(E.discardWithoutMulti);
+  if (c.multi === null) return void c.w.error(Err.discardWithoutMulti);
   discardTransaction(c);
   c.w.ok();
 };
@@ -34,7 +27,7 @@ const discardCommand: Handler = (c) => {
  */
 const execCommand: Handler = (c) => {
   const m = c.multi;
-  if (m === null) return void c.w.error(E.execWithoutMulti);
+  if (m === null) return void c.w.error(Err.execWithoutMulti);
   const srv = c.srv;
   const watches = srv.watches;
   const dirty = watches.isDirty(c) || watches.watchedKeyExpired(c, srv.now);
@@ -64,7 +57,7 @@ const execCommand: Handler = (c) => {
 };
 
 const watchCommand: Handler = (c, argv) => {
-  if (c.multi !== null) return void c.w.error(E.watchInMulti);
+  if (c.multi !== null) return void c.w.error(Err.watchInMulti);
   for (let i = 1; i < argv.length; i++) c.srv.watches.watch(c, argv[i], c.srv.now);
   c.w.ok();
 };

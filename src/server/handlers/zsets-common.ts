@@ -1,7 +1,6 @@
-// Shared pieces of the sorted-set handlers (zsets*.ts): the group's error texts, argument
-// parsing with t_zset.c's exact rules (score ranges, lex ranges, Redis's "long" arguments),
-// typed look-ups, the encoding limits from the configuration, and writing a result key for
-// the *STORE commands.
+// Shared pieces of the sorted-set handlers (zsets*.ts): argument parsing with t_zset.c's exact
+// rules (score ranges, lex ranges, Redis's "long" arguments), typed look-ups, the encoding
+// limits from the configuration, and writing a result key for the *STORE commands.
 
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
@@ -12,27 +11,6 @@ import type { LexValue } from '../keyspace/types/skiplist.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { WRONG_TYPE, aggregateOf, lookupReadOfType, lookupWriteOfType, setAggregate } from './typed.js';
-
-/** Error texts of the sorted-set commands (to be folded into the shared catalog). */
-export const E = {
-  xxAndNx: 'ERR XX and NX options at the same time are not compatible',
-  gtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
-  incrSinglePair: 'ERR INCR option supports a single increment-element pair',
-  scoreNaN: 'ERR resulting score is not a number (NaN)',
-  minMaxNotFloat: 'ERR min or max is not a float',
-  minMaxNotLex: 'ERR min or max not valid string range item',
-  limitNeedsBy: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
-  withscoresBylex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
-  weightNotFloat: 'ERR weight value is not a float',
-  atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
-  limitNegative: "ERR LIMIT can't be negative",
-  mustBePositive: 'ERR value is out of range, must be positive',
-  numkeysPositive: 'ERR numkeys should be greater than 0',
-  countPositive: 'ERR count should be greater than 0',
-  outOfRange: 'ERR value is out of range',
-  // sic: Redis's text lacks the "be".
-  countRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
-} as const;
 
 export const LONG_MAX = (1n << 63n) - 1n;
 

@@ -21,7 +21,7 @@ import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
 import { aggregateOf } from './typed.js';
 import { isKeyword } from './util.js';
-import { E, LONG_MAX, deleteEmptied, rangeLongArg, writeZSet } from './zsets-common.js';
+import { LONG_MAX, deleteEmptied, rangeLongArg, writeZSet } from './zsets-common.js';
 
 interface PopShape {
   /** Pop from the highest end. */
@@ -117,7 +117,7 @@ function zpopMinMax(c: Client, argv: Buffer[], max: boolean): void {
   let count = -1;
   if (argv.length === 3) {
     const v = parseIntArg(argv[2]);
-    if (v === null || v < 0) return void c.w.error(E.mustBePositive);
+    if (v === null || v < 0) return void c.w.error(Err.mustBePositive);
     count = Number(v);
   }
   zpopGeneric(c, [argv[1]], { max, emitKey: false, count, nested: c.w.resp === 3 && count !== -1, nilWhenEmpty: false });
@@ -128,7 +128,7 @@ function zpopMinMax(c: Client, argv: Buffer[], max: boolean): void {
  * the MIN/MAX token right after the keys, COUNT >= 1 at most once; then (BZMPOP) the timeout.
  */
 function zmpopGeneric(c: Client, argv: Buffer[], numkeysIdx: number, block: boolean): void {
-  const numkeys = rangeLongArg(c, argv[numkeysIdx], 1n, LONG_MAX, E.numkeysPositive);
+  const numkeys = rangeLongArg(c, argv[numkeysIdx], 1n, LONG_MAX, Err.numkeysPositive);
   if (numkeys === null) return;
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) return void c.w.error(Err.syntax);
@@ -139,7 +139,7 @@ function zmpopGeneric(c: Client, argv: Buffer[], numkeysIdx: number, block: bool
   let count = -1;
   for (let j = whereIdx + 1; j < argv.length; j++) {
     if (count === -1 && isKeyword(argv[j], 'count') && j + 1 < argv.length) {
-      const v = rangeLongArg(c, argv[++j], 1n, LONG_MAX, E.countPositive);
+      const v = rangeLongArg(c, argv[++j], 1n, LONG_MAX, Err.countPositive);
       if (v === null) return;
       count = v;
     } else {

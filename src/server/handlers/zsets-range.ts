@@ -19,7 +19,6 @@ import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent } from '../signals.js';
 import { isKeyword } from './util.js';
 import {
-  E,
   deleteStoreDst,
   longArg,
   parseLexRange,
@@ -152,8 +151,8 @@ function zrangeGeneric(c: Client, argv: Buffer[], keyIdx: number, dst: Buffer | 
   const reverse = dir === 'reverse';
   if (type === 'auto') type = 'rank';
   // Redis compares with its "no limit" default, so an explicit LIMIT x -1 passes.
-  if (limit !== -1 && type === 'rank') return void c.w.error(E.limitNeedsBy);
-  if (withScores && type === 'lex') return void c.w.error(E.withscoresBylex);
+  if (limit !== -1 && type === 'rank') return void c.w.error(Err.limitNeedsBy);
+  if (withScores && type === 'lex') return void c.w.error(Err.withscoresBylex);
   let minArg = argv[keyIdx + 1];
   let maxArg = argv[keyIdx + 2];
   if (reverse && type !== 'rank') [minArg, maxArg] = [maxArg, minArg];
@@ -167,11 +166,11 @@ function zrangeGeneric(c: Client, argv: Buffer[], keyIdx: number, dst: Buffer | 
     select = (z, out) => byRank(z, start, end, reverse, out);
   } else if (type === 'score') {
     const r = parseScoreRange(minArg, maxArg);
-    if (r === null) return void c.w.error(E.minMaxNotFloat);
+    if (r === null) return void c.w.error(Err.minMaxNotFloat);
     select = (z, out) => byScore(z, r, offset, limit, reverse, out);
   } else {
     const r = parseLexRange(minArg, maxArg);
-    if (r === null) return void c.w.error(E.minMaxNotLex);
+    if (r === null) return void c.w.error(Err.minMaxNotLex);
     select = (z, out) => byLex(z, r, offset, limit, reverse, out);
   }
 

@@ -23,7 +23,7 @@ import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent } from '../signals.js';
 import { aggregateOf } from './typed.js';
 import { isKeyword } from './util.js';
-import { E, deleteStoreDst, longArg, replyEntriesHeader, replyEntry, storeZSet, zsetLimits } from './zsets-common.js';
+import { deleteStoreDst, longArg, replyEntriesHeader, replyEntry, storeZSet, zsetLimits } from './zsets-common.js';
 
 type Op = 'union' | 'inter' | 'diff';
 type Aggregate = 'sum' | 'min' | 'max';
@@ -159,7 +159,7 @@ function difference(src: Source[]): ZSetValue {
 function zsetAlgebra(c: Client, argv: Buffer[], o: Options): void {
   const setnum = longArg(c, argv[o.numkeysIdx]);
   if (setnum === null) return;
-  if (setnum < 1) return void c.w.error(E.atLeastOneKey(o.name));
+  if (setnum < 1) return void c.w.error(Err.atLeastOneKey(o.name));
   if (setnum > argv.length - (o.numkeysIdx + 1)) return void c.w.error(Err.syntax);
   const src = readSources(c, argv.slice(o.numkeysIdx + 1, o.numkeysIdx + 1 + setnum));
   if (src === null) return;
@@ -174,7 +174,7 @@ function zsetAlgebra(c: Client, argv: Buffer[], o: Options): void {
       j++;
       for (let i = 0; i < setnum; i++, j++) {
         const w = parseDouble(argv[j]);
-        if (w === null) return void c.w.error(E.weightNotFloat);
+        if (w === null) return void c.w.error(Err.weightNotFloat);
         src[i].weight = w;
       }
     } else if (o.op !== 'diff' && !o.cardOnly && remaining >= 2 && isKeyword(a, 'aggregate')) {
@@ -189,7 +189,7 @@ function zsetAlgebra(c: Client, argv: Buffer[], o: Options): void {
       j++;
     } else if (o.cardOnly && remaining >= 2 && isKeyword(a, 'limit')) {
       const l = parseIntArg(argv[j + 1]);
-      if (l === null || l < 0) return void c.w.error(E.limitNegative);
+      if (l === null || l < 0) return void c.w.error(Err.limitNegative);
       limit = Number(l);
       j += 2;
     } else {

@@ -31,7 +31,6 @@ import { cursorPosition, parseElementScanOptions, parseScanCursor, replyScan } f
 import { addAggregate } from './typed.js';
 import { isKeyword } from './util.js';
 import {
-  E,
   LONG_MAX,
   longArg,
   parseLexRange,
@@ -73,11 +72,11 @@ function zaddGeneric(c: Client, argv: Buffer[], incrOnly: boolean): void {
   const pairs = rest / 2;
   const incr = (flags & ZADD_INCR) !== 0;
   const nx = (flags & ZADD_NX) !== 0;
-  if (nx && (flags & ZADD_XX) !== 0) return void c.w.error(E.xxAndNx);
+  if (nx && (flags & ZADD_XX) !== 0) return void c.w.error(Err.zaddXxAndNx);
   const gt = (flags & ZADD_GT) !== 0;
   const lt = (flags & ZADD_LT) !== 0;
-  if ((gt && nx) || (lt && nx) || (gt && lt)) return void c.w.error(E.gtLtNx);
-  if (incr && pairs > 1) return void c.w.error(E.incrSinglePair);
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return void c.w.error(Err.zaddGtLtNx);
+  if (incr && pairs > 1) return void c.w.error(Err.zaddIncrSinglePair);
   const scores = new Array<number>(pairs);
   for (let j = 0; j < pairs; j++) {
     const s = parseDouble(argv[idx + j * 2]);
@@ -120,7 +119,7 @@ function zaddGeneric(c: Client, argv: Buffer[], incrOnly: boolean): void {
     score = r.score;
   }
   c.srv.dirty += added + updated;
-  if (failed) c.w.error(E.scoreNaN);
+  if (failed) c.w.error(Err.scoreNaN);
   else if (!incr) c.w.integer(ch ? added + updated : added);
   else if (processed > 0) c.w.double(score);
   else c.w.nil();
@@ -202,7 +201,7 @@ function zrankGeneric(c: Client, argv: Buffer[], reverse: boolean): void {
 
 const zcountCommand: Handler = (c, argv) => {
   const range = parseScoreRange(argv[2], argv[3]);
-  if (range === null) return void c.w.error(E.minMaxNotFloat);
+  if (range === null) return void c.w.error(Err.minMaxNotFloat);
   const z = readZSet(c, argv[1]);
   if (z === undefined) return;
   const first = z === null ? -1 : z.firstInScore(range);
@@ -211,7 +210,7 @@ const zcountCommand: Handler = (c, argv) => {
 
 const zlexcountCommand: Handler = (c, argv) => {
   const range = parseLexRange(argv[2], argv[3]);
-  if (range === null) return void c.w.error(E.minMaxNotLex);
+  if (range === null) return void c.w.error(Err.minMaxNotLex);
   const z = readZSet(c, argv[1]);
   if (z === undefined) return;
   c.w.integer(z === null ? 0 : z.countInLex(range));
@@ -242,11 +241,11 @@ function zremrangeGeneric(c: Client, argv: Buffer[], by: RemoveBy): void {
     };
   } else if (by === 'score') {
     const range = parseScoreRange(argv[2], argv[3]);
-    if (range === null) return void c.w.error(E.minMaxNotFloat);
+    if (range === null) return void c.w.error(Err.minMaxNotFloat);
     remove = (z) => z.removeScoreRange(range);
   } else {
     const range = parseLexRange(argv[2], argv[3]);
-    if (range === null) return void c.w.error(E.minMaxNotLex);
+    if (range === null) return void c.w.error(Err.minMaxNotLex);
     remove = (z) => z.removeLexRange(range);
   }
   const found = writeZSet(c, key);
@@ -285,7 +284,7 @@ function zrandmemberWithCount(c: Client, key: Buffer, l: number, withScores: boo
   const size = z.size;
   const rng = c.srv.rng;
   if (!uniq || count === 1) {
-    if (count > MAX_REPEAT_REPLY) return void c.w.error(E.outOfRange);
+    if (count > MAX_REPEAT_REPLY) return void c.w.error(Err.outOfRange);
     replyEntriesHeader(c, count, withScores);
     for (let n = 0; n < count; n++) {
       const [m, s] = z.random(rng.next());
@@ -326,10 +325,10 @@ const zrandmemberCommand: Handler = (c, argv) => {
   if (argv.length >= 3) {
     const l = parseIntArg(argv[2]);
     if (l === null) return void c.w.error(Err.notInteger);
-    if (BigInt(l) < -LONG_MAX) return void c.w.error(E.countRange);
+    if (BigInt(l) < -LONG_MAX) return void c.w.error(Err.longRange);
     const withScores = argv.length === 4;
     if (argv.length > 4 || (withScores && !isKeyword(argv[3], 'withscores'))) return void c.w.error(Err.syntax);
-    if (withScores && (BigInt(l) < -WITHSCORES_MAX || BigInt(l) > WITHSCORES_MAX)) return void c.w.error(E.outOfRange);
+    if (withScores && (BigInt(l) < -WITHSCORES_MAX || BigInt(l) > WITHSCORES_MAX)) return void c.w.error(Err.outOfRange);
     zrandmemberWithCount(c, argv[1], Number(l), withScores);
     return;
   }

@@ -25,6 +25,7 @@
 // The table is bounded by tracking-table-max-keys: before each command, while it holds more
 // keys, random keys are invalidated (with growing effort on repeated overflow).
 
+import { Err } from '../../lib/errors.js';
 import { F, type Command } from '../command-table.js';
 import { getKeysFromCommand } from '../handlers/command.js';
 import { DenseDict } from '../keyspace/types/dict.js';
@@ -193,7 +194,7 @@ export class Tracking {
         const eb = Buffer.from(e, 'latin1');
         if (overlaps(eb, p)) {
           return {
-            error: `ERR Prefix '${show(p)}' overlaps with an existing prefix '${show(eb)}'. Prefixes for a single client must not overlap.`,
+            error: Err.trackingPrefixOverlapsExisting(show(p), show(eb)),
             proceed: false,
           };
         }
@@ -201,7 +202,7 @@ export class Tracking {
       for (let j = i + 1; j < prefixes.length; j++) {
         if (overlaps(p, prefixes[j])) {
           return {
-            error: `ERR Prefix '${show(p)}' overlaps with another provided prefix '${show(prefixes[j])}'. Prefixes for a single client must not overlap.`,
+            error: Err.trackingPrefixOverlapsNew(show(p), show(prefixes[j])),
             proceed: i !== 0,
           };
         }
