@@ -6,7 +6,11 @@
 // to do with maxmemory. Values live off the JS heap (ArrayBuffer arenas), but client buffers,
 // command state and aggregate types (hashes, lists, sets, zsets as JS objects) live on it, so a
 // dataset that fits maxmemory could still end in "JavaScript heap out of memory". The heap limit
-// can only be set when V8 starts, hence the re-exec.
+// can only be set when V8 starts, hence the re-exec. maxmemory bounds the aggregates by their
+// estimated heap bytes (src/server/memory-account.ts), so 2 * maxmemory leaves room for the
+// garbage the collector has not reclaimed yet and for the estimates' error; a node started with
+// --maxmemory 64mb stays within its limit under a write load twice that (see
+// test/integration/maxmemory.test.ts).
 //
 // Heap policy (old-space size, in MB; "memory" = min(os.totalmem(), cgroup memory limit)):
 //   SHOAL_HEAP_MB=N set                      -> N, always (re-exec unless already running with N)

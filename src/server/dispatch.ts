@@ -2,12 +2,15 @@
 // checks in one fixed order (Redis's processCommand):
 //
 //   lookup -> subcommand lookup -> arity -> authentication -> not-in-MULTI -> (cluster
-//   redirect) -> (OOM) -> tracking table limit -> (read-only replica) -> RESP2 Pub/Sub context
+//   redirect) -> OOM -> tracking table limit -> (read-only replica) -> RESP2 Pub/Sub context
 //   -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
 //   slow log / latency / monitors -> invalidations owed to the caller -> serve clients blocked
 //   on keys made ready
 //
 // A command rejected before the queue step while the client is in MULTI makes its EXEC fail.
+//
+// OOM (while maxmemory is set): evict first (src/server/evict.ts), then refuse what would grow
+// memory if it is still over the limit — see rejectedForOom.
 //
 // Handlers never repeat these checks. Steps in parentheses belong to later roadmap stages and
 // have their place marked here so they slot in without reordering.
@@ -16,6 +19,7 @@ import { Err, sanitizeErrorText } from '../lib/errors.js';
 import { F, type Command } from './command-table.js';
 import { ReplyMode, type Client } from './network/client.js';
 import { discardTransaction, execFlags, flagTransaction, queueCommand, queuesInMulti } from './multi.js';
+import { EVICT_FAIL } from './evict.js';
 import { takePushes } from './pubsub/output.js';
 import type { Server } from './server.js';
 
@@ -92,8 +96,10 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
     c.w.error(Err.notInMulti);
     return cmd;
   }
-  // Cluster redirection (MOVED/ASK) and OOM (maxmemory) go here, in this order, as their
-  // roadmap stages land.
+  // Cluster redirection (MOVED/ASK) goes here, as its roadmap stage lands.
+
+  // OOM: one test while maxmemory is unset.
+  if (srv.evictor.maxmemory > 0 && rejectedForOom(srv, c, cmd)) return cmd;
 
   // Keep the client-side caching table within tracking-table-max-keys.
   if (srv.tracking.clients > 0) srv.tracking.limitUsedSlots();
@@ -121,6 +127,28 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
   }
   call(srv, c, cmd, argv);
   return cmd;
+}
+
+/** What a client in MULTI may still send while memory is over the limit (everything else is refused). */
+const OOM_ALLOWED_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+
+/**
+ * The OOM step (Redis processCommand): performEvictions, then, if memory is still over
+ * maxmemory with nothing left to evict, refuses a denyoom command, an EXEC whose queue holds
+ * one (EXECABORT), or anything a client in MULTI would queue (queueing costs memory too; EXEC,
+ * DISCARD, QUIT and RESET pass). A refusal flags the transaction. Returns true if refused.
+ */
+function rejectedForOom(srv: Server, c: Client, cmd: Command): boolean {
+  if (srv.evictor.performEvictions() !== EVICT_FAIL) return false;
+  const multi = c.multi;
+  let reject = (cmd.flags & F.denyoom) !== 0;
+  if (cmd.name === 'exec' && multi !== null && (multi.flags & F.denyoom) !== 0) reject = true;
+  if (multi !== null && !OOM_ALLOWED_IN_MULTI.has(cmd.name)) reject = true;
+  if (!reject) return false;
+  cmd.stats.rejectedCalls++;
+  flagTransaction(c);
+  rejectWith(c, cmd, Err.oom);
+  return true;
 }
 
 /** Commands a RESP2 client in Pub/Sub mode may run. */

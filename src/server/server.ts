@@ -32,6 +32,8 @@ import { KeyspaceNotifier, keyspaceEventFlags } from './pubsub/notify.js';
 import { Tracking } from './pubsub/tracking.js';
 import { OutputManager } from './pubsub/output.js';
 import { NOTIFY } from './signals.js';
+import { MemoryAccount } from './memory-account.js';
+import { Evictor } from './evict.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -57,6 +59,10 @@ export class Server {
   readonly rng: Rng;
   readonly log: Logger;
   readonly keyspace: Keyspace;
+  /** The accounted memory figure (INFO used_memory, maxmemory). */
+  readonly memory: MemoryAccount;
+  /** maxmemory: the eviction policies and the OOM state the dispatch gate consults. */
+  readonly evictor: Evictor;
   readonly commands: CommandTable;
   readonly stats = new ServerStats();
   readonly slowlog = new Slowlog();
@@ -149,6 +155,8 @@ export class Server {
         this.tracking.invalidateKey(key, null, true);
       },
     });
+    this.memory = new MemoryAccount(this);
+    this.evictor = new Evictor(this);
     this.commands = new CommandTable(allHandlers);
     if (this.commands.missing.length > 0) {
       this.log.warning(`Commands declared but not implemented (left out): ${this.commands.missing.join(' ')}`);
@@ -198,6 +206,19 @@ export class Server {
     };
     policy();
     for (const n of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) cfg.onChange(n, policy);
+    const eviction = (): void => {
+      const ev = this.evictor;
+      ev.setPolicy(cfg.getString('maxmemory-policy'));
+      ev.samples = cfg.getNumber('maxmemory-samples');
+      ev.tenacity = cfg.getNumber('maxmemory-eviction-tenacity');
+      ev.lazy = cfg.getBool('lazyfree-lazy-eviction');
+    };
+    eviction();
+    for (const n of ['maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lazyfree-lazy-eviction']) {
+      cfg.onChange(n, eviction);
+    }
+    this.#applyMaxmemory(false);
+    cfg.onChange('maxmemory', () => this.#applyMaxmemory(true));
     cfg.onChange('hz', () => this.#startCron());
     cfg.onChange('port', () => this.#rebind());
     cfg.onChange('bind', () => this.#rebind());
@@ -222,6 +243,34 @@ export class Server {
       // Existing connections stay authenticated, as in Redis; new ones must AUTH.
       if (v === '') for (const c of this.clients.values()) c.authenticated = true;
     });
+  }
+
+  /**
+   * Applies maxmemory: the gate's OOM step and the aggregates' accounting are on while it is
+   * set. A live change (CONFIG SET) below the current usage warns as Redis does and starts the
+   * eviction timer, which evicts in slices on the next event-loop turns (updateMaxmemory).
+   */
+  #applyMaxmemory(live: boolean): void {
+    const limit = this.config.getNumber('maxmemory');
+    this.evictor.maxmemory = limit;
+    this.keyspace.store.setAccounting(limit > 0);
+    if (limit === 0) return;
+    if (!live) {
+      if (limit < 1024 * 1024) {
+        this.log.warning(
+          `WARNING: You specified a maxmemory value that is less than 1MB (current value is ${limit} bytes). Are you sure this is what you really want?`,
+        );
+      }
+      return;
+    }
+    const used = this.memory.used() - this.memory.notCountedForEvict();
+    if (limit < used) {
+      this.log.warning(
+        `WARNING: the new maxmemory value set via CONFIG SET (${limit}) is smaller than the current memory usage (${used}). ` +
+          'This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.',
+      );
+    }
+    this.evictor.startTimer();
   }
 
   readonly #notifyNewKey = (db: Database, key: Uint8Array): void => this.notifier.notify('new', key, db.id);
@@ -474,6 +523,12 @@ export class Server {
       this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.config.getNumber('latency-monitor-threshold'), now);
     }
     this.output.cron();
+    // The clients' buffers count in used_memory; summing them is O(clients), so once a tick.
+    this.memory.refreshClients();
+    // Keeps used_memory_peak current, as Redis's cron does. Only with maxmemory set: without
+    // it the aggregates are not tracked and summing them is O(aggregates), so the peak is then
+    // sampled when INFO or MEMORY asks.
+    if (this.evictor.maxmemory > 0) this.memory.used();
     // Also here, so a CONFIG SET of tracking-table-max-keys takes effect on an idle node.
     if (this.tracking.clients > 0) this.tracking.limitUsedSlots();
     const timeout = this.config.getNumber('timeout');
@@ -501,6 +556,7 @@ export class Server {
     this.shuttingDown = true;
     if (this.#cron !== null) clearInterval(this.#cron);
     this.pause.close();
+    this.evictor.close();
     for (const c of [...this.clients.values()]) c.close();
     const all = [...this.#listeners, ...this.#tcpListeners];
     await Promise.all(all.map((l) => new Promise<void>((r) => l.close(() => r()))));

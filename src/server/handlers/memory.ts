@@ -5,8 +5,9 @@
 //    same key and value. Tools (redis-cli --memkeys, RedisInsight, rdb-tools-style audits)
 //    compare keys with it, so matching Redis's figures matters more than V8's real per-object
 //    cost, which no API exposes. See usageOf for the model.
-//  - MEMORY STATS and DOCTOR use the process-level figures INFO memory reports (V8 heap in use
-//    plus off-heap buffers; see observability/info.ts), so the two commands always agree.
+//  - MEMORY STATS and DOCTOR use the figures INFO memory reports: the node's accounted memory
+//    (startup baseline, keyspace, client buffers: src/server/memory-account.ts, the figure
+//    maxmemory enforces) and the process's allocator figures, so the commands always agree.
 
 import { jemallocSize } from '../keyspace/types/alloc-model.js';
 import v8 from 'node:v8';
@@ -194,8 +195,10 @@ interface MemoryOverview {
 }
 
 /**
- * Gathers MEMORY STATS's figures. overhead.total is INFO's used_memory_overhead (startup +
- * client buffers) plus the modelled dictionary overhead of each database, capped at the total.
+ * Gathers MEMORY STATS's figures. overhead.total is INFO's used_memory_overhead (startup,
+ * client buffers and the keyspace's own bookkeeping: metadata, indexes), so dataset.bytes is
+ * used_memory_dataset. The db.N maps keep Redis's model of its dictionaries' overhead for the
+ * same keys (as MEMORY USAGE models Redis's figures), for tools comparing nodes.
  */
 function overview(c: Client): MemoryOverview {
   const m = infoMemory(c);
@@ -203,15 +206,12 @@ function overview(c: Client): MemoryOverview {
   const total = get('used_memory');
   const dbs: MemoryOverview['dbs'] = [];
   let keys = 0;
-  let dbTotal = 0;
   for (const db of c.srv.keyspace.dbs) {
     if (db.size === 0) continue;
-    const o = dbOverhead(db);
-    dbs.push({ index: db.id, ...o });
+    dbs.push({ index: db.id, ...dbOverhead(db) });
     keys += db.size;
-    dbTotal += o.main + o.expires;
   }
-  const overheadTotal = Math.min(total, get('used_memory_overhead') + dbTotal);
+  const overheadTotal = Math.min(total, get('used_memory_overhead'));
   return {
     peak: Math.max(get('used_memory_peak'), total),
     total,

@@ -77,6 +77,7 @@ const configResetstat: Handler = (c) => {
   ks.expiredTimeCapReachedCount = 0;
   ks.expireCycleCpuMs = 0;
   ks.lazyfreedObjects = 0; // pending objects are state, not a counter
+  srv.evictor.resetStats(); // evicted_keys and the eviction-exceeded times
   for (const cmd of srv.commands.all()) {
     cmd.stats.calls = 0;
     cmd.stats.usec = 0;

@@ -105,6 +105,7 @@ export class Database {
     this.id = id;
     this.store = store;
     this.#d = new DbData(store.slotLinks);
+    store.sideBytes += this.sideBytes();
     this.#onExpired = onExpired;
     this.#expiry = expiry;
   }
@@ -127,6 +128,16 @@ export class Database {
   /** Keys in one hash slot (needs the store's slot links, else 0). */
   countInSlot(slot: number): number {
     return this.store.slotLinks ? this.#d.slotCount[slot] : 0;
+  }
+
+  /**
+   * Bytes of this database's arrays outside the arena: the volatile-key arrays and the slot
+   * lists (the partition tables live in the arena and are counted there). O(1). The store
+   * keeps the sum over its databases (Store.sideBytes), updated where these arrays change.
+   */
+  sideBytes(): number {
+    const d = this.#d;
+    return d.vol.byteLength + d.volExp.byteLength + d.slotHead.byteLength + d.slotCount.byteLength;
   }
 
   /** Bytes held by this database's index (buckets, slot lists and the volatile array). */
@@ -297,6 +308,8 @@ export class Database {
       d.volExp[pos] = at;
     } else {
       if (d.volLen === d.vol.length) {
+        const grownBy = d.vol.byteLength + d.volExp.byteLength;
+        store.sideBytes += grownBy;
         const vol = new Int32Array(d.vol.length * 2);
         vol.set(d.vol);
         d.vol = vol;
@@ -378,7 +391,9 @@ export class Database {
 
   #forget(): void {
     const epoch = this.#d.epoch + 1;
+    this.store.sideBytes -= this.sideBytes();
     this.#d = new DbData(this.store.slotLinks);
+    this.store.sideBytes += this.sideBytes();
     this.#d.epoch = epoch;
     this.#lastId = NONE;
     this.#missKey = null;

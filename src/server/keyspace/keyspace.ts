@@ -8,7 +8,7 @@ import type { Clock } from '../../lib/clock.js';
 import { Database, NONE, type ExpiryPolicy } from './database.js';
 import { NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
-import { Store } from './store.js';
+import { OBJECT_SLOT_BYTES, Store } from './store.js';
 
 export interface KeyspaceStats {
   keyspaceHits: number;
@@ -58,6 +58,8 @@ export class Keyspace {
   /** Detached handles waiting to be freed (FLUSHDB ASYNC), oldest first. */
   #lazy: Int32Array[] = [];
   #lazyPos = 0;
+  /** Bytes of the handle arrays in #lazy. */
+  #lazyBytes = 0;
   #lazyTimer: NodeJS.Immediate | null = null;
   /** lru: per-key LRU seconds; lfu: logarithmic counter (maxmemory-policy *-lfu). */
   accessPolicy: AccessPolicy = 'lru';
@@ -158,20 +160,44 @@ export class Keyspace {
   }
 
   /**
-   * Memory held by the keyspace, by what it holds: `data` is the arena slots of the records
-   * (keys and values), `overhead` the entry metadata arrays, the indexes and the arena space
-   * reserved but not handed out (free slots, partly used segments).
+   * The keyspace's accounted memory (what maxmemory compares against, with the startup
+   * baseline and the clients' buffers): the arena bytes handed out (records and index
+   * partition tables), the entry metadata chunks, the volatile-key and slot arrays, the
+   * aggregate values' estimates and their Map slots, and the handles awaiting a lazy free.
+   *
+   * Arena bytes count slots handed out, not segments reserved, for the reason Redis counts
+   * jemalloc's allocated bytes rather than its active pages: memory is freed one record at a
+   * time, while a 1 MB segment returns only when its last record goes, so an eviction loop
+   * watching reserved bytes would see nothing freed until it had emptied whole segments. The
+   * difference (free slots, pooled segments) shows as fragmentation (INFO allocator_*, RSS).
+   *
+   * O(1) plus the aggregates touched since the last call (Store.aggregateBytes): the dispatch
+   * gate asks before every command while maxmemory is set.
+   */
+  bytes(): number {
+    const store = this.store;
+    return (
+      store.arena.usedBytes +
+      store.metaBytes() +
+      store.sideBytes +
+      store.aggregateBytes() +
+      store.objects.size * OBJECT_SLOT_BYTES +
+      this.#lazyBytes
+    );
+  }
+
+  /**
+   * bytes() split by what it holds: `data` is the records (keys and string values) and the
+   * aggregate values, `overhead` the entry metadata, the indexes (partition tables, volatile
+   * and slot arrays), the aggregates' Map slots and the handles awaiting a lazy free.
    */
   memory(): { data: number; overhead: number } {
-    const arena = this.store.arena;
-    let overhead = this.store.metaBytes() + (arena.reservedBytes - arena.usedBytes);
+    const store = this.store;
+    const total = this.bytes();
     let tables = 0;
-    for (const db of this.dbs) {
-      overhead += db.indexBytes();
-      tables += db.indexTables().bytes;
-    }
-    // indexBytes() counts the partition tables, which sit in the arena's used bytes too.
-    return { data: arena.usedBytes - tables, overhead };
+    for (const db of this.dbs) tables += db.indexTables().bytes;
+    const data = store.arena.usedBytes - tables + store.aggregateBytes();
+    return { data, overhead: total - data };
   }
 
   /**
@@ -186,7 +212,9 @@ export class Keyspace {
       db.clear();
       return n;
     }
-    this.#lazy.push(db.detachAll());
+    const ids = db.detachAll();
+    this.#lazy.push(ids);
+    this.#lazyBytes += ids.byteLength;
     this.stats.lazyfreePendingObjects += n;
     if (this.#lazyTimer === null) this.#lazyTimer = setImmediate(() => this.#lazyStep());
     return n;
@@ -205,6 +233,7 @@ export class Keyspace {
       this.stats.lazyfreedObjects += done;
       if (end === ids.length) {
         this.#lazy.shift();
+        this.#lazyBytes -= ids.byteLength;
         this.#lazyPos = 0;
       } else {
         this.#lazyPos = end;
@@ -220,6 +249,7 @@ export class Keyspace {
     this.#lazyTimer = null;
     this.#lazy = [];
     this.#lazyPos = 0;
+    this.#lazyBytes = 0;
     this.stats.lazyfreedObjects += this.stats.lazyfreePendingObjects;
     this.stats.lazyfreePendingObjects = 0;
     let removed = 0;

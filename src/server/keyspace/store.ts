@@ -12,7 +12,8 @@
 //                    for a free id, the next free id
 //   meta    uint32   bits 0-23 access clock (LRU seconds or LFU minutes<<8 | counter),
 //                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object
-//                    flag, 31 snapshot epoch bit (the entry's version, see below)
+//                    flag, 30 touched-aggregate mark (accounting, see below), 31 snapshot
+//                    epoch bit (the entry's version, see below)
 //   vpos    int32    position in its database's volatile-key arrays, which hold the expiry
 //                    (only keys with a TTL pay for one), or -1
 //
@@ -29,6 +30,16 @@
 //
 // Strings keep their bytes in the record. Aggregates keep a key-only record (valLen 0) and
 // their object in `objects`.
+//
+// Memory accounting of aggregates (maxmemory): each value object reports an O(1) estimate of
+// its heap bytes (a `bytes` getter its mutators keep current, types/heap-cost.ts). Asking every
+// object before every command would cost O(aggregates), so while accounting is on the store
+// remembers each aggregate's last known figure and the ids whose object was handed out since
+// (object() / setObject(): whoever mutates an object fetched it first in the same command): a
+// stack of ids, each pushed once thanks to its touched bit in the metadata word.
+// aggregateBytes() re-reads only those and returns the running total; destroy, restring and
+// reset subtract what they drop. With accounting off (maxmemory 0) the hot paths pay one
+// boolean test, and aggregateBytes() sums every object instead (INFO only).
 
 import { Arena } from './arena.js';
 
@@ -36,11 +47,23 @@ const CLOCK_MASK = 0xffffff;
 const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;
 const OBJ_BIT = 1 << 29;
+/** Set while the entry's id sits on the touched stack (aggregate accounting). */
+const TOUCH_BIT = 1 << 30;
 /** Entries per metadata chunk. */
 const CHUNK_SHIFT = 16;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 const EPOCH_BIT = 0x80000000;
+
+/** Heap bytes of one `objects` Map entry (measured: ~49 bytes at 300K entries; see heap-cost.ts). */
+export const OBJECT_SLOT_BYTES = 48;
+
+/** An aggregate's estimated heap bytes: its `bytes` getter, or 0 for an object without one. */
+function objectBytes(obj: unknown): number {
+  if (typeof obj !== 'object' || obj === null) return 0;
+  const b: unknown = (obj as { bytes?: unknown }).bytes;
+  return typeof b === 'number' ? b : 0;
+}
 
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
 export const ENTRY_META_BYTES = 4 + 4 + 4;
@@ -120,6 +143,20 @@ export class Store {
   #top = 0;
   /** Current snapshot epoch (0 or 1): the bit new and written entries get. */
   epoch = 0;
+  /**
+   * Bytes of the databases' own arrays outside the arena (volatile-key and slot arrays), kept
+   * by the databases sharing this store as those arrays change (Database.sideBytes).
+   */
+  sideBytes = 0;
+  /** Aggregate accounting on (see the file header). */
+  #acct = false;
+  /** Ids whose object may have changed since the last aggregateBytes() (a stack). */
+  #touched = new Int32Array(64);
+  #touchedLen = 0;
+  /** Last known bytes of each aggregate (accounting on only). */
+  readonly #known = new Map<number, number>();
+  /** Sum of #known. */
+  #aggBytes = 0;
 
   // Record decoding scratch: set by locate(), read right after.
   /** Segment buffer of the last located record. */
@@ -357,7 +394,7 @@ export class Store {
   /** Frees id and its record (the caller has unlinked it from its database). */
   destroy(id: number): void {
     this.arena.free(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
-    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.objects.delete(id);
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.#dropObject(id);
     if (this.exactExpire.size > 0) this.exactExpire.delete(id);
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = 0;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = this.#freeIds;
@@ -369,6 +406,9 @@ export class Store {
   reset(): void {
     this.arena.reset();
     this.objects.clear();
+    this.#touchedLen = 0;
+    this.#known.clear();
+    this.#aggBytes = 0;
     this.exactExpire.clear();
     this.#freeIds = -1;
     this.#top = 0;
@@ -434,16 +474,112 @@ export class Store {
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
   }
 
-  /** The aggregate object of id (undefined for strings). */
+  /**
+   * The aggregate object of id (undefined for strings). With accounting on, id is noted as
+   * possibly changed: the caller may mutate the object (see the file header).
+   */
   object(id: number): unknown {
-    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0 ? this.objects.get(id) : undefined;
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) return undefined;
+    if (this.#acct) this.#touch(id);
+    return this.objects.get(id);
   }
 
   /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
   setObject(id: number, type: number, obj: unknown): void {
     if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT | TOUCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
     this.objects.set(id, obj);
+    if (this.#acct) this.#touch(id);
+  }
+
+  /** Puts id on the touched stack unless it is there already (its touched bit says so). */
+  #touch(id: number): void {
+    const c = this.chunks[id >>> CHUNK_SHIFT];
+    const k = (id & CHUNK_MASK) * 3 + 1;
+    if ((c[k] & TOUCH_BIT) !== 0) return;
+    c[k] |= TOUCH_BIT;
+    if (this.#touchedLen === this.#touched.length) {
+      const grown = new Int32Array(this.#touched.length * 2);
+      grown.set(this.#touched);
+      this.#touched = grown;
+    }
+    this.#touched[this.#touchedLen++] = id;
+  }
+
+  /** Empties the touched stack, clearing the marks of the ids on it. */
+  #clearTouched(): void {
+    for (let i = 0; i < this.#touchedLen; i++) {
+      const id = this.#touched[i];
+      this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~TOUCH_BIT;
+    }
+    this.#touchedLen = 0;
+  }
+
+  /** Forgets id's aggregate object (the entry is freed or becomes a string). */
+  #dropObject(id: number): void {
+    this.objects.delete(id);
+    if (!this.#acct) return;
+    const known = this.#known.get(id);
+    if (known !== undefined) {
+      this.#aggBytes -= known;
+      this.#known.delete(id);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Aggregate memory accounting
+
+  /** Whether aggregate accounting is on (maxmemory set). */
+  get accounting(): boolean {
+    return this.#acct;
+  }
+
+  /**
+   * Turns aggregate accounting on (taking stock of every aggregate once: O(aggregates)) or
+   * off (forgetting the figures). Idempotent.
+   */
+  setAccounting(on: boolean): void {
+    if (on === this.#acct) return;
+    this.#acct = on;
+    this.#clearTouched();
+    this.#known.clear();
+    this.#aggBytes = 0;
+    if (!on) return;
+    for (const [id, obj] of this.objects) {
+      const b = objectBytes(obj);
+      this.#known.set(id, b);
+      this.#aggBytes += b;
+    }
+  }
+
+  /**
+   * Estimated heap bytes of every aggregate value. With accounting on, re-reads the objects
+   * handed out since the last call and returns the running total (O(touched)); off, sums all
+   * of them (O(aggregates)).
+   */
+  aggregateBytes(): number {
+    if (!this.#acct) {
+      let n = 0;
+      for (const obj of this.objects.values()) n += objectBytes(obj);
+      return n;
+    }
+    const n = this.#touchedLen;
+    if (n > 0) {
+      const touched = this.#touched;
+      for (let i = 0; i < n; i++) {
+        const id = touched[i];
+        // A freed id's metadata word is zero; an id reused since was pushed again if touched.
+        this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~TOUCH_BIT;
+        const obj = this.objects.get(id);
+        const now = obj === undefined ? 0 : objectBytes(obj);
+        const before = this.#known.get(id) ?? 0;
+        if (obj === undefined) this.#known.delete(id);
+        else this.#known.set(id, now);
+        this.#aggBytes += now - before;
+      }
+      this.#touchedLen = 0;
+    }
+    return this.#aggBytes;
   }
 
   /**
@@ -454,9 +590,9 @@ export class Store {
     const c = this.chunks[id >>> CHUNK_SHIFT];
     const k = (id & CHUNK_MASK) * 3 + 1;
     const old = c[k];
-    if ((old & OBJ_BIT) !== 0) this.objects.delete(id);
+    if ((old & OBJ_BIT) !== 0) this.#dropObject(id);
     const keep = clock < 0 ? old & CLOCK_MASK : clock & CLOCK_MASK;
-    c[k] = (keep | (enc << ENC_SHIFT) | (this.epoch << 31)) >>> 0;
+    c[k] = (keep | (old & TOUCH_BIT) | (enc << ENC_SHIFT) | (this.epoch << 31)) >>> 0;
   }
 
   /**

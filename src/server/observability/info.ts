@@ -184,40 +184,26 @@ function clientsSection(srv: Server): Lines {
 // -----------------------------------------------------------------------------------------
 // Memory
 //
-// used_memory is what the JS engine holds for us (V8 heap in use + off-heap buffers, which
-// include the keyspace's arena and metadata arrays); the "allocator" figures are the V8 heap
-// reserved (active) and the process RSS (resident). used_memory_startup is the process's usage
-// when this module loaded, before any node existed. used_memory_overhead adds the clients'
-// buffers and the keyspace's bookkeeping (entry metadata, indexes, arena space not handed out:
-// Keyspace.memory()) to the startup figure; used_memory_dataset is the rest, the records' bytes
-// and the JS heap the data needs. The peak is tracked per server whenever INFO memory is
-// computed.
-
-const STARTUP_MEMORY = usedMemory(process.memoryUsage());
-const peaks = new WeakMap<Server, number>();
-
-function usedMemory(m: NodeJS.MemoryUsage): number {
-  return m.heapUsed + m.external;
-}
-
-/** Bytes held by clients' query and output buffers. */
-function clientBuffers(srv: Server): number {
-  let n = 0;
-  for (const c of srv.clients.values()) n += c.parser.pendingBytes + c.socket.writableLength + c.w.length;
-  return n;
-}
+// used_memory is the node's accounted memory (src/server/memory-account.ts): the startup
+// baseline, the keyspace's bytes and the clients' buffers — the figure maxmemory compares
+// against, which moves only when data does (not with garbage collection). used_memory_startup
+// is the baseline; used_memory_overhead adds the clients' buffers and the keyspace's
+// bookkeeping (entry metadata, indexes: Keyspace.memory()); used_memory_dataset is the rest
+// (records and aggregate values). The "allocator" figures are the process's real ones: V8 heap
+// in use plus off-heap buffers (allocated), heap reserved plus off-heap (active), RSS
+// (resident); mem_fragmentation_ratio is RSS over used_memory, as in Redis.
 
 function memorySection(srv: Server): Lines {
   const m = process.memoryUsage();
-  const used = usedMemory(m);
-  const peak = Math.max(peaks.get(srv) ?? 0, used);
-  peaks.set(srv, peak);
-  const startup = Math.min(STARTUP_MEMORY, used);
-  const clients = clientBuffers(srv);
-  const overhead = Math.min(used, startup + clients + srv.keyspace.memory().overhead);
+  const acct = srv.memory;
+  const clients = acct.refreshClients();
+  const used = acct.used();
+  const peak = acct.peak;
+  const startup = acct.startup;
+  const overhead = acct.overhead();
   const dataset = used - overhead;
   const netOfStartup = used - startup;
-  const allocated = used;
+  const allocated = m.heapUsed + m.external;
   const active = m.heapTotal + m.external;
   const resident = m.rss;
   const maxmemory = srv.config.getNumber('maxmemory');
@@ -264,7 +250,7 @@ function memorySection(srv: Server): Lines {
     ['rss_overhead_bytes', m.rss - resident],
     ['mem_fragmentation_ratio', fix2(m.rss / used)],
     ['mem_fragmentation_bytes', m.rss - used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', acct.notCountedForEvict()],
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
@@ -343,10 +329,11 @@ function statsSection(srv: Server): Lines {
     ['expired_stale_perc', fix2(ks.expiredStalePerc * 100)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.floor(ks.expireCycleCpuMs)],
-    ['evicted_keys', 0],
+    ['evicted_keys', srv.evictor.evictedKeys],
+    // Client eviction (maxmemory-clients) is not done: no client is ever evicted.
     ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['total_eviction_exceeded_time', Math.floor(srv.evictor.totalExceededMs)],
+    ['current_eviction_exceeded_time', Math.floor(srv.evictor.currentExceededMs)],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
     ['pubsub_channels', srv.pubsub.channelCount],

@@ -20,6 +20,7 @@
 import { isCanonicalInt64 } from '../entry.js';
 import { DenseDict } from './dict.js';
 import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+import { DICT_ENTRY_BYTES, HASH_HT_BASE, HASH_LP_BASE, HASH_LP_FIELD, stringBytes } from './heap-cost.js';
 
 /** The encoding thresholds in force when a hash is written (hash-max-listpack-*). */
 export interface HashLimits {
@@ -81,10 +82,20 @@ export class HashValue {
   #ht: DenseDict<string> | null = null;
   /** Bucket count Redis's dict would have (MEMORY USAGE only; incremental rehash not modelled). */
   #buckets = 0;
+  /** Heap bytes of the field and value strings (heap-cost.ts), kept up to date by every mutator. */
+  #strBytes = 0;
 
   /** OBJECT ENCODING's name for the current encoding. */
   get encoding(): string {
     return this.#lp !== null ? 'listpack' : 'hashtable';
+  }
+
+  /** Estimated heap bytes of the whole value (maxmemory accounting; O(1), see heap-cost.ts). */
+  get bytes(): number {
+    const n = this.size;
+    return this.#lp !== null
+      ? HASH_LP_BASE + n * HASH_LP_FIELD + this.#strBytes
+      : HASH_HT_BASE + n * DICT_ENTRY_BYTES + this.#strBytes;
   }
 
   /** Number of fields. */
@@ -137,21 +148,26 @@ export class HashValue {
     if (lp !== null) {
       const i = this.#lpIndex(lp, field);
       if (i >= 0) {
+        this.#strBytes += stringBytes(value.length) - stringBytes(lp[i + 1].length);
         lp[i + 1] = value;
         return false;
       }
       lp.push(field, value);
+      this.#strBytes += stringBytes(field.length) + stringBytes(value.length);
       if (lp.length >> 1 > limits.maxEntries) this.#convert();
       return true;
     }
     const ht = this.#ht as DenseDict<string>;
-    if (ht.has(field)) {
+    const old = ht.get(field);
+    if (old !== undefined) {
+      this.#strBytes += stringBytes(value.length) - stringBytes(old.length);
       ht.set(field, value);
       return false;
     }
     // _dictExpandIfNeeded runs before the insert: a full table doubles.
     if (ht.size >= this.#buckets) this.#buckets = dictTableSize(ht.size + 1);
     ht.set(field, value);
+    this.#strBytes += stringBytes(field.length) + stringBytes(value.length);
     return true;
   }
 
@@ -161,11 +177,15 @@ export class HashValue {
     if (lp !== null) {
       const i = this.#lpIndex(lp, field);
       if (i < 0) return false;
+      this.#strBytes -= stringBytes(lp[i].length) + stringBytes(lp[i + 1].length);
       lp.splice(i, 2);
       return true;
     }
     const ht = this.#ht as DenseDict<string>;
-    if (!ht.delete(field)) return false;
+    const old = ht.get(field);
+    if (old === undefined) return false;
+    ht.delete(field);
+    this.#strBytes -= stringBytes(field.length) + stringBytes(old.length);
     // hashTypeDelete resizes the dict when it falls under 10% full.
     if (this.#buckets > DICT_MIN_BUCKETS && ht.size * 100 < DICT_MIN_FILL * this.#buckets) {
       this.#buckets = dictTableSize(ht.size);
@@ -214,6 +234,7 @@ export class HashValue {
     h.#lp = this.#lp === null ? null : this.#lp.slice();
     h.#ht = this.#ht === null ? null : this.#ht.clone();
     h.#buckets = this.#buckets;
+    h.#strBytes = this.#strBytes;
     return h;
   }
 

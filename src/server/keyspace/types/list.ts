@@ -14,6 +14,7 @@
 // with (Redis fixes it per list at creation) only to model MEMORY USAGE.
 
 import { jemallocSize as allocSize } from './alloc-model.js';
+import { LIST_BASE, SLOT_BYTES, stringBytes } from './heap-cost.js';
 /** Smallest ring capacity (a power of two). */
 const MIN_CAPACITY = 8;
 
@@ -103,6 +104,8 @@ export class ListValue {
   #len = 0;
   /** list-max-listpack-size when the list was created (memory model only). */
   readonly #fill: number;
+  /** Heap bytes of the element strings (heap-cost.ts), kept up to date by every mutator. */
+  #strBytes = 0;
 
   /** An empty list; fill is list-max-listpack-size at creation. */
   constructor(fill = -2, capacity = MIN_CAPACITY) {
@@ -122,6 +125,11 @@ export class ListValue {
     return this.#len;
   }
 
+  /** Estimated heap bytes of the whole value (maxmemory accounting; O(1), see heap-cost.ts). */
+  get bytes(): number {
+    return LIST_BASE + this.#ring.length * SLOT_BYTES + this.#strBytes;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Ends
 
@@ -130,21 +138,24 @@ export class ListValue {
     this.#head = (this.#head - 1) & this.#mask;
     this.#ring[this.#head] = s;
     this.#len++;
+    this.#strBytes += stringBytes(s.length);
   }
 
   pushTail(s: string): void {
     if (this.#len === this.#ring.length) this.#grow();
     this.#ring[(this.#head + this.#len) & this.#mask] = s;
     this.#len++;
+    this.#strBytes += stringBytes(s.length);
   }
 
   /** Removes and returns the first element, or undefined when empty. */
   popHead(): string | undefined {
     if (this.#len === 0) return undefined;
-    const s = this.#ring[this.#head];
+    const s = this.#ring[this.#head] as string;
     this.#ring[this.#head] = undefined;
     this.#head = (this.#head + 1) & this.#mask;
     this.#len--;
+    this.#strBytes -= stringBytes(s.length);
     this.#maybeShrink();
     return s;
   }
@@ -153,9 +164,10 @@ export class ListValue {
   popTail(): string | undefined {
     if (this.#len === 0) return undefined;
     const p = (this.#head + this.#len - 1) & this.#mask;
-    const s = this.#ring[p];
+    const s = this.#ring[p] as string;
     this.#ring[p] = undefined;
     this.#len--;
+    this.#strBytes -= stringBytes(s.length);
     this.#maybeShrink();
     return s;
   }
@@ -167,7 +179,14 @@ export class ListValue {
     return this.#ring[(this.#head + i) & this.#mask] as string;
   }
 
+  /** Replaces the element at position i with s. */
   set(i: number, s: string): void {
+    this.#strBytes += stringBytes(s.length) - stringBytes(this.at(i).length);
+    this.#put(i, s);
+  }
+
+  /** Writes slot i (moves inside the ring; no accounting). */
+  #put(i: number, s: string): void {
     this.#ring[(this.#head + i) & this.#mask] = s;
   }
 
@@ -185,19 +204,20 @@ export class ListValue {
     if (i < this.#len / 2) {
       // Move elements [0, i) one step towards the head.
       this.#head = (this.#head - 1) & this.#mask;
-      for (let j = 0; j < i; j++) this.set(j, this.at(j + 1));
+      for (let j = 0; j < i; j++) this.#put(j, this.at(j + 1));
     } else {
       // Move elements [i, len) one step towards the tail.
-      for (let j = this.#len; j > i; j--) this.set(j, this.at(j - 1));
+      for (let j = this.#len; j > i; j--) this.#put(j, this.at(j - 1));
     }
-    this.set(i, s);
+    this.#put(i, s);
     this.#len++;
+    this.#strBytes += stringBytes(s.length);
   }
 
   /** Removes the first `head` and the last `tail` elements (head + tail <= length). */
   trim(head: number, tail: number): void {
-    for (let j = 0; j < head; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
-    for (let j = this.#len - tail; j < this.#len; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
+    for (let j = 0; j < head; j++) this.#drop(j);
+    for (let j = this.#len - tail; j < this.#len; j++) this.#drop(j);
     this.#head = (this.#head + head) & this.#mask;
     this.#len -= head + tail;
     this.#maybeShrink();
@@ -227,7 +247,7 @@ export class ListValue {
       let h = k - 1;
       for (let j = last; j >= 0; j--) {
         if (h >= 0 && hits[h] === j) h--;
-        else this.set(w--, this.at(j));
+        else this.#put(w--, this.at(j));
       }
       for (let j = 0; j < k; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
       this.#head = (this.#head + k) & this.#mask;
@@ -237,11 +257,12 @@ export class ListValue {
       let h = 0;
       for (let j = first; j < n; j++) {
         if (h < k && hits[h] === j) h++;
-        else this.set(w++, this.at(j));
+        else this.#put(w++, this.at(j));
       }
       for (let j = w; j < n; j++) this.#ring[(this.#head + j) & this.#mask] = undefined;
     }
     this.#len = n - k;
+    this.#strBytes -= k * stringBytes(s.length);
     this.#maybeShrink();
     return k;
   }
@@ -318,6 +339,13 @@ export class ListValue {
 
   // -------------------------------------------------------------------------------------------
   // Ring management
+
+  /** Empties slot i (an element being removed), taking its string out of the accounting. */
+  #drop(i: number): void {
+    const p = (this.#head + i) & this.#mask;
+    this.#strBytes -= stringBytes((this.#ring[p] as string).length);
+    this.#ring[p] = undefined;
+  }
 
   #grow(): void {
     this.#resize(this.#ring.length * 2);

@@ -18,6 +18,7 @@
 
 import { DenseDict } from './dict.js';
 import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+import { DICT_ENTRY_BYTES, INTSET_BASE, SET_HT_BASE, stringBytes } from './heap-cost.js';
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -83,6 +84,8 @@ export class SetValue {
   #ht: DenseDict<null> | null = null;
   /** Bucket count Redis's dict would have (MEMORY USAGE only; incremental rehash not modelled). */
   #buckets = 0;
+  /** Heap bytes of the member strings of a hashtable (heap-cost.ts); 0 for an intset. */
+  #strBytes = 0;
 
   private constructor(intset: boolean) {
     if (intset) {
@@ -110,6 +113,13 @@ export class SetValue {
 
   get isIntset(): boolean {
     return this.#ints !== null;
+  }
+
+  /** Estimated heap bytes of the whole value (maxmemory accounting; O(1), see heap-cost.ts). */
+  get bytes(): number {
+    const ints = this.#ints;
+    if (ints !== null) return INTSET_BASE + ints.length * 8;
+    return SET_HT_BASE + (this.#ht as DenseDict<null>).size * DICT_ENTRY_BYTES + this.#strBytes;
   }
 
   /** Number of members. */
@@ -178,6 +188,7 @@ export class SetValue {
     // Redis's dict grows to the next power of two when an insert finds it full.
     if (ht.size >= this.#buckets) this.#buckets = dictTableSize(ht.size + 1);
     ht.set(m, null);
+    this.#strBytes += stringBytes(m.length);
     return true;
   }
 
@@ -185,7 +196,13 @@ export class SetValue {
   #toHashtable(): void {
     const ints = this.#ints as BigInt64Array;
     const ht = new DenseDict<null>();
-    for (let i = 0; i < this.#n; i++) ht.set(String(ints[i]), null);
+    let strBytes = 0;
+    for (let i = 0; i < this.#n; i++) {
+      const m = String(ints[i]);
+      ht.set(m, null);
+      strBytes += stringBytes(m.length);
+    }
+    this.#strBytes = strBytes;
     this.#buckets = dictTableSize(this.#n);
     this.#ht = ht;
     this.#ints = null;
@@ -197,6 +214,7 @@ export class SetValue {
     const ints = this.#ints;
     if (ints === null) {
       if (!(this.#ht as DenseDict<null>).delete(m)) return false;
+      this.#strBytes -= stringBytes(m.length);
       this.#afterHtDelete();
       return true;
     }
@@ -264,6 +282,7 @@ export class SetValue {
     this.#width = other.#width;
     this.#ht = other.#ht;
     this.#buckets = other.#buckets;
+    this.#strBytes = other.#strBytes;
   }
 
   /** Deep copy in the same encoding (setTypeDup, for COPY). */
@@ -277,6 +296,7 @@ export class SetValue {
       const ht = this.#ht as DenseDict<null>;
       s.#ht = ht.clone();
       s.#buckets = ht.size === 0 ? 0 : dictTableSize(ht.size);
+      s.#strBytes = this.#strBytes;
     }
     return s;
   }

@@ -34,6 +34,7 @@ import {
   type SkipNode,
 } from './skiplist.js';
 import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+import { ZSET_LP_BASE, ZSET_LP_MEMBER, ZSET_SL_BASE, ZSET_SL_MEMBER, stringBytes } from './heap-cost.js';
 
 export type { LexRange, ScoreRange } from './skiplist.js';
 export { LEX_MAX, LEX_MIN } from './skiplist.js';
@@ -131,6 +132,8 @@ export class ZSetValue {
   /** Skiplist encoding (null when listpack). */
   #zsl: SkipList | null = null;
   #dict: DenseDict<number> | null = null;
+  /** Heap bytes of the member strings (heap-cost.ts), kept up to date by every mutator. */
+  #strBytes = 0;
 
   private constructor(listpack: boolean) {
     if (listpack) {
@@ -160,6 +163,13 @@ export class ZSetValue {
 
   get size(): number {
     return this.#lpM !== null ? this.#lpM.length : (this.#zsl as SkipList).length;
+  }
+
+  /** Estimated heap bytes of the whole value (maxmemory accounting; O(1), see heap-cost.ts). */
+  get bytes(): number {
+    return this.#lpM !== null
+      ? ZSET_LP_BASE + this.#lpM.length * ZSET_LP_MEMBER + this.#strBytes
+      : ZSET_SL_BASE + (this.#zsl as SkipList).length * ZSET_SL_MEMBER + this.#strBytes;
   }
 
   /** The member's score, or undefined. */
@@ -216,6 +226,7 @@ export class ZSetValue {
   }
 
   #insert(member: string, score: number): void {
+    this.#strBytes += stringBytes(member.length);
     if (this.#lpM !== null) {
       const s = normalizeLp(score);
       const i = this.#lowerBound(s, member);
@@ -244,6 +255,7 @@ export class ZSetValue {
   }
 
   #remove(member: string, score: number): void {
+    this.#strBytes -= stringBytes(member.length);
     if (this.#lpM !== null) {
       const i = this.#lpM.indexOf(member);
       this.#lpM.splice(i, 1);
@@ -440,13 +452,19 @@ export class ZSetValue {
   /** Removes ranks start..end (0-based, inclusive, already clamped); returns the count. */
   removeRankRange(start: number, end: number): number {
     if (this.#lpM !== null) {
+      for (let i = start; i <= end; i++) this.#strBytes -= stringBytes(this.#lpM[i].length);
       this.#lpM.splice(start, end - start + 1);
       (this.#lpS as number[]).splice(start, end - start + 1);
       return end - start + 1;
     }
-    const dict = this.#dict as DenseDict<number>;
-    return (this.#zsl as SkipList).deleteRankRange(start + 1, end + 1, (m) => dict.delete(m));
+    return (this.#zsl as SkipList).deleteRankRange(start + 1, end + 1, this.#forget);
   }
+
+  /** A member removed from the skiplist by a range deletion: out of the dict and the accounting. */
+  readonly #forget = (m: string): void => {
+    (this.#dict as DenseDict<number>).delete(m);
+    this.#strBytes -= stringBytes(m.length);
+  };
 
   /** Removes the entries whose score is in range; returns the count. */
   removeScoreRange(r: ScoreRange): number {
@@ -455,8 +473,7 @@ export class ZSetValue {
       if (first < 0) return 0;
       return this.removeRankRange(first, this.lastInScore(r));
     }
-    const dict = this.#dict as DenseDict<number>;
-    return (this.#zsl as SkipList).deleteScoreRange(r, (m) => dict.delete(m));
+    return (this.#zsl as SkipList).deleteScoreRange(r, this.#forget);
   }
 
   /** Removes the entries whose member is in the lex range; returns the count. */
@@ -468,8 +485,7 @@ export class ZSetValue {
       while (last + 1 < this.#lpM.length && lexLteMax(this.#lpM[last + 1], r)) last++;
       return this.removeRankRange(first, last);
     }
-    const dict = this.#dict as DenseDict<number>;
-    return (this.#zsl as SkipList).deleteLexRange(r, (m) => dict.delete(m));
+    return (this.#zsl as SkipList).deleteLexRange(r, this.#forget);
   }
 
   /** Removes and returns the lowest (or, max, the highest) entry; the set must not be empty. */
@@ -537,6 +553,7 @@ export class ZSetValue {
     if (this.#lpM !== null) {
       z.#lpM = this.#lpM.slice();
       z.#lpS = (this.#lpS as number[]).slice();
+      z.#strBytes = this.#strBytes;
     } else {
       for (let n = (this.#zsl as SkipList).last; n !== null; n = n.backward) z.#insert(n.member, n.score);
     }
