@@ -14,7 +14,6 @@
 // Environment: BENCH_SHOAL_CMD (with `{nodeflags}` where --trace-gc goes), REDIS_SERVER,
 // REDIS_BENCHMARK — see bench/README.md.
 
-import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -243,15 +242,6 @@ interface HeaderInput {
   throughput: ThroughputResult | null;
 }
 
-/** When dist/ (what bin/shoal.js runs) was last compiled, or null if there is none. */
-function shoalBuildTime(): string | null {
-  try {
-    return statSync(path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')).mtime.toISOString();
-  } catch {
-    return null;
-  }
-}
-
 function renderHeader(h: HeaderInput): string {
   const o = h.opts;
   const secs = Math.round((h.finished.getTime() - h.started.getTime()) / 1000);
@@ -269,14 +259,21 @@ function renderHeader(h: HeaderInput): string {
   if (o.note !== null) lines.push(`- note: ${o.note}`);
   if (h.launchLog.shown.redis !== undefined) lines.push(`- redis side: \`${h.launchLog.shown.redis}\``);
   if (h.launchLog.shown.shoal !== undefined) {
-    const build = h.launchLog.overridden ? null : shoalBuildTime();
+    const builds = [...h.launchLog.builds].sort();
+    const buildNote =
+      builds.length === 1
+        ? ` (dist/ compiled ${builds[0] ?? ''})`
+        : builds.length > 1
+          ? ` (**dist/ was recompiled between Shoal starts: builds of ${builds.join(', ')}; samples span different code**)`
+          : '';
     lines.push(
-      `- shoal side: \`${h.launchLog.shown.shoal}\`` +
-        (h.launchLog.overridden ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)' : build !== null ? ` (dist/ compiled ${build})` : ''),
+      `- shoal side: \`${h.launchLog.shown.shoal}\`` + (h.launchLog.overridden ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)' : buildNote),
     );
   }
   if (!h.launchLog.traceApplied) lines.push('- GC figures: n/a (BENCH_SHOAL_CMD has no `{nodeflags}`, so --trace-gc was not applied)');
-  if (h.throughput !== null && h.throughput.failure === null) {
+  if (h.throughput !== null && h.throughput.failure === null && h.throughput.reps < 2) {
+    lines.push('- noise: one invocation per side and pass, so no spread was measured: a smoke run, not for comparison');
+  } else if (h.throughput !== null && h.throughput.failure === null) {
     lines.push(
       `- noise: the widest rps spread of one test over its invocations was ${widestSpread(h.throughput, 'redis').toFixed(0)} % (redis) and ` +
         `${widestSpread(h.throughput, 'shoal').toFixed(0)} % (shoal); distrust ratios whose gap is smaller than the spread`,
@@ -308,7 +305,7 @@ async function main(): Promise<number> {
     log('             or REDIS_SERVER / REDIS_BENCHMARK pointing at them.');
     return 1;
   }
-  const launchLog: LaunchLog = { shown: {}, overridden: false, traceApplied: true };
+  const launchLog: LaunchLog = { shown: {}, overridden: false, traceApplied: true, builds: new Set() };
   const started = new Date();
   const loadAtStart = os.loadavg();
   let memory: ShapeResult[] = [];

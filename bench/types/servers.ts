@@ -4,7 +4,7 @@
 // load or benchmark window). Built on bench/lib.ts (spawn, PID tracking, PING wait) and
 // bench/engine/measure.ts (the --trace-gc parser, INFO, /proc memory).
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,9 +14,9 @@ import { parseInfoNumbers, parseTraceGcLine, request, type GcEvent } from '../en
 export type Side = 'redis' | 'shoal';
 
 /**
- * The package root: the nearest ancestor of this file's directory holding bin/shoal.js. That is
- * lib.ts's ROOT for the standard build (dist/bench/types/), and still the package when the
- * benchmark was compiled to another --outDir.
+ * The package root: lib.ts's ROOT or the nearest ancestor of it holding bin/shoal.js. That is
+ * ROOT itself for the standard build (dist/bench/), and still the package when the benchmark
+ * was compiled to another --outDir.
  */
 export function packageRoot(): string {
   for (let dir = ROOT, i = 0; i < 8; i++, dir = path.dirname(dir)) {
@@ -42,6 +42,20 @@ export interface LaunchLog {
   overridden: boolean;
   /** False when --trace-gc was asked for but an override without {nodeflags} dropped it. */
   traceApplied: boolean;
+  /**
+   * When dist/ (what bin/shoal.js runs) had last been compiled, at each Shoal start: more than
+   * one value means the build changed between starts, so the samples measured different code.
+   */
+  builds: Set<string>;
+}
+
+/** When dist/ was last compiled (the mtime of its CLI entry point), or null if there is none. */
+function shoalBuildTime(): string | null {
+  try {
+    return statSync(path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')).mtime.toISOString();
+  } catch {
+    return null;
+  }
 }
 
 export function log(msg: string): void {
@@ -69,6 +83,8 @@ export async function launch(redisBin: string, side: Side, traceGc: boolean, lau
     const cmd = shoalCommand(port, traceGc ? ['--trace-gc'] : []);
     if (traceGc && !cmd.nodeFlagsApplied) launchLog.traceApplied = false;
     launchLog.overridden = cmd.overridden;
+    const build = cmd.overridden ? null : shoalBuildTime();
+    if (build !== null) launchLog.builds.add(build);
     server = startServer('shoal', cmd.file, cmd.args, packageRoot(), cmd.shown, port);
   }
   launchLog.shown[side] = server.commandLine.replace(`--port ${port}`, '--port P').replace(/--dir \S+/, '--dir <tmpdir>');
