@@ -28,6 +28,9 @@ const S_ZERO = Buffer.from(':0\r\n');
 const S_ONE = Buffer.from(':1\r\n');
 const S_EMPTYARR = Buffer.from('*0\r\n');
 
+/** Longest latin1 string bulkLatin1 copies with a JS loop rather than Buffer.write. */
+const SHORT_LATIN1 = 32;
+
 export class ReplyWriter {
   #buf: Buffer | null = null;
   #len = 0;
@@ -207,14 +210,23 @@ export class ReplyWriter {
     this.#len += 2;
   }
 
-  /** Bulk string from a latin1 (byte-per-char) string, as keys are held. */
+  /**
+   * Bulk string from a latin1 (byte-per-char) string, as aggregate elements are held. Short
+   * strings are copied char by char: Buffer.write is a native call per element, which costs
+   * more than the copy for the small elements of LRANGE, SMEMBERS or HGETALL replies.
+   */
   bulkLatin1(s: string): void {
     const n = s.length;
     this.#header(36, n);
     const buf = this.#ensure(n + 2);
-    buf.write(s, this.#len, 'latin1');
-    buf.writeUInt16LE(CRLF, this.#len + n);
-    this.#len += n + 2;
+    const at = this.#len;
+    if (n <= SHORT_LATIN1) {
+      for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    } else {
+      buf.write(s, at, 'latin1');
+    }
+    buf.writeUInt16LE(CRLF, at + n);
+    this.#len = at + n + 2;
   }
 
   /** Null bulk string (RESP2 `$-1`, RESP3 `_`). */

@@ -10,6 +10,9 @@ function enc(resp: 2 | 3, f: (w: ReplyWriter) => void): string {
   return w.take().toString('latin1');
 }
 
+/** Every byte value 0..255 as a latin1 string. */
+const LATIN1 = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+
 describe('reply writer', () => {
   const cases: [string, (w: ReplyWriter) => void, string, string][] = [
     ['ok', (w) => w.ok(), '+OK\r\n', '+OK\r\n'],
@@ -23,6 +26,9 @@ describe('reply writer', () => {
     ['empty bulk', (w) => w.bulk(Buffer.alloc(0)), '$0\r\n\r\n', '$0\r\n\r\n'],
     ['bulk utf8', (w) => w.bulkString('é'), '$2\r\n\xc3\xa9\r\n', '$2\r\n\xc3\xa9\r\n'],
     ['bulk latin1 key', (w) => w.bulkLatin1('\xff\x00'), '$2\r\n\xff\x00\r\n', '$2\r\n\xff\x00\r\n'],
+    ['bulk latin1 empty', (w) => w.bulkLatin1(''), '$0\r\n\r\n', '$0\r\n\r\n'],
+    ['bulk latin1 32 bytes (loop)', (w) => w.bulkLatin1(LATIN1.slice(224)), `$32\r\n${LATIN1.slice(224)}\r\n`, `$32\r\n${LATIN1.slice(224)}\r\n`],
+    ['bulk latin1 every byte (Buffer.write)', (w) => w.bulkLatin1(LATIN1), `$256\r\n${LATIN1}\r\n`, `$256\r\n${LATIN1}\r\n`],
     ['nil', (w) => w.nil(), '$-1\r\n', '_\r\n'],
     ['nil array', (w) => w.nilArray(), '*-1\r\n', '_\r\n'],
     ['array', (w) => w.array(12), '*12\r\n', '*12\r\n'],
