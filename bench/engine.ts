@@ -21,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid,
-  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, which, type Server,
+  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server,
 } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
@@ -606,13 +606,10 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const redisBin = which('redis-server', 'REDIS_SERVER');
-  const redisBenchmarkBin = which('redis-benchmark', 'REDIS_BENCHMARK');
-  if (redisBin === null || redisBenchmarkBin === null) {
-    log('bench:engine: redis-server and redis-benchmark 7.0 are needed on PATH (Debian: apt-get install redis-server redis-tools),');
-    log('              or REDIS_SERVER / REDIS_BENCHMARK pointing at them.');
-    return 1;
-  }
+  const tools = redisTools('bench:engine');
+  if (tools === null) return 1;
+  const redisBin = tools.server;
+  const redisBenchmarkBin = tools.benchmark;
   const ctx: Context = { opts, redisBin, redisBenchmarkBin, shown: {}, traceApplied: true, overridden: false };
   const jobs = jobsFor(opts);
   const started = new Date();

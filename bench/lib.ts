@@ -92,6 +92,21 @@ export function killAllSync(): void {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
+/**
+ * redis-server and redis-benchmark (from PATH, or REDIS_SERVER / REDIS_BENCHMARK), or null after
+ * telling the user on stderr what is missing; `prog` names the calling script in that message.
+ */
+export function redisTools(prog: string): { server: string; benchmark: string } | null {
+  const server = which('redis-server', 'REDIS_SERVER');
+  const benchmark = which('redis-benchmark', 'REDIS_BENCHMARK');
+  if (server !== null && benchmark !== null) return { server, benchmark };
+  process.stderr.write(
+    `${prog}: redis-server and redis-benchmark 7.0 are needed on PATH (Debian: apt-get install redis-server redis-tools),\n` +
+      `${' '.repeat(prog.length)}  or REDIS_SERVER / REDIS_BENCHMARK pointing at them.\n`,
+  );
+  return null;
+}
+
 export function which(name: string, envVar: string): string | null {
   const fromEnv = process.env[envVar];
   if (fromEnv !== undefined && fromEnv !== '') {

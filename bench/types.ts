@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which,
+  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools,
 } from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
@@ -298,13 +298,10 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const redisBin = which('redis-server', 'REDIS_SERVER');
-  const benchmarkBin = which('redis-benchmark', 'REDIS_BENCHMARK');
-  if (redisBin === null || benchmarkBin === null) {
-    log('bench:types: redis-server and redis-benchmark 7.0 are needed on PATH (Debian: apt-get install redis-server redis-tools),');
-    log('             or REDIS_SERVER / REDIS_BENCHMARK pointing at them.');
-    return 1;
-  }
+  const tools = redisTools('bench:types');
+  if (tools === null) return 1;
+  const redisBin = tools.server;
+  const benchmarkBin = tools.benchmark;
   const launchLog: LaunchLog = { shown: {}, overridden: false, traceApplied: true, builds: new Set() };
   const started = new Date();
   const loadAtStart = os.loadavg();
