@@ -18,7 +18,7 @@
 import { Err } from '../lib/errors.js';
 import { parseLongDouble } from '../lib/numbers.js';
 import type { Command } from './command-table.js';
-import { NONE, type Database } from './keyspace/database.js';
+import { NONE, dbKeyId, dbKeyOf, type Database } from './keyspace/database.js';
 import type { Client } from './network/client.js';
 import type { Server } from './server.js';
 
@@ -61,7 +61,7 @@ export function blockForKeys(c: Client, keys: readonly Buffer[], deadline: numbe
 /** What a blocked client waits for. */
 export interface BlockedOn {
   readonly db: Database;
-  /** Map keys (see keyId) of the keys waited on, in argument order. */
+  /** Map keys (see dbKeyId) of the keys waited on, in argument order. */
   readonly ids: readonly string[];
   /** Absolute deadline in ms (0: none). */
   readonly deadline: number;
@@ -74,11 +74,6 @@ export interface BlockedOn {
   readonly since: number;
 }
 
-/** The key bytes of a map key made by keyId. */
-function keyOf(id: string): Buffer {
-  return Buffer.from(id.slice(id.indexOf(':') + 1), 'latin1');
-}
-
 /**
  * The keys a blocking command may take from now: all of `keys` when it runs, only the key that
  * became ready when a blocked client is re-run (Redis 7.0 serves a blocked client from the
@@ -86,11 +81,6 @@ function keyOf(id: string): Buffer {
  */
 export function keysToServe(c: Client, keys: Buffer[]): Buffer[] {
   return c.servingKey === null ? keys : [c.servingKey];
-}
-
-/** The map key of (db, key). */
-function keyId(db: Database, key: Uint8Array): string {
-  return db.id + ':' + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 /**
@@ -138,7 +128,7 @@ export class BlockingState {
     if (cmd === null) throw new Error('blockForKeys outside a command');
     const ids: string[] = [];
     for (const k of keys) {
-      const id = keyId(c.db, k);
+      const id = dbKeyId(c.db, k);
       if (ids.includes(id)) continue;
       ids.push(id);
       let list = this.#waiting.get(id);
@@ -156,7 +146,7 @@ export class BlockingState {
   /** Records that key got elements; its blocked clients are served after the current command. */
   signalReady(db: Database, key: Uint8Array): void {
     if (this.#waiting.size === 0) return;
-    const id = keyId(db, key);
+    const id = dbKeyId(db, key);
     if (this.#waiting.has(id)) this.#ready.add(id);
   }
 
@@ -165,7 +155,7 @@ export class BlockingState {
     if (this.#waiting.size === 0) return;
     const prefix = db.id + ':';
     for (const id of this.#waiting.keys()) {
-      if (id.startsWith(prefix) && db.find(Buffer.from(id.slice(prefix.length), 'latin1')) !== NONE) this.#ready.add(id);
+      if (id.startsWith(prefix) && db.find(dbKeyOf(id)) !== NONE) this.#ready.add(id);
     }
   }
 
@@ -190,7 +180,7 @@ export class BlockingState {
           this.#rerunBlockedAgain = false;
           const db = c.db;
           c.db = info.db;
-          c.servingKey = keyOf(id);
+          c.servingKey = dbKeyOf(id);
           c.currentCommand = info.cmd;
           c.currentArgv = info.argv;
           try {
@@ -206,7 +196,7 @@ export class BlockingState {
           if (this.#rerunBlockedAgain) {
             // Nothing left for it: later clients on this key find nothing either, unless the
             // key still exists (e.g. of another type for this client): keep trying then.
-            if (info.db.find(keyOf(id)) === NONE) break;
+            if (info.db.find(dbKeyOf(id)) === NONE) break;
             continue;
           }
           this.#release(c);

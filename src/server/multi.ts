@@ -17,7 +17,7 @@
 
 import type { Command } from './command-table.js';
 import { F } from './command-table.js';
-import { NONE, type Database } from './keyspace/database.js';
+import { NONE, dbKeyId, type Database } from './keyspace/database.js';
 import type { Client } from './network/client.js';
 
 /** A command queued between MULTI and EXEC (arguments copied out of the read buffer). */
@@ -45,10 +45,6 @@ interface WatchedKey {
   expired: boolean;
 }
 
-function watchId(db: Database, key: Uint8Array): string {
-  return db.id + ':' + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
-
 /** Every WATCH of every client, by (db, key). */
 export class WatchRegistry {
   readonly #byKey = new Map<string, WatchedKey[]>();
@@ -70,7 +66,7 @@ export class WatchRegistry {
   }
 
   watch(c: Client, key: Buffer, now: number): void {
-    const id = watchId(c.db, key);
+    const id = dbKeyId(c.db, key);
     let mine = this.#byClient.get(c);
     if (mine?.some((w) => w.id === id)) return;
     const db = c.db;
@@ -120,7 +116,7 @@ export class WatchRegistry {
    */
   touch(db: Database, key: Uint8Array, deleting = false): void {
     if (this.#byKey.size === 0) return;
-    const list = this.#byKey.get(watchId(db, key));
+    const list = this.#byKey.get(dbKeyId(db, key));
     if (list === undefined) return;
     for (const wk of list.slice()) {
       if (wk.expired && (deleting || db.find(wk.key) === NONE)) {

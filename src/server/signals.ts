@@ -5,7 +5,7 @@
 //   notifyKeyspaceEvent(c, cls, ev, key, db) keyspace notifications (notify-keyspace-events)
 //   signalKeyAsReady(c, db, key, type)       a list or sorted set got elements: clients blocked
 //                                            on key (BLPOP, BZPOPMIN, ...) may be served
-//   signalFlushedDb(c, db)                   before FLUSHDB / FLUSHALL empties db
+//   signalFlushedDb(c, dbs)                  before FLUSHDB / FLUSHALL empties dbs
 //   signalSwappedDb(c, a, b)                 around SWAPDB (before: WATCH; after: blocked clients)
 //
 // Handlers call them exactly where Redis's t_*.c files do (after the change, with Redis's event
@@ -62,13 +62,11 @@ export function signalKeyAsReady(from: HasServer, db: Database, key: Uint8Array,
   from.srv.blocking.signalReady(db, key);
 }
 
-/** db is about to be emptied (FLUSHDB, FLUSHALL: once per database). */
-export function signalFlushedDb(from: HasServer, db: Database): void {
+/** dbs are about to be emptied: FLUSHDB (its database) or FLUSHALL (every database), once. */
+export function signalFlushedDb(from: HasServer, dbs: readonly Database[]): void {
   const srv = from.srv;
-  srv.watches.touchAllInDb(db, null, srv.now);
-  // Tracking clients are told to drop everything, once per command (FLUSHALL signals every
-  // database; Redis signals FLUSHALL once).
-  srv.tracking.invalidateAll(srv.stats.totalCommandsProcessed);
+  for (const db of dbs) srv.watches.touchAllInDb(db, null, srv.now);
+  srv.tracking.invalidateAll();
 }
 
 /**

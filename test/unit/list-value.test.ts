@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ListValue, listpackEntryBytes } from '../../src/server/keyspace/types/list.js';
+import { ListValue } from '../../src/server/keyspace/types/list.js';
+import { listpackEntryBytes } from '../../src/server/keyspace/types/alloc-model.js';
 
 type Op =
   | { op: 'pushHead' | 'pushTail'; v: string }
@@ -151,6 +152,9 @@ describe('ListValue', () => {
     assert.equal(listpackEntryBytes('x'.repeat(108)), 111);
     assert.equal(listpackEntryBytes('x'.repeat(200)), 204);
     assert.equal(listpackEntryBytes('x'.repeat(5000)), 5007);
+    // Back-length widths switch where lpEncodeBacklen does: a 16,383-byte body takes 3 bytes.
+    assert.equal(listpackEntryBytes('x'.repeat(16377)), 16382 + 2);
+    assert.equal(listpackEntryBytes('x'.repeat(16378)), 16383 + 3);
     assert.equal(listpackEntryBytes('0'), 2);
     assert.equal(listpackEntryBytes('127'), 2);
     assert.equal(listpackEntryBytes('128'), 3);

@@ -106,6 +106,7 @@ describe('maxmemory eviction', () => {
         await p.exec();
         numkeys += 20;
         if ((await usedMemory(io)) + 4096 > limit) break;
+        assert.ok(numkeys < 100_000, 'the limit is reached');
       }
       let oom = false;
       for (let j = 0; j < numkeys; j++) {
@@ -130,6 +131,7 @@ describe('maxmemory eviction', () => {
         else await io.set(`key:${numkeys}`, 'x');
         if ((await usedMemory(io)) + 4096 > limit) break;
         numkeys++;
+        assert.ok(numkeys < 100_000, 'the limit is reached');
       }
       for (let j = 0; j < numkeys; j++) await io.setex(`foo:${j}`, 10000, 'x').catch(() => undefined);
       assert.ok((await usedMemory(io)) < limit + 4096);

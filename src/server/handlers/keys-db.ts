@@ -180,14 +180,14 @@ function flushArgsOk(c: Client, argv: Buffer[]): boolean {
 function flushdbCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
   const lazy = argv.length === 2 ? isKeyword(argv[1], 'async') : c.srv.config.getBool('lazyfree-lazy-user-flush');
-  signalFlushedDb(c, c.db);
+  signalFlushedDb(c, [c.db]);
   c.srv.dirty += c.srv.keyspace.flushDb(c.db, lazy);
   c.w.ok();
 }
 
 function flushallCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
-  for (const db of c.srv.keyspace.dbs) signalFlushedDb(c, db);
+  signalFlushedDb(c, c.srv.keyspace.dbs);
   c.srv.dirty += c.srv.keyspace.flushAll();
   // persistence: Redis also saves an empty RDB here when save points are configured, and
   // always propagates FLUSHALL even when nothing was removed.

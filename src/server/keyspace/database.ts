@@ -32,6 +32,19 @@ import { copyBytes, type Store } from './store.js';
 /** "No entry": what lookups return for a missing key. */
 export const NONE = -1;
 
+/**
+ * A string naming (database, key), for the registries that map keys to clients (WATCH,
+ * blocking): "<db id>:<key bytes as latin1>". dbKeyOf reverses it.
+ */
+export function dbKeyId(db: Database, key: Uint8Array): string {
+  return db.id + ':' + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+/** The key bytes of a dbKeyId string. */
+export function dbKeyOf(id: string): Buffer {
+  return Buffer.from(id.slice(id.indexOf(':') + 1), 'latin1');
+}
+
 /** Called when a key's TTL passed, just before it is deleted (lazily or by the active cycle). */
 export type ExpiredHook = (db: Database, id: number) => void;
 

@@ -90,8 +90,6 @@ export class Tracking {
   #pending: (string | null)[] = [];
   /** While blocked clients are served: invalidations owed to blocked clients, sent after. */
   #deferred: Map<Client, string[]> | null = null;
-  /** Command counter of the last flush invalidation (FLUSHALL signals once per database). */
-  #flushMark = -1;
   /** Consecutive commands that found the table over its limit (eviction effort grows). */
   #overLimitRuns = 0;
   /** Clients with tracking on (INFO tracking_clients). */
@@ -294,14 +292,12 @@ export class Tracking {
   }
 
   /**
-   * A database is being flushed: every tracking client is told to drop everything (once per
-   * command: FLUSHALL signals each database), and the table is emptied. `mark` identifies the
-   * command (the node's command counter).
+   * Databases were flushed (once per FLUSHDB / FLUSHALL): every tracking client is told to drop
+   * everything, and the table is emptied.
    */
-  invalidateAll(mark: number): void {
+  invalidateAll(): void {
     const srv = this.#srv;
-    if (this.clients > 0 && mark !== this.#flushMark) {
-      this.#flushMark = mark;
+    if (this.clients > 0) {
       for (const c of srv.clients.values()) {
         if (c.tracking === null) continue;
         if (c === srv.currentClient) this.#pending.push(null);

@@ -17,9 +17,8 @@
 // Elements are latin1 strings (one char per byte), so they are binary safe and copy nothing
 // the caller still holds.
 
-import { isCanonicalInt64 } from '../entry.js';
 import { DenseDict } from './dict.js';
-import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+import { dictTableSize, jemallocSize, listpackEntryBytes, sdsAllocBytes } from './alloc-model.js';
 import { DICT_ENTRY_BYTES, HASH_HT_BASE, HASH_LP_BASE, HASH_LP_FIELD, stringBytes } from './heap-cost.js';
 
 /** The encoding thresholds in force when a hash is written (hash-max-listpack-*). */
@@ -45,33 +44,6 @@ const BUCKET_PTR = 8;
 const DICT_MIN_BUCKETS = 4;
 /** A dict shrinks after a delete that leaves it under this percentage full (HASHTABLE_MIN_FILL). */
 const DICT_MIN_FILL = 10;
-
-/** Bytes of one listpack element holding s: encoding + data, then the back-length. */
-function lpEntryBytes(s: string): number {
-  let body: number;
-  if (s.length <= 20 && isCanonicalInt64(Buffer.from(s, 'latin1'))) {
-    const n = Number(s); // only the magnitude class matters, so double precision is enough
-    if (n >= 0 && n <= 127) body = 1;
-    else if (n >= -4096 && n <= 4095) body = 2;
-    else if (n >= -32768 && n <= 32767) body = 3;
-    else if (n >= -8388608 && n <= 8388607) body = 4;
-    else if (n >= -2147483648 && n <= 2147483647) body = 5;
-    else body = 9;
-  } else if (s.length < 64) {
-    body = 1 + s.length;
-  } else if (s.length < 4096) {
-    body = 2 + s.length;
-  } else {
-    body = 5 + s.length;
-  }
-  let back: number;
-  if (body <= 127) back = 1;
-  else if (body < 16383) back = 2;
-  else if (body < 2097151) back = 3;
-  else if (body < 268435455) back = 4;
-  else back = 5;
-  return body + back;
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -248,7 +220,7 @@ export class HashValue {
     const lp = this.#lp;
     if (lp !== null) {
       let bytes = LP_OVERHEAD;
-      for (const s of lp) bytes += lpEntryBytes(s);
+      for (const s of lp) bytes += listpackEntryBytes(s);
       return jemallocSize(bytes);
     }
     const ht = this.#ht as DenseDict<string>;

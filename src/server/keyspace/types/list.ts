@@ -13,7 +13,7 @@
 // only memory, never replies, so this class keeps a flat deque and uses the fill it was created
 // with (Redis fixes it per list at creation) only to model MEMORY USAGE.
 
-import { jemallocSize as allocSize } from './alloc-model.js';
+import { jemallocSize as allocSize, listpackEntryBytes } from './alloc-model.js';
 import { LIST_BASE, SLOT_BYTES, stringBytes } from './heap-cost.js';
 /** Smallest ring capacity (a power of two). */
 const MIN_CAPACITY = 8;
@@ -35,55 +35,6 @@ const SIZE_SAFETY_LIMIT = 8192;
 const EXACT_NODE_COUNT_LIMIT = 1_000_000;
 /** Byte budget of a node for fill -1 .. -5. */
 const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
-
-/**
- * The integer a listpack would store s as (its canonical int64 spelling: no sign but '-', no
- * leading zero, no "-0"), or null when s is stored as a string.
- */
-function listpackInt(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  const neg = s.charCodeAt(0) === 45;
-  const i = neg ? 1 : 0;
-  if (i === n) return null;
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : null;
-  for (let j = i; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  if (n - i <= 15) return Number(s);
-  const v = BigInt(s);
-  return v < -(2n ** 63n) || v > 2n ** 63n - 1n ? null : v;
-}
-
-/** Bytes of the back-length field that closes a listpack entry whose body is l bytes. */
-function backlenBytes(l: number): number {
-  if (l < 128) return 1;
-  if (l < 16384) return 2;
-  if (l < 2097152) return 3;
-  if (l < 268435456) return 4;
-  return 5;
-}
-
-/** Bytes element s takes in a listpack (encoding header, data, back-length). */
-export function listpackEntryBytes(s: string): number {
-  const iv = listpackInt(s);
-  let body: number;
-  if (iv !== null) {
-    const v = Number(iv); // only its range matters
-    if (v >= 0 && v <= 127) body = 1;
-    else if (v >= -4096 && v <= 4095) body = 2;
-    else if (v >= -32768 && v <= 32767) body = 3;
-    else if (v >= -8388608 && v <= 8388607) body = 4;
-    else if (v >= -2147483648 && v <= 2147483647) body = 5;
-    else body = 9;
-  } else {
-    const n = s.length;
-    body = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-  }
-  return body + backlenBytes(body);
-}
 
 /** Whether a quicklist node holding `bytes` in `count` entries may take an element of elemLen bytes. */
 function nodeAllows(fill: number, bytes: number, count: number, elemLen: number): boolean {

@@ -18,7 +18,6 @@
 // strings (one char per byte): binary safe, and they never alias the caller's buffers.
 
 import { formatDouble } from '../../../lib/numbers.js';
-import { isCanonicalInt64 } from '../entry.js';
 import { DenseDict } from './dict.js';
 import {
   SkipList,
@@ -33,7 +32,7 @@ import {
   type ScoreRange,
   type SkipNode,
 } from './skiplist.js';
-import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
+import { dictTableSize, jemallocSize, listpackEntryBytes, lpBacklen, lpIntBody, lpStringBody, sdsAllocBytes } from './alloc-model.js';
 import { ZSET_LP_BASE, ZSET_LP_MEMBER, ZSET_SL_BASE, ZSET_SL_MEMBER, stringBytes } from './heap-cost.js';
 
 export type { LexRange, ScoreRange } from './skiplist.js';
@@ -89,33 +88,6 @@ const SKIPLIST_STRUCTS = 16 + 32 + 56;
 const SKIPLIST_HEADER = 640;
 const DICT_ENTRY = 24;
 const BUCKET_PTR = 8;
-
-function lpBacklen(body: number): number {
-  if (body <= 127) return 1;
-  if (body < 16383) return 2;
-  if (body < 2097151) return 3;
-  if (body < 268435455) return 4;
-  return 5;
-}
-
-function lpIntBody(n: number): number {
-  if (n >= 0 && n <= 127) return 1;
-  if (n >= -4096 && n <= 4095) return 2;
-  if (n >= -32768 && n <= 32767) return 3;
-  if (n >= -8388608 && n <= 8388607) return 4;
-  if (n >= -2147483648 && n <= 2147483647) return 5;
-  return 9;
-}
-
-function lpStringBody(len: number): number {
-  return len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
-}
-
-/** Listpack bytes of one member entry. */
-function lpMemberBytes(m: string): number {
-  const body = m.length <= 20 && isCanonicalInt64(Buffer.from(m, 'latin1')) ? lpIntBody(Number(m)) : lpStringBody(m.length);
-  return body + lpBacklen(body);
-}
 
 /** Listpack bytes of one score entry (integer when double2ll succeeds, else its %.17g text). */
 function lpScoreBytes(s: number): number {
@@ -569,7 +541,7 @@ export class ZSetValue {
     if (this.#lpM !== null) {
       let bytes = LP_OVERHEAD;
       const ss = this.#lpS as number[];
-      for (let i = 0; i < this.#lpM.length; i++) bytes += lpMemberBytes(this.#lpM[i]) + lpScoreBytes(ss[i]);
+      for (let i = 0; i < this.#lpM.length; i++) bytes += listpackEntryBytes(this.#lpM[i]) + lpScoreBytes(ss[i]);
       return jemallocSize(bytes);
     }
     const zsl = this.#zsl as SkipList;
