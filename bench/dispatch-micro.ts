@@ -1,6 +1,8 @@
 // Micro-benchmark of the in-process command path (parse -> dispatch -> handler -> reply
 // encoding) without sockets: measures JS cost per command so hot-path changes can be compared.
 // Run: npm run build && node dist/bench/dispatch-micro.js [GET|SET|INCR|MSET] [pipeline] [seconds]
+//      node dist/bench/dispatch-micro.js 'HGET h f1' 16 3 'HSET h f1 v1 f2 v2'
+//        (any command line, words split on spaces, run after an optional setup command line)
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { loadConfig } from '../src/server/config/load.js';
@@ -41,8 +43,15 @@ const ONE: Record<string, string> = {
   INCR: `*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n`,
   MSET: `*21\r\n$4\r\nMSET\r\n${(K + V).repeat(10)}`,
 };
-const one = ONE[cmd] ?? ONE.GET;
+/** A command line as a RESP array of bulk strings. */
+function resp(line: string): string {
+  const words = line.split(' ').filter((w) => w.length > 0);
+  return `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(w, 'latin1')}\r\n${w}\r\n`).join('')}`;
+}
+const raw = process.argv[2] ?? 'GET';
+const one = raw.includes(' ') ? resp(raw) : ONE[cmd] ?? ONE.GET;
 sock.emit('data', Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n'));
+if (process.argv[5] !== undefined) sock.emit('data', Buffer.from(resp(process.argv[5]), 'latin1'));
 const batch = one.repeat(pipeline);
 let n = 0;
 const end = Date.now() + seconds * 1000;

@@ -193,6 +193,7 @@ export class BlockingState {
             c.servingKey = null;
             c.db = db;
           }
+          srv.keyspace.store.repack(true);
           if (this.#rerunBlockedAgain) {
             // Nothing left for it: later clients on this key find nothing either, unless the
             // key still exists (e.g. of another type for this client): keep trying then.

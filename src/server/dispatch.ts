@@ -188,6 +188,8 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
     srv.log.warning(`Internal error in '${cmd.fullName}': ${(err as Error).stack ?? String(err)}`);
     c.w.error(Err.internalError(cmd.fullName));
   }
+  // Small aggregates the command unpacked go back to their packed form (keyspace/store.ts).
+  srv.keyspace.store.repack((cmd.flags & F.write) !== 0);
   srv.executingClient = outer;
   // A tracking client may cache what it just read: remember the keys.
   if (c.tracking !== null && (cmd.flags & F.readonly) !== 0) srv.tracking.remember(c, cmd, argv);

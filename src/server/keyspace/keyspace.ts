@@ -9,6 +9,7 @@ import { Database, NONE, type ExpiryPolicy } from './database.js';
 import { NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
 import { OBJECT_SLOT_BYTES, Store } from './store.js';
+import { aggregateCodec } from './types/codec.js';
 
 export interface KeyspaceStats {
   keyspaceHits: number;
@@ -33,6 +34,8 @@ export interface KeyspaceOptions {
   slotIndex?: boolean;
   /** Called for every key removed because its TTL passed (just before it is removed). */
   onExpired?: (db: Database, id: number) => void;
+  /** Keep small aggregates packed in the arena between commands (store.ts); default true. */
+  packAggregates?: boolean;
 }
 
 /** How accesses update the per-key clock: LRU seconds or the LFU counter. */
@@ -79,9 +82,17 @@ export class Keyspace {
   #onExpired: (db: Database, id: number) => void;
   /** Called for every read miss while set (keyspace notifications of class m: "keymiss"). */
   onKeyMiss: ((db: Database, key: Uint8Array) => void) | null = null;
+  /**
+   * Observers of key accesses (key analytics: hot keys, per-pattern statistics). Each is called
+   * for every lookup made for a command: `e` is the entry or NONE (a miss), `read` tells
+   * lookupRead (which counts keyspace hits and misses) from lookupWrite. Empty unless a feature
+   * that needs it is on, so the lookup pays one length test.
+   */
+  readonly accessObservers: Array<(db: Database, key: Uint8Array, e: number, read: boolean) => void> = [];
 
   constructor(opts: KeyspaceOptions) {
     this.store = new Store({ slotLinks: opts.slotIndex ?? false });
+    if (opts.packAggregates ?? true) this.store.codec = aggregateCodec;
     this.clock = opts.clock;
     this.sharedLru.fill(lruClock(opts.clock.now()));
     this.#onExpired = opts.onExpired ?? (() => {});
@@ -131,6 +142,7 @@ export class Keyspace {
   /** Lookup for a read: lazy expiry, hit/miss accounting, access clock update. NONE if missing. */
   lookupRead(db: Database, key: Uint8Array, now: number, noTouch = false): number {
     const e = db.lookup(key, now);
+    if (this.accessObservers.length > 0) this.#observe(db, key, e, true);
     if (e === NONE) {
       this.stats.keyspaceMisses++;
       if (this.onKeyMiss !== null) this.onKeyMiss(db, key);
@@ -144,8 +156,13 @@ export class Keyspace {
   /** Lookup for a write: lazy expiry and access clock, no hit/miss accounting. */
   lookupWrite(db: Database, key: Uint8Array, now: number, noTouch = false): number {
     const e = db.lookup(key, now);
+    if (this.accessObservers.length > 0) this.#observe(db, key, e, false);
     if (e !== NONE && !noTouch) this.touch(e, now);
     return e;
+  }
+
+  #observe(db: Database, key: Uint8Array, e: number, read: boolean): void {
+    for (const f of this.accessObservers) f(db, key, e, read);
   }
 
   /** Total keys and keys with a TTL across databases. */

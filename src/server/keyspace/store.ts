@@ -28,8 +28,16 @@
 //   next/prev int32  the per-slot doubly linked list
 //   slot    uint16   hash slot of the key
 //
-// Strings keep their bytes in the record. Aggregates keep a key-only record (valLen 0) and
-// their object in `objects`.
+// Strings keep their bytes in the record. A small aggregate in a compact encoding is packed:
+// its record's value is the packed bytes (types/packed.ts), its object bit is off and its type
+// bits say what it is. object() unpacks it (through `codec`) into a value object, marks the
+// entry unpacked and keeps the object in a pending list (not in `objects`: a Map insert and
+// delete per command cost more than the unpacking) until repack(), which the command path
+// calls after every command: each object unpacked or set since is packed back if it still
+// qualifies, else it moves to `objects` for good (key-only record, valLen 0). Between
+// commands, then, a small aggregate costs no JS object. While unpacked, its record keeps the
+// old bytes: after a command that wrote nothing (repack(false)) the object is just dropped.
+// The unpacked state is invisible to accounting: the record still holds the bytes.
 //
 // Memory accounting of aggregates (maxmemory): each value object reports an O(1) estimate of
 // its heap bytes (a `bytes` getter its mutators keep current, types/heap-cost.ts). Asking every
@@ -42,11 +50,22 @@
 // boolean test, and aggregateBytes() sums every object instead (INFO only).
 
 import { Arena } from './arena.js';
+import { varintSize, writeVarint } from './types/packed.js';
+
+export { varintSize };
 
 const CLOCK_MASK = 0xffffff;
 const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;
 const OBJ_BIT = 1 << 29;
+/**
+ * With OBJ_BIT: a packed aggregate unpacked for the current command, its object in the pending
+ * list rather than in `objects` (see the file header). Shares its bit with the string encoding
+ * hint, which aggregates do not use.
+ */
+const UNPACKED_BIT = 1 << 27;
+/** Pending objects found by a scan; more are indexed. */
+const PEND_SCAN = 16;
 /** Set while the entry's id sits on the touched stack (aggregate accounting). */
 const TOUCH_BIT = 1 << 30;
 /** Entries per metadata chunk. */
@@ -65,23 +84,19 @@ function objectBytes(obj: unknown): number {
   return typeof b === 'number' ? b : 0;
 }
 
+/** How the store packs and unpacks small aggregates (types/codec.ts implements it). */
+export interface PackCodec {
+  /** The value object of `type` packed at b[off]. */
+  unpack(type: number, b: Buffer, off: number): unknown;
+  /** Bytes obj packs into, or -1 when it stays an object. */
+  packedSize(obj: unknown): number;
+  /** Writes obj's packed form (packedSize(obj) bytes) at b[off]. */
+  pack(obj: unknown, b: Buffer, off: number): void;
+}
+
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
 export const ENTRY_META_BYTES = 4 + 4 + 4;
 export const SLOT_LINK_BYTES = 4 + 4 + 2;
-
-/** Bytes a varint of n takes (LEB128, n < 2^35). */
-export function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
-function writeVarint(b: Buffer, off: number, n: number): number {
-  while (n >= 0x80) {
-    b[off++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  b[off++] = n;
-  return off;
-}
 
 /**
  * Copies src[start, end) into dst at off. Short runs (most keys and small values) go byte by
@@ -131,8 +146,19 @@ export class Store {
   next = new Int32Array(0);
   prev = new Int32Array(0);
   slot = new Uint16Array(0);
-  /** Aggregate values by id. */
+  /** Aggregate values by id (those not packed). */
   readonly objects = new Map<number, unknown>();
+  /** Packs small aggregates (see the file header); null keeps every aggregate an object. */
+  codec: PackCodec | null = null;
+  /**
+   * Objects unpacked or set since the last repack(), with their ids (oldest first), in the
+   * first #pendLen slots (the arrays are reused: truncating an array costs more than a count).
+   */
+  #pendIds: number[] = [];
+  #pendObjs: unknown[] = [];
+  #pendLen = 0;
+  /** id -> newest pending object, built when the pending list outgrows a scan. */
+  #pendIndex: Map<number, unknown> | null = null;
   /**
    * Exact int64 expiry of entries whose expiry is beyond Number.MAX_SAFE_INTEGER (PEXPIREAT k
    * 9223372036854775807 is legal); keys-expire.ts keeps it, destroy() forgets it.
@@ -406,6 +432,9 @@ export class Store {
   reset(): void {
     this.arena.reset();
     this.objects.clear();
+    this.#pendLen = 0;
+    this.#pendObjs.fill(undefined);
+    this.#pendIndex = null;
     this.#touchedLen = 0;
     this.#known.clear();
     this.#aggBytes = 0;
@@ -479,17 +508,128 @@ export class Store {
    * possibly changed: the caller may mutate the object (see the file header).
    */
   object(id: number): unknown {
-    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) return undefined;
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    if ((m & OBJ_BIT) === 0) {
+      const type = (m >>> TYPE_SHIFT) & 7;
+      return type === 0 || this.codec === null ? undefined : this.#unpack(id, type);
+    }
+    if ((m & UNPACKED_BIT) !== 0) return this.#pendingObject(id);
     if (this.#acct) this.#touch(id);
     return this.objects.get(id);
   }
 
-  /** Makes id hold an aggregate object of the given type (its record keeps the key only). */
+  /** Turns packed id into an object until the next repack() (see the file header). */
+  #unpack(id: number, type: number): unknown {
+    this.locate(id);
+    const obj = (this.codec as PackCodec).unpack(type, this.rb, this.rv);
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] |= OBJ_BIT | UNPACKED_BIT;
+    this.#pend(id, obj);
+    return obj;
+  }
+
+  #pend(id: number, obj: unknown): void {
+    const i = this.#pendLen++;
+    if (i < this.#pendIds.length) {
+      this.#pendIds[i] = id;
+      this.#pendObjs[i] = obj;
+    } else {
+      this.#pendIds.push(id);
+      this.#pendObjs.push(obj);
+    }
+    if (this.#pendIndex !== null) this.#pendIndex.set(id, obj);
+  }
+
+  /**
+   * The object of an unpacked id: the newest pending entry for it. A scan from the newest end
+   * (commands touch a few keys); past PEND_SCAN entries, through an index built on demand.
+   */
+  #pendingObject(id: number): unknown {
+    const n = this.#pendLen;
+    const ids = this.#pendIds;
+    if (n > PEND_SCAN) {
+      if (this.#pendIndex === null) {
+        const index = new Map<number, unknown>();
+        for (let i = 0; i < n; i++) index.set(ids[i], this.#pendObjs[i]);
+        this.#pendIndex = index;
+      }
+      return this.#pendIndex.get(id);
+    }
+    for (let i = n - 1; i >= 0; i--) if (ids[i] === id) return this.#pendObjs[i];
+    return undefined;
+  }
+
+  /**
+   * Makes id hold an aggregate object of the given type. With a codec, the object is pending
+   * like an unpacked one and packed at the next repack() if it qualifies.
+   */
   setObject(id: number, type: number, obj: unknown): void {
-    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) === 0) this.resizeValue(id, 0);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & (CLOCK_MASK | EPOCH_BIT | TOUCH_BIT)) | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
+    const k = (id & CHUNK_MASK) * 3 + 1;
+    const m = this.chunks[id >>> CHUNK_SHIFT][k];
+    if ((m & OBJ_BIT) !== 0 && (m & UNPACKED_BIT) === 0) this.#dropObject(id);
+    if (this.valueLength(id) !== 0) this.resizeValue(id, 0);
+    const keep = m & (CLOCK_MASK | EPOCH_BIT | TOUCH_BIT);
+    if (this.codec !== null) {
+      this.chunks[id >>> CHUNK_SHIFT][k] = (keep | (type << TYPE_SHIFT) | OBJ_BIT | UNPACKED_BIT) >>> 0;
+      this.#pend(id, obj);
+      return;
+    }
+    this.chunks[id >>> CHUNK_SHIFT][k] = (keep | (type << TYPE_SHIFT) | OBJ_BIT) >>> 0;
+    this.#keepObject(id, obj);
+  }
+
+  /** Puts obj in `objects` as id's value (accounting notes it). */
+  #keepObject(id: number, obj: unknown): void {
     this.objects.set(id, obj);
     if (this.#acct) this.#touch(id);
+  }
+
+  /**
+   * Ends the unpacked state of every object unpacked or set since the last call: each is
+   * packed back if it still qualifies (the codec gives its size), else it moves to `objects`
+   * for good (its record's stale bytes dropped). `wrote`: whether the command that used them
+   * may have changed them; if not, an unpacked object's record still holds its bytes and the
+   * object is simply dropped. Called after every command.
+   */
+  repack(wrote: boolean): void {
+    const n = this.#pendLen;
+    if (n === 0) return;
+    const ids = this.#pendIds;
+    const objs = this.#pendObjs;
+    const codec = this.codec as PackCodec;
+    // Newest first: an id pending twice (its value replaced) keeps its newest object; the
+    // older entries find the unpacked bit cleared, as do ids freed (and maybe reused) since.
+    for (let i = n - 1; i >= 0; i--) {
+      const id = ids[i];
+      const obj = objs[i];
+      objs[i] = undefined;
+      const chunk = this.chunks[id >>> CHUNK_SHIFT];
+      const k = (id & CHUNK_MASK) * 3 + 1;
+      if ((chunk[k] & (OBJ_BIT | UNPACKED_BIT)) !== (OBJ_BIT | UNPACKED_BIT)) continue;
+      this.locate(id);
+      if (!wrote && this.rvl !== 0) {
+        // Unchanged, and its bytes are still the record's value.
+        chunk[k] &= ~(OBJ_BIT | UNPACKED_BIT);
+        continue;
+      }
+      const size = codec.packedSize(obj);
+      if (size < 0) {
+        chunk[k] &= ~UNPACKED_BIT;
+        if (this.rvl !== 0) this.resizeValue(id, 0);
+        this.#keepObject(id, obj);
+        continue;
+      }
+      this.resizeValue(id, size);
+      codec.pack(obj, this.rb, this.rv);
+      chunk[k] &= ~(OBJ_BIT | UNPACKED_BIT);
+    }
+    this.#pendLen = 0;
+    this.#pendIndex = null;
+  }
+
+  /** Whether id is a packed aggregate (tests and MEMORY DOCTOR-style introspection). */
+  isPacked(id: number): boolean {
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    return (m & OBJ_BIT) === 0 && ((m >>> TYPE_SHIFT) & 7) !== 0;
   }
 
   /** Puts id on the touched stack unless it is there already (its touched bit says so). */

@@ -20,6 +20,7 @@
 import { DenseDict } from './dict.js';
 import { dictTableSize, jemallocSize, listpackEntryBytes, sdsAllocBytes } from './alloc-model.js';
 import { DICT_ENTRY_BYTES, HASH_HT_BASE, HASH_LP_BASE, HASH_LP_FIELD, stringBytes } from './heap-cost.js';
+import { PACK_MAX_BYTES, PACK_MAX_ELEMENTS, packedStringSize, reader, varintSize, writePackedString, writeVarint } from './packed.js';
 
 /** The encoding thresholds in force when a hash is written (hash-max-listpack-*). */
 export interface HashLimits {
@@ -198,6 +199,42 @@ export class HashValue {
       return 0;
     }
     return (this.#ht as DenseDict<string>).scan(cursor, count, visit);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Packed form (packed.ts): count, then field and value strings in listpack order
+
+  /** Bytes of the packed form, or -1 when the hash stays an object (hashtable, or too big). */
+  packedSize(): number {
+    const lp = this.#lp;
+    if (lp === null || lp.length > PACK_MAX_ELEMENTS) return -1;
+    let n = varintSize(lp.length >> 1);
+    for (let i = 0; i < lp.length; i++) n += packedStringSize(lp[i]);
+    return n <= PACK_MAX_BYTES ? n : -1;
+  }
+
+  /** Writes the packed form (packedSize() bytes) at b[off]. */
+  pack(b: Buffer, off: number): void {
+    const lp = this.#lp as string[];
+    off = writeVarint(b, off, lp.length >> 1);
+    for (let i = 0; i < lp.length; i++) off = writePackedString(b, off, lp[i]);
+  }
+
+  /** The hash packed at b[off]. */
+  static unpack(b: Buffer, off: number): HashValue {
+    const r = reader.at(b, off);
+    const n = 2 * r.varint();
+    const lp = new Array<string>(n);
+    let strBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const s = r.string();
+      lp[i] = s;
+      strBytes += stringBytes(s.length);
+    }
+    const h = new HashValue();
+    h.#lp = lp;
+    h.#strBytes = strBytes;
+    return h;
   }
 
   /** A deep copy (COPY): same encoding, same order. */

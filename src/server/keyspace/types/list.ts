@@ -15,6 +15,7 @@
 
 import { jemallocSize as allocSize, listpackEntryBytes } from './alloc-model.js';
 import { LIST_BASE, SLOT_BYTES, stringBytes } from './heap-cost.js';
+import { PACK_MAX_BYTES, PACK_MAX_ELEMENTS, packedStringSize, reader, unzigzag, varintSize, writePackedString, writeVarint, zigzag } from './packed.js';
 /** Smallest ring capacity (a power of two). */
 const MIN_CAPACITY = 8;
 
@@ -228,6 +229,43 @@ export class ListValue {
   /** All elements from head to tail. */
   toArray(): string[] {
     return this.#len === 0 ? [] : this.range(0, this.#len - 1);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Packed form (packed.ts): zigzag(fill), count, then the elements from head to tail
+
+  /** Bytes of the packed form, or -1 when the list stays an object (too long or too big). */
+  packedSize(): number {
+    const len = this.#len;
+    if (len > PACK_MAX_ELEMENTS) return -1;
+    let n = varintSize(zigzag(this.#fill)) + varintSize(len);
+    for (let j = 0; j < len; j++) n += packedStringSize(this.at(j));
+    return n <= PACK_MAX_BYTES ? n : -1;
+  }
+
+  /** Writes the packed form (packedSize() bytes) at b[off]. */
+  pack(b: Buffer, off: number): void {
+    off = writeVarint(b, off, zigzag(this.#fill));
+    off = writeVarint(b, off, this.#len);
+    for (let j = 0; j < this.#len; j++) off = writePackedString(b, off, this.at(j));
+  }
+
+  /** The list packed at b[off]. */
+  static unpack(b: Buffer, off: number): ListValue {
+    const r = reader.at(b, off);
+    const fill = unzigzag(r.varint());
+    const n = r.varint();
+    const l = new ListValue(fill, n);
+    const ring = l.#ring;
+    let strBytes = 0;
+    for (let j = 0; j < n; j++) {
+      const s = r.string();
+      ring[j] = s;
+      strBytes += stringBytes(s.length);
+    }
+    l.#len = n;
+    l.#strBytes = strBytes;
+    return l;
   }
 
   /** A deep copy (COPY): same elements, same creation fill. */

@@ -19,6 +19,7 @@
 import { DenseDict } from './dict.js';
 import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
 import { DICT_ENTRY_BYTES, INTSET_BASE, SET_HT_BASE, stringBytes } from './heap-cost.js';
+import { PACK_MAX_BYTES, reader, varintSize, writeVarint } from './packed.js';
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -283,6 +284,46 @@ export class SetValue {
     this.#ht = other.#ht;
     this.#buckets = other.#buckets;
     this.#strBytes = other.#strBytes;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Packed form (packed.ts, intsets only): width byte, count, little-endian ints of that width
+
+  /** Bytes of the packed form, or -1 when the set stays an object (hashtable, or too big). */
+  packedSize(): number {
+    if (this.#ints === null) return -1;
+    const n = 1 + varintSize(this.#n) + this.#n * this.#width;
+    return n <= PACK_MAX_BYTES ? n : -1;
+  }
+
+  /** Writes the packed form (packedSize() bytes) at b[off]. */
+  pack(b: Buffer, off: number): void {
+    const ints = this.#ints as BigInt64Array;
+    const w = this.#width;
+    const n = this.#n;
+    b[off++] = w;
+    off = writeVarint(b, off, n);
+    if (w === 2) for (let i = 0; i < n; i++, off += 2) b.writeInt16LE(Number(ints[i]), off);
+    else if (w === 4) for (let i = 0; i < n; i++, off += 4) b.writeInt32LE(Number(ints[i]), off);
+    else for (let i = 0; i < n; i++, off += 8) b.writeBigInt64LE(ints[i], off);
+  }
+
+  /** The intset packed at b[off]. */
+  static unpack(b: Buffer, off: number): SetValue {
+    const w = b[off];
+    const r = reader.at(b, off + 1);
+    const n = r.varint();
+    off = r.p;
+    const s = new SetValue(false);
+    s.#ht = null;
+    const ints = new BigInt64Array(Math.max(4, n));
+    if (w === 2) for (let i = 0; i < n; i++, off += 2) ints[i] = BigInt(b.readInt16LE(off));
+    else if (w === 4) for (let i = 0; i < n; i++, off += 4) ints[i] = BigInt(b.readInt32LE(off));
+    else for (let i = 0; i < n; i++, off += 8) ints[i] = b.readBigInt64LE(off);
+    s.#ints = ints;
+    s.#n = n;
+    s.#width = w;
+    return s;
   }
 
   /** Deep copy in the same encoding (setTypeDup, for COPY). */

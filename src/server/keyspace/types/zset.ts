@@ -34,6 +34,7 @@ import {
 } from './skiplist.js';
 import { dictTableSize, jemallocSize, listpackEntryBytes, lpBacklen, lpIntBody, lpStringBody, sdsAllocBytes } from './alloc-model.js';
 import { ZSET_LP_BASE, ZSET_LP_MEMBER, ZSET_SL_BASE, ZSET_SL_MEMBER, stringBytes } from './heap-cost.js';
+import { PACK_MAX_BYTES, PACK_MAX_ELEMENTS, packedScoreSize, packedStringSize, reader, varintSize, writePackedScore, writePackedString, writeVarint } from './packed.js';
 
 export type { LexRange, ScoreRange } from './skiplist.js';
 export { LEX_MAX, LEX_MIN } from './skiplist.js';
@@ -517,6 +518,50 @@ export class ZSetValue {
    */
   scanDict(cursor: number, count: number, visit: (member: string, score: number) => void): number {
     return (this.#dict as DenseDict<number>).scan(cursor, count, visit);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Packed form (packed.ts): count, then member and score pairs in listpack order
+
+  /** Bytes of the packed form, or -1 when the sorted set stays an object (skiplist, or too big). */
+  packedSize(): number {
+    const ms = this.#lpM;
+    if (ms === null || ms.length > PACK_MAX_ELEMENTS) return -1;
+    const ss = this.#lpS as number[];
+    let n = varintSize(ms.length);
+    for (let i = 0; i < ms.length; i++) n += packedStringSize(ms[i]) + packedScoreSize(ss[i]);
+    return n <= PACK_MAX_BYTES ? n : -1;
+  }
+
+  /** Writes the packed form (packedSize() bytes) at b[off]. */
+  pack(b: Buffer, off: number): void {
+    const ms = this.#lpM as string[];
+    const ss = this.#lpS as number[];
+    off = writeVarint(b, off, ms.length);
+    for (let i = 0; i < ms.length; i++) {
+      off = writePackedString(b, off, ms[i]);
+      off = writePackedScore(b, off, ss[i]);
+    }
+  }
+
+  /** The sorted set packed at b[off]. */
+  static unpack(b: Buffer, off: number): ZSetValue {
+    const r = reader.at(b, off);
+    const n = r.varint();
+    const ms = new Array<string>(n);
+    const ss = new Array<number>(n);
+    let strBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const m = r.string();
+      ms[i] = m;
+      ss[i] = r.score();
+      strBytes += stringBytes(m.length);
+    }
+    const z = new ZSetValue(true);
+    z.#lpM = ms;
+    z.#lpS = ss;
+    z.#strBytes = strBytes;
+    return z;
   }
 
   /** A deep copy with the same encoding (COPY). */
