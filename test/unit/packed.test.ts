@@ -62,6 +62,32 @@ describe('packed aggregates: round trips', () => {
     );
   });
 
+  it('small hashtable hash: pairs in dense order, buckets, MEMORY USAGE and HSCAN cursors survive', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(str, str), { minLength: 1, maxLength: PACK_MAX_ELEMENTS / 2 }), fc.array(fc.nat(), { maxLength: 10 }), (pairs, dels) => {
+        const h = new HashValue();
+        h.set('long', 'x'.repeat(65), { maxEntries: 128, maxValue: 64 });
+        for (const [f, v] of pairs) h.set(f, v, BIG);
+        for (const d of dels) if (h.size > 1) h.delete(h.fieldAt(d % h.size));
+        assert.equal(h.encoding, 'hashtable');
+        if (h.packedSize() < 0) return;
+        const u = roundTrip(VType.Hash, h);
+        assert.equal(u.encoding, 'hashtable');
+        assert.deepEqual(hashPairs(u), hashPairs(h));
+        assert.equal(u.memoryUsage(5), h.memoryUsage(5));
+        assert.equal(u.bytes, h.bytes);
+        const restA: string[] = [];
+        const restB: string[] = [];
+        const cur = h.scan(0, 2, () => {});
+        let a = cur;
+        let b = cur;
+        while (a !== 0) a = h.scan(a, 2, (f, v) => restA.push(f, v));
+        while (b !== 0) b = u.scan(b, 2, (f, v) => restB.push(f, v));
+        assert.deepEqual(restB, restA);
+      }),
+    );
+  });
+
   it('list: elements, creation fill and MEMORY USAGE survive; the unpacked list still grows and shrinks', () => {
     fc.assert(
       fc.property(fc.array(str, { maxLength: PACK_MAX_ELEMENTS }), fc.constantFrom(-1, -2, -5, 1, 7, 128, 100000), (els, fill) => {
@@ -100,15 +126,43 @@ describe('packed aggregates: round trips', () => {
     );
   });
 
-  it('hashtable sets, skiplist sorted sets and hashtable hashes are not packed', () => {
+  it('small hashtable set: members in dense order, buckets and MEMORY USAGE survive; an SSCAN cursor stays valid', () => {
+    fc.assert(
+      fc.property(fc.array(str, { minLength: 1, maxLength: PACK_MAX_ELEMENTS }), fc.array(fc.nat(), { maxLength: 20 }), (members, dels) => {
+        const s = SetValue.forMember('not-an-int');
+        s.add('not-an-int', 512);
+        for (const m of members) s.add(m, 512);
+        for (const d of dels) if (s.size > 1) s.delete(s.memberAt(d % s.size));
+        if (s.packedSize() < 0) return;
+        const u = roundTrip(VType.Set, s);
+        assert.equal(u.encoding, 'hashtable');
+        const order = (v: SetValue): string[] => Array.from({ length: v.size }, (_, i) => v.memberAt(i));
+        assert.deepEqual(order(u), order(s));
+        assert.equal(u.memoryUsage(5), s.memoryUsage(5));
+        assert.equal(u.bytes, s.bytes);
+        // A cursor from the original continues on the unpacked copy exactly as on the original.
+        const seen: string[] = [];
+        const cur = s.scan(0, 3, (m) => seen.push(m));
+        const restA: string[] = [];
+        const restB: string[] = [];
+        let a = cur;
+        let b = cur;
+        while (a !== 0) a = s.scan(a, 3, (m) => restA.push(m));
+        while (b !== 0) b = u.scan(b, 3, (m) => restB.push(m));
+        assert.deepEqual(restB, restA);
+      }),
+    );
+  });
+
+  it('skiplist sorted sets, hashtable hashes and big values are not packed', () => {
     const s = SetValue.forMember('a');
-    s.add('a', 512);
+    for (let i = 0; i <= PACK_MAX_ELEMENTS; i++) s.add(`m${i}`, 512);
     assert.equal(aggregateCodec.packedSize(s), -1);
     const z = ZSetValue.create(false);
     z.add('a', 1, 0, BIG);
     assert.equal(aggregateCodec.packedSize(z), -1);
     const h = new HashValue();
-    h.set('f', 'v', { maxEntries: 0, maxValue: 64 });
+    for (let i = 0; i <= PACK_MAX_ELEMENTS / 2; i++) h.set(`f${i}`, 'v', { maxEntries: 0, maxValue: 64 });
     assert.equal(h.encoding, 'hashtable');
     assert.equal(aggregateCodec.packedSize(h), -1);
     const big = new ListValue();

@@ -107,6 +107,15 @@ export class DenseDict<V> {
     return i < 0 ? 0 : i + 1;
   }
 
+  /** A dict holding keys[i] -> vals[i] in that dense order (keys distinct); takes the arrays. */
+  static fromArrays<V>(keys: string[], vals: V[]): DenseDict<V> {
+    const d = new DenseDict<V>();
+    d.#keys = keys;
+    d.#vals = vals;
+    for (let i = 0; i < keys.length; i++) d.#pos.set(keys[i], i);
+    return d;
+  }
+
   clone(copyValue: (v: V) => V = (v) => v): DenseDict<V> {
     const d = new DenseDict<V>();
     d.#keys = this.#keys.slice();

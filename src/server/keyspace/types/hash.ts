@@ -202,37 +202,79 @@ export class HashValue {
   }
 
   // -------------------------------------------------------------------------------------
-  // Packed form (packed.ts): count, then field and value strings in listpack order
+  // Packed form (packed.ts). A listpack: 0, count, then field and value strings in listpack
+  // order. A small hashtable: 1, Redis's bucket count (MEMORY USAGE), count, then the pairs in
+  // dense order, so the unpacked dict has the same positions and HSCAN cursors stay valid.
 
-  /** Bytes of the packed form, or -1 when the hash stays an object (hashtable, or too big). */
+  /** Bytes of the packed form, or -1 when the hash stays an object (too big). */
   packedSize(): number {
     const lp = this.#lp;
-    if (lp === null || lp.length > PACK_MAX_ELEMENTS) return -1;
-    let n = varintSize(lp.length >> 1);
-    for (let i = 0; i < lp.length; i++) n += packedStringSize(lp[i]);
+    let n: number;
+    if (lp !== null) {
+      if (lp.length > PACK_MAX_ELEMENTS) return -1;
+      n = 1 + varintSize(lp.length >> 1);
+      for (let i = 0; i < lp.length; i++) n += packedStringSize(lp[i]);
+    } else {
+      const ht = this.#ht as DenseDict<string>;
+      if (2 * ht.size > PACK_MAX_ELEMENTS) return -1;
+      n = 1 + varintSize(this.#buckets) + varintSize(ht.size);
+      const keys = ht.keys();
+      const vals = ht.values();
+      for (let i = 0; i < keys.length; i++) n += packedStringSize(keys[i]) + packedStringSize(vals[i]);
+    }
     return n <= PACK_MAX_BYTES ? n : -1;
   }
 
   /** Writes the packed form (packedSize() bytes) at b[off]. */
   pack(b: Buffer, off: number): void {
-    const lp = this.#lp as string[];
-    off = writeVarint(b, off, lp.length >> 1);
-    for (let i = 0; i < lp.length; i++) off = writePackedString(b, off, lp[i]);
+    const lp = this.#lp;
+    if (lp !== null) {
+      b[off++] = 0;
+      off = writeVarint(b, off, lp.length >> 1);
+      for (let i = 0; i < lp.length; i++) off = writePackedString(b, off, lp[i]);
+      return;
+    }
+    const ht = this.#ht as DenseDict<string>;
+    const keys = ht.keys();
+    const vals = ht.values();
+    b[off++] = 1;
+    off = writeVarint(b, off, this.#buckets);
+    off = writeVarint(b, off, keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      off = writePackedString(b, off, keys[i]);
+      off = writePackedString(b, off, vals[i]);
+    }
   }
 
   /** The hash packed at b[off]. */
   static unpack(b: Buffer, off: number): HashValue {
-    const r = reader.at(b, off);
-    const n = 2 * r.varint();
-    const lp = new Array<string>(n);
-    let strBytes = 0;
-    for (let i = 0; i < n; i++) {
-      const s = r.string();
-      lp[i] = s;
-      strBytes += stringBytes(s.length);
-    }
+    const r = reader.at(b, off + 1);
     const h = new HashValue();
-    h.#lp = lp;
+    let strBytes = 0;
+    if (b[off] === 0) {
+      const n = 2 * r.varint();
+      const lp = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const s = r.string();
+        lp[i] = s;
+        strBytes += stringBytes(s.length);
+      }
+      h.#lp = lp;
+    } else {
+      h.#buckets = r.varint();
+      const n = r.varint();
+      const keys = new Array<string>(n);
+      const vals = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const f = r.string();
+        const v = r.string();
+        keys[i] = f;
+        vals[i] = v;
+        strBytes += stringBytes(f.length) + stringBytes(v.length);
+      }
+      h.#lp = null;
+      h.#ht = DenseDict.fromArrays(keys, vals);
+    }
     h.#strBytes = strBytes;
     return h;
   }

@@ -1,22 +1,27 @@
-// The packed form of small aggregates: how a hash, list, set or sorted set in a compact
-// encoding (listpack, intset, a short quicklist) is kept as bytes in its key's arena record
-// instead of as a JS object (ARCHITECTURE 3.4: small aggregates must not cost a JS object each).
+// The packed form of small aggregates: how a small hash, list, set or sorted set is kept as
+// bytes in its key's arena record instead of as a JS object (ARCHITECTURE 3.4: small
+// aggregates must not cost a JS object each).
 //
 // The store (../store.ts) holds a packed aggregate as a record whose value area is the packed
 // bytes, with the entry's object bit off and its type set. The first object() of a command
 // unpacks it into its value class; at the end of the command the store packs every object it
 // handed out back into bytes if it still qualifies (repack), so between commands a small
-// aggregate is bytes only. A value that outgrows the limits below, or converts to hashtable /
-// skiplist, stays an object from then on.
+// aggregate is bytes only. A value that outgrows the limits below (or becomes a skiplist
+// sorted set) stays an object from then on. Packing is independent of the encoding Redis
+// reports: a small hashtable set or hash (members too long for a listpack, or not integers)
+// is packed too, with its dense order, so OBJECT ENCODING, MEMORY USAGE and SCAN cursors see
+// exactly the object that was packed.
 //
 // Layout, all integers LEB128 varints unless noted:
-//   hash   count, then count pairs of [len][field bytes][len][value bytes], listpack order
+//   hash   0, count, then count pairs [len][field bytes][len][value bytes] in listpack order;
+//          or 1, Redis's dict bucket count, count, then the pairs in dense (DenseDict) order
 //   list   zigzag(fill), count, then count [len][bytes] from head to tail
-//   set    (intset only) width byte (2, 4 or 8), count, then count little-endian ints of width
-//   zset   count, then count [len][member bytes][score] in listpack order; a score is
-//          varint(2 * zigzag(s)) when s is an integer within +-2^32 (and not -0), else the
-//          byte 0x01 followed by the float64 little-endian (a varint of an even number never
-//          starts with an odd byte)
+//   set    an intset: its width byte (2, 4 or 8), count, then count little-endian ints of that
+//          width; or 0, bucket count, count, then [len][member bytes] in dense order
+//   zset   (listpack only) count, then count [len][member bytes][score] in listpack order; a
+//          score is varint(2 * zigzag(s)) when s is an integer within +-2^32 (and not -0),
+//          else the byte 0x01 followed by the float64 little-endian (a varint of an even
+//          number never starts with an odd byte)
 //
 // This module holds the byte helpers the value classes' pack/unpack methods share, and the
 // limits: packing is O(size) per write command and unpacking O(size) per command that touches

@@ -19,7 +19,7 @@
 import { DenseDict } from './dict.js';
 import { dictTableSize, jemallocSize, sdsAllocBytes } from './alloc-model.js';
 import { DICT_ENTRY_BYTES, INTSET_BASE, SET_HT_BASE, stringBytes } from './heap-cost.js';
-import { PACK_MAX_BYTES, reader, varintSize, writeVarint } from './packed.js';
+import { PACK_MAX_BYTES, PACK_MAX_ELEMENTS, packedStringSize, reader, varintSize, writePackedString, writeVarint } from './packed.js';
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -88,8 +88,11 @@ export class SetValue {
   /** Heap bytes of the member strings of a hashtable (heap-cost.ts); 0 for an intset. */
   #strBytes = 0;
 
-  private constructor(intset: boolean) {
-    if (intset) {
+  /** An empty set in the given encoding; `bare`: its storage is left for the caller to set. */
+  private constructor(intset: boolean, bare = false) {
+    if (bare) {
+      this.#ints = null;
+    } else if (intset) {
       this.#ints = new BigInt64Array(4);
     } else {
       this.#ints = null;
@@ -287,18 +290,37 @@ export class SetValue {
   }
 
   // -------------------------------------------------------------------------------------
-  // Packed form (packed.ts, intsets only): width byte, count, little-endian ints of that width
+  // Packed form (packed.ts). An intset: its width byte (2, 4 or 8), count, little-endian ints of
+  // that width. A small hashtable: 0, Redis's bucket count (MEMORY USAGE), count, then the
+  // members in dense order, so the unpacked dict has the same positions and SSCAN cursors
+  // stay valid across commands.
 
-  /** Bytes of the packed form, or -1 when the set stays an object (hashtable, or too big). */
+  /** Bytes of the packed form, or -1 when the set stays an object (too big). */
   packedSize(): number {
-    if (this.#ints === null) return -1;
-    const n = 1 + varintSize(this.#n) + this.#n * this.#width;
+    let n: number;
+    if (this.#ints !== null) {
+      n = 1 + varintSize(this.#n) + this.#n * this.#width;
+    } else {
+      const ht = this.#ht as DenseDict<null>;
+      if (ht.size > PACK_MAX_ELEMENTS) return -1;
+      n = 1 + varintSize(this.#buckets) + varintSize(ht.size);
+      const keys = ht.keys();
+      for (let i = 0; i < keys.length; i++) n += packedStringSize(keys[i]);
+    }
     return n <= PACK_MAX_BYTES ? n : -1;
   }
 
   /** Writes the packed form (packedSize() bytes) at b[off]. */
   pack(b: Buffer, off: number): void {
-    const ints = this.#ints as BigInt64Array;
+    const ints = this.#ints;
+    if (ints === null) {
+      const keys = (this.#ht as DenseDict<null>).keys();
+      b[off++] = 0;
+      off = writeVarint(b, off, this.#buckets);
+      off = writeVarint(b, off, keys.length);
+      for (let i = 0; i < keys.length; i++) off = writePackedString(b, off, keys[i]);
+      return;
+    }
     const w = this.#width;
     const n = this.#n;
     b[off++] = w;
@@ -308,14 +330,28 @@ export class SetValue {
     else for (let i = 0; i < n; i++, off += 8) b.writeBigInt64LE(ints[i], off);
   }
 
-  /** The intset packed at b[off]. */
+  /** The set packed at b[off]. */
   static unpack(b: Buffer, off: number): SetValue {
     const w = b[off];
     const r = reader.at(b, off + 1);
+    const s = new SetValue(w !== 0, true);
+    if (w === 0) {
+      s.#buckets = r.varint();
+      const n = r.varint();
+      const keys = new Array<string>(n);
+      const vals = new Array<null>(n).fill(null);
+      let strBytes = 0;
+      for (let i = 0; i < n; i++) {
+        const m = r.string();
+        keys[i] = m;
+        strBytes += stringBytes(m.length);
+      }
+      s.#ht = DenseDict.fromArrays(keys, vals);
+      s.#strBytes = strBytes;
+      return s;
+    }
     const n = r.varint();
     off = r.p;
-    const s = new SetValue(false);
-    s.#ht = null;
     const ints = new BigInt64Array(Math.max(4, n));
     if (w === 2) for (let i = 0; i < n; i++, off += 2) ints[i] = BigInt(b.readInt16LE(off));
     else if (w === 4) for (let i = 0; i < n; i++, off += 4) ints[i] = BigInt(b.readInt32LE(off));
