@@ -355,6 +355,9 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   const sign = d < 0 || Object.is(d, -0) ? '-' : '';
   if (d === 0) return sign + '0';
+  // An integer within +-2^53 (the common score) has at most 16 digits, which %.17g prints
+  // exactly, as does JS.
+  if (Number.isInteger(d) && d <= 9007199254740992 && d >= -9007199254740992) return String(d);
   const [dig, x] = digits17(d);
   const body = dig.replace(/0+$/, '');
   if (x < -4 || x >= 17) {

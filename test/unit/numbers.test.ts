@@ -82,6 +82,10 @@ test('formatDouble is %.17g', () => {
   ];
   for (const [d, s] of cases) assert.equal(formatDouble(d), s, String(d));
   assert.equal(formatDoubleResp3(1.1), '1.1000000000000001');
+  // Integers up to 2^53 take a shortcut: the digits must be the exact value's.
+  for (const d of [1, -1, 7, 100, 123456789, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 1e15, 999999999999999, 2 ** 53 + 2, 1e16, 1e17]) {
+    assert.equal(formatDouble(d), d < 1e17 ? BigInt(d).toString() : '1e+17', String(d));
+  }
   assert.equal(formatDoubleResp3(-Infinity), '-inf');
   assert.equal(formatDoubleResp3(NaN), 'nan');
 });
