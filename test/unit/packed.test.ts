@@ -286,6 +286,19 @@ describe('packed aggregates: the store', () => {
     assert.equal(st.aggregateBytes(), h.bytes, 'an object again once it outgrows the packed form');
   });
 
+  it('readObject decodes a packed value without unpacking the entry', () => {
+    const { st, id, h } = storeWithHash(2);
+    st.repack(true);
+    const r = st.readObject(id) as HashValue;
+    assert.deepEqual(hashPairs(r), hashPairs(h));
+    assert.equal(st.isPacked(id), true, 'still packed');
+    r.set('changed', 'x', BIG);
+    assert.equal((st.readObject(id) as HashValue).get('changed'), undefined, 'a private copy');
+    const u = st.object(id);
+    assert.equal(st.readObject(id), u, 'while unpacked, the live object');
+    st.repack(false);
+  });
+
   it('without a codec every aggregate stays an object', () => {
     const st = new Store();
     const id = st.create(Buffer.from('k'), 0, 0);

@@ -518,6 +518,20 @@ export class Store {
     return this.objects.get(id);
   }
 
+  /**
+   * id's aggregate value for reading only, without the unpacked state: a packed value is
+   * decoded into a fresh object that nothing else sees (mutating it changes nothing), so a walk
+   * over many keys (a snapshot, DUMP) holds one decoded value at a time. undefined for strings.
+   */
+  readObject(id: number): unknown {
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    if ((m & OBJ_BIT) !== 0) return (m & UNPACKED_BIT) !== 0 ? this.#pendingObject(id) : this.objects.get(id);
+    const type = (m >>> TYPE_SHIFT) & 7;
+    if (type === 0 || this.codec === null) return undefined;
+    this.locate(id);
+    return this.codec.unpack(type, this.rb, this.rv);
+  }
+
   /** Turns packed id into an object until the next repack() (see the file header). */
   #unpack(id: number, type: number): unknown {
     this.locate(id);
