@@ -26,7 +26,8 @@
 //   *-random      one uniformly random key, databases visited round-robin
 // The LRU/LFU/TTL policies keep Redis's eviction pool: 16 candidates ordered by score, which
 // survive across calls. Each round samples maxmemory-samples keys from every database
-// (Database.randomEntry / randomVolatile: uniform, O(1); a database with no more keys than
+// (Database.sampleEntries: a run of buckets from a random place, as dictGetSomeKeys, or
+// randomVolatile for the keys with a TTL; a database with no more keys than
 // that contributes all of them), inserts those that beat the pool's worst, then evicts the best
 // pool entry whose key still exists (entries are key names, so a key deleted or replaced since
 // it was sampled is skipped as a "ghost", and a replacement is evicted by its old score, as in
@@ -266,6 +267,8 @@ export class Evictor {
   }
 
   readonly #rand = (): number => this.#srv.rng.next();
+  /** Scratch for sampled entries (#populate). */
+  #sample = new Int32Array(16);
 
   /**
    * The LRU/LFU/TTL policies: refill the pool from every database, then take the best entry
@@ -311,12 +314,20 @@ export class Evictor {
     const count = Math.min(this.samples, n);
     // A dictionary no larger than the sample is taken whole (Redis's dictGetSomeKeys returns
     // distinct keys); a larger one is sampled uniformly.
+    // A larger main dictionary is sampled as Redis's dictGetSomeKeys does (a run of buckets
+    // from a random place: a few cache lines instead of a miss per key); the volatile keys,
+    // kept in a dense array in the order their TTLs were set, one by one at random.
     const all = n <= this.samples ? this.#allOf(db) : null;
+    let got = count;
+    if (all === null && this.#allkeys) {
+      if (this.#sample.length < count) this.#sample = new Int32Array(count);
+      got = db.sampleEntries(this.#rand, this.#sample, count);
+    }
     const pool = this.#pool;
-    for (let j = 0; j < count; j++) {
+    for (let j = 0; j < got; j++) {
       let e: number;
       if (all !== null) e = all[j];
-      else e = this.#allkeys ? db.randomEntry(this.#rand) : db.randomVolatile(this.#rand);
+      else e = this.#allkeys ? this.#sample[j] : db.randomVolatile(this.#rand);
       if (e === NONE) continue;
       let idle: number;
       if (this.#scoring === 'lru') idle = lruIdleSeconds(store.clock(e), now) * 1000;

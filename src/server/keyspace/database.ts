@@ -119,6 +119,7 @@ export class Database {
     this.store = store;
     this.#d = new DbData(store.slotLinks);
     store.sideBytes += this.sideBytes();
+    store.resetListeners.push(() => this.#forget());
     this.#onExpired = onExpired;
     this.#expiry = expiry;
   }
@@ -373,8 +374,10 @@ export class Database {
 
   clear(): void {
     if (this.holdsAllEntries()) {
-      // Every entry of the node is here: drop the whole store at once (O(1)).
+      // Every entry of the node is here: drop the whole store at once (O(1)); every database
+      // forgets its index (the others are empty, but may hold their smallest tables).
       this.store.reset();
+      return;
     } else {
       // destroy() touches only the entry table, never this index, so the walk stays valid.
       this.forEach((id) => this.store.destroy(id));
@@ -397,10 +400,6 @@ export class Database {
     return ids;
   }
 
-  /** Drops the index without freeing entries (the caller reset the whole store). */
-  forgetAll(): void {
-    this.#forget();
-  }
 
   #forget(): void {
     const epoch = this.#d.epoch + 1;
@@ -470,8 +469,14 @@ export class Database {
     this.#lastId = NONE;
     this.#removeAt(p, i);
     d.size--;
-    if (--d.sizes[p] === 0) this.#dropTable(p);
-    else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
+    // An emptied partition keeps a smallest table: dropping it (and taking a new one with the
+    // next key) thrashed when a small database cycles keys through 256 partitions, as under
+    // eviction with a small maxmemory.
+    if (--d.sizes[p] === 0) {
+      if (d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, MIN_BUCKETS);
+    } else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) {
+      this.#resize(p, (d.masks[p] + 1) / 2);
+    }
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -535,23 +540,11 @@ export class Database {
     if (d.tableAddr[p] !== -1) arena.free(d.tableAddr[p]);
     d.tableAddr[p] = addr;
     d.tables[p] = t;
+    const was = d.masks[p];
     d.masks[p] = mask;
     this.#missKey = null;
     if (mask > d.maxMask) d.maxMask = mask;
-    else if (mask < d.maxMask) d.maxMask = Math.max(...d.masks);
-    this.#lastId = NONE;
-  }
-
-  /** Returns an empty partition's table to the arena. */
-  #dropTable(p: number): void {
-    const d = this.#d;
-    this.store.arena.free(d.tableAddr[p]);
-    d.tableAddr[p] = -1;
-    d.tables[p] = EMPTY_TABLE;
-    const wasMax = d.masks[p] === d.maxMask;
-    d.masks[p] = -1;
-    if (wasMax) d.maxMask = Math.max(...d.masks);
-    this.#missKey = null;
+    else if (was === d.maxMask && mask < was) d.maxMask = Math.max(...d.masks);
     this.#lastId = NONE;
   }
 
@@ -685,6 +678,33 @@ export class Database {
     while (k >= d.sizes[p]) k -= d.sizes[p++];
     const t = d.tables[p];
     for (let i = 0; ; i++) if (t[i << 1] !== 0 && k-- === 0) return t[i << 1] - 1;
+  }
+
+  /**
+   * Up to `count` distinct entries near a random bucket (Redis's dictGetSomeKeys): from a random
+   * partition and bucket, the occupied buckets in index order, wrapping within the partition and
+   * moving on to the next partition, at most 10 * count buckets looked at. Not uniform, but
+   * the buckets are hash order, so the keys are unrelated; and the walk reads a few cache lines
+   * where `count` random draws miss the cache `count` times (eviction samples keys this way).
+   * Writes the entries to out (length >= count) and returns how many it found.
+   */
+  sampleEntries(rand: () => number, out: Int32Array, count: number): number {
+    const d = this.#d;
+    if (d.size === 0) return 0;
+    let p = Math.floor(rand() * PARTS);
+    let n = 0;
+    let budget = 10 * count;
+    for (let parts = 0; parts < PARTS && n < count && budget > 0; parts++, p = (p + 1) & (PARTS - 1)) {
+      const mask = d.masks[p];
+      if (mask < 0 || d.sizes[p] === 0) continue;
+      const t = d.tables[p];
+      const start = Math.floor(rand() * (mask + 1));
+      for (let k = 0; k <= mask && n < count && budget > 0; k++, budget--) {
+        const id1 = t[((start + k) & mask) << 1];
+        if (id1 !== 0) out[n++] = id1 - 1;
+      }
+    }
+    return n;
   }
 
   /** The i-th entry with a TTL (0 <= i < expiresSize), in no particular order. */

@@ -270,11 +270,8 @@ export class Keyspace {
     this.stats.lazyfreedObjects += this.stats.lazyfreePendingObjects;
     this.stats.lazyfreePendingObjects = 0;
     let removed = 0;
-    for (const db of this.dbs) {
-      removed += db.size;
-      db.forgetAll();
-    }
-    this.store.reset();
+    for (const db of this.dbs) removed += db.size;
+    this.store.reset(); // every database forgets its index (Store.resetListeners)
     return removed;
   }
 }

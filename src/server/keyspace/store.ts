@@ -428,8 +428,19 @@ export class Store {
     this.count--;
   }
 
+  /**
+   * Called after reset(): the databases sharing this store drop their indexes, whose tables
+   * lived in the arena (an empty database may still hold its partitions' smallest tables).
+   */
+  readonly resetListeners: Array<() => void> = [];
+
   /** Drops every entry at once (FLUSHALL of every database). */
   reset(): void {
+    this.#resetStore();
+    for (const f of this.resetListeners) f();
+  }
+
+  #resetStore(): void {
     this.arena.reset();
     this.objects.clear();
     this.#pendLen = 0;
