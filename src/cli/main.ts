@@ -37,6 +37,10 @@ Commands:
           shoal server --port 7000 --databases 32
           shoal server /etc/shoal.conf --loglevel verbose
         Defaults: 127.0.0.1:6379, 16 databases, no persistence.
+  bigkeys [-h host] [-p port] [-n db] [--memkeys] ...
+        Survey a running node for its biggest keys (as redis-cli --bigkeys / --memkeys).
+  hotkeys [-h host] [-p port] [-n db] ...
+        Survey a running node for its hottest keys (HOTKEYS, or OBJECT FREQ as redis-cli --hotkeys).
   version   Print the version.
   help      Print this help.
 
@@ -50,6 +54,12 @@ export async function main(args: string[]): Promise<void> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'bigkeys':
+      process.exitCode = await (await import('./survey.js')).survey('bigkeys', rest);
+      return;
+    case 'hotkeys':
+      process.exitCode = await (await import('./survey.js')).survey('hotkeys', rest);
+      return;
     case 'version':
     case '--version':
     case '-v': {

@@ -201,6 +201,8 @@ export const Err = {
   withscoresBylex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   weightNotFloat: 'ERR weight value is not a float',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // ---- Shoal extensions
+  hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;
 
 /**

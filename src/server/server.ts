@@ -34,6 +34,9 @@ import { OutputManager } from './pubsub/output.js';
 import { NOTIFY } from './signals.js';
 import { MemoryAccount } from './memory-account.js';
 import { Evictor } from './evict.js';
+import { HotKeys } from './analytics/hotkeys.js';
+import { KeyPatternStats } from './analytics/keypatterns.js';
+import { DefaultTtl } from './analytics/default-ttl.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -80,6 +83,12 @@ export class Server {
   readonly notifier: KeyspaceNotifier = new KeyspaceNotifier(this.pubsub);
   /** Client-side caching: the tracking table and BCAST prefixes. */
   readonly tracking: Tracking = new Tracking(this, this.pubsub, (c) => this.output.wrote(c));
+  /** Hot-key tracking (HOTKEYS; config hotkeys-tracking). */
+  readonly hotkeys: HotKeys;
+  /** Per-key-pattern statistics (INFO keypatterns; config keypatterns). */
+  readonly keyPatterns: KeyPatternStats;
+  /** Default TTL for keys written without one (config default-ttl, default-ttl-overrides). */
+  readonly defaultTtl: DefaultTtl;
   /** The client whose command is being processed (Redis's server.current_client), or null. */
   currentClient: Client | null = null;
   /** The client whose command handler is running (Redis's CLIENT_EXECUTING_COMMAND), or null. */
@@ -167,6 +176,9 @@ export class Server {
       (held) => this.#releaseHeld(held),
     );
     this.#applyConfig();
+    this.hotkeys = new HotKeys(this);
+    this.keyPatterns = KeyPatternStats.attach(this);
+    this.defaultTtl = DefaultTtl.attach(this);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -523,6 +535,7 @@ export class Server {
       this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.config.getNumber('latency-monitor-threshold'), now);
     }
     this.output.cron();
+    this.keyPatterns.cron();
     // The clients' buffers count in used_memory; summing them is O(clients), so once a tick.
     this.memory.refreshClients();
     // Keeps used_memory_peak current, as Redis's cron does. Only with maxmemory set: without

@@ -1,6 +1,7 @@
-// Declarative table of every Redis 7.0 configuration parameter Shoal accepts: name, alias,
-// value type, default (exactly as CONFIG GET prints it on 7.0), and flags (immutable,
-// protected, sensitive, hidden, effective). Behaviour lives in values.ts / config.ts.
+// Declarative table of every Redis 7.0 configuration parameter Shoal accepts, and of Shoal's own
+// (flag X: default TTL, key patterns, hot keys): name, alias, value type, default (exactly as
+// CONFIG GET prints it on 7.0), and flags (immutable, protected, sensitive, hidden, effective,
+// extension). Behaviour lives in values.ts / config.ts.
 
 /** Names of parameters whose parsing/printing/rewriting is bespoke (see values.ts, rewrite.ts). */
 export type SpecialName =
@@ -59,6 +60,8 @@ export interface ParamSpec {
   readonly effective: boolean;
   /** Takes several arguments in a config file / command line (joined with spaces). */
   readonly multiArg: boolean;
+  /** A Shoal extension: Redis 7.0 has no such parameter. */
+  readonly extension: boolean;
 }
 
 export const INT_MIN = -2147483648n;
@@ -83,6 +86,9 @@ const MULTI_ARG = new Set<string>([
   'replicaof',
   'shutdown-on-sigint',
   'shutdown-on-sigterm',
+  // Shoal extensions: word lists (`keypatterns session: user:*:cart`).
+  'keypatterns',
+  'default-ttl-overrides',
 ]);
 
 function mk(name: string, type: ParamType, def: string, o: Opts = {}): ParamSpec {
@@ -98,6 +104,7 @@ function mk(name: string, type: ParamType, def: string, o: Opts = {}): ParamSpec
     hidden: f.includes('H'),
     effective: f.includes('E'),
     multiArg: MULTI_ARG.has(name),
+    extension: f.includes('X'),
   };
 }
 
@@ -192,6 +199,10 @@ export const PARAMS: readonly ParamSpec[] = [
   bool('daemonize', 'no', { flags: 'IE' }),
   int('databases', '16', 1n, INT_MAX, { flags: 'IE' }),
   str('dbfilename', 'dump.rdb', { flags: 'PE' }),
+  // Shoal extension (default TTL): seconds given to keys written without a TTL (0 = off), and
+  // "<prefix> <seconds|none> ..." overrides, longest prefix first (analytics/default-ttl.ts).
+  int('default-ttl', '0', 0n, INT_MAX, { flags: 'EX' }),
+  str('default-ttl-overrides', '', { flags: 'EX' }),
   special('dir', '', { flags: 'PE' }),
   bool('disable-thp', 'yes', { flags: 'I' }),
   bool('dynamic-hz', 'yes', { flags: 'E' }),
@@ -201,11 +212,17 @@ export const PARAMS: readonly ParamSpec[] = [
   int('hash-max-listpack-entries', '512', 0n, LL_MAX, { alias: 'hash-max-ziplist-entries', flags: 'E' }),
   mem('hash-max-listpack-value', '64', 0n, LL_MAX, { alias: 'hash-max-ziplist-value', flags: 'E' }),
   mem('hll-sparse-max-bytes', '3000', 0n, LL_MAX),
+  // Shoal extension (HOTKEYS): keys kept by the hot-key tracker, and whether it runs.
+  int('hotkeys-top-k', '32', 1n, 65536n, { flags: 'EX' }),
+  bool('hotkeys-tracking', 'no', { flags: 'EX' }),
   mk('hz', { kind: 'int', min: 0n, max: INT_MAX, clamp: [1n, 500n] }, '10', { flags: 'E' }),
   str('ignore-warnings', ''),
   int('io-threads', '1', 1n, 128n, { flags: 'I' }),
   bool('io-threads-do-reads', 'no', { flags: 'I' }),
   bool('jemalloc-bg-thread', 'yes'),
+  // Shoal extension (INFO keypatterns): key prefixes or globs to keep statistics for, "" = off
+  // (analytics/keypatterns.ts).
+  str('keypatterns', '', { flags: 'EX' }),
   int('latency-monitor-threshold', '0', 0n, LL_MAX, { flags: 'E' }),
   bool('latency-tracking', 'yes'),
   special('latency-tracking-info-percentiles', '50 99 99.9'),

@@ -6,6 +6,7 @@ import { bitmapsHandlers } from './bitmaps.js';
 import { commandHandlers } from './command.js';
 import { connectionHandlers } from './connection.js';
 import { hashesHandlers } from './hashes.js';
+import { hotkeysHandlers } from './hotkeys.js';
 import { keysHandlers } from './keys.js';
 import { listsHandlers } from './lists.js';
 import { memoryHandlers } from './memory.js';
@@ -31,4 +32,5 @@ export const allHandlers: Record<string, Handler> = {
   ...listsHandlers,
   ...setsHandlers,
   ...zsetsHandlers,
+  ...hotkeysHandlers,
 };

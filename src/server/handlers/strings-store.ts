@@ -75,7 +75,9 @@ export function storeString(
   signalModifiedKey(c, db, key);
   if (existing === NONE) return db.addString(key, value, stringMeta(enc, ks.initialLru(now)), opts.expireAt ?? NO_EXPIRY);
   const cur = db.expireAt(existing);
-  const at = opts.keepTtl === true ? cur : opts.expireAt ?? NO_EXPIRY;
+  let at = opts.keepTtl === true ? cur : opts.expireAt ?? NO_EXPIRY;
+  // A value replaced without a TTL gets the default TTL, if one is configured (default-ttl.ts).
+  if (at === NO_EXPIRY && opts.keepTtl !== true && db.defaultExpiry !== null) at = db.defaultExpiry(key);
   store.restring(existing, enc, ks.accessPolicy === 'lfu' ? -1 : ks.initialLru(now));
   store.writeValue(existing, value);
   if (at !== cur) db.setExpire(existing, at);

@@ -47,7 +47,8 @@ export function aggregateOf<T>(c: Client, e: number): T {
  * Makes key hold aggregate obj of `type` whatever it held before (Redis setKey for a computed
  * result: the *STORE commands, SORT ... STORE). An existing key keeps its handle and, under an
  * LFU policy, its access counter (dbOverwrite), and loses its TTL; a missing key is added
- * (dbAdd: clients blocked on it may be served, and it is a "new" key). Raises the modified-key
+ * (dbAdd: clients blocked on it may be served, and it is a "new" key). Either way it ends with
+ * the default TTL if one is configured (analytics/default-ttl.ts). Raises the modified-key
  * signal; the caller raises its keyspace event and counts the change.
  */
 export function setAggregate(c: Client, key: Uint8Array, type: number, obj: unknown): void {
@@ -63,7 +64,8 @@ export function setAggregate(c: Client, key: Uint8Array, type: number, obj: unkn
     if (ks.accessPolicy !== 'lfu') store.setClock(e, ks.initialLru(now));
     store.setObject(e, type, obj);
     store.bump(e);
-    if (db.expireAt(e) !== NO_EXPIRY) db.setExpire(e, NO_EXPIRY);
+    const at = db.defaultExpiry === null ? NO_EXPIRY : db.defaultExpiry(key);
+    if (db.expireAt(e) !== at) db.setExpire(e, at);
   }
   signalModifiedKey(c, db, key);
 }

@@ -49,6 +49,19 @@ export function dbKeyOf(id: string): Buffer {
 export type ExpiredHook = (db: Database, id: number) => void;
 
 /**
+ * Observer of a database's index (per-pattern key counts, analytics/keypatterns.ts): told of
+ * every key linked into or unlinked from it (add, delete, expire, evict, RENAME, MOVE; the
+ * key is b[off, off + len), valid during the call only), of the database emptied at once
+ * (FLUSHDB, FLUSHALL) and of its contents swapped with another's (SWAPDB).
+ */
+export interface IndexObserver {
+  linked(db: Database, b: Uint8Array, off: number, len: number): void;
+  unlinked(db: Database, b: Uint8Array, off: number, len: number): void;
+  emptied(db: Database): void;
+  swapped(a: Database, b: Database): void;
+}
+
+/**
  * Whether reading an expired key deletes it. One object shared by every database of a node:
  * CLIENT PAUSE WRITE turns deletion off (and replicas will), for all databases at once.
  */
@@ -102,6 +115,14 @@ export class Database {
    * targets, copies) while set: keyspace notifications of class n ("new").
    */
   onAdded: ((db: Database, key: Uint8Array) => void) | null = null;
+  /** Index observer (per-pattern key counts) while set; null costs one test per link. */
+  indexObserver: IndexObserver | null = null;
+  /**
+   * Default TTL (analytics/default-ttl.ts) while set: the absolute expiry, or NO_EXPIRY, of a
+   * key written without one. Called when a key is added without a TTL, and by the handlers
+   * that replace a value the way that clears its TTL (storeString, setAggregate).
+   */
+  defaultExpiry: ((key: Uint8Array) => number) | null = null;
   // Where the last successful find() found its key: lets delete() skip a second probe.
   #lastId = NONE;
   #lastPart = 0;
@@ -171,6 +192,7 @@ export class Database {
     other.#lastId = NONE;
     this.#missKey = null;
     other.#missKey = null;
+    if (this.indexObserver !== null) this.indexObserver.swapped(this, other);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -279,6 +301,7 @@ export class Database {
     const store = this.store;
     const id = store.create(key, vlen, meta);
     this.#link(id, key);
+    if (expireAt === NO_EXPIRY && this.defaultExpiry !== null) expireAt = this.defaultExpiry(key);
     if (expireAt !== NO_EXPIRY) this.setExpire(id, expireAt);
     if (this.onAdded !== null) this.onAdded(this, key);
     return id;
@@ -292,6 +315,10 @@ export class Database {
     const id = store.create(key, 0, clock);
     store.setObject(id, type, obj);
     this.#link(id, key);
+    if (this.defaultExpiry !== null) {
+      const at = this.defaultExpiry(key);
+      if (at !== NO_EXPIRY) this.setExpire(id, at);
+    }
     if (this.onAdded !== null) this.onAdded(this, key);
     return id;
   }
@@ -409,6 +436,7 @@ export class Database {
     this.#d.epoch = epoch;
     this.#lastId = NONE;
     this.#missKey = null;
+    if (this.indexObserver !== null) this.indexObserver.emptied(this);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -437,6 +465,7 @@ export class Database {
     d.sizes[p]++;
     d.size++;
     store.setVpos(id, -1);
+    if (this.indexObserver !== null) this.indexObserver.linked(this, key, 0, key.length);
     if (!store.slotLinks) return;
     const slot = keyHashSlot(key);
     store.slot[id] = slot;
@@ -481,6 +510,10 @@ export class Database {
     if (pos >= 0) {
       this.#volRemove(pos);
       store.setVpos(id, -1);
+    }
+    if (this.indexObserver !== null) {
+      store.locate(id);
+      this.indexObserver.unlinked(this, store.rb, store.rk, store.rkl);
     }
     if (!store.slotLinks) return;
     const slot = store.slot[id];

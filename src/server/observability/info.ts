@@ -4,7 +4,10 @@
 //
 // Output format, byte for byte as Redis builds it: each section is "# Name\r\n" followed by
 // "field:value\r\n" lines; sections are separated by one empty line ("\r\n"). Shoal-specific
-// fields go only at the end of the Server section, where tools that parse INFO ignore them.
+// fields go only at the end of a section, where tools that parse INFO ignore them: the Server
+// section's, and default_ttl_applied at the end of Stats while the default TTL is on. The
+// Shoal-only Keypatterns section is never part of default INFO, and part of INFO all /
+// everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,8 +21,12 @@ import type { Database } from '../keyspace/database.js';
 // -----------------------------------------------------------------------------------------
 // Section selection (Redis 7.0 semantics)
 
-/** Sections in output order. `def` = part of INFO / INFO default. */
-const SECTIONS: readonly { name: string; title: string; def: boolean }[] = [
+/**
+ * Sections in output order. `def` = part of INFO / INFO default. `on` marks a Shoal extension:
+ * INFO all / everything include it only while on(srv) holds (asking for it by name always
+ * does).
+ */
+const SECTIONS: readonly { name: string; title: string; def: boolean; on?: (srv: Server) => boolean }[] = [
   { name: 'server', title: 'Server', def: true },
   { name: 'clients', title: 'Clients', def: true },
   { name: 'memory', title: 'Memory', def: true },
@@ -33,7 +40,11 @@ const SECTIONS: readonly { name: string; title: string; def: boolean }[] = [
   { name: 'latencystats', title: 'Latencystats', def: false },
   { name: 'cluster', title: 'Cluster', def: true },
   { name: 'keyspace', title: 'Keyspace', def: true },
+  { name: 'keypatterns', title: 'Keypatterns', def: false, on: (srv) => srv.keyPatterns.enabled },
 ];
+
+/** Prefix of a Shoal extension section selected by "all" / "everything" (see SECTIONS.on). */
+const IF_ON = '?';
 
 /**
  * The set of section names requested by INFO's arguments (already lower-cased). No argument
@@ -45,7 +56,7 @@ export function selectSections(args: readonly string[]): Set<string> {
   const list = args.length === 0 ? ['default'] : args;
   for (const a of list) {
     if (a === 'all' || a === 'everything') {
-      for (const s of SECTIONS) out.add(s.name);
+      for (const s of SECTIONS) out.add(s.on === undefined ? s.name : IF_ON + s.name);
     } else if (a === 'default') {
       for (const s of SECTIONS) if (s.def) out.add(s.name);
     } else {
@@ -59,7 +70,7 @@ export function selectSections(args: readonly string[]): Set<string> {
 export function buildInfo(srv: Server, selected: ReadonlySet<string>): string {
   const parts: string[] = [];
   for (const s of SECTIONS) {
-    if (!selected.has(s.name)) continue;
+    if (!selected.has(s.name) && !(s.on !== undefined && selected.has(IF_ON + s.name) && s.on(srv))) continue;
     let text = `# ${s.title}\r\n`;
     for (const [k, v] of GENERATORS[s.name](srv)) text += `${k}:${v}\r\n`;
     parts.push(text);
@@ -82,6 +93,7 @@ const GENERATORS: Record<string, (srv: Server) => Lines> = {
   latencystats: latencystatsSection,
   cluster: () => [['cluster_enabled', 0]],
   keyspace: keyspaceSection,
+  keypatterns: (srv) => srv.keyPatterns.info(),
 };
 
 // -----------------------------------------------------------------------------------------
@@ -362,6 +374,8 @@ function statsSection(srv: Server): Lines {
     ['io_threaded_writes_processed', 0],
     ['reply_buffer_shrinks', 0],
     ['reply_buffer_expands', 0],
+    // Shoal extension, only while on: keys given the default TTL (analytics/default-ttl.ts).
+    ...(srv.defaultTtl.enabled ? ([['default_ttl_applied', srv.defaultTtl.applied]] as Lines) : []),
   ];
 }
 
