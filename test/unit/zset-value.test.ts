@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { SkipList, LEX_MAX, LEX_MIN, type LexRange, type LexValue, type ScoreRange } from '../../src/server/keyspace/types/skiplist.js';
+import { NIL, SkipList, LEX_MAX, LEX_MIN, type LexRange, type LexValue, type ScoreRange } from '../../src/server/keyspace/types/skiplist.js';
 import {
   ZADD_GT,
   ZADD_INCR,
@@ -291,17 +291,17 @@ describe('SkipList', () => {
         const want = sorted(m);
         assert.equal(sl.length, want.length);
         const fwd: string[] = [];
-        for (let n = sl.first; n !== null; n = n.forward[0]) fwd.push(n.member);
+        for (let n = sl.first; n !== NIL; n = sl.next(n)) fwd.push(sl.member(n));
         assert.deepEqual(fwd, want.map(([k]) => k));
         const back: string[] = [];
-        for (let n = sl.last; n !== null; n = n.backward) back.push(n.member);
+        for (let n = sl.last; n !== NIL; n = sl.prev(n)) back.push(sl.member(n));
         assert.deepEqual(back, fwd.slice().reverse());
         want.forEach(([k, s], i) => {
           assert.equal(sl.rankOf(s, k), i + 1);
-          assert.equal(sl.nodeAt(i + 1)?.member, k);
+          assert.equal(sl.member(sl.nodeAt(i + 1)), k);
         });
-        assert.equal(sl.nodeAt(0), null);
-        assert.equal(sl.nodeAt(want.length + 1), null);
+        assert.equal(sl.nodeAt(0), NIL);
+        assert.equal(sl.nodeAt(want.length + 1), NIL);
       }),
       { numRuns: 200 },
     );
@@ -313,7 +313,7 @@ describe('SkipList', () => {
         const sl = new SkipList();
         for (let i = 0; i < n; i++) sl.insert(i % 4, `m${String(i).padStart(2, '0')}`);
         const before: string[] = [];
-        for (let x = sl.first; x !== null; x = x.forward[0]) before.push(x.member);
+        for (let x = sl.first; x !== NIL; x = sl.next(x)) before.push(sl.member(x));
         const removed: string[] = [];
         const count = sl.deleteRankRange(start, start + len, (m) => removed.push(m));
         assert.deepEqual(removed, before.slice(start - 1, start + len));

@@ -16,8 +16,9 @@
 //   set, intset, empty (4 slots)    313; per member ~10 (BigInt64Array growing by doubling)
 //   set, hashtable, per member      74 with 8 chars: a string + ~50
 //   zset, listpack, empty           137; per member 45 with 8 chars: a string + 2 slots + slack
-//   zset, skiplist, empty           1107 (the 32-level header node); per member 273 with 8 chars:
-//                                   a string + ~250 (node, forward/span arrays, dict entry)
+//   zset, skiplist, empty           2540 (node pool, its float64 view, member slots, DenseDict);
+//                                   per member 62-88 with 8 chars: a string + its pool record
+//                                   (amortized over the pool's doubling) and dict entry
 // The estimates are deliberately simple (a base per encoding plus a cost per element) and
 // O(1) to keep up to date: they are within ~10 % of the measured heap growth for aggregates of
 // a few elements to a few thousand.
@@ -51,7 +52,7 @@ export const SET_HT_BASE = 680;
 export const ZSET_LP_BASE = 390;
 /** Sorted set, listpack: per member, its member and score slots. */
 export const ZSET_LP_MEMBER = 2 * SLOT_BYTES;
-/** Sorted set, skiplist: the object, the 32-level header node and a DenseDict. */
-export const ZSET_SL_BASE = 1400;
-/** Sorted set, skiplist: per member, its node (score, forward and span arrays) and dict entry. */
-export const ZSET_SL_MEMBER = 250;
+/** Sorted set, skiplist: the object, its node pool (with the 32-level header) and a DenseDict. */
+export const ZSET_SL_BASE = 2500;
+/** Sorted set, skiplist: per member, its pool record (score, links, spans) and dict entry. */
+export const ZSET_SL_MEMBER = 80;

@@ -81,25 +81,21 @@ export function compareEntries(s1: number, m1: string, s2: number, m2: string): 
   return m1 < m2 ? -1 : 1;
 }
 
-export class SkipNode {
-  readonly member: string;
-  score: number;
-  backward: SkipNode | null = null;
-  /** forward[i] is the next node at level i; span[i] the level-0 steps that link covers. */
-  readonly forward: (SkipNode | null)[];
-  readonly span: number[];
+/** A node handle: its record's offset in the node pool (see SkipList); NIL for none. */
+export type SkipNode = number;
+/** No node. */
+export const NIL = -1;
 
-  constructor(level: number, score: number, member: string) {
-    this.member = member;
-    this.score = score;
-    this.forward = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-
-  get level(): number {
-    return this.forward.length;
-  }
-}
+// A node's record in the pool (Int32Array words; the pool's Float64Array view reads the score):
+const R_LEVEL = 0; // level (1..32)
+const R_BACK = 1; // backward node, or NIL
+const R_SCORE = 2; // words 2-3: the score (float64, 8-byte aligned: records start at even words)
+const R_MEMBER = 4; // index of the member string in `#members`
+const R_LINKS = 6; // then per level i: forward node (R_LINKS + 2i) and span (R_LINKS + 2i + 1)
+/** Words of a record with `level` levels (even, so every record stays 8-byte aligned). */
+const recordWords = (level: number): number => R_LINKS + 2 * level;
+/** The header's record: the largest level at offset 0. */
+const HEADER = 0;
 
 /**
  * Node levels from a deterministic xorshift32 (shared by every list). The shape of a list
@@ -118,30 +114,130 @@ function randomLevel(): number {
   }
 }
 
+/** Scratch for the walks (one walk runs at a time): the update vector and the ranks. */
+const updateScratch = new Int32Array(SKIPLIST_MAXLEVEL);
+const rankScratch = new Float64Array(SKIPLIST_MAXLEVEL);
+
+/**
+ * The skiplist. Nodes are records in one Int32Array pool rather than JS objects: a node's
+ * level, backward link, score and forward links with their spans sit together, so a step of a
+ * walk reads one or two cache lines (as Redis's zskiplistNode), and the garbage collector sees
+ * three arrays instead of four objects per member. Node handles are record offsets; freed
+ * records are kept on a free list per level and reused; the pool doubles when full.
+ */
 export class SkipList {
-  readonly #header = new SkipNode(SKIPLIST_MAXLEVEL, 0, '');
-  #tail: SkipNode | null = null;
+  #pool = new Int32Array(128);
+  #f64 = new Float64Array(this.#pool.buffer);
+  /** Words of the pool handed out (the next record starts here). */
+  #top = 0;
+  /** Per level: the first free record of that level, chained through R_BACK; NIL if none. */
+  readonly #free = new Int32Array(SKIPLIST_MAXLEVEL + 1).fill(NIL);
+  readonly #members: string[] = [];
+  /** Free member slots (indexes into #members). */
+  readonly #freeMembers: number[] = [];
+  #tail: SkipNode = NIL;
   #length = 0;
   #level = 1;
+
+  constructor() {
+    const h = this.#alloc(SKIPLIST_MAXLEVEL, 0, '');
+    if (h !== HEADER) throw new Error('skiplist header must be the first record');
+  }
 
   get length(): number {
     return this.#length;
   }
 
-  /** The lowest (score, member), or null when empty. */
-  get first(): SkipNode | null {
-    return this.#header.forward[0];
+  /** The lowest (score, member), or NIL when empty. */
+  get first(): SkipNode {
+    return this.#pool[HEADER + R_LINKS];
   }
 
-  /** The highest (score, member), or null when empty. */
-  get last(): SkipNode | null {
+  /** The highest (score, member), or NIL when empty. */
+  get last(): SkipNode {
     return this.#tail;
+  }
+
+  /** The node after n (level 0), or NIL. */
+  next(n: SkipNode): SkipNode {
+    return this.#pool[n + R_LINKS];
+  }
+
+  /** The node before n, or NIL. */
+  prev(n: SkipNode): SkipNode {
+    return this.#pool[n + R_BACK];
+  }
+
+  score(n: SkipNode): number {
+    return this.#f64[(n + R_SCORE) >> 1];
+  }
+
+  member(n: SkipNode): string {
+    return this.#members[this.#pool[n + R_MEMBER]];
+  }
+
+  level(n: SkipNode): number {
+    return this.#pool[n + R_LEVEL];
+  }
+
+  /** Bytes the pool and the member slots take (heap accounting). */
+  get poolBytes(): number {
+    return this.#pool.byteLength + this.#members.length * 8;
   }
 
   /** The first `limit` nodes from the lowest (MEMORY USAGE samples their sizes). */
   *levels(limit: number): IterableIterator<SkipNode> {
-    let x = this.#header.forward[0];
-    for (let n = 0; x !== null && n < limit; n++, x = x.forward[0]) yield x;
+    let x = this.first;
+    for (let n = 0; x !== NIL && n < limit; n++, x = this.next(x)) yield x;
+  }
+
+  #alloc(level: number, score: number, member: string): SkipNode {
+    let n = this.#free[level];
+    if (n !== NIL) {
+      this.#free[level] = this.#pool[n + R_BACK];
+    } else {
+      const words = recordWords(level);
+      if (this.#top + words > this.#pool.length) {
+        const grown = new Int32Array(Math.max(this.#pool.length * 2, this.#top + words));
+        grown.set(this.#pool);
+        this.#pool = grown;
+        this.#f64 = new Float64Array(grown.buffer);
+      }
+      n = this.#top;
+      this.#top += words;
+    }
+    const pool = this.#pool;
+    pool[n + R_LEVEL] = level;
+    pool[n + R_BACK] = NIL;
+    this.#f64[(n + R_SCORE) >> 1] = score;
+    const slot = this.#freeMembers.length > 0 ? (this.#freeMembers.pop() as number) : this.#members.length;
+    this.#members[slot] = member;
+    pool[n + R_MEMBER] = slot;
+    for (let i = 0; i < level; i++) {
+      pool[n + R_LINKS + 2 * i] = NIL;
+      pool[n + R_LINKS + 2 * i + 1] = 0;
+    }
+    return n;
+  }
+
+  #release(n: SkipNode): void {
+    const pool = this.#pool;
+    const slot = pool[n + R_MEMBER];
+    this.#members[slot] = '';
+    this.#freeMembers.push(slot);
+    const level = pool[n + R_LEVEL];
+    pool[n + R_BACK] = this.#free[level];
+    this.#free[level] = n;
+  }
+
+  /** (score, member) of node f compared with (score, member): negative when f sorts first. */
+  #cmp(f: SkipNode, score: number, member: string): number {
+    const fs = this.#f64[(f + R_SCORE) >> 1];
+    if (fs < score) return -1;
+    if (fs > score) return 1;
+    const fm = this.#members[this.#pool[f + R_MEMBER]];
+    if (fm === member) return 0;
+    return fm < member ? -1 : 1;
   }
 
   /**
@@ -149,13 +245,14 @@ export class SkipList {
    * so) and the score is not NaN. Returns the new node.
    */
   insert(score: number, member: string): SkipNode {
-    const update = new Array<SkipNode>(SKIPLIST_MAXLEVEL);
-    const rank = new Array<number>(SKIPLIST_MAXLEVEL);
-    let x = this.#header;
+    const update = updateScratch;
+    const rank = rankScratch;
+    let pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
       rank[i] = i === this.#level - 1 ? 0 : rank[i + 1];
-      for (let f = x.forward[i]; f !== null && compareEntries(f.score, f.member, score, member) < 0; f = x.forward[i]) {
-        rank[i] += x.span[i];
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && this.#cmp(f, score, member) < 0; f = pool[x + R_LINKS + 2 * i]) {
+        rank[i] += pool[x + R_LINKS + 2 * i + 1];
         x = f;
       }
       update[i] = x;
@@ -164,52 +261,56 @@ export class SkipList {
     if (level > this.#level) {
       for (let i = this.#level; i < level; i++) {
         rank[i] = 0;
-        update[i] = this.#header;
-        this.#header.span[i] = this.#length;
+        update[i] = HEADER;
+        pool[HEADER + R_LINKS + 2 * i + 1] = this.#length;
       }
       this.#level = level;
     }
-    const node = new SkipNode(level, score, member);
+    const node = this.#alloc(level, score, member);
+    pool = this.#pool; // #alloc may have grown it
     for (let i = 0; i < level; i++) {
       const u = update[i];
-      node.forward[i] = u.forward[i];
-      u.forward[i] = node;
-      node.span[i] = u.span[i] - (rank[0] - rank[i]);
-      u.span[i] = rank[0] - rank[i] + 1;
+      pool[node + R_LINKS + 2 * i] = pool[u + R_LINKS + 2 * i];
+      pool[u + R_LINKS + 2 * i] = node;
+      pool[node + R_LINKS + 2 * i + 1] = pool[u + R_LINKS + 2 * i + 1] - (rank[0] - rank[i]);
+      pool[u + R_LINKS + 2 * i + 1] = rank[0] - rank[i] + 1;
     }
-    for (let i = level; i < this.#level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.#header ? null : update[0];
-    const next = node.forward[0];
-    if (next !== null) next.backward = node;
+    for (let i = level; i < this.#level; i++) pool[update[i] + R_LINKS + 2 * i + 1]++;
+    pool[node + R_BACK] = update[0] === HEADER ? NIL : update[0];
+    const next = pool[node + R_LINKS];
+    if (next !== NIL) pool[next + R_BACK] = node;
     else this.#tail = node;
     this.#length++;
     return node;
   }
 
-  /** Unlinks x given the rightmost node before it at every level (zslDeleteNode). */
-  #unlink(x: SkipNode, update: SkipNode[]): void {
+  /** Unlinks and frees x given the rightmost node before it at every level (zslDeleteNode). */
+  #unlink(x: SkipNode, update: Int32Array): void {
+    const pool = this.#pool;
     for (let i = 0; i < this.#level; i++) {
       const u = update[i];
-      if (u.forward[i] === x) {
-        u.span[i] += x.span[i] - 1;
-        u.forward[i] = x.forward[i];
+      if (pool[u + R_LINKS + 2 * i] === x) {
+        pool[u + R_LINKS + 2 * i + 1] += pool[x + R_LINKS + 2 * i + 1] - 1;
+        pool[u + R_LINKS + 2 * i] = pool[x + R_LINKS + 2 * i];
       } else {
-        u.span[i] -= 1;
+        pool[u + R_LINKS + 2 * i + 1] -= 1;
       }
     }
-    const next = x.forward[0];
-    if (next !== null) next.backward = x.backward;
-    else this.#tail = x.backward;
-    while (this.#level > 1 && this.#header.forward[this.#level - 1] === null) this.#level--;
+    const next = pool[x + R_LINKS];
+    if (next !== NIL) pool[next + R_BACK] = pool[x + R_BACK];
+    else this.#tail = pool[x + R_BACK];
+    while (this.#level > 1 && pool[HEADER + R_LINKS + 2 * (this.#level - 1)] === NIL) this.#level--;
     this.#length--;
+    this.#release(x);
   }
 
-  /** The update vector for (score, member): the last node before it at each level. */
-  #seek(score: number, member: string): SkipNode[] {
-    const update = new Array<SkipNode>(SKIPLIST_MAXLEVEL);
-    let x = this.#header;
+  /** Fills updateScratch with the last node before (score, member) at each level. */
+  #seek(score: number, member: string): Int32Array {
+    const update = updateScratch;
+    const pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && compareEntries(f.score, f.member, score, member) < 0; f = x.forward[i]) x = f;
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && this.#cmp(f, score, member) < 0; f = pool[x + R_LINKS + 2 * i]) x = f;
       update[i] = x;
     }
     return update;
@@ -218,92 +319,114 @@ export class SkipList {
   /** Removes (score, member); returns whether it was there. */
   delete(score: number, member: string): boolean {
     const update = this.#seek(score, member);
-    const x = update[0].forward[0];
-    if (x === null || x.score !== score || x.member !== member) return false;
+    const x = this.#pool[update[0] + R_LINKS];
+    if (x === NIL || this.#cmp(x, score, member) !== 0) return false;
     this.#unlink(x, update);
     return true;
   }
 
+  /**
+   * Changes the score of (cur, member) to score, which must differ (zslUpdateScore): in place
+   * when the node keeps its position, else removed and inserted again.
+   */
+  updateScore(cur: number, member: string, score: number): void {
+    const update = this.#seek(cur, member);
+    const pool = this.#pool;
+    const x = pool[update[0] + R_LINKS];
+    const back = pool[x + R_BACK];
+    const next = pool[x + R_LINKS];
+    if ((back === NIL || this.score(back) < score) && (next === NIL || this.score(next) > score)) {
+      this.#f64[(x + R_SCORE) >> 1] = score;
+      return;
+    }
+    this.#unlink(x, update);
+    this.insert(score, member);
+  }
+
   /** 1-based rank of (score, member), 0 when absent (zslGetRank). */
   rankOf(score: number, member: string): number {
+    const pool = this.#pool;
     let rank = 0;
-    let x = this.#header;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && compareEntries(f.score, f.member, score, member) <= 0; f = x.forward[i]) {
-        rank += x.span[i];
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && this.#cmp(f, score, member) <= 0; f = pool[x + R_LINKS + 2 * i]) {
+        rank += pool[x + R_LINKS + 2 * i + 1];
         x = f;
       }
-      if (x !== this.#header && x.score === score && x.member === member) return rank;
+      if (x !== HEADER && this.#cmp(x, score, member) === 0) return rank;
     }
     return 0;
   }
 
-  /** The node at 1-based rank, or null when out of range (zslGetElementByRank). */
-  nodeAt(rank: number): SkipNode | null {
+  /** The node at 1-based rank, or NIL when out of range (zslGetElementByRank). */
+  nodeAt(rank: number): SkipNode {
+    const pool = this.#pool;
     let traversed = 0;
-    let x = this.#header;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && traversed + x.span[i] <= rank; f = x.forward[i]) {
-        traversed += x.span[i];
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && traversed + pool[x + R_LINKS + 2 * i + 1] <= rank; f = pool[x + R_LINKS + 2 * i]) {
+        traversed += pool[x + R_LINKS + 2 * i + 1];
         x = f;
       }
-      if (traversed === rank) return x === this.#header ? null : x;
+      if (traversed === rank) return x === HEADER ? NIL : x;
     }
-    return null;
+    return NIL;
   }
 
-  /** First node whose score is in range, or null (zslFirstInRange). */
-  firstInScore(r: ScoreRange): SkipNode | null {
-    if (!this.#anyInScore(r)) return null;
-    let x = this.#header;
+  /** First node whose score is in range, or NIL (zslFirstInRange). */
+  firstInScore(r: ScoreRange): SkipNode {
+    if (!this.#anyInScore(r)) return NIL;
+    const pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && !scoreGteMin(f.score, r); f = x.forward[i]) x = f;
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && !scoreGteMin(this.score(f), r); f = pool[x + R_LINKS + 2 * i]) x = f;
     }
-    const n = x.forward[0];
-    return n !== null && scoreLteMax(n.score, r) ? n : null;
+    const n = pool[x + R_LINKS];
+    return n !== NIL && scoreLteMax(this.score(n), r) ? n : NIL;
   }
 
-  /** Last node whose score is in range, or null (zslLastInRange). */
-  lastInScore(r: ScoreRange): SkipNode | null {
-    if (!this.#anyInScore(r)) return null;
-    let x = this.#header;
+  /** Last node whose score is in range, or NIL (zslLastInRange). */
+  lastInScore(r: ScoreRange): SkipNode {
+    if (!this.#anyInScore(r)) return NIL;
+    const pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && scoreLteMax(f.score, r); f = x.forward[i]) x = f;
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && scoreLteMax(this.score(f), r); f = pool[x + R_LINKS + 2 * i]) x = f;
     }
-    return x !== this.#header && scoreGteMin(x.score, r) ? x : null;
+    return x !== HEADER && scoreGteMin(this.score(x), r) ? x : NIL;
   }
 
-  /** First node whose member is in the lex range, or null (zslFirstInLexRange). */
-  firstInLex(r: LexRange): SkipNode | null {
-    if (!this.#anyInLex(r)) return null;
-    let x = this.#header;
+  /** First node whose member is in the lex range, or NIL (zslFirstInLexRange). */
+  firstInLex(r: LexRange): SkipNode {
+    if (!this.#anyInLex(r)) return NIL;
+    const pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && !lexGteMin(f.member, r); f = x.forward[i]) x = f;
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && !lexGteMin(this.member(f), r); f = pool[x + R_LINKS + 2 * i]) x = f;
     }
-    const n = x.forward[0];
-    return n !== null && lexLteMax(n.member, r) ? n : null;
+    const n = pool[x + R_LINKS];
+    return n !== NIL && lexLteMax(this.member(n), r) ? n : NIL;
   }
 
-  /** Last node whose member is in the lex range, or null (zslLastInLexRange). */
-  lastInLex(r: LexRange): SkipNode | null {
-    if (!this.#anyInLex(r)) return null;
-    let x = this.#header;
+  /** Last node whose member is in the lex range, or NIL (zslLastInLexRange). */
+  lastInLex(r: LexRange): SkipNode {
+    if (!this.#anyInLex(r)) return NIL;
+    const pool = this.#pool;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && lexLteMax(f.member, r); f = x.forward[i]) x = f;
+      for (let f = pool[x + R_LINKS + 2 * i]; f !== NIL && lexLteMax(this.member(f), r); f = pool[x + R_LINKS + 2 * i]) x = f;
     }
-    return x !== this.#header && lexGteMin(x.member, r) ? x : null;
+    return x !== HEADER && lexGteMin(this.member(x), r) ? x : NIL;
   }
 
   #anyInScore(r: ScoreRange): boolean {
-    if (scoreRangeEmpty(r) || this.#tail === null) return false;
-    const first = this.#header.forward[0] as SkipNode;
-    return scoreGteMin(this.#tail.score, r) && scoreLteMax(first.score, r);
+    if (scoreRangeEmpty(r) || this.#tail === NIL) return false;
+    return scoreGteMin(this.score(this.#tail), r) && scoreLteMax(this.score(this.first), r);
   }
 
   #anyInLex(r: LexRange): boolean {
-    if (lexRangeEmpty(r) || this.#tail === null) return false;
-    const first = this.#header.forward[0] as SkipNode;
-    return lexGteMin(this.#tail.member, r) && lexLteMax(first.member, r);
+    if (lexRangeEmpty(r) || this.#tail === NIL) return false;
+    return lexGteMin(this.member(this.#tail), r) && lexLteMax(this.member(this.first), r);
   }
 
   /**
@@ -311,18 +434,19 @@ export class SkipList {
    * inRange(node) holds, calling removed(member) for each. Returns how many went.
    */
   #deleteWhile(before: (n: SkipNode) => boolean, inRange: (n: SkipNode) => boolean, removed: (m: string) => void): number {
-    const update = new Array<SkipNode>(SKIPLIST_MAXLEVEL);
-    let x = this.#header;
+    const update = updateScratch;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && before(f); f = x.forward[i]) x = f;
+      for (let f = this.#pool[x + R_LINKS + 2 * i]; f !== NIL && before(f); f = this.#pool[x + R_LINKS + 2 * i]) x = f;
       update[i] = x;
     }
-    let n = x.forward[0];
+    let n = this.#pool[x + R_LINKS];
     let count = 0;
-    while (n !== null && inRange(n)) {
-      const next = n.forward[0];
+    while (n !== NIL && inRange(n)) {
+      const next = this.#pool[n + R_LINKS];
+      const m = this.member(n);
       this.#unlink(n, update);
-      removed(n.member);
+      removed(m);
       count++;
       n = next;
     }
@@ -331,33 +455,34 @@ export class SkipList {
 
   /** Removes the nodes whose score is in range (zslDeleteRangeByScore). */
   deleteScoreRange(r: ScoreRange, removed: (m: string) => void): number {
-    return this.#deleteWhile((n) => !scoreGteMin(n.score, r), (n) => scoreLteMax(n.score, r), removed);
+    return this.#deleteWhile((n) => !scoreGteMin(this.score(n), r), (n) => scoreLteMax(this.score(n), r), removed);
   }
 
   /** Removes the nodes whose member is in the lex range (zslDeleteRangeByLex). */
   deleteLexRange(r: LexRange, removed: (m: string) => void): number {
-    return this.#deleteWhile((n) => !lexGteMin(n.member, r), (n) => lexLteMax(n.member, r), removed);
+    return this.#deleteWhile((n) => !lexGteMin(this.member(n), r), (n) => lexLteMax(this.member(n), r), removed);
   }
 
   /** Removes 1-based ranks start..end inclusive (zslDeleteRangeByRank). */
   deleteRankRange(start: number, end: number, removed: (m: string) => void): number {
-    const update = new Array<SkipNode>(SKIPLIST_MAXLEVEL);
+    const update = updateScratch;
     let traversed = 0;
-    let x = this.#header;
+    let x = HEADER;
     for (let i = this.#level - 1; i >= 0; i--) {
-      for (let f = x.forward[i]; f !== null && traversed + x.span[i] < start; f = x.forward[i]) {
-        traversed += x.span[i];
+      for (let f = this.#pool[x + R_LINKS + 2 * i]; f !== NIL && traversed + this.#pool[x + R_LINKS + 2 * i + 1] < start; f = this.#pool[x + R_LINKS + 2 * i]) {
+        traversed += this.#pool[x + R_LINKS + 2 * i + 1];
         x = f;
       }
       update[i] = x;
     }
     traversed++;
-    let n = x.forward[0];
+    let n = this.#pool[x + R_LINKS];
     let count = 0;
-    while (n !== null && traversed <= end) {
-      const next = n.forward[0];
+    while (n !== NIL && traversed <= end) {
+      const next = this.#pool[n + R_LINKS];
+      const m = this.member(n);
       this.#unlink(n, update);
-      removed(n.member);
+      removed(m);
       count++;
       traversed++;
       n = next;

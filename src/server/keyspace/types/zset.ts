@@ -30,6 +30,7 @@ import {
   scoreRangeEmpty,
   type LexRange,
   type ScoreRange,
+  NIL,
   type SkipNode,
 } from './skiplist.js';
 import { dictTableSize, jemallocSize, listpackEntryBytes, lpBacklen, lpIntBody, lpStringBody, sdsAllocBytes } from './alloc-model.js';
@@ -221,9 +222,7 @@ export class ZSetValue {
       this.#insert(member, score);
       return;
     }
-    const zsl = this.#zsl as SkipList;
-    zsl.delete(cur, member);
-    zsl.insert(score, member);
+    (this.#zsl as SkipList).updateScore(cur, member, score);
     (this.#dict as DenseDict<number>).set(member, score);
   }
 
@@ -283,10 +282,11 @@ export class ZSetValue {
     if (zsl.length > limits.maxEntries) return;
     const ms: string[] = [];
     const ss: number[] = [];
-    for (let n = zsl.first; n !== null; n = n.forward[0]) {
-      if (n.member.length > limits.maxValue) return;
-      ms.push(n.member);
-      ss.push(normalizeLp(n.score));
+    for (let n = zsl.first; n !== NIL; n = zsl.next(n)) {
+      const m = zsl.member(n);
+      if (m.length > limits.maxValue) return;
+      ms.push(m);
+      ss.push(normalizeLp(zsl.score(n)));
     }
     this.#lpM = ms;
     this.#lpS = ss;
@@ -326,8 +326,9 @@ export class ZSetValue {
       }
       return;
     }
-    let n: SkipNode | null = (this.#zsl as SkipList).nodeAt(start + 1);
-    while (n !== null && visit(n.member, n.score)) n = reverse ? n.backward : n.forward[0];
+    const zsl = this.#zsl as SkipList;
+    let n: SkipNode = zsl.nodeAt(start + 1);
+    while (n !== NIL && visit(zsl.member(n), zsl.score(n))) n = reverse ? zsl.prev(n) : zsl.next(n);
   }
 
   /** Rank of the first (lowest) entry whose score is in range, or -1. */
@@ -418,8 +419,9 @@ export class ZSetValue {
     return last < 0 ? this.size - first : last - first + 1;
   }
 
-  #nodeRank(n: SkipNode | null): number {
-    return n === null ? -1 : (this.#zsl as SkipList).rankOf(n.score, n.member) - 1;
+  #nodeRank(n: SkipNode): number {
+    const zsl = this.#zsl as SkipList;
+    return n === NIL ? -1 : zsl.rankOf(zsl.score(n), zsl.member(n)) - 1;
   }
 
   /** Removes ranks start..end (0-based, inclusive, already clamped); returns the count. */
@@ -471,9 +473,9 @@ export class ZSetValue {
       s = (this.#lpS as number[])[i];
     } else {
       const zsl = this.#zsl as SkipList;
-      const n = (max ? zsl.last : zsl.first) as SkipNode;
-      m = n.member;
-      s = n.score;
+      const n = max ? zsl.last : zsl.first;
+      m = zsl.member(n);
+      s = zsl.score(n);
     }
     this.#remove(m, s);
     return [m, s];
@@ -498,7 +500,8 @@ export class ZSetValue {
       for (let i = ms.length - 1; i >= 0; i--) yield [ms[i], ss[i]];
       return;
     }
-    for (let n = (this.#zsl as SkipList).last; n !== null; n = n.backward) yield [n.member, n.score];
+    const zsl = this.#zsl as SkipList;
+    for (let n = zsl.last; n !== NIL; n = zsl.prev(n)) yield [zsl.member(n), zsl.score(n)];
   }
 
   /** Every entry from the lowest to the highest. */
@@ -509,7 +512,8 @@ export class ZSetValue {
       for (let i = 0; i < ms.length; i++) yield [ms[i], ss[i]];
       return;
     }
-    for (let n = (this.#zsl as SkipList).first; n !== null; n = n.forward[0]) yield [n.member, n.score];
+    const zsl = this.#zsl as SkipList;
+    for (let n = zsl.first; n !== NIL; n = zsl.next(n)) yield [zsl.member(n), zsl.score(n)];
   }
 
   /**
@@ -572,7 +576,8 @@ export class ZSetValue {
       z.#lpS = (this.#lpS as number[]).slice();
       z.#strBytes = this.#strBytes;
     } else {
-      for (let n = (this.#zsl as SkipList).last; n !== null; n = n.backward) z.#insert(n.member, n.score);
+      const zsl = this.#zsl as SkipList;
+      for (let n = zsl.last; n !== NIL; n = zsl.prev(n)) z.#insert(zsl.member(n), zsl.score(n));
     }
     return z;
   }
@@ -594,7 +599,7 @@ export class ZSetValue {
     let sampled = 0;
     let n = 0;
     for (const node of zsl.levels(samples)) {
-      sampled += sdsAllocBytes(node.member.length) + DICT_ENTRY + jemallocSize(24 + 16 * node.level);
+      sampled += sdsAllocBytes(zsl.member(node).length) + DICT_ENTRY + jemallocSize(24 + 16 * zsl.level(node));
       n++;
     }
     if (n > 0) total += (sampled / n) * zsl.length;
