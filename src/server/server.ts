@@ -37,6 +37,7 @@ import { Evictor } from './evict.js';
 import { HotKeys } from './analytics/hotkeys.js';
 import { KeyPatternStats } from './analytics/keypatterns.js';
 import { DefaultTtl } from './analytics/default-ttl.js';
+import { LargeValues } from './analytics/large-values.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -89,6 +90,8 @@ export class Server {
   readonly keyPatterns: KeyPatternStats;
   /** Default TTL for keys written without one (config default-ttl, default-ttl-overrides). */
   readonly defaultTtl: DefaultTtl;
+  /** Large string values counted and logged (config large-value-threshold; INFO largevalues). */
+  readonly largeValues: LargeValues;
   /** The client whose command is being processed (Redis's server.current_client), or null. */
   currentClient: Client | null = null;
   /** The client whose command handler is running (Redis's CLIENT_EXECUTING_COMMAND), or null. */
@@ -179,6 +182,7 @@ export class Server {
     this.hotkeys = new HotKeys(this);
     this.keyPatterns = KeyPatternStats.attach(this);
     this.defaultTtl = DefaultTtl.attach(this);
+    this.largeValues = LargeValues.attach(this);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -223,6 +223,9 @@ export const PARAMS: readonly ParamSpec[] = [
   // Shoal extension (INFO keypatterns): key prefixes or globs to keep statistics for, "" = off
   // (analytics/keypatterns.ts).
   str('keypatterns', '', { flags: 'EX' }),
+  // Shoal extension (large values): string values of at least this many bytes are counted
+  // and logged (analytics/large-values.ts); 0 = off.
+  mem('large-value-threshold', '1048576', 0n, LL_MAX, { flags: 'EX' }),
   int('latency-monitor-threshold', '0', 0n, LL_MAX, { flags: 'E' }),
   bool('latency-tracking', 'yes'),
   special('latency-tracking-info-percentiles', '50 99 99.9'),

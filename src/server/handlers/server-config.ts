@@ -79,6 +79,7 @@ const configResetstat: Handler = (c) => {
   ks.lazyfreedObjects = 0; // pending objects are state, not a counter
   srv.evictor.resetStats(); // evicted_keys and the eviction-exceeded times
   srv.defaultTtl.applied = 0; // default_ttl_applied (Shoal's default TTL)
+  srv.largeValues.resetStats(); // INFO largevalues
   for (const cmd of srv.commands.all()) {
     cmd.stats.calls = 0;
     cmd.stats.usec = 0;

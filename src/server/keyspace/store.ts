@@ -148,6 +148,12 @@ export class Store {
   slot = new Uint16Array(0);
   /** Aggregate values by id (those not packed). */
   readonly objects = new Map<number, unknown>();
+  /**
+   * Large values (analytics/large-values.ts): onLargeValue is called with the id and length of
+   * every record created or resized to a value of at least largeValueBytes bytes.
+   */
+  largeValueBytes = Infinity;
+  onLargeValue: ((id: number, bytes: number) => void) | null = null;
   /** Packs small aggregates (see the file header); null keeps every aggregate an object. */
   codec: PackCodec | null = null;
   /**
@@ -330,6 +336,7 @@ export class Store {
    * room and would not be more than half empty, else moves the record to a fitting slot.
    */
   resizeValue(id: number, vlen: number): void {
+    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) this.onLargeValue(id, vlen);
     this.locate(id);
     const w = this.rk - this.rvh;
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
@@ -349,6 +356,7 @@ export class Store {
    * 1 MB, 1 MB more above), so repeated appends are amortized O(1).
    */
   growValue(id: number, vlen: number): void {
+    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) this.onLargeValue(id, vlen);
     this.locate(id);
     const w = this.rk - this.rvh;
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
@@ -414,6 +422,17 @@ export class Store {
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = a;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = -1;
+    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) {
+      const { rb, rvh, rk, rkl, rv, rvl } = this;
+      this.onLargeValue(id, vlen);
+      // The caller writes the value through rb/rv next: restore them.
+      this.rb = rb;
+      this.rvh = rvh;
+      this.rk = rk;
+      this.rkl = rkl;
+      this.rv = rv;
+      this.rvl = rvl;
+    }
     return id;
   }
 

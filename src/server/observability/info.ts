@@ -41,6 +41,7 @@ const SECTIONS: readonly { name: string; title: string; def: boolean; on?: (srv:
   { name: 'cluster', title: 'Cluster', def: true },
   { name: 'keyspace', title: 'Keyspace', def: true },
   { name: 'keypatterns', title: 'Keypatterns', def: false, on: (srv) => srv.keyPatterns.enabled },
+  { name: 'largevalues', title: 'Largevalues', def: false, on: (srv) => srv.largeValues.written > 0 },
 ];
 
 /** Prefix of a Shoal extension section selected by "all" / "everything" (see SECTIONS.on). */
@@ -94,6 +95,7 @@ const GENERATORS: Record<string, (srv: Server) => Lines> = {
   cluster: () => [['cluster_enabled', 0]],
   keyspace: keyspaceSection,
   keypatterns: (srv) => srv.keyPatterns.info(),
+  largevalues: (srv) => srv.largeValues.info(),
 };
 
 // -----------------------------------------------------------------------------------------
