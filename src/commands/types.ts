@@ -7,7 +7,7 @@ export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'module' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
   | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'asking' | 'fast' | 'no_auth'
   | 'may_replicate' | 'sentinel' | 'only_sentinel' | 'no_mandatory_keys' | 'no_multi'
-  | 'movablekeys' | 'allow_busy';
+  | 'movablekeys' | 'allow_busy' | 'no_async_loading';
 
 export interface KeySpec {
   flags: string[];

@@ -201,6 +201,18 @@ export const Err = {
   withscoresBylex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   weightNotFloat: 'ERR weight value is not a float',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // ---- persistence (DUMP, RESTORE, SAVE)
+  busyKey: 'BUSYKEY Target key name already exists.',
+  invalidTtl: 'ERR Invalid TTL value, must be >= 0',
+  invalidIdle: 'ERR Invalid IDLETIME value, must be >= 0',
+  invalidFreq: 'ERR Invalid FREQ value, must be >= 0 and <= 255',
+  dumpPayloadWrong: 'ERR DUMP payload version or checksum are wrong',
+  badDataFormat: 'ERR Bad data format',
+  /** A payload holding a value type Shoal has no counterpart for (streams, modules). */
+  badDataFormatOf: (reason: string) => `ERR Bad data format: ${reason}`,
+  /** SAVE failed (Redis's shared.err: the bare code; the cause goes to the log). */
+  bareErr: 'ERR',
+  bgsaveInProgress: 'ERR Background save already in progress',
   // ---- Shoal extensions
   hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;

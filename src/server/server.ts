@@ -38,6 +38,7 @@ import { HotKeys } from './analytics/hotkeys.js';
 import { KeyPatternStats } from './analytics/keypatterns.js';
 import { DefaultTtl } from './analytics/default-ttl.js';
 import { LargeValues } from './analytics/large-values.js';
+import { loadDataFromDisk } from './persistence/rdb-loader.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -307,6 +308,9 @@ export class Server {
 
   /** Binds the TCP listeners (every `bind` address) and the unix socket; starts the cron. */
   async start(): Promise<void> {
+    // Persistence: load dir/dbfilename (when it exists) before accepting any client, as
+    // Redis's loadDataFromDisk; a corrupt file throws (file, offset, reason) and stops the start.
+    loadDataFromDisk(this);
     const port = this.config.getNumber('port');
     // As in Redis, port 0 means no TCP listener, except for embedded nodes, where it means
     // "any free port".

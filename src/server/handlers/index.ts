@@ -10,6 +10,7 @@ import { hotkeysHandlers } from './hotkeys.js';
 import { keysHandlers } from './keys.js';
 import { listsHandlers } from './lists.js';
 import { memoryHandlers } from './memory.js';
+import { persistenceHandlers } from './persistence.js';
 import { pubsubHandlers } from './pubsub.js';
 import { serverHandlers } from './server.js';
 import { setsHandlers } from './sets.js';
@@ -33,4 +34,5 @@ export const allHandlers: Record<string, Handler> = {
   ...setsHandlers,
   ...zsetsHandlers,
   ...hotkeysHandlers,
+  ...persistenceHandlers,
 };

@@ -9,6 +9,7 @@
 // Shoal-only Keypatterns section is never part of default INFO, and part of INFO all /
 // everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
+import { persistenceOf } from '../persistence/state.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -283,6 +284,7 @@ function memorySection(srv: Server): Lines {
 // instance that never saved), and every change since is "unsaved".
 
 function persistenceSection(srv: Server): Lines {
+  const p = persistenceOf(srv);
   return [
     ['loading', 0],
     ['async_loading', 0],
@@ -294,14 +296,14 @@ function persistenceSection(srv: Server): Lines {
     ['current_save_keys_total', 0],
     ['rdb_changes_since_last_save', srv.dirty],
     ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(srv.startTimeMs / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
+    ['rdb_last_save_time', p.lastSave],
+    ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
     ['rdb_last_bgsave_time_sec', -1],
     ['rdb_current_bgsave_time_sec', -1],
     ['rdb_saves', 0],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
+    ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],

@@ -1,0 +1,159 @@
+// Persistence commands: DUMP and RESTORE (a value's RDB serialization, cluster.c), SAVE and
+// LASTSAVE (rdb.c). The formats live in src/server/persistence/.
+
+import { Err } from '../../lib/errors.js';
+import type { Handler } from '../command-table.js';
+import { NONE } from '../keyspace/database.js';
+import type { Client } from '../network/client.js';
+import { integersShared, loadLimits, writeOptions } from '../persistence/options.js';
+import { decodeDumpPayload, dumpEntry } from '../persistence/payload.js';
+import { addDecoded, loadedClock } from '../persistence/rdb-loader.js';
+import { writeRdbFile } from '../persistence/rdb-writer.js';
+import { persistenceOf } from '../persistence/state.js';
+import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
+import { setExpireExact } from './keys-expire.js';
+import { intArg, isKeyword } from './util.js';
+
+
+/** DUMP key: the value's serialization, or nil for a missing key. */
+const dumpCommand: Handler = (c, argv) => {
+  const srv = c.srv;
+  const e = srv.keyspace.lookupRead(c.db, argv[1], srv.now, c.noTouch);
+  if (e === NONE) return void c.w.nil();
+  c.w.bulk(dumpEntry(c.db.store, e, writeOptions(srv.config)));
+};
+
+/** Options of RESTORE after the payload. */
+interface RestoreOptions {
+  replace: boolean;
+  absttl: boolean;
+  /** IDLETIME seconds, or -1. */
+  idle: number;
+  /** FREQ counter, or -1. */
+  freq: number;
+}
+
+/**
+ * Parses RESTORE's options as restoreCommand does (left to right; IDLETIME and FREQ exclude
+ * each other, the second one being a syntax error). Replies the error and returns null on
+ * failure.
+ */
+function restoreOptions(c: Client, argv: Buffer[]): RestoreOptions | null {
+  const o: RestoreOptions = { replace: false, absttl: false, idle: -1, freq: -1 };
+  for (let j = 4; j < argv.length; j++) {
+    const more = argv.length - j - 1;
+    if (isKeyword(argv[j], 'replace')) {
+      o.replace = true;
+    } else if (isKeyword(argv[j], 'absttl')) {
+      o.absttl = true;
+    } else if (isKeyword(argv[j], 'idletime') && more >= 1 && o.freq === -1) {
+      const v = intArg(c, argv[j + 1]);
+      if (v === null) return null;
+      if (v < 0) {
+        c.w.error(Err.invalidIdle);
+        return null;
+      }
+      // Idle times past the clock's range all read as "very old".
+      o.idle = typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
+      j++;
+    } else if (isKeyword(argv[j], 'freq') && more >= 1 && o.idle === -1) {
+      const v = intArg(c, argv[j + 1]);
+      if (v === null) return null;
+      if (v < 0 || v > 255) {
+        c.w.error(Err.invalidFreq);
+        return null;
+      }
+      o.freq = Number(v);
+      j++;
+    } else {
+      c.w.error(Err.syntax);
+      return null;
+    }
+  }
+  return o;
+}
+
+/**
+ * RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency].
+ * Checks in Redis's order: options, existing key (BUSYKEY), ttl, payload footer, value. A ttl
+ * already in the past creates nothing (deleting the old key under REPLACE).
+ */
+const restoreCommand: Handler = (c, argv) => {
+  const opts = restoreOptions(c, argv);
+  if (opts === null) return;
+  const srv = c.srv;
+  const ks = srv.keyspace;
+  const db = c.db;
+  const key = argv[1];
+  const now = srv.now;
+  if (!opts.replace && ks.lookupWrite(db, key, now, c.noTouch) !== NONE) return void c.w.error(Err.busyKey);
+  const ttl = intArg(c, argv[2]);
+  if (ttl === null) return;
+  if (ttl < 0) return void c.w.error(Err.invalidTtl);
+  const decoded = decodeDumpPayload(argv[3], loadLimits(srv.config));
+  if (!decoded.ok) {
+    if (decoded.why === 'checksum') return void c.w.error(Err.dumpPayloadWrong);
+    if (decoded.why === 'unsupported') return void c.w.error(Err.badDataFormatOf(decoded.reason));
+    return void c.w.error(Err.badDataFormat);
+  }
+  let deleted = false;
+  if (opts.replace) {
+    // dbDelete: the entry goes even if its TTL has passed unnoticed.
+    const old = db.find(key);
+    if (old !== NONE) {
+      db.delete(old);
+      deleted = true;
+    }
+  }
+  // ttl + now in int64 arithmetic, wrapping as C does.
+  let at = BigInt(ttl);
+  if (at !== 0n && !opts.absttl) at = BigInt.asIntN(64, at + BigInt(now));
+  if (at !== 0n && at <= BigInt(now)) {
+    if (deleted) {
+      // propagate: DEL key
+      signalModifiedKey(c, db, key);
+      notifyKeyspaceEvent(c, NOTIFY.generic, 'del', key, db.id);
+      srv.dirty++;
+    }
+    return void c.w.ok();
+  }
+  const v = decoded.value;
+  const clock = loadedClock(ks, now, opts.freq, opts.idle);
+  const accessGiven = ks.accessPolicy === 'lfu' ? opts.freq >= 0 : opts.idle >= 0;
+  const e = addDecoded(ks, db, key, v, clock, accessGiven && integersShared(srv.config));
+  if (at !== 0n) setExpireExact(db, e, at);
+  // propagate: RESTORE key <absolute ttl> payload ABSTTL (when a relative ttl was given)
+  signalKeyAsReady(c, db, key, v.type);
+  signalModifiedKey(c, db, key);
+  notifyKeyspaceEvent(c, NOTIFY.generic, 'restore', key, db.id);
+  c.w.ok();
+  srv.dirty++;
+};
+
+/** SAVE: the whole dataset to dir/dbfilename, synchronously. */
+const saveCommand: Handler = (c) => {
+  const state = persistenceOf(c.srv);
+  if (state.saving) return void c.w.error(Err.bgsaveInProgress);
+  state.saving = true;
+  try {
+    writeRdbFile(c.srv);
+    c.w.ok();
+  } catch {
+    // writeRdbFile logged the cause.
+    c.w.error(Err.bareErr);
+  } finally {
+    state.saving = false;
+  }
+};
+
+/** LASTSAVE: Unix time of the last successful save (the start time before any). */
+const lastsaveCommand: Handler = (c) => {
+  c.w.integer(persistenceOf(c.srv).lastSave);
+};
+
+export const persistenceHandlers: Record<string, Handler> = {
+  dump: dumpCommand,
+  restore: restoreCommand,
+  save: saveCommand,
+  lastsave: lastsaveCommand,
+};

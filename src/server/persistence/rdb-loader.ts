@@ -1,0 +1,328 @@
+// Loading RDB files (rdbLoadRio / rdbLoad / loadDataFromDisk): versions 1 to 10, every opcode a
+// Redis 7.0 file can carry, every value type Shoal has a counterpart for.
+//
+//   AUX            known fields are logged as Redis logs them; unknown ones skipped
+//   SELECTDB       a database past `databases` stops the load (as Redis does)
+//   RESIZEDB       a hint; nothing to size ahead here
+//   EXPIRETIME(_MS), IDLE, FREQ   apply to the next key
+//   FUNCTION2 / FUNCTION (pre-GA)  function libraries: skipped with a warning (Shoal has no
+//                  functions yet; the keys still load)
+//   MODULE_AUX     refused: it needs a module Shoal cannot load
+//   EOF            then the CRC-64 trailer, checked under rdbchecksum yes (a zero trailer means
+//                  the writer had checksums off, as Redis accepts)
+//
+// A key whose expiry has already passed is not loaded (a master skips it, as Redis does); an
+// empty aggregate is skipped with a warning; a duplicate key stops the load. The access clock
+// comes from IDLE / FREQ under the matching maxmemory-policy (objectSetLRUOrLFU). A loaded key
+// gets exactly the file's TTL (the default TTL, analytics/default-ttl.ts, does not apply to it).
+//
+// Any defect ends the load with an RdbLoadError naming the file, the byte offset and the reason;
+// the keyspace is then emptied, so a corrupt file is never half-loaded.
+
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { setExpireExact } from '../handlers/keys-expire.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
+import { LRU_CLOCK_MAX, lruClock, sharedIntIndex, type Keyspace } from '../keyspace/keyspace.js';
+import { lfuTimeInMinutes } from '../keyspace/lfu.js';
+import { stringMeta } from '../keyspace/store.js';
+import type { Server } from '../server.js';
+import { readValue, type LoadLimits, type LoadedValue } from './deserialize.js';
+import { integersShared, loadLimits } from './options.js';
+import { RDB_VERSION, RdbError, RdbInput, RdbOp, type RdbSource } from './rdb-io.js';
+import { rdbPath } from './rdb-writer.js';
+import { persistenceOf } from './state.js';
+
+/** What a load found. */
+export interface LoadResult {
+  readonly version: number;
+  readonly keysLoaded: number;
+  readonly keysExpired: number;
+  readonly emptyKeysSkipped: number;
+  readonly functionsSkipped: number;
+  readonly bytes: number;
+}
+
+/** A load that failed: the file (or source name), the byte offset and the reason. */
+export class RdbLoadError extends Error {
+  readonly file: string;
+  readonly offset: number;
+  readonly reason: string;
+  constructor(file: string, offset: number, reason: string) {
+    super(`Bad RDB file ${file}: ${reason} (at offset ${offset})`);
+    this.name = 'RdbLoadError';
+    this.file = file;
+    this.offset = offset;
+    this.reason = reason;
+  }
+}
+
+/** Redis's module type name alphabet (moduleTypeNameByID). */
+const MODULE_CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The 9-character type name encoded in a module id's top 54 bits. */
+function moduleName(id: bigint): string {
+  let v = id >> 10n;
+  let name = '';
+  for (let j = 0; j < 9; j++) {
+    name = MODULE_CHARSET[Number(v & 63n)] + name;
+    v >>= 6n;
+  }
+  return name;
+}
+
+/**
+ * The access clock a loaded or restored key starts with (objectSetLRUOrLFU, 1000 ms per idle
+ * unit): the FREQ counter under an LFU policy, the clock `idle` seconds ago otherwise; -1 for
+ * either means "not given" (a fresh key's clock).
+ */
+export function loadedClock(ks: Keyspace, now: number, freq: number, idle: number): number {
+  if (ks.accessPolicy === 'lfu') return freq >= 0 ? (lfuTimeInMinutes(now) << 8) | freq : ks.initialLru(now);
+  if (idle < 0) return ks.initialLru(now);
+  const clock = lruClock(now);
+  const abs = clock - idle;
+  // An idle time past the clock's wrap: half-way round the clock keeps the key looking old.
+  return abs >= 0 ? abs : (clock + Math.floor(LRU_CLOCK_MAX / 2)) % LRU_CLOCK_MAX;
+}
+
+/**
+ * Adds a decoded value under key (absent from db) with access clock `clock`, and returns the
+ * entry. `accessGiven`: the clock came from IDLE / FREQ (IDLETIME / FREQ), which Redis applies
+ * to the object it created — for a small integer string, the shared object all keys holding
+ * that integer report (Keyspace.sharedLru), when integers are shared.
+ */
+export function addDecoded(ks: Keyspace, db: Database, key: Buffer, v: LoadedValue, clock: number, accessGiven: boolean): number {
+  if (v.type !== VType.String) return db.addObject(key, v.type, v.value, clock);
+  const id = db.addString(key, v.value, stringMeta(StrEnc.Auto, clock), NO_EXPIRY);
+  if (accessGiven) {
+    const shared = sharedIntIndex(ks.store, id);
+    if (shared >= 0) ks.sharedLru[shared] = clock;
+  }
+  return id;
+}
+
+/** Adds a loaded key to db with exactly the file's expiry (or none). */
+function addLoaded(ks: Keyspace, db: Database, key: Buffer, v: LoadedValue, expireAt: bigint, clock: number, accessGiven: boolean): void {
+  const id = addDecoded(ks, db, key, v, clock, accessGiven);
+  if (expireAt !== -1n) setExpireExact(db, id, expireAt);
+  else if (db.expireAt(id) !== NO_EXPIRY) db.setExpire(id, NO_EXPIRY);
+}
+
+/** A reusable copy area for key names (one allocation per load, not per key). */
+class KeyScratch {
+  #buf = Buffer.allocUnsafe(256);
+
+  /** A copy of b (a view of the scratch area, valid until the next hold). */
+  hold(b: Buffer): Buffer {
+    if (b.length > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(b.length, this.#buf.length * 2));
+    b.copy(this.#buf, 0);
+    return this.#buf.subarray(0, b.length);
+  }
+}
+
+/** Options of loadRdb. */
+export interface LoadOptions {
+  /** rdbchecksum: verify the trailer. */
+  readonly checksum: boolean;
+  /** The time keys' expiries are compared with. */
+  readonly now: number;
+  readonly limits: LoadLimits;
+  /** Whether small integers are shared objects (options.ts integersShared). */
+  readonly sharedIntegers: boolean;
+}
+
+/**
+ * Loads an RDB stream into srv's keyspace (which the caller has emptied). Throws RdbError on a
+ * corrupt or truncated input; the keys loaded before the defect stay (the caller decides).
+ */
+export function loadRdb(srv: Server, inp: RdbInput, opts: LoadOptions): LoadResult {
+  const log = srv.log;
+  const ks = srv.keyspace;
+  const magic = inp.view(9).toString('latin1');
+  if (!magic.startsWith('REDIS')) throw new RdbError('Wrong signature trying to load DB from file', 0);
+  const version = parseInt(magic.slice(5), 10) || 0;
+  if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${version}`, 5);
+  let db = ks.dbs[0];
+  let expireAt = -1n;
+  let freq = -1;
+  let idle = -1;
+  let keysLoaded = 0;
+  let keysExpired = 0;
+  let emptyKeysSkipped = 0;
+  let functionsSkipped = 0;
+  const nowBig = BigInt(opts.now);
+  const keyScratch = new KeyScratch();
+  for (;;) {
+    const opAt = inp.offset;
+    const type = inp.u8();
+    if (type === RdbOp.ExpireTime) {
+      expireAt = BigInt(inp.secTime()) * 1000n;
+      continue;
+    }
+    if (type === RdbOp.ExpireTimeMs) {
+      expireAt = inp.msTime();
+      continue;
+    }
+    if (type === RdbOp.Freq) {
+      freq = inp.u8();
+      continue;
+    }
+    if (type === RdbOp.Idle) {
+      const v = inp.lenBig();
+      idle = v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+      continue;
+    }
+    if (type === RdbOp.Eof) break;
+    if (type === RdbOp.SelectDb) {
+      const id = inp.len();
+      if (id >= ks.dbs.length) {
+        throw new RdbError(
+          `FATAL: Data file was created with a Redis server configured to handle more than ${ks.dbs.length} databases`,
+          opAt,
+        );
+      }
+      db = ks.dbs[id];
+      continue;
+    }
+    if (type === RdbOp.ResizeDb) {
+      inp.len();
+      inp.len();
+      continue;
+    }
+    if (type === RdbOp.Aux) {
+      const key = inp.stringLatin1();
+      const val = inp.stringLatin1();
+      logAux(srv, key, val, opts.now);
+      continue;
+    }
+    if (type === RdbOp.ModuleAux) {
+      const id = inp.lenBig();
+      const whenOpcode = inp.lenBig();
+      inp.lenBig();
+      if (whenOpcode !== 2n) throw new RdbError('bad when_opcode', opAt);
+      throw new RdbError(`The RDB file contains AUX module data I can't load: no matching module '${moduleName(id)}'`, opAt);
+    }
+    if (type === RdbOp.Function2 || type === RdbOp.FunctionPreGa) {
+      if (type === RdbOp.FunctionPreGa) {
+        inp.string(); // library name
+        inp.string(); // engine
+        if (inp.len() !== 0) inp.string(); // description
+      }
+      inp.string(); // the library's code
+      if (functionsSkipped++ === 0) log.warning('The RDB file holds function libraries: skipped (functions are not supported yet)');
+      continue;
+    }
+    // A key: its name (copied aside: reading the value may move the input window), then a
+    // value of type `type`.
+    const key = keyScratch.hold(inp.string());
+    const value = readValue(inp, type, opts.limits);
+    if (value === null) {
+      if (emptyKeysSkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key.toString('latin1')}`);
+    } else if (expireAt !== -1n && expireAt < nowBig) {
+      keysExpired++;
+    } else {
+      if (db.find(key) !== NONE) {
+        throw new RdbError(`RDB has duplicated key '${key.toString('latin1')}' in DB ${db.id}`, opAt);
+      }
+      const accessGiven = ks.accessPolicy === 'lfu' ? freq >= 0 : idle >= 0;
+      addLoaded(ks, db, key, value, expireAt, loadedClock(ks, opts.now, freq, idle), accessGiven && opts.sharedIntegers);
+      // A loaded aggregate is pending in the store until repacked (keyspace/store.ts).
+      if (value.type !== VType.String) ks.store.repack(true);
+      keysLoaded++;
+    }
+    expireAt = -1n;
+    freq = -1;
+    idle = -1;
+  }
+  if (version >= 5) {
+    const computed = opts.checksum ? inp.crc() : null;
+    const at = inp.offset;
+    const trailer = inp.view(8);
+    if (computed !== null) {
+      const stored = trailer.readBigUInt64LE(0);
+      if (stored === 0n) {
+        log.warning('RDB file was saved with checksum disabled: no check performed.');
+      } else if (!computed.matches(trailer, 0)) {
+        log.warning(`Wrong RDB checksum expected: (${computed.value.toString(16)}) but got (${stored.toString(16)}). Aborting now.`);
+        throw new RdbError('RDB CRC error', at);
+      }
+    }
+  }
+  if (emptyKeysSkipped > 0) {
+    log.warning(
+      `Done loading RDB, keys loaded: ${keysLoaded}, keys expired: ${keysExpired}, empty keys skipped: ${emptyKeysSkipped}.`,
+    );
+  } else {
+    log.notice(`Done loading RDB, keys loaded: ${keysLoaded}, keys expired: ${keysExpired}.`);
+  }
+  return { version, keysLoaded, keysExpired, emptyKeysSkipped, functionsSkipped, bytes: inp.offset };
+}
+
+/** Logs an AUX field as Redis's loader does. */
+function logAux(srv: Server, key: string, val: string, now: number): void {
+  const log = srv.log;
+  const k = key.toLowerCase();
+  if (key.startsWith('%')) log.notice(`RDB '${key}': ${val}`);
+  else if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${val}`);
+  else if (k === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - (parseInt(val, 10) || 0))} seconds`);
+  else if (k === 'used-mem') log.notice(`RDB memory usage when created ${((parseInt(val, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
+  else if (k === 'aof-preamble') {
+    if ((parseInt(val, 10) || 0) !== 0) log.notice('RDB has an AOF tail');
+  } else if (k === 'aof-base') {
+    if ((parseInt(val, 10) || 0) !== 0) log.notice('RDB is base AOF');
+  } else if (k !== 'repl-stream-db' && k !== 'repl-id' && k !== 'repl-offset' && k !== 'lua' && k !== 'redis-bits') {
+    log.debug(`Unrecognized RDB AUX field: '${key}'`);
+  }
+}
+
+/** A file as an RdbSource (positioned reads). */
+function fileSource(fd: number): RdbSource {
+  return {
+    size: fstatSync(fd).size,
+    read: (dst, off, len, pos) => readSync(fd, dst, off, len, pos),
+  };
+}
+
+/**
+ * Loads the RDB file at `path` into srv (rdbLoad). The keyspace should be empty. On any defect
+ * empties the keyspace and throws RdbLoadError (file, offset, reason). Records the counts for
+ * INFO (rdb_last_load_keys_loaded / _expired).
+ */
+export function loadRdbFile(srv: Server, path: string): LoadResult {
+  const fd = openSync(path, 'r');
+  try {
+    const cfg = srv.config;
+    const inp = RdbInput.fromSource(fileSource(fd), cfg.getBool('rdbchecksum'));
+    const result = loadRdb(srv, inp, {
+      checksum: cfg.getBool('rdbchecksum'),
+      now: srv.clock.now(),
+      limits: loadLimits(cfg),
+      sharedIntegers: integersShared(cfg),
+    });
+    const state = persistenceOf(srv);
+    state.lastLoadKeysLoaded = result.keysLoaded;
+    state.lastLoadKeysExpired = result.keysExpired;
+    return result;
+  } catch (err) {
+    if (!(err instanceof RdbError)) throw err;
+    srv.keyspace.flushAll();
+    srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
+    throw new RdbLoadError(path, err.offset, err.reason);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Startup loading (loadDataFromDisk): when dir/dbfilename exists, loads it before the node
+ * accepts clients and logs the time taken; a missing file is an empty start. Throws
+ * RdbLoadError (or the I/O error) when the file cannot be loaded, which stops the start.
+ */
+export function loadDataFromDisk(srv: Server): LoadResult | null {
+  const path = rdbPath(srv);
+  if (!existsSync(path)) return null;
+  const t0 = performance.now();
+  const result = loadRdbFile(srv, path);
+  srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  return result;
+}

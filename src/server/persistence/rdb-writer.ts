@@ -1,0 +1,303 @@
+// Writing RDB files (rdbSaveRio / rdbSave): a key-by-key writer into any byte sink, and the
+// synchronous SAVE that drives it over the whole keyspace into dir/dbfilename.
+//
+// File layout, as Redis 7.0 writes it:
+//   "REDIS0010"
+//   AUX redis-ver, redis-bits, ctime, used-mem, aof-base
+//   per non-empty database: SELECTDB <id>, RESIZEDB <keys> <keys with a TTL>, then per key
+//     [EXPIRETIME_MS <ms>] [IDLE <seconds> | FREQ <counter>] <type> <key> <value>
+//   EOF, then the CRC-64 of everything before it (8 bytes LE; zeros with rdbchecksum no)
+//
+// IDLE is written under an LRU maxmemory-policy and FREQ under an LFU one, as
+// rdbSaveKeyValuePair does; keys whose TTL passed but that were not reclaimed yet are written
+// with their expiry (the loader skips them), also as Redis does.
+//
+// The writer is a walk that can be driven one key at a time: RdbWriter.storeEntry() serializes
+// one key straight from the store (RdbWriter.entry() one captured elsewhere, e.g. a value saved
+// before a write changes it) into its buffer and hands full chunks to the sink, so a fork-less
+// snapshot (BGSAVE, AOF rewrite, full resync) can interleave it with serving clients.
+// writeRdbFile() is the synchronous whole-keyspace walk SAVE uses: a temp file, fsync, then an
+// atomic rename.
+
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { expireOf } from '../handlers/keys-expire.js';
+import type { Database } from '../keyspace/database.js';
+import { NO_EXPIRY, VType } from '../keyspace/entry.js';
+import { lruIdleSeconds, type Keyspace } from '../keyspace/keyspace.js';
+import { lfuDecrAndReturn } from '../keyspace/lfu.js';
+import type { Server } from '../server.js';
+import { REDIS_COMPAT_VERSION } from '../server.js';
+import { Crc64 } from './crc64.js';
+import { accessInfoOf, integersShared, writeOptions, type AccessInfo, type WriteOptions } from './options.js';
+import { RDB_VERSION, RdbOp, RdbOutput, RdbType } from './rdb-io.js';
+import { rdbTypeOf, writeValueBody } from './serialize.js';
+import { persistenceOf } from './state.js';
+
+/** Where the writer's bytes go, in order. */
+export type RdbSink = (chunk: Buffer) => void;
+
+export interface RdbWriterOptions extends WriteOptions {
+  /** rdbchecksum: write the CRC-64 trailer (else 8 zero bytes, which loaders do not check). */
+  readonly checksum: boolean;
+  /** Access information written per key (from maxmemory-policy). */
+  readonly access: AccessInfo;
+}
+
+/** One key as the writer takes it. */
+export interface RdbEntry {
+  readonly key: Uint8Array;
+  /** VType of the value. */
+  readonly type: number;
+  /** A string's bytes or an aggregate value object (read-only use). */
+  readonly value: unknown;
+  /** Absolute expiry in ms, or -1n. */
+  readonly expireAt: bigint;
+  /** Seconds since the last access (written under an LRU policy). */
+  readonly idleSeconds: number;
+  /** The LFU counter (written under an LFU policy). */
+  readonly freq: number;
+}
+
+/** Chunk size handed to the sink. */
+const FLUSH_AT = 64 * 1024;
+
+export class RdbWriter {
+  readonly #sink: RdbSink;
+  readonly #opts: RdbWriterOptions;
+  readonly #out: RdbOutput;
+  readonly #crc: Crc64 | null;
+  #written = 0;
+  #keys = 0;
+
+  constructor(sink: RdbSink, opts: RdbWriterOptions) {
+    this.#sink = sink;
+    this.#opts = opts;
+    this.#out = new RdbOutput({ compress: opts.compress }, FLUSH_AT * 2);
+    this.#crc = opts.checksum ? new Crc64() : null;
+  }
+
+  /** Bytes handed to the sink so far. */
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
+  /** Keys written so far. */
+  get keys(): number {
+    return this.#keys;
+  }
+
+  /** The magic "REDIS0010" and the aux fields (key/value pairs, in order). */
+  header(aux: ReadonlyArray<readonly [string, string]>): void {
+    this.#out.bytes(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
+    for (const [k, v] of aux) this.aux(k, v);
+  }
+
+  /** An AUX field. */
+  aux(key: string, value: string): void {
+    this.#out.u8(RdbOp.Aux);
+    this.#out.stringLatin1(key);
+    this.#out.stringLatin1(value);
+  }
+
+  /** SELECTDB and RESIZEDB before a database's keys. */
+  selectDb(id: number, keys: number, expires: number): void {
+    const out = this.#out;
+    out.u8(RdbOp.SelectDb);
+    out.len(id);
+    out.u8(RdbOp.ResizeDb);
+    out.len(keys);
+    out.len(expires);
+  }
+
+  /** One key: expiry, access information, type, key and value (rdbSaveKeyValuePair). */
+  entry(e: RdbEntry): void {
+    const out = this.#out;
+    if (e.expireAt !== -1n) {
+      out.u8(RdbOp.ExpireTimeMs);
+      out.msTime(e.expireAt);
+    }
+    if (this.#opts.access === 'lru') {
+      out.u8(RdbOp.Idle);
+      out.len(e.idleSeconds);
+    } else if (this.#opts.access === 'lfu') {
+      out.u8(RdbOp.Freq);
+      out.u8(e.freq);
+    }
+    out.u8(rdbTypeOf(e.type, e.value));
+    out.string(e.key);
+    writeValueBody(out, e.type, e.value, this.#opts);
+    this.#keys++;
+    if (out.length >= FLUSH_AT) this.#flush();
+  }
+
+  /**
+   * One key of db read straight from the store (rdbSaveKeyValuePair): the key and a string's
+   * bytes are encoded from the record in place, an aggregate through store.readObject (a
+   * read-only decoded copy for packed values). Nothing in the keyspace changes.
+   */
+  storeEntry(db: Database, id: number, ctx: EntryContext): void {
+    const out = this.#out;
+    const store = db.store;
+    if (db.expireAt(id) !== NO_EXPIRY) {
+      out.u8(RdbOp.ExpireTimeMs);
+      out.msTime(expireOf(db, id));
+    }
+    const access = this.#opts.access;
+    if (access !== 'none') {
+      const clock = ctx.keyspace.accessClock(id, ctx.sharedIntegers);
+      if (access === 'lru') {
+        out.u8(RdbOp.Idle);
+        out.len(lruIdleSeconds(clock, ctx.now));
+      } else {
+        out.u8(RdbOp.Freq);
+        out.u8(lfuDecrAndReturn(clock, ctx.now, ctx.keyspace.lfuDecayTime));
+      }
+    }
+    const type = store.type(id);
+    if (type === VType.String) {
+      store.locate(id);
+      out.u8(RdbType.String);
+      out.string(store.rb, store.rk, store.rk + store.rkl);
+      out.string(store.rb, store.rv, store.rv + store.rvl);
+    } else {
+      const value = store.readObject(id);
+      out.u8(rdbTypeOf(type, value));
+      store.locate(id);
+      out.string(store.rb, store.rk, store.rk + store.rkl);
+      writeValueBody(out, type, value, this.#opts);
+    }
+    this.#keys++;
+    if (out.length >= FLUSH_AT) this.#flush();
+  }
+
+  /** EOF and the checksum trailer; flushes everything to the sink. */
+  finish(): void {
+    this.#out.u8(RdbOp.Eof);
+    this.#flush();
+    this.#out.bytes(this.#crc === null ? Buffer.alloc(8) : this.#crc.bytes());
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#out.length === 0) return;
+    const chunk = this.#out.take();
+    if (this.#crc !== null) this.#crc.update(chunk);
+    this.#written += chunk.length;
+    this.#sink(chunk);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys from the keyspace
+
+/** What reading a key's access information needs: the clock and how access clocks are read. */
+export interface EntryContext {
+  readonly keyspace: Keyspace;
+  readonly now: number;
+  /** Whether the integers 0..9999 are shared objects (their access clock is global). */
+  readonly sharedIntegers: boolean;
+}
+
+/** Entry id of db as the writer takes it (reads only: the value may be a decoded copy). */
+export function entryOf(db: Database, id: number, ctx: EntryContext): RdbEntry {
+  const store = db.store;
+  const type = store.type(id);
+  const value = type === VType.String ? store.valueView(id) : store.readObject(id);
+  const clock = ctx.keyspace.accessClock(id, ctx.sharedIntegers);
+  return {
+    key: store.keyCopy(id),
+    type,
+    value: type === VType.String ? Buffer.from(value as Buffer) : value,
+    expireAt: expireOf(db, id),
+    idleSeconds: lruIdleSeconds(clock, ctx.now),
+    freq: lfuDecrAndReturn(clock, ctx.now, ctx.keyspace.lfuDecayTime),
+  };
+}
+
+/** The writer options a node's configuration asks for. */
+export function writerOptions(srv: Server): RdbWriterOptions {
+  const cfg = srv.config;
+  return {
+    ...writeOptions(cfg),
+    checksum: cfg.getBool('rdbchecksum'),
+    access: accessInfoOf(cfg.getString('maxmemory-policy')),
+  };
+}
+
+/** The aux fields rdbSaveInfoAuxFields writes (no replication fields: no backlog yet). */
+export function auxFields(srv: Server, now: number): Array<[string, string]> {
+  return [
+    ['redis-ver', REDIS_COMPAT_VERSION],
+    ['redis-bits', '64'],
+    ['ctime', String(Math.floor(now / 1000))],
+    ['used-mem', String(srv.memory.used())],
+    ['aof-base', '0'],
+  ];
+}
+
+/** Writes every database of srv through writer (header to trailer), in one synchronous walk. */
+export function writeKeyspace(srv: Server, writer: RdbWriter): void {
+  const now = srv.clock.now();
+  const ctx: EntryContext = { keyspace: srv.keyspace, now, sharedIntegers: integersShared(srv.config) };
+  writer.header(auxFields(srv, now));
+  for (const db of srv.keyspace.dbs) {
+    if (db.size === 0) continue;
+    writer.selectDb(db.id, db.size, db.expiresSize);
+    db.forEach((id) => writer.storeEntry(db, id, ctx));
+  }
+  writer.finish();
+}
+
+/** dir/dbfilename of srv's configuration. */
+export function rdbPath(srv: Server): string {
+  return resolve(srv.config.getString('dir'), srv.config.getString('dbfilename'));
+}
+
+/**
+ * SAVE: writes the whole keyspace to `path` (default dir/dbfilename) as rdbSave does — into
+ * temp-<pid>.rdb beside it, fsync, close, then rename over the target, so the file is replaced
+ * atomically and only by a complete dump. On success resets the dirty counter and the last
+ * save time; on failure removes the temp file, logs and rethrows.
+ */
+export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number; keys: number } {
+  const state = persistenceOf(srv);
+  const t0 = performance.now();
+  const tmp = join(dirname(path), `temp-${process.pid}.rdb`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'w');
+    const out = fd;
+    const writer = new RdbWriter((chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(out, chunk, off, chunk.length - off);
+    }, writerOptions(srv));
+    writeKeyspace(srv, writer);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+    srv.log.notice('DB saved on disk');
+    srv.dirty = 0;
+    state.lastSave = Math.floor(srv.clock.now() / 1000);
+    state.lastSaveOk = true;
+    state.lastSaveMs = performance.now() - t0;
+    return { bytes: writer.bytesWritten, keys: writer.keys };
+  } catch (err) {
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing: the write error is what matters
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temp file may not exist
+    }
+    state.lastSaveOk = false;
+    srv.log.warning(`Write error saving DB on disk: ${(err as Error).message}`);
+    throw err;
+  }
+}
