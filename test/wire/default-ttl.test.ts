@@ -3,14 +3,13 @@
 // the default_ttl_applied counter at the end of INFO stats only while the feature is on, keys
 // really expiring, no "expire" keyspace event, CONFIG SET validation and CONFIG REWRITE.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, Server, startServer, type RunningServer } from '../../src/index.js';
 import { loadConfig } from '../../src/server/config/load.js';
 import { Logger } from '../../src/server/observability/logger.js';
+import { startFromConfigFile, type ConfigFileNode } from '../helpers/config-file.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -191,22 +190,15 @@ describe('default TTL', () => {
 });
 
 describe('default TTL in the config file', () => {
-  let dir: string;
+  let node: ConfigFileNode;
   let file: string;
   let server: Server;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'shoal-default-ttl-'));
-    file = join(dir, 'shoal.conf');
-    writeFileSync(file, 'port 0\nbind 127.0.0.1\nloglevel warning\ndefault-ttl 30\ndefault-ttl-overrides session: 1800 config: none\n');
-    const { config, configFile } = loadConfig([file]);
-    server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true });
-    await server.start();
+    node = await startFromConfigFile('default-ttl 30\ndefault-ttl-overrides session: 1800 config: none\n');
+    ({ file, server } = node);
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => node.close());
 
   it('loads the settings, and CONFIG REWRITE writes the live ones back', async () => {
     const io = new Redis({ port: server.tcpPort, lazyConnect: false });

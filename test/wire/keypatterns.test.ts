@@ -5,9 +5,7 @@
 // FLUSHALL / eviction, a live CONFIG SET recounting under writes, the memory estimate, the
 // section's place in INFO, and CONFIG SET / GET / REWRITE of the parameter.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, Server, startServer, type RunningServer } from '../../src/index.js';
@@ -15,6 +13,7 @@ import { createRng } from '../../src/lib/rng.js';
 import { globMatch } from '../../src/lib/glob.js';
 import { loadConfig } from '../../src/server/config/load.js';
 import { Logger } from '../../src/server/observability/logger.js';
+import { startFromConfigFile, type ConfigFileNode } from '../helpers/config-file.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -336,22 +335,15 @@ describe('INFO keypatterns', () => {
 });
 
 describe('keypatterns in the config file', () => {
-  let dir: string;
+  let node: ConfigFileNode;
   let file: string;
   let server: Server;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'shoal-keypatterns-'));
-    file = join(dir, 'shoal.conf');
-    writeFileSync(file, 'port 0\nbind 127.0.0.1\nloglevel warning\nkeypatterns session: user:*:cart\n');
-    const { config, configFile } = loadConfig([file]);
-    server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true });
-    await server.start();
+    node = await startFromConfigFile('keypatterns session: user:*:cart\n');
+    ({ file, server } = node);
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => node.close());
 
   it('loads a word list, and CONFIG REWRITE writes the live one back', async () => {
     const io = new Redis({ port: server.tcpPort, lazyConnect: false });

@@ -2,15 +2,13 @@
 // (checked against redis-server 7.0.15) and the live effect of settings (maxclients, timeout,
 // slowlog thresholds), CONFIG REWRITE on a real config file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock, Server, startServer, type RunningServer } from '../../src/index.js';
 import { loadConfig } from '../../src/server/config/load.js';
-import { Logger } from '../../src/server/observability/logger.js';
 import { RawClient, parseReply, type Arg } from '../helpers/raw-client.js';
+import { startFromConfigFile, type ConfigFileNode } from '../helpers/config-file.js';
 
 const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 const CONFIG_HELP = [
@@ -169,22 +167,15 @@ describe('CONFIG SET timeout closes idle clients (server cron, fake clock)', () 
 });
 
 describe('CONFIG REWRITE', () => {
-  let dir: string;
+  let node: ConfigFileNode;
   let file: string;
   let server: Server;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'shoal-config-'));
-    file = join(dir, 'shoal.conf');
-    writeFileSync(file, '# my settings\nport 0\nbind 127.0.0.1\nloglevel warning\nmaxmemory 1mb\nhz 20\n');
-    const { config, configFile } = loadConfig([file]);
-    server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true });
-    await server.start();
+    node = await startFromConfigFile('maxmemory 1mb\nhz 20\n', '# my settings\n');
+    ({ file, server } = node);
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => node.close());
 
   it('writes the live configuration back to the file the server started with', async () => {
     const c = await RawClient.connect(server.tcpPort);

@@ -20,30 +20,14 @@
 // Intset layout: <width: uint32 LE, 2, 4 or 8> <count: uint32 LE> <count ints of that width,
 // little-endian, strictly ascending>.
 
+import { canonicalInt64 } from '../keyspace/types/set.js';
+
 const LP_HDR = 6;
 const LP_EOF = 0xff;
 const LP_COUNT_UNKNOWN = 65535;
 
 /** The int64 value of latin1 string s when it is a canonical decimal integer (string2ll), else null. */
-export function canonicalInt(s: string): bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0n : null;
-  if (first < 49 || first > 57) return null;
-  for (let j = i + 1; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  const v = BigInt(s);
-  if (v < -(2n ** 63n) || v > 2n ** 63n - 1n) return null;
-  return v;
-}
+export const canonicalInt = canonicalInt64;
 
 /** Bytes lpEncodeBacklen uses for an entry of l bytes. */
 function backlenSize(l: number): number {
