@@ -36,7 +36,8 @@ Commands:
         Start a node. Options and the config file follow redis-server, e.g.
           shoal server --port 7000 --databases 32
           shoal server /etc/shoal.conf --loglevel verbose
-        Defaults: 127.0.0.1:6379, 16 databases, no persistence.
+        Defaults: 127.0.0.1:6379, 16 databases; loads dump.rdb from dir (the working
+        directory) if it exists, SAVE writes it; no automatic saves yet.
   bigkeys [-h host] [-p port] [-n db] [--memkeys] ...
         Survey a running node for its biggest keys (as redis-cli --bigkeys / --memkeys).
   hotkeys [-h host] [-p port] [-n db] ...

@@ -1,6 +1,6 @@
 // The INFO report: Redis 7.0.15's sections, with every field name in Redis's order, filled
 // with what Shoal really measures (or the honest constant where Shoal has no such machinery
-// yet: no persistence, no replicas, no Lua, no forks).
+// yet: no background saves or AOF, no replicas, no Lua, no forks).
 //
 // Output format, byte for byte as Redis builds it: each section is "# Name\r\n" followed by
 // "field:value\r\n" lines; sections are separated by one empty line ("\r\n"). Shoal-specific
