@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { HashValue } from '../../src/server/keyspace/types/hash.js';
+import { HashValue, packedFound } from '../../src/server/keyspace/types/hash.js';
 import { ListValue } from '../../src/server/keyspace/types/list.js';
 import { SetValue } from '../../src/server/keyspace/types/set.js';
 import { ZSetValue } from '../../src/server/keyspace/types/zset.js';
@@ -84,6 +84,25 @@ describe('packed aggregates: round trips', () => {
         while (a !== 0) a = h.scan(a, 2, (f, v) => restA.push(f, v));
         while (b !== 0) b = u.scan(b, 2, (f, v) => restB.push(f, v));
         assert.deepEqual(restB, restA);
+      }),
+    );
+  });
+
+  it('packedFind reads the value of a field where it is packed, for both hash forms', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(str, str), { maxLength: PACK_MAX_ELEMENTS / 2 }), fc.boolean(), str, (pairs, table, probe) => {
+        const h = new HashValue();
+        if (table) h.set('long', 'x'.repeat(65), { maxEntries: 128, maxValue: 64 });
+        for (const [f, v] of pairs) h.set(f, v, BIG);
+        if (h.packedSize() < 0) return;
+        const b = Buffer.alloc(h.packedSize() + 5);
+        h.pack(b, 5);
+        for (const f of [...pairs.map(([k]) => k), probe]) {
+          const p = HashValue.packedFind(b, 5, Buffer.from(f, 'latin1'));
+          const want = h.get(f);
+          if (want === undefined) assert.equal(p, -1);
+          else assert.equal(b.toString('latin1', p, p + packedFound.len), want);
+        }
       }),
     );
   });

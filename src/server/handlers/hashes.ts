@@ -15,7 +15,7 @@ import type { Handler } from '../command-table.js';
 import type { Config } from '../config/config.js';
 import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
-import { HashValue, type HashLimits } from '../keyspace/types/hash.js';
+import { HashValue, packedFound, type HashLimits } from '../keyspace/types/hash.js';
 import type { Client } from '../network/client.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { iterHandlers } from './hashes-iter.js';
@@ -135,9 +135,19 @@ const hsetnxCommand: Handler = (c, argv) => {
 
 /** HGET key field: the value, or nil. */
 const hgetCommand: Handler = (c, argv) => {
-  const h = readHash(c, argv[1]);
-  if (h === WRONG) return;
-  const v = h === null ? undefined : h.get(str(argv[2]));
+  const e = lookupReadOfType(c, argv[1], VType.Hash);
+  if (e === WRONG_TYPE) return;
+  if (e === NONE) return void c.w.nil();
+  const store = c.db.store;
+  if (store.isPacked(e)) {
+    // A small hash is read where it is packed: no value object, no strings.
+    store.locate(e);
+    const p = HashValue.packedFind(store.rb, store.rv, argv[2]);
+    if (p < 0) c.w.nil();
+    else c.w.bulkSlice(store.rb, p, p + packedFound.len);
+    return;
+  }
+  const v = aggregateOf<HashValue>(c, e).get(str(argv[2]));
   if (v === undefined) c.w.nil();
   else c.w.bulkLatin1(v);
 };

@@ -48,6 +48,9 @@ const DICT_MIN_FILL = 10;
 
 // ---------------------------------------------------------------------------------------
 
+/** HashValue.packedFind's second result: the length of the value found. */
+export const packedFound = { len: 0 };
+
 export class HashValue {
   /** Listpack encoding: fields and values interleaved; null once converted. */
   #lp: string[] | null = [];
@@ -244,6 +247,33 @@ export class HashValue {
       off = writePackedString(b, off, keys[i]);
       off = writePackedString(b, off, vals[i]);
     }
+  }
+
+  /**
+   * The value of field f in the hash packed at b[off], found without unpacking (HGET, HEXISTS
+   * on a packed hash): its offset in b, its length left in `packedFound.len`; -1 if absent.
+   */
+  static packedFind(b: Buffer, off: number, f: Uint8Array): number {
+    const r = reader.at(b, off + 1);
+    if (b[off] !== 0) r.varint(); // a hashtable's bucket count
+    const n = r.varint();
+    const fl = f.length;
+    for (let i = 0; i < n; i++) {
+      const kl = r.varint();
+      const k = r.p;
+      r.p = k + kl;
+      const vl = r.varint();
+      const v = r.p;
+      r.p = v + vl;
+      if (kl !== fl) continue;
+      let j = 0;
+      while (j < fl && b[k + j] === f[j]) j++;
+      if (j === fl) {
+        packedFound.len = vl;
+        return v;
+      }
+    }
+    return -1;
   }
 
   /** The hash packed at b[off]. */
