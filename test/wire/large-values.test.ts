@@ -1,7 +1,9 @@
 // Large values (Shoal extension): string values written at or over large-value-threshold are
 // counted in INFO largevalues and logged, at most one line per 10 s; smaller writes and
-// aggregates are not; the threshold changes live and 0 turns the feature off.
+// aggregates are not; the threshold changes live and 0 turns the feature off. With
+// large-value-compression they are kept deflated, and no command can tell.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ describe('large values', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shoal-lv-'));
     logfile = join(dir, 'shoal.log');
-    node = await startServer({ config: { logfile } });
+    node = await startServer({ config: { logfile, dir } });
     io = new Redis({ port: node.port, lazyConnect: false, maxRetriesPerRequest: 0 });
   });
   after(async () => {
@@ -96,5 +98,91 @@ describe('large values', () => {
     const m = await info();
     assert.equal(m.get('large_values_written'), '0');
     assert.equal(m.get('large_value_threshold'), '0');
+  });
+
+  describe('compression', () => {
+    /** A compressible value: text-like, repeating with variation. */
+    const text = (n: number, seed = 1): string => {
+      let out = '';
+      for (let i = 0; out.length < n; i++) out += `line ${(i * seed) % 977}: the quick brown fox ${i % 13}\n`;
+      return out.slice(0, n);
+    };
+    const used = async (): Promise<number> => Number(/\r\nused_memory:(\d+)\r\n/.exec(await io.info('memory'))?.[1]);
+    const compressed = async (): Promise<number> => Number(/\r\nlarge_values_compressed:(\d+)\r\n/.exec(await io.info('largevalues'))?.[1] ?? '0');
+
+    beforeEach(async () => {
+      await io.config('SET', 'large-value-compression', 'yes');
+    });
+    after(async () => {
+      await io.config('SET', 'large-value-compression', 'no');
+    });
+
+    it('keeps a large compressible value deflated: used_memory grows by a fraction of it', async () => {
+      const base = await used();
+      const v = text(2_000_000);
+      await io.set('big', v);
+      assert.equal(await compressed(), 1);
+      const grown = (await used()) - base;
+      assert.ok(grown < 1_000_000, `a 2 MB text value adds ${grown} bytes`);
+      assert.equal(await io.get('big'), v);
+      assert.equal(await compressed(), 1, 'reading it left it compressed');
+      assert.equal(await io.strlen('big'), 2_000_000);
+      assert.equal(await io.getrange('big', 1_000_000, 1_000_099), v.slice(1_000_000, 1_000_100));
+      assert.equal(await io.object('ENCODING', 'big'), 'raw');
+    });
+
+    it('every command sees the plain value: APPEND, SETRANGE, SETBIT, BITCOUNT, GETDEL, COPY, RENAME, DUMP/RESTORE', async () => {
+      const v = text(50_000, 7);
+      await io.set('k', v);
+      assert.equal(await compressed(), 1);
+      assert.equal(await io.append('k', 'tail'), 50_004);
+      assert.equal(await io.setrange('k', 10, 'XYZ'), 50_004);
+      const want = v.slice(0, 10) + 'XYZ' + v.slice(13) + 'tail';
+      assert.equal(await io.get('k'), want);
+      assert.equal(await compressed(), 1, 'written values are compressed again');
+      await io.copy('k', 'k2');
+      await io.rename('k2', 'k3');
+      assert.equal(await io.get('k3'), want);
+      assert.equal(await compressed(), 2);
+      const dump = await io.dumpBuffer('k');
+      await io.config('SET', 'large-value-compression', 'no');
+      await io.set('plain', want);
+      assert.deepEqual(await io.dumpBuffer('plain'), dump, 'DUMP is the plain value');
+      await io.config('SET', 'large-value-compression', 'yes');
+      await io.restore('k4', 0, dump);
+      assert.equal(await io.get('k4'), want);
+      await io.setbit('k4', 7, 1);
+      assert.equal(await io.bitcount('k4'), await (async () => {
+        await io.config('SET', 'large-value-compression', 'no');
+        await io.set('plain2', await io.get('k4') ?? '');
+        return io.bitcount('plain2');
+      })());
+      assert.equal(await io.getdel('k3'), want);
+      assert.equal(await io.exists('k3'), 0);
+    });
+
+    it('incompressible values stay plain; small values are never compressed', async () => {
+      const noise = randomBytes(200_000);
+      await io.set('noise', noise);
+      await io.set('small', 'x'.repeat(999));
+      assert.equal(await compressed(), 0);
+      assert.deepEqual(await io.getBuffer('noise'), noise);
+    });
+
+    it('MULTI/EXEC and a SAVE + restart see the plain value', async () => {
+      const v = text(30_000, 3);
+      await io.multi().set('m', v).get('m').strlen('m').exec();
+      assert.equal(await io.get('m'), v);
+      assert.equal(await compressed(), 1);
+      assert.equal(await io.save(), 'OK'); // to dir/dump.rdb
+      const again = await startServer({ config: { dir } });
+      const c = new Redis({ port: again.port, lazyConnect: false, maxRetriesPerRequest: 0 });
+      try {
+        assert.equal(await c.get('m'), v);
+      } finally {
+        c.disconnect();
+        await again.close();
+      }
+    });
   });
 });

@@ -6,9 +6,26 @@
 // comparison per write while on: Store.largeValueBytes / onLargeValue). Each report counts in
 // INFO largevalues; a warning names the key, its size and database, at most one line every
 // LOG_INTERVAL_MS, the next line saying how many were not logged meanwhile.
+//
+// With large-value-compression yes such values are also kept deflated (the runtime's zlib,
+// level 1: about 100+ MB/s), invisibly to clients: the store inflates one when a command
+// looks it up and deflates it again after the command (store.ts). Reads of a compressed value
+// pay the inflate; writes pay both.
 
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Server } from '../server.js';
+import type { Compressor } from '../keyspace/store.js';
 import type { Database } from '../keyspace/database.js';
+
+/** Deflate level 1: large values are compressed inline, so speed matters more than ratio. */
+export const deflateCompressor: Compressor = {
+  compress: (src) => deflateRawSync(src, { level: 1 }),
+  decompress: (src, rawLen) => {
+    const out = inflateRawSync(src);
+    if (out.length !== rawLen) throw new Error(`compressed value holds ${out.length} bytes, not ${rawLen}`);
+    return out;
+  },
+};
 
 /** At most one log line per this many milliseconds. */
 const LOG_INTERVAL_MS = 10_000;
@@ -36,6 +53,7 @@ export class LargeValues {
   #pending = 0;
   #lastLog = -Infinity;
   #threshold = 0;
+  #compress = false;
   readonly #srv: Server;
 
   constructor(srv: Server) {
@@ -45,18 +63,27 @@ export class LargeValues {
   /** Reads large-value-threshold now and on every CONFIG SET of it. */
   static attach(srv: Server): LargeValues {
     const lv = new LargeValues(srv);
-    const apply = (): void => lv.configure(srv.config.getNumber('large-value-threshold'));
+    const apply = (): void => lv.configure(srv.config.getNumber('large-value-threshold'), srv.config.getBool('large-value-compression'));
     apply();
     srv.config.onChange('large-value-threshold', apply);
+    srv.config.onChange('large-value-compression', apply);
     return lv;
   }
 
-  /** The threshold in bytes (0 = off); installs or removes the store's report. */
-  configure(threshold: number): void {
+  /**
+   * The threshold in bytes (0 = off) and whether values over it are kept compressed; installs
+   * or removes the store's report and compressor. Values compressed earlier stay so, and are
+   * still read, when compression is turned off; they are stored plain at their next write.
+   */
+  configure(threshold: number, compress = false): void {
     this.#threshold = threshold;
     const store = this.#srv.keyspace.store;
     store.largeValueBytes = threshold > 0 ? threshold : Infinity;
     store.onLargeValue = threshold > 0 ? this.#report : null;
+    this.#compress = compress && threshold > 0;
+    // Kept while compressed values remain, so they can still be read.
+    if (this.#compress || store.compressedCount === 0) store.compressor = this.#compress ? deflateCompressor : null;
+    store.compressNew = this.#compress;
   }
 
   get threshold(): number {
@@ -97,6 +124,8 @@ export class LargeValues {
       ['large_values_written', this.written],
       ['large_value_max_bytes', this.maxBytes],
       ['large_value_log_suppressed', this.suppressed],
+      ['large_value_compression', this.#compress ? 'yes' : 'no'],
+      ['large_values_compressed', this.#srv.keyspace.store.compressedCount],
     ];
   }
 }

@@ -225,6 +225,8 @@ export const PARAMS: readonly ParamSpec[] = [
   str('keypatterns', '', { flags: 'EX' }),
   // Shoal extension (large values): string values of at least this many bytes are counted
   // and logged (analytics/large-values.ts); 0 = off.
+  // Shoal extension: keep string values over large-value-threshold deflated, invisibly.
+  bool('large-value-compression', 'no', { flags: 'EX' }),
   mem('large-value-threshold', '1048576', 0n, LL_MAX, { flags: 'EX' }),
   int('latency-monitor-threshold', '0', 0n, LL_MAX, { flags: 'E' }),
   bool('latency-tracking', 'yes'),

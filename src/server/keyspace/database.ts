@@ -248,6 +248,8 @@ export class Database {
         this.#lastId = id1 - 1;
         this.#lastPart = p;
         this.#lastPos = i;
+        // A compressed large string is made plain before anyone reads it (store.ts).
+        if (store.compressedCount > 0 && store.isCompressed(id1 - 1)) store.inflate(id1 - 1);
         return id1 - 1;
       }
       i = (i + 1) & mask;

@@ -39,6 +39,15 @@
 // old bytes: after a command that wrote nothing (repack(false)) the object is just dropped.
 // The unpacked state is invisible to accounting: the record still holds the bytes.
 //
+// Compressed large strings (large-value-compression): a string entry with the object bit set
+// (type String: no aggregate has it) holds [varint raw length][deflate bytes]; its encoding
+// bits keep what the plain value had. Database.find inflates such an entry in place before
+// anything reads it (one test of compressedCount while there are none) and keeps the
+// compressed bytes aside; after the command, as with packed aggregates, a command that wrote
+// nothing puts them back, and a write compresses the value again. valueView / valueLength
+// inflate for walks that do not go through find (SAVE). New values at or over
+// largeValueBytes are compressed after the command that wrote them when that saves a tenth.
+//
 // Memory accounting of aggregates (maxmemory): each value object reports an O(1) estimate of
 // its heap bytes (a `bytes` getter its mutators keep current, types/heap-cost.ts). Asking every
 // object before every command would cost O(aggregates), so while accounting is on the store
@@ -50,7 +59,7 @@
 // boolean test, and aggregateBytes() sums every object instead (INFO only).
 
 import { Arena } from './arena.js';
-import { varintSize, writeVarint } from './types/packed.js';
+import { reader, varintSize, writeVarint } from './types/packed.js';
 
 export { varintSize };
 
@@ -82,6 +91,13 @@ function objectBytes(obj: unknown): number {
   if (typeof obj !== 'object' || obj === null) return 0;
   const b: unknown = (obj as { bytes?: unknown }).bytes;
   return typeof b === 'number' ? b : 0;
+}
+
+/** A codec for large string values (a deflate, from the runtime's zlib). */
+export interface Compressor {
+  compress(src: Uint8Array): Buffer;
+  /** The `rawLen` bytes compressed in src. */
+  decompress(src: Uint8Array, rawLen: number): Buffer;
 }
 
 /** How the store packs and unpacks small aggregates (types/codec.ts implements it). */
@@ -154,6 +170,20 @@ export class Store {
    */
   largeValueBytes = Infinity;
   onLargeValue: ((id: number, bytes: number) => void) | null = null;
+  /**
+   * Transparent compression of large string values (analytics/large-values.ts) while set: a
+   * string written at or over largeValueBytes is compressed after the command (see the file
+   * header).
+   */
+  compressor: Compressor | null = null;
+  /** Whether new large values are compressed (the compressor stays to read older ones). */
+  compressNew = false;
+  /** Entries holding a compressed string. */
+  compressedCount = 0;
+  /** Strings to compress after the command, with their compressed bytes when unchanged. */
+  #zIds: number[] = [];
+  #zSaved: (Buffer | null)[] = [];
+  #zLen = 0;
   /** Packs small aggregates (see the file header); null keeps every aggregate an object. */
   codec: PackCodec | null = null;
   /**
@@ -278,6 +308,7 @@ export class Store {
    * it to a reply, which copies) before changing the keyspace.
    */
   valueView(id: number): Buffer {
+    if (this.compressedCount > 0 && this.isCompressed(id)) return this.#decompressed(id);
     this.locate(id);
     return this.rb.subarray(this.rv, this.rv + this.rvl);
   }
@@ -285,6 +316,7 @@ export class Store {
   /** Length of id's string value. */
   valueLength(id: number): number {
     this.locate(id);
+    if (this.compressedCount > 0 && this.isCompressed(id)) return reader.at(this.rb, this.rv).varint();
     return this.rvl;
   }
 
@@ -336,7 +368,12 @@ export class Store {
    * room and would not be more than half empty, else moves the record to a fitting slot.
    */
   resizeValue(id: number, vlen: number): void {
-    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) this.onLargeValue(id, vlen);
+    if (vlen >= this.largeValueBytes) this.#largeWrite(id, vlen);
+    this.#resize(id, vlen);
+  }
+
+  /** resizeValue without the large-value reports (the store's own rewrites of a value). */
+  #resize(id: number, vlen: number): void {
     this.locate(id);
     const w = this.rk - this.rvh;
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
@@ -356,7 +393,7 @@ export class Store {
    * 1 MB, 1 MB more above), so repeated appends are amortized O(1).
    */
   growValue(id: number, vlen: number): void {
-    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) this.onLargeValue(id, vlen);
+    if (vlen >= this.largeValueBytes) this.#largeWrite(id, vlen);
     this.locate(id);
     const w = this.rk - this.rvh;
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
@@ -402,6 +439,92 @@ export class Store {
   }
 
   // ---------------------------------------------------------------------------------------
+  // Compressed large strings (see the file header)
+
+  /** Whether id is a compressed string. */
+  isCompressed(id: number): boolean {
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    return (m & OBJ_BIT) !== 0 && ((m >>> TYPE_SHIFT) & 7) === 0;
+  }
+
+  /** A record is being written with a value of vlen >= largeValueBytes bytes. */
+  #largeWrite(id: number, vlen: number): void {
+    if (this.onLargeValue !== null) this.onLargeValue(id, vlen);
+    if (this.compressNew) this.#zPush(id, null);
+  }
+
+  #zPush(id: number, saved: Buffer | null): void {
+    const i = this.#zLen++;
+    if (i < this.#zIds.length) {
+      this.#zIds[i] = id;
+      this.#zSaved[i] = saved;
+    } else {
+      this.#zIds.push(id);
+      this.#zSaved.push(saved);
+    }
+  }
+
+  /** Takes a freed id off the compression list. */
+  #forgetZ(id: number): void {
+    for (let i = 0; i < this.#zLen; i++) if (this.#zIds[i] === id) this.#zIds[i] = -1;
+  }
+
+  /** The plain bytes of compressed id (a fresh buffer). */
+  #decompressed(id: number): Buffer {
+    this.locate(id);
+    const r = reader.at(this.rb, this.rv);
+    const raw = r.varint();
+    return (this.compressor as Compressor).decompress(this.rb.subarray(r.p, this.rv + this.rvl), raw);
+  }
+
+  /**
+   * Makes compressed id a plain string again (Database.find calls this before anything reads
+   * it), keeping the compressed bytes to put back after the command if it wrote nothing.
+   */
+  inflate(id: number): void {
+    this.locate(id);
+    const saved = Buffer.from(this.rb.subarray(this.rv, this.rv + this.rvl));
+    const plain = this.#decompressed(id);
+    this.#resize(id, plain.length);
+    copyBytes(this.rb, this.rv, plain);
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~OBJ_BIT;
+    this.compressedCount--;
+    this.#zPush(id, saved);
+  }
+
+  /** After a command: the strings inflated or written large, compressed (again). */
+  #recompress(wrote: boolean): void {
+    const n = this.#zLen;
+    this.#zLen = 0;
+    const codec = this.compressor;
+    for (let i = 0; i < n; i++) {
+      const id = this.#zIds[i];
+      const saved = this.#zSaved[i];
+      this.#zSaved[i] = null;
+      if (id < 0) continue; // freed since
+      const k = (id & CHUNK_MASK) * 3 + 1;
+      const m = this.chunks[id >>> CHUNK_SHIFT][k];
+      if ((m & OBJ_BIT) !== 0 || ((m >>> TYPE_SHIFT) & 7) !== 0) continue; // compressed already, or not a string now
+      this.locate(id);
+      if (saved !== null && !wrote) {
+        this.#resize(id, saved.length);
+        copyBytes(this.rb, this.rv, saved);
+      } else {
+        const plain = this.rvl;
+        if (codec === null || !this.compressNew || plain < this.largeValueBytes) continue;
+        const packed = codec.compress(this.rb.subarray(this.rv, this.rv + plain));
+        const size = varintSize(plain) + packed.length;
+        if (size * 10 > plain * 9) continue; // saves less than a tenth: stays plain
+        this.#resize(id, size);
+        const o = writeVarint(this.rb, this.rv, plain);
+        copyBytes(this.rb, o, packed);
+      }
+      this.chunks[id >>> CHUNK_SHIFT][k] |= OBJ_BIT;
+      this.compressedCount++;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Entries
 
   /**
@@ -422,9 +545,9 @@ export class Store {
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = a;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = -1;
-    if (vlen >= this.largeValueBytes && this.onLargeValue !== null) {
+    if (vlen >= this.largeValueBytes) {
       const { rb, rvh, rk, rkl, rv, rvl } = this;
-      this.onLargeValue(id, vlen);
+      this.#largeWrite(id, vlen);
       // The caller writes the value through rb/rv next: restore them.
       this.rb = rb;
       this.rvh = rvh;
@@ -440,6 +563,7 @@ export class Store {
   destroy(id: number): void {
     this.arena.free(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
     if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.#dropObject(id);
+    if (this.#zLen > 0) this.#forgetZ(id);
     if (this.exactExpire.size > 0) this.exactExpire.delete(id);
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = 0;
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = this.#freeIds;
@@ -465,6 +589,9 @@ export class Store {
     this.#pendLen = 0;
     this.#pendObjs.fill(undefined);
     this.#pendIndex = null;
+    this.#zLen = 0;
+    this.#zSaved.fill(null);
+    this.compressedCount = 0;
     this.#touchedLen = 0;
     this.#known.clear();
     this.#aggBytes = 0;
@@ -539,10 +666,9 @@ export class Store {
    */
   object(id: number): unknown {
     const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
-    if ((m & OBJ_BIT) === 0) {
-      const type = (m >>> TYPE_SHIFT) & 7;
-      return type === 0 || this.codec === null ? undefined : this.#unpack(id, type);
-    }
+    const type = (m >>> TYPE_SHIFT) & 7;
+    if (type === 0) return undefined; // a string (the object bit marks it compressed)
+    if ((m & OBJ_BIT) === 0) return this.codec === null ? undefined : this.#unpack(id, type);
     if ((m & UNPACKED_BIT) !== 0) return this.#pendingObject(id);
     if (this.#acct) this.#touch(id);
     return this.objects.get(id);
@@ -555,9 +681,10 @@ export class Store {
    */
   readObject(id: number): unknown {
     const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
-    if ((m & OBJ_BIT) !== 0) return (m & UNPACKED_BIT) !== 0 ? this.#pendingObject(id) : this.objects.get(id);
     const type = (m >>> TYPE_SHIFT) & 7;
-    if (type === 0 || this.codec === null) return undefined;
+    if (type === 0) return undefined;
+    if ((m & OBJ_BIT) !== 0) return (m & UNPACKED_BIT) !== 0 ? this.#pendingObject(id) : this.objects.get(id);
+    if (this.codec === null) return undefined;
     this.locate(id);
     return this.codec.unpack(type, this.rb, this.rv);
   }
@@ -609,8 +736,9 @@ export class Store {
   setObject(id: number, type: number, obj: unknown): void {
     const k = (id & CHUNK_MASK) * 3 + 1;
     const m = this.chunks[id >>> CHUNK_SHIFT][k];
-    if ((m & OBJ_BIT) !== 0 && (m & UNPACKED_BIT) === 0) this.#dropObject(id);
-    if (this.valueLength(id) !== 0) this.resizeValue(id, 0);
+    // An object of its own, or a compressed string (whose bit is the object bit).
+    if ((m & OBJ_BIT) !== 0 && ((m & UNPACKED_BIT) === 0 || ((m >>> TYPE_SHIFT) & 7) === 0)) this.#dropObject(id);
+    if (this.valueLength(id) !== 0) this.#resize(id, 0);
     const keep = m & (CLOCK_MASK | EPOCH_BIT | TOUCH_BIT);
     if (this.codec !== null) {
       this.chunks[id >>> CHUNK_SHIFT][k] = (keep | (type << TYPE_SHIFT) | OBJ_BIT | UNPACKED_BIT) >>> 0;
@@ -635,6 +763,7 @@ export class Store {
    * object is simply dropped. Called after every command.
    */
   repack(wrote: boolean): void {
+    if (this.#zLen > 0) this.#recompress(wrote);
     const n = this.#pendLen;
     if (n === 0) return;
     const ids = this.#pendIds;
@@ -648,7 +777,7 @@ export class Store {
       objs[i] = undefined;
       const chunk = this.chunks[id >>> CHUNK_SHIFT];
       const k = (id & CHUNK_MASK) * 3 + 1;
-      if ((chunk[k] & (OBJ_BIT | UNPACKED_BIT)) !== (OBJ_BIT | UNPACKED_BIT)) continue;
+      if ((chunk[k] & (OBJ_BIT | UNPACKED_BIT)) !== (OBJ_BIT | UNPACKED_BIT) || ((chunk[k] >>> TYPE_SHIFT) & 7) === 0) continue;
       this.locate(id);
       if (!wrote && this.rvl !== 0) {
         // Unchanged, and its bytes are still the record's value.
@@ -701,6 +830,10 @@ export class Store {
 
   /** Forgets id's aggregate object (the entry is freed or becomes a string). */
   #dropObject(id: number): void {
+    if (((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> TYPE_SHIFT) & 7) === 0) {
+      this.compressedCount--; // a compressed string stops being one
+      return;
+    }
     this.objects.delete(id);
     if (!this.#acct) return;
     const known = this.#known.get(id);

@@ -155,7 +155,13 @@ export class RdbWriter {
       }
     }
     const type = store.type(id);
-    if (type === VType.String) {
+    if (type === VType.String && store.compressedCount > 0 && store.isCompressed(id)) {
+      const plain = store.valueView(id); // inflated: a compressed large value is saved plain
+      store.locate(id);
+      out.u8(RdbType.String);
+      out.string(store.rb, store.rk, store.rk + store.rkl);
+      out.string(plain, 0, plain.length);
+    } else if (type === VType.String) {
       store.locate(id);
       out.u8(RdbType.String);
       out.string(store.rb, store.rk, store.rk + store.rkl);
