@@ -17,6 +17,44 @@ import { formatDouble } from '../lib/numbers.js';
 const INITIAL = 16 * 1024;
 const POOL_MAX = 256;
 const pool: Buffer[] = [];
+/**
+ * Reply buffers larger than INITIAL (large values) come back here once the socket has written
+ * them, up to BIG_POOL_BYTES in all: a fresh multi-megabyte buffer per reply cost more in page
+ * faults than copying the value into it.
+ */
+const bigPool: Buffer[] = [];
+const BIG_POOL_BYTES = 64 * 1024 * 1024;
+let bigPoolBytes = 0;
+
+/** A buffer of at least n bytes (n > INITIAL): a pooled one that fits, else a new one. */
+function takeBig(n: number): Buffer {
+  for (let i = 0; i < bigPool.length; i++) {
+    const b = bigPool[i];
+    if (b.length >= n) {
+      bigPool[i] = bigPool[bigPool.length - 1];
+      bigPool.pop();
+      bigPoolBytes -= b.length;
+      return b;
+    }
+  }
+  let size = INITIAL * 2;
+  while (size < n) size *= 2;
+  return Buffer.allocUnsafeSlow(size);
+}
+
+/** Returns a written big buffer to the pool (the smallest go first when it is full). */
+function releaseBig(b: Buffer): void {
+  if (b.length > BIG_POOL_BYTES) return;
+  while (bigPoolBytes + b.length > BIG_POOL_BYTES && bigPool.length > 0) {
+    let k = 0;
+    for (let i = 1; i < bigPool.length; i++) if (bigPool[i].length < bigPool[k].length) k = i;
+    bigPoolBytes -= bigPool[k].length;
+    bigPool[k] = bigPool[bigPool.length - 1];
+    bigPool.pop();
+  }
+  bigPool.push(b);
+  bigPoolBytes += b.length;
+}
 
 const CRLF = 0x0a0d; // "\r\n" little-endian for writeUInt16LE
 const S_OK = Buffer.from('+OK\r\n');
@@ -52,12 +90,16 @@ export class ReplyWriter {
   #ensure(n: number): Buffer {
     let buf = this.#buf;
     if (buf === null) {
-      buf = n <= INITIAL ? pool.pop() ?? Buffer.allocUnsafeSlow(INITIAL) : Buffer.allocUnsafeSlow(n * 2);
+      buf = n <= INITIAL ? pool.pop() ?? Buffer.allocUnsafeSlow(INITIAL) : takeBig(n);
       this.#buf = buf;
     } else if (this.#len + n > buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, this.#len + n));
+      const grown = takeBig(Math.max(buf.length * 2, this.#len + n));
       buf.copy(grown, 0, 0, this.#len);
-      if (buf.length === INITIAL && pool.length < POOL_MAX) pool.push(buf);
+      if (buf.length === INITIAL) {
+        if (pool.length < POOL_MAX) pool.push(buf);
+      } else {
+        releaseBig(buf); // not written yet: nothing refers to it but this writer
+      }
       buf = grown;
       this.#buf = buf;
     }
@@ -72,11 +114,16 @@ export class ReplyWriter {
     const n = this.#len;
     if (n === 0) return 0;
     const buf = this.#buf as Buffer;
-    socket.write(buf.subarray(0, n));
     this.#len = 0;
     this.#buf = null;
+    if (buf.length > INITIAL) {
+      // Large: back to the big pool when the socket is done with it.
+      socket.write(buf.subarray(0, n), () => releaseBig(buf));
+      return n;
+    }
+    socket.write(buf.subarray(0, n));
     // The write completed synchronously iff nothing is queued: only then is buf free again.
-    if (socket.writableLength === 0 && buf.length === INITIAL && pool.length < POOL_MAX) pool.push(buf);
+    if (socket.writableLength === 0 && pool.length < POOL_MAX) pool.push(buf);
     return n;
   }
 

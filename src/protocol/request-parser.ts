@@ -25,6 +25,8 @@ export class ProtocolError extends Error {}
 export const INLINE_MAX_SIZE = 64 * 1024;
 /** Bulk arguments at least this big are assembled in their own buffer (PROTO_MBULK_BIG_ARG). */
 const BIG_ARG = 32 * 1024;
+/** Largest big-argument buffer kept for reuse. */
+const SPARE_MAX = 64 * 1024 * 1024;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
 
@@ -45,6 +47,16 @@ export class RequestParser {
   // A big bulk argument being assembled across reads.
   #big: Buffer | null = null;
   #bigFill = 0;
+  /**
+   * Buffers of the big arguments of the command being assembled or last returned, and one
+   * kept from an earlier command for the next big argument that fits. A fresh megabyte buffer
+   * per SET of a large value cost more in page faults than the copy itself; arguments are
+   * views the caller copies what it keeps of (the dispatch contract), so the previous
+   * command's buffers are free once the next command starts. releaseSpare() drops the kept
+   * one (an idle client should not hold it).
+   */
+  #bigUsed: Buffer[] = [];
+  #spare: Buffer | null = null;
   /** Bytes held by the argument vector being assembled (for the query buffer limit). */
   #argBytes = 0;
   readonly limits: ParserLimits;
@@ -56,6 +68,22 @@ export class RequestParser {
   /** Unparsed bytes plus the bytes of a partially received command: Redis's query buffer length. */
   get pendingBytes(): number {
     return this.#buf.length - this.#pos + this.#argBytes + this.#bigFill;
+  }
+
+  /** Bytes of the big-argument buffer kept for reuse (client memory). */
+  get spareBytes(): number {
+    return this.#spare === null ? 0 : this.#spare.length;
+  }
+
+  /** Drops the kept big-argument buffer. */
+  releaseSpare(): void {
+    this.#spare = null;
+  }
+
+  /** The buffers of the previous command's big arguments are free again: keep the largest. */
+  #recycleBig(): void {
+    for (const b of this.#bigUsed) if (b.length <= SPARE_MAX && (this.#spare === null || b.length > this.#spare.length)) this.#spare = b;
+    this.#bigUsed.length = 0;
   }
 
   /** Appends received bytes. Call next() until it returns null to drain complete commands. */
@@ -96,6 +124,8 @@ export class RequestParser {
     if (this.#big !== null) return null; // a big argument is still arriving
     for (;;) {
       if (this.#argv === null) {
+        // The caller is done with the previous command's arguments.
+        if (this.#bigUsed.length > 0) this.#recycleBig();
         if (this.#pos >= this.#buf.length) return null;
         if (this.#buf[this.#pos] === 42 /* '*' */) {
           const r = this.#multibulkHeader();
@@ -190,8 +220,17 @@ export class RequestParser {
       const avail = buf.length - this.#pos;
       if (avail < len + 2) {
         if (len >= BIG_ARG) {
-          // Assemble this argument in its own buffer; feed() completes it.
-          const big = Buffer.allocUnsafe(len + 2);
+          // Assemble this argument in its own buffer (the kept one if it fits); feed() completes it.
+          const spare = this.#spare;
+          let whole: Buffer;
+          if (spare !== null && spare.length >= len + 2) {
+            whole = spare;
+            this.#spare = null;
+          } else {
+            whole = Buffer.allocUnsafeSlow(len + 2);
+          }
+          this.#bigUsed.push(whole);
+          const big = whole.subarray(0, len + 2);
           buf.copy(big, 0, this.#pos);
           this.#big = big;
           this.#bigFill = avail;

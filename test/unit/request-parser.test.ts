@@ -63,6 +63,37 @@ describe('request parser', () => {
     );
   });
 
+  it('big arguments: each keeps its bytes while its command runs, and a later command reuses the buffer', () => {
+    const p = new RequestParser(limits());
+    const big = (ch: number, n: number): Buffer => Buffer.alloc(n, ch);
+    const seen: Buffer[] = [];
+    const feedAll = (argv: Buffer[]): Buffer[] => {
+      const wire = encode(argv);
+      const got: Buffer[][] = [];
+      for (let i = 0; i < wire.length; i += 7000) {
+        p.feed(wire.subarray(i, i + 7000));
+        for (let a = p.next(); a !== null; a = p.next()) got.push(a);
+      }
+      assert.equal(got.length, 1);
+      return got[0];
+    };
+    // Two big arguments in one command: distinct buffers, both intact.
+    const a = feedAll([Buffer.from('MSET'), Buffer.from('k1'), big(0x61, 100_000), Buffer.from('k2'), big(0x62, 90_000)]);
+    assert.ok(a[2].equals(big(0x61, 100_000)));
+    assert.ok(a[4].equals(big(0x62, 90_000)));
+    seen.push(a[2]);
+    // Asking for the next command (feedAll's loop did) says the caller is done with this one:
+    // the larger buffer is kept for reuse.
+    assert.equal(p.spareBytes, 100_002);
+    // The next command: the first command's buffer is reused (its old view now shows the new bytes).
+    const b = feedAll([Buffer.from('SET'), Buffer.from('k3'), big(0x63, 50_000)]);
+    assert.ok(b[2].equals(big(0x63, 50_000)));
+    assert.equal(b[2].buffer, seen[0].buffer, 'the kept buffer was reused');
+    p.releaseSpare();
+    const c = feedAll([Buffer.from('SET'), Buffer.from('k4'), big(0x64, 40_000)]);
+    assert.ok(c[2].equals(big(0x64, 40_000)));
+  });
+
   it('parses a command fed one byte at a time', () => {
     const stream = Buffer.concat([encode([Buffer.from('SET'), Buffer.from('k'), Buffer.from('v\r\nx')]), Buffer.from('PING\r\n')]);
     const chunks = [...stream].map((b) => Buffer.from([b]));
