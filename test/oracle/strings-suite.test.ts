@@ -491,8 +491,8 @@ withOracle('oracle: strings (Redis test suite cases)', { config: { 'enable-debug
     ]));
 
   // Redis's serializedlength is the RDB size, LZF-compressed for strings over 20 bytes when that
-  // saves space; Shoal's DEBUG OBJECT (handlers/admin.ts) does not model the compression yet.
-  it('DEBUG OBJECT serialized length of compressible strings', { todo: 'LZF sizes in DEBUG OBJECT (admin.ts)' }, () =>
+  // saves space (Shoal takes it from its RDB codec).
+  it('DEBUG OBJECT serialized length of compressible strings', () =>
     o.compare(debugSteps(['x'.repeat(100), 'ab'.repeat(300)])));
 
   // ------------------------------------------------------------------------------------------

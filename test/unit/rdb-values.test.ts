@@ -70,7 +70,10 @@ describe('values round-trip through DUMP payloads', () => {
         const h = new HashValue();
         for (const [f, v] of pairs) h.set(f, v, { maxEntries: LIMITS.hashMaxEntries, maxValue: LIMITS.hashMaxValue });
         const back = roundTrip(VType.Hash, h).value as HashValue;
-        assert.deepEqual(hashPairs(back), hashPairs(h));
+        // A listpack keeps its order; a hashtable has none to keep (Redis's is seeded per
+        // process), and loading one that fits a listpack may order it either way.
+        if (h.isListpack) assert.deepEqual(hashPairs(back), hashPairs(h));
+        else assert.deepEqual(hashPairs(back).sort(), hashPairs(h).sort());
         let long = false;
         for (let i = 0; i < h.size; i++) long ||= h.fieldAt(i).length > 16 || h.valueAt(i).length > 16;
         assert.equal(back.isListpack, h.size <= LIMITS.hashMaxEntries && !long);

@@ -6,11 +6,12 @@
 // arguments" for anything it does not know or with the wrong argument count. As in Redis it
 // is refused unless `enable-debug-command` allows it (yes, or local for loopback/unix peers).
 
+import { writeOptions } from '../persistence/options.js';
+import { dumpEntry } from '../persistence/payload.js';
 import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import type { Client } from '../network/client.js';
 import { NONE, type Database } from '../keyspace/database.js';
-import { VType } from '../keyspace/entry.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword } from './util.js';
 import { replyHelp } from './util.js';
@@ -131,29 +132,12 @@ function addressOf(db: Database, e: number): string {
   return '0x' + (0x7f3a00000000 + db.store.addrOf(e) * 8).toString(16);
 }
 
-/** Bytes of an RDB length prefix. */
-function rdbLenSize(n: number): number {
-  return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
-}
-
 /**
- * An estimate of the value's RDB serialized length: exact for strings stored as RDB
- * integers or plain (uncompressed) strings; a rough size for aggregates.
+ * The value's RDB serialized length (Redis's rdbSavedObjectLen): the DUMP payload without its
+ * type byte, RDB version and CRC (LZF compression and encodings included, as SAVE writes it).
  */
-function serializedLength(db: Database, e: number): number {
-  if (db.type(e) === VType.String) {
-    const v = db.value(e);
-    if (v.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(v.toString('latin1'))) {
-      const n = Number(v.toString('latin1'));
-      if (n >= -128 && n <= 127) return 2;
-      if (n >= -32768 && n <= 32767) return 3;
-      if (n >= -2147483648 && n <= 2147483647) return 5;
-    }
-    return rdbLenSize(v.length) + v.length;
-  }
-  const v = db.store.object(e) as { size?: unknown; length?: unknown } | null;
-  const n = typeof v?.size === 'number' ? v.size : typeof v?.length === 'number' ? v.length : 0;
-  return rdbLenSize(n) + n * 8;
+function serializedLength(c: Client, e: number): number {
+  return dumpEntry(c.db.store, e, writeOptions(c.srv.config)).length - 11;
 }
 
 /** DEBUG OBJECT key: Redis's one-line status about the value (no expiry check, no touch). */
@@ -167,7 +151,7 @@ function debugObject(c: Client, key: Buffer): void {
   const lru = objectAccessClock(c, e);
   c.w.simple(
     `Value at:${addressOf(c.db, e)} refcount:${objectRefcount(c, e)} encoding:${objectEncoding(c.db, e)}` +
-      ` serializedlength:${serializedLength(c.db, e)} lru:${lru} lru_seconds_idle:${lruIdleSeconds(lru, c.srv.now)}`,
+      ` serializedlength:${serializedLength(c, e)} lru:${lru} lru_seconds_idle:${lruIdleSeconds(lru, c.srv.now)}`,
   );
 }
 
