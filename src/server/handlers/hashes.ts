@@ -134,14 +134,24 @@ const hsetnxCommand: Handler = (c, argv) => {
 // Getters
 
 /** HGET key field: the value, or nil. */
+/**
+ * For reads of single fields: true when entry e is a packed hash, with the store's record
+ * fields (rb, rv) left on it for HashValue.packedFind. A small hash is then read where it is
+ * packed: no value object, no strings.
+ */
+function locatePacked(c: Client, e: number): boolean {
+  const store = c.db.store;
+  if (!store.isPacked(e)) return false;
+  store.locate(e);
+  return true;
+}
+
 const hgetCommand: Handler = (c, argv) => {
   const e = lookupReadOfType(c, argv[1], VType.Hash);
   if (e === WRONG_TYPE) return;
   if (e === NONE) return void c.w.nil();
-  const store = c.db.store;
-  if (store.isPacked(e)) {
-    // A small hash is read where it is packed: no value object, no strings.
-    store.locate(e);
+  if (locatePacked(c, e)) {
+    const store = c.db.store;
     const p = HashValue.packedFind(store.rb, store.rv, argv[2]);
     if (p < 0) c.w.nil();
     else c.w.bulkSlice(store.rb, p, p + packedFound.len);
@@ -154,8 +164,19 @@ const hgetCommand: Handler = (c, argv) => {
 
 /** HMGET key field [field ...]: a value or nil per field (all nil for a missing key). */
 const hmgetCommand: Handler = (c, argv) => {
-  const h = readHash(c, argv[1]);
-  if (h === WRONG) return;
+  const e = lookupReadOfType(c, argv[1], VType.Hash);
+  if (e === WRONG_TYPE) return;
+  if (e !== NONE && locatePacked(c, e)) {
+    const store = c.db.store; // replies do not touch the store: rb/rv stay valid
+    c.w.array(argv.length - 2);
+    for (let i = 2; i < argv.length; i++) {
+      const p = HashValue.packedFind(store.rb, store.rv, argv[i]);
+      if (p < 0) c.w.nil();
+      else c.w.bulkSlice(store.rb, p, p + packedFound.len);
+    }
+    return;
+  }
+  const h = e === NONE ? null : aggregateOf<HashValue>(c, e);
   c.w.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
     const v = h === null ? undefined : h.get(str(argv[i]));
@@ -166,9 +187,11 @@ const hmgetCommand: Handler = (c, argv) => {
 
 /** HEXISTS key field: 1 or 0. */
 const hexistsCommand: Handler = (c, argv) => {
-  const h = readHash(c, argv[1]);
-  if (h === WRONG) return;
-  c.w.integer(h !== null && h.has(str(argv[2])) ? 1 : 0);
+  const e = lookupReadOfType(c, argv[1], VType.Hash);
+  if (e === WRONG_TYPE) return;
+  if (e === NONE) return void c.w.integer(0);
+  if (locatePacked(c, e)) return void c.w.integer(HashValue.packedFind(c.db.store.rb, c.db.store.rv, argv[2]) < 0 ? 0 : 1);
+  c.w.integer(aggregateOf<HashValue>(c, e).has(str(argv[2])) ? 1 : 0);
 };
 
 /** HLEN key: the number of fields (0 for a missing key). */
@@ -180,9 +203,11 @@ const hlenCommand: Handler = (c, argv) => {
 
 /** HSTRLEN key field: the length of the value (0 if the key or field is missing). */
 const hstrlenCommand: Handler = (c, argv) => {
-  const h = readHash(c, argv[1]);
-  if (h === WRONG) return;
-  const v = h === null ? undefined : h.get(str(argv[2]));
+  const e = lookupReadOfType(c, argv[1], VType.Hash);
+  if (e === WRONG_TYPE) return;
+  if (e === NONE) return void c.w.integer(0);
+  if (locatePacked(c, e)) return void c.w.integer(HashValue.packedFind(c.db.store.rb, c.db.store.rv, argv[2]) < 0 ? 0 : packedFound.len);
+  const v = aggregateOf<HashValue>(c, e).get(str(argv[2]));
   c.w.integer(v === undefined ? 0 : v.length);
 };
 
