@@ -4,9 +4,6 @@
 // handlers/hotkeys.ts).
 import type { CommandSpec } from './types.js';
 
-/** Names of the commands declared here (tests that compare COMMAND with Redis leave them out). */
-export const SHOAL_EXTENSIONS: readonly string[] = ['hotkeys'];
-
 export const shoalSpecs: CommandSpec[] = [
   {
     name: "hotkeys",

@@ -86,10 +86,6 @@ export class LargeValues {
     store.compressNew = this.#compress;
   }
 
-  get threshold(): number {
-    return this.#threshold;
-  }
-
   /** CONFIG RESETSTAT. */
   resetStats(): void {
     this.written = 0;

@@ -61,8 +61,6 @@
 import { Arena } from './arena.js';
 import { reader, varintSize, writeVarint } from './types/packed.js';
 
-export { varintSize };
-
 const CLOCK_MASK = 0xffffff;
 const TYPE_SHIFT = 24;
 const ENC_SHIFT = 27;

@@ -180,11 +180,6 @@ export class SkipList {
     return this.#pool[n + R_LEVEL];
   }
 
-  /** Bytes the pool and the member slots take (heap accounting). */
-  get poolBytes(): number {
-    return this.#pool.byteLength + this.#members.length * 8;
-  }
-
   /** The first `limit` nodes from the lowest (MEMORY USAGE samples their sizes). */
   *levels(limit: number): IterableIterator<SkipNode> {
     let x = this.first;
