@@ -21,8 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid,
-  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server,
-} from './lib.js';
+  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
   type KeyFormat, type PipelineOptions,
@@ -122,25 +121,8 @@ function parseArgs(argv: readonly string[]): Options {
     out: path.join(ROOT, 'bench', 'results', 'engine.md'),
     note: null,
   };
-  for (let i = 0; i < rest.length; i++) {
-    let arg = rest[i] ?? '';
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const take = (): string | undefined => {
-      if (value !== undefined) return value;
-      i++;
-      return rest[i];
-    };
+  eachOption(rest, USAGE, (arg, take) => {
     switch (arg) {
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        process.exit(0);
-        break;
       case '--keys':
         opts.keys = parsePositiveInt(arg, take(), MAX_KEYS);
         break;
@@ -198,9 +180,10 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       }
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        return false;
     }
-  }
+    return true;
+  });
   return opts;
 }
 

@@ -35,7 +35,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which } from './lib.js';
+import { UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which, eachOption } from './lib.js';
 import { simulateLru, simulateOpt, nextUses } from './hitrate/reference.js';
 import { RespConnection, MAX_KEY_ID, keyName } from './hitrate/replay.js';
 import { ALL_POLICIES, VOLATILE_TTL_SECONDS, calibrate, isVolatile, prime, runCell } from './hitrate/runner.js';
@@ -130,25 +130,8 @@ function parseArgs(argv: readonly string[]): Options {
     scanFraction: DEFAULT_SCAN_FRACTION, scanLength: null, samples: null, rate: null, redis: true, shoal: SHOAL_BY_DEFAULT,
     out: path.join(packageRoot(), 'bench', 'results', 'hitrate.md'), note: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i] ?? '';
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const take = (): string | undefined => {
-      if (value !== undefined) return value;
-      i++;
-      return argv[i];
-    };
+  eachOption(argv, USAGE, (arg, take) => {
     switch (arg) {
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        process.exit(0);
-        break;
       case '--keys':
         o.keys = parsePositiveInt(arg, take(), 100_000_000);
         break;
@@ -218,9 +201,10 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       }
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        return false;
     }
-  }
+    return true;
+  });
   return o;
 }
 

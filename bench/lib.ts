@@ -380,6 +380,33 @@ export function prependResults(file: string, header: string, entry: string): voi
 /** A bad command line: the script prints the message and its usage, and exits 2. */
 export class UsageError extends Error {}
 
+/**
+ * Walks a benchmark's command-line options: `--name value` or `--name=value` (take() returns
+ * the value, consuming the next argument in the first form); --help / -h print `usage` and
+ * exit; an option handle() does not know (it returns false) is a UsageError.
+ */
+export function eachOption(argv: readonly string[], usage: string, handle: (arg: string, take: () => string | undefined) => boolean): void {
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i] ?? '';
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(usage + '\n');
+      process.exit(0);
+    }
+    const take = (): string | undefined => {
+      if (value !== undefined) return value;
+      i++;
+      return argv[i];
+    };
+    if (!handle(arg, take)) throw new UsageError(`unknown option '${arg}'`);
+  }
+}
+
 /** A `flag N` value: a whole number from 1 to max, else a UsageError naming the flag. */
 export function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);

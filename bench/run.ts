@@ -23,8 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ROOT, killAll, killAllSync, tempDirs, which, freePort, commandLine, startServer, waitForPing,
-  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server,
-} from './lib.js';
+  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -89,25 +88,8 @@ function parseArgs(argv: readonly string[]): Options {
     runTimeoutSec: null,
   };
   let repsGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i] ?? '';
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const takeValue = (): string | undefined => {
-      if (value !== undefined) return value;
-      i++;
-      return argv[i];
-    };
+  eachOption(argv, USAGE, (arg, takeValue) => {
     switch (arg) {
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        process.exit(0);
-        break;
       case '--tests': {
         const list = (takeValue() ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
         if (list.length === 0) throw new UsageError('--tests needs a comma-separated list');
@@ -149,9 +131,10 @@ function parseArgs(argv: readonly string[]): Options {
         opts.runTimeoutSec = parsePositiveInt('--run-timeout', takeValue(), 86_400);
         break;
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        return false;
     }
-  }
+    return true;
+  });
   if (opts.quick && !repsGiven) opts.reps = 1;
   return opts;
 }

@@ -17,8 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools,
-} from './lib.js';
+  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools, eachOption } from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
 import { SHAPES, shapeByName, type Shape } from './types/dataset.js';
@@ -135,25 +134,8 @@ function parseArgs(argv: readonly string[]): Options {
     out: path.join(packageRoot(), 'bench', 'results', 'types.md'),
     note: null,
   };
-  for (let i = 0; i < rest.length; i++) {
-    let arg = rest[i] ?? '';
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const take = (): string | undefined => {
-      if (value !== undefined) return value;
-      i++;
-      return rest[i];
-    };
+  eachOption(rest, USAGE, (arg, take) => {
     switch (arg) {
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        process.exit(0);
-        break;
       case '--keys':
         opts.keys = parsePositiveInt(arg, take(), 999_999_999);
         break;
@@ -220,9 +202,10 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       }
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        return false;
     }
-  }
+    return true;
+  });
   return opts;
 }
 
