@@ -21,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid,
-  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption } from './lib.js';
+  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption, reportOption } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
   type KeyFormat, type PipelineOptions,
@@ -164,23 +164,8 @@ function parseArgs(argv: readonly string[]): Options {
         opts.sides = sides;
         break;
       }
-      case '--out': {
-        const v = take();
-        if (v === undefined || v === '') throw new UsageError('--out needs a file name');
-        opts.out = path.resolve(v);
-        break;
-      }
-      case '--no-save':
-        opts.out = null;
-        break;
-      case '--note': {
-        const v = take();
-        if (v === undefined || v.trim() === '') throw new UsageError('--note needs a text');
-        opts.note = v.trim().replace(/\s+/g, ' ');
-        break;
-      }
       default:
-        return false;
+        return reportOption(arg, take, opts);
     }
     return true;
   });

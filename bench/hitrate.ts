@@ -35,7 +35,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which, eachOption } from './lib.js';
+import { UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which, eachOption, reportOption } from './lib.js';
 import { simulateLru, simulateOpt, nextUses } from './hitrate/reference.js';
 import { RespConnection, MAX_KEY_ID, keyName } from './hitrate/replay.js';
 import { ALL_POLICIES, VOLATILE_TTL_SECONDS, calibrate, isVolatile, prime, runCell } from './hitrate/runner.js';
@@ -185,23 +185,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--no-redis':
         o.redis = false;
         break;
-      case '--out': {
-        const v = take();
-        if (v === undefined || v === '') throw new UsageError('--out needs a file name');
-        o.out = path.resolve(v);
-        break;
-      }
-      case '--no-save':
-        o.out = null;
-        break;
-      case '--note': {
-        const v = take();
-        if (v === undefined || v.trim() === '') throw new UsageError('--note needs a text');
-        o.note = v.trim().replace(/\s+/g, ' ');
-        break;
-      }
       default:
-        return false;
+        return reportOption(arg, take, o);
     }
     return true;
   });

@@ -381,6 +381,32 @@ export function prependResults(file: string, header: string, entry: string): voi
 export class UsageError extends Error {}
 
 /**
+ * The report options the benchmarks share: `--out FILE` (results file to prepend to),
+ * `--no-save` (print only) and `--note TEXT`. Returns false for any other option.
+ */
+export function reportOption(arg: string, take: () => string | undefined, o: { out: string | null; note: string | null }): boolean {
+  switch (arg) {
+    case '--out': {
+      const v = take();
+      if (v === undefined || v === '') throw new UsageError('--out needs a file name');
+      o.out = path.resolve(v);
+      return true;
+    }
+    case '--no-save':
+      o.out = null;
+      return true;
+    case '--note': {
+      const v = take();
+      if (v === undefined || v.trim() === '') throw new UsageError('--note needs a text');
+      o.note = v.trim().replace(/\s+/g, ' ');
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
  * Walks a benchmark's command-line options: `--name value` or `--name=value` (take() returns
  * the value, consuming the next argument in the first form); --help / -h print `usage` and
  * exit; an option handle() does not know (it returns false) is a UsageError.

@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools, eachOption } from './lib.js';
+  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools, eachOption, reportOption } from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
 import { SHAPES, shapeByName, type Shape } from './types/dataset.js';
@@ -186,23 +186,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--sides':
         opts.sides = parseList(arg, take(), ['redis', 'shoal'] as const);
         break;
-      case '--out': {
-        const v = take();
-        if (v === undefined || v === '') throw new UsageError('--out needs a file name');
-        opts.out = path.resolve(v);
-        break;
-      }
-      case '--no-save':
-        opts.out = null;
-        break;
-      case '--note': {
-        const v = take();
-        if (v === undefined || v.trim() === '') throw new UsageError('--note needs a text');
-        opts.note = v.trim().replace(/\s+/g, ' ');
-        break;
-      }
       default:
-        return false;
+        return reportOption(arg, take, opts);
     }
     return true;
   });
