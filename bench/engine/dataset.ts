@@ -117,7 +117,7 @@ export interface PipelineOptions {
   progress?: (done: number, total: number) => void;
 }
 
-interface PipelineJob {
+export interface PipelineJob {
   total: number;
   /** Builds the request bytes for keys [start, start+n). */
   build(start: number, n: number): Buffer;
@@ -130,7 +130,7 @@ interface PipelineJob {
  * elapsed milliseconds once every key is answered. Rejects with a PipelineError on a closed or
  * failed connection, a stall, the deadline, or a reason from `check`; the socket is always closed.
  */
-function runPipeline(job: PipelineJob, opts: PipelineOptions): Promise<number> {
+export function runPipeline(job: PipelineJob, opts: PipelineOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let sent = 0;
@@ -174,7 +174,8 @@ function runPipeline(job: PipelineJob, opts: PipelineOptions): Promise<number> {
         return;
       }
       lastProgress = performance.now();
-      if (done >= job.total) finish(null);
+      if (done > sent) fail('more replies than commands (protocol desync)');
+      else if (done >= job.total) finish(null);
       else pump();
     });
     sock.on('error', (e) => fail(`connection error: ${e.message}`));

@@ -11,9 +11,9 @@
 // The pipeline keeps many commands in flight (a window, counted in keys) and writes big chunks,
 // as bench/engine/dataset.ts does for SET; every step has a deadline.
 
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ENGINE_KEYS, keyName } from '../engine/dataset.js';
+import { ENGINE_KEYS, keyName, runPipeline, type PipelineOptions } from '../engine/dataset.js';
+
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -171,33 +171,7 @@ export function buildCommands(shape: Shape, start: number, n: number, tpl: Templ
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pipeline driver (the same discipline as bench/engine/dataset.ts's SET loader)
-
-/** Why a load stopped early; `done` keys had been answered. */
-export class PipelineError extends Error {
-  constructor(
-    message: string,
-    readonly done: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface PipelineOptions {
-  port: number;
-  /** Keys per write. */
-  chunk: number;
-  /** Most keys sent but not yet answered. */
-  window: number;
-  /** Fail when no reply byte arrives for this long. */
-  stallMs: number;
-  /** Fail when the whole load takes longer. */
-  deadlineMs: number;
-  /** Polled about once a second; a non-null reason aborts the load (server died, memory low...). */
-  check?: () => string | null;
-  /** Progress callback, about once every 5 s. */
-  progress?: (done: number, total: number) => void;
-}
+// Loading (through bench/engine/dataset.ts's pipeline driver)
 
 export interface LoadOutcome {
   /** Start and end (performance.now()) of the load: the window GC events are counted in. */
@@ -215,85 +189,34 @@ export interface LoadOutcome {
  * rejects with a PipelineError on a closed or failed connection, a stall, the deadline, or a
  * reason from `check`. The socket is always closed.
  */
-export function loadShape(shape: Shape, count: number, opts: PipelineOptions): Promise<LoadOutcome> {
+export async function loadShape(shape: Shape, count: number, opts: PipelineOptions): Promise<LoadOutcome> {
   const tpl = template(shape);
   const expected = Buffer.from(`:${shape.reply}\r\n`);
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    let sent = 0;
-    let done = 0;
-    let unexpected = 0;
-    let firstUnexpected: string | null = null;
-    let carry: Buffer | null = null;
-    let blocked = false;
-    let finished = false;
-    let lastProgress = t0;
-    let lastReport = t0;
-    const sock = net.createConnection({ host: '127.0.0.1', port: opts.port });
-    sock.setNoDelay(true);
-    const finish = (err: Error | null): void => {
-      if (finished) return;
-      finished = true;
-      clearInterval(timer);
-      sock.destroy();
-      const t1 = performance.now();
-      if (err !== null) reject(err);
-      else resolve({ t0, t1, ms: t1 - t0, unexpected, firstUnexpected });
-    };
-    const fail = (msg: string): void => finish(new PipelineError(`${msg} (${done} of ${count} keys answered)`, done));
-    const pump = (): void => {
-      while (!finished && !blocked && sent < count && sent - done < opts.window) {
-        const n = Math.min(opts.chunk, count - sent);
-        const buf = buildCommands(shape, sent, n, tpl);
-        sent += n;
-        if (!sock.write(buf)) {
-          blocked = true;
-          sock.once('drain', () => {
-            blocked = false;
-            pump();
-          });
-        }
+  let unexpected = 0;
+  let firstUnexpected: string | null = null;
+  let carry: Buffer | null = null;
+  /** Counts the complete reply lines in `chunk` (a line cut by the chunk boundary waits in carry). */
+  const consume = (chunk: Buffer): number => {
+    const d: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    carry = null;
+    let pos = 0;
+    let lines = 0;
+    for (;;) {
+      const nl = d.indexOf(LF, pos);
+      if (nl < 0) break;
+      const len = nl + 1 - pos;
+      if (len !== expected.length || d.compare(expected, 0, len, pos, nl + 1) !== 0) {
+        unexpected++;
+        firstUnexpected ??= d.toString('latin1', pos, Math.min(nl, pos + 200)).trim();
       }
-    };
-    /** Counts the complete reply lines in `d` (a line cut by the chunk boundary waits in carry). */
-    const consume = (chunk: Buffer): void => {
-      const d: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
-      carry = null;
-      let pos = 0;
-      for (;;) {
-        const nl = d.indexOf(LF, pos);
-        if (nl < 0) break;
-        const len = nl + 1 - pos;
-        if (len !== expected.length || d.compare(expected, 0, len, pos, nl + 1) !== 0) {
-          unexpected++;
-          firstUnexpected ??= d.toString('latin1', pos, Math.min(nl, pos + 200)).trim();
-        }
-        done++;
-        pos = nl + 1;
-      }
-      if (pos < d.length) carry = Buffer.from(d.subarray(pos));
-    };
-    sock.on('connect', pump);
-    sock.on('data', (chunk: Buffer) => {
-      if (finished) return;
-      consume(chunk);
-      lastProgress = performance.now();
-      if (done > sent) fail('more replies than commands (protocol desync)');
-      else if (done >= count) finish(null);
-      else pump();
-    });
-    sock.on('error', (e) => fail(`connection error: ${e.message}`));
-    sock.on('close', () => fail('connection closed by the server'));
-    const timer = setInterval(() => {
-      const now = performance.now();
-      if (now - lastProgress > opts.stallMs) return fail(`no reply for ${Math.round(opts.stallMs / 1000)} s`);
-      if (now - t0 > opts.deadlineMs) return fail(`deadline of ${Math.round(opts.deadlineMs / 1000)} s passed`);
-      const reason = opts.check?.() ?? null;
-      if (reason !== null) return fail(reason);
-      if (opts.progress !== undefined && now - lastReport >= 5000) {
-        lastReport = now;
-        opts.progress(done, count);
-      }
-    }, 1000);
-  });
+      lines++;
+      pos = nl + 1;
+    }
+    if (pos < d.length) carry = Buffer.from(d.subarray(pos));
+    return lines;
+  };
+  const t0 = performance.now();
+  await runPipeline({ total: count, build: (start, n) => buildCommands(shape, start, n, tpl), consume }, opts);
+  const t1 = performance.now();
+  return { t0, t1, ms: t1 - t0, unexpected, firstUnexpected };
 }
