@@ -20,8 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killAllSync, killPid,
-  parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption, reportOption } from './lib.js';
+  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killPid, parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption, reportOption, runBench, log,
+} from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
   type KeyFormat, type PipelineOptions,
@@ -223,9 +223,6 @@ interface Running {
   gc: Array<GcEvent & { at: number }>;
 }
 
-function log(msg: string): void {
-  process.stderr.write(msg + '\n');
-}
 
 /** Starts one server on a free port and waits for PING. `traceGc` adds --trace-gc to Shoal's node. */
 async function launch(ctx: Context, side: Side, traceGc: boolean): Promise<Running> {
@@ -613,24 +610,4 @@ async function main(): Promise<number> {
   return aborted !== null ? 1 : 0;
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`bench:engine: ${sig}, stopping servers`);
-    void killAll().finally(() => process.exit(130));
-  });
-}
-process.on('exit', killAllSync);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (e: unknown) => {
-    log(`bench:engine: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    await killAll();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:engine', main);

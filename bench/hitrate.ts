@@ -35,7 +35,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, which, eachOption, reportOption } from './lib.js';
+import {
+  UsageError, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, which, eachOption, reportOption, runBench,
+} from './lib.js';
 import { simulateLru, simulateOpt, nextUses } from './hitrate/reference.js';
 import { RespConnection, MAX_KEY_ID, keyName } from './hitrate/replay.js';
 import { ALL_POLICIES, VOLATILE_TTL_SECONDS, calibrate, isVolatile, prime, runCell } from './hitrate/runner.js';
@@ -375,24 +377,4 @@ async function main(): Promise<number> {
   return sides.some((s) => s.failure !== null) ? 1 : 0;
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`bench:hitrate: ${sig}, stopping servers`);
-    void killAll().finally(() => process.exit(130));
-  });
-}
-process.on('exit', killAllSync);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (e: unknown) => {
-    log(`bench:hitrate: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    await killAll();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:hitrate', main);

@@ -20,6 +20,38 @@ const PING_INTERVAL_MS = 100;
 export const COMMAND_TIMEOUT_MS = 5_000;
 const KILL_GRACE_MS = 3_000;
 
+/** A progress or error line on stderr (reports go to stdout). */
+export function log(msg: string): void {
+  process.stderr.write(msg + '\n');
+}
+
+/**
+ * Runs a benchmark's main(): its result is the exit code; SIGINT / SIGTERM and an uncaught
+ * failure stop every server it started (killAll), and so does the process's exit.
+ */
+export function runBench(prefix: string, main: () => Promise<number>): void {
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`${prefix}: ${sig}, stopping servers`);
+      void killAll().finally(() => process.exit(130));
+    });
+  }
+  process.on('exit', killAllSync);
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    async (e: unknown) => {
+      log(`${prefix}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      await killAll();
+      process.exitCode = 1;
+    },
+  );
+}
+
 /** The package root (this file runs from dist/bench/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -22,8 +22,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ROOT, killAll, killAllSync, tempDirs, which, freePort, commandLine, startServer, waitForPing,
-  flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption } from './lib.js';
+  ROOT, killAll, tempDirs, which, freePort, commandLine, startServer, waitForPing, flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption, runBench, log,
+} from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -334,9 +334,6 @@ function renderReport(r: ReportInput): string {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-function log(msg: string): void {
-  process.stderr.write(msg + '\n');
-}
 
 async function main(): Promise<number> {
   let opts: Options;
@@ -430,24 +427,4 @@ async function main(): Promise<number> {
   }
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`bench: ${sig}, stopping servers`);
-    void killAll().finally(() => process.exit(130));
-  });
-}
-process.on('exit', killAllSync);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (e: unknown) => {
-    log(`bench: ${e instanceof Error ? e.message : String(e)}`);
-    await killAll();
-    process.exitCode = 1;
-  },
-);
+runBench('bench', main);

@@ -17,7 +17,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, firstLine, killAll, killAllSync, parsePositiveInt, prependResults, redisTools, eachOption, reportOption } from './lib.js';
+  UsageError, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, redisTools, eachOption, reportOption, runBench,
+} from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
 import { SHAPES, shapeByName, type Shape } from './types/dataset.js';
@@ -310,24 +311,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`bench:types: ${sig}, stopping servers`);
-    void killAll().finally(() => process.exit(130));
-  });
-}
-process.on('exit', killAllSync);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (e: unknown) => {
-    log(`bench:types: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    await killAll();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:types', main);

@@ -5,13 +5,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitForPing, type Server } from '../lib.js';
+import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitForPing, type Server, log } from '../lib.js';
+
+export { log };
 
 export type Side = 'redis' | 'shoal';
 
-export function log(msg: string): void {
-  process.stderr.write(msg + '\n');
-}
 
 /**
  * The package root: the nearest ancestor of this build's directory holding bin/shoal.js (lib.ts's

@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, waitForPing, type Server } from '../lib.js';
+import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, waitForPing, type Server, log } from '../lib.js';
+
+export { log };
 import { parseInfoNumbers, parseTraceGcLine, request, type GcEvent } from '../engine/measure.js';
 
 export type Side = 'redis' | 'shoal';
@@ -58,9 +60,6 @@ function shoalBuildTime(): string | null {
   }
 }
 
-export function log(msg: string): void {
-  process.stderr.write(msg + '\n');
-}
 
 /**
  * Starts one server on a free loopback port and waits until it answers PING. Shoal runs from the
