@@ -20,15 +20,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killPid, parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, waitForPing, redisTools, type Server, eachOption, reportOption, runBench, log,
+  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killPid, parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, redisTools, type Server, eachOption, reportOption, runBench, log, followServer, type Running,
 } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
   type KeyFormat, type PipelineOptions,
 } from './engine/dataset.js';
 import {
-  memAvailable, memTotal, parseBenchmarkText, parseInfoNumbers, parseTraceGcLine, request, summarizeGc, treeMemory,
-  type GcEvent,
+  memAvailable, memTotal, parseBenchmarkText, parseInfoNumbers, request, summarizeGc, treeMemory,
 } from './engine/measure.js';
 import {
   TARGET_KEYS, fmtInt, renderScenario, renderVerdicts, type GcResult, type GcRun, type LoadResult, type LoadSide,
@@ -214,15 +213,6 @@ interface Context {
   overridden: boolean;
 }
 
-interface Running {
-  side: Side;
-  server: Server;
-  /** Tail of stderr alone: where a fatal error lands, even when stdout carries --trace-gc lines. */
-  stderrTail: () => string;
-  /** --trace-gc events with their arrival time (performance.now()). */
-  gc: Array<GcEvent & { at: number }>;
-}
-
 
 /** Starts one server on a free port and waits for PING. `traceGc` adds --trace-gc to Shoal's node. */
 async function launch(ctx: Context, side: Side, traceGc: boolean): Promise<Running> {
@@ -245,32 +235,7 @@ async function launch(ctx: Context, side: Side, traceGc: boolean): Promise<Runni
   }
   // Shown with the port (and Redis's scratch dir) generalized: they change with every start.
   ctx.shown[side] = server.commandLine.replace(`--port ${port}`, '--port P').replace(/--dir \S+/, '--dir <tmpdir>');
-  const run: Running = { side, server, stderrTail: () => '', gc: [] };
-  let errTail = '';
-  server.child.stderr?.on('data', (c: Buffer) => {
-    errTail = (errTail + c.toString('utf8')).slice(-16_384);
-  });
-  run.stderrTail = () => errTail;
-  if (traceGc) {
-    let partial = '';
-    server.child.stdout?.on('data', (c: Buffer) => {
-      const at = performance.now();
-      const lines = (partial + c.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const e = parseTraceGcLine(line);
-        if (e !== null) run.gc.push({ ...e, at });
-      }
-    });
-  }
-  log(`engine: ${side} pid ${server.pid} on :${port}`);
-  try {
-    await waitForPing(server);
-  } catch (e) {
-    await killPid(server.pid);
-    throw e;
-  }
-  return run;
+  return followServer(side, server, traceGc, `engine: ${side} pid ${server.pid} on :${port}`);
 }
 
 /** launch(), but a server that will not start becomes that side's failure (via `report`) and null. */

@@ -11,6 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { parseTraceGcLine, type GcEvent } from './engine/measure.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -19,6 +21,50 @@ export const STARTUP_DEADLINE_MS = 20_000;
 const PING_INTERVAL_MS = 100;
 export const COMMAND_TIMEOUT_MS = 5_000;
 const KILL_GRACE_MS = 3_000;
+
+/** A started server being followed (followServer). */
+export interface Running {
+  side: 'redis' | 'shoal';
+  server: Server;
+  /** Tail of stderr alone: where a fatal error lands, even when stdout carries --trace-gc lines. */
+  stderrTail: () => string;
+  /** --trace-gc events with their arrival time (performance.now()); empty without tracing. */
+  gc: Array<GcEvent & { at: number }>;
+}
+
+/**
+ * Follows a server just started: keeps the tail of its stderr, collects its --trace-gc
+ * events from stdout when traceGc, logs `started`, and waits for it to answer PING (killing
+ * it if it never does).
+ */
+export async function followServer(side: 'redis' | 'shoal', server: Server, traceGc: boolean, started: string): Promise<Running> {
+  const run: Running = { side, server, stderrTail: () => '', gc: [] };
+  let errTail = '';
+  server.child.stderr?.on('data', (c: Buffer) => {
+    errTail = (errTail + c.toString('utf8')).slice(-16_384);
+  });
+  run.stderrTail = () => errTail;
+  if (traceGc) {
+    let partial = '';
+    server.child.stdout?.on('data', (c: Buffer) => {
+      const at = performance.now();
+      const lines = (partial + c.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const e = parseTraceGcLine(line);
+        if (e !== null) run.gc.push({ ...e, at });
+      }
+    });
+  }
+  log(started);
+  try {
+    await waitForPing(server);
+  } catch (e) {
+    await killPid(server.pid);
+    throw e;
+  }
+  return run;
+}
 
 /** A progress or error line on stderr (reports go to stdout). */
 export function log(msg: string): void {

@@ -7,11 +7,10 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, waitForPing, type Server, log } from '../lib.js';
+import { ROOT, commandLine, followServer, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, type Running, type Server, log } from '../lib.js';
+import { parseInfoNumbers, request, type GcEvent } from '../engine/measure.js';
 
-export { log };
-import { parseInfoNumbers, parseTraceGcLine, request, type GcEvent } from '../engine/measure.js';
+export { log, type Running };
 
 export type Side = 'redis' | 'shoal';
 
@@ -26,15 +25,6 @@ export function packageRoot(): string {
     if (path.dirname(dir) === dir) break;
   }
   return ROOT;
-}
-
-export interface Running {
-  side: Side;
-  server: Server;
-  /** Tail of stderr alone: where a fatal error lands, even when stdout carries --trace-gc lines. */
-  stderrTail: () => string;
-  /** --trace-gc events with their arrival time (performance.now()); empty without tracing. */
-  gc: Array<GcEvent & { at: number }>;
 }
 
 /** What the servers were started with, for the report (ports generalized to P). */
@@ -87,32 +77,7 @@ export async function launch(redisBin: string, side: Side, traceGc: boolean, lau
     server = startServer('shoal', cmd.file, cmd.args, packageRoot(), cmd.shown, port);
   }
   launchLog.shown[side] = server.commandLine.replace(`--port ${port}`, '--port P').replace(/--dir \S+/, '--dir <tmpdir>');
-  const run: Running = { side, server, stderrTail: () => '', gc: [] };
-  let errTail = '';
-  server.child.stderr?.on('data', (c: Buffer) => {
-    errTail = (errTail + c.toString('utf8')).slice(-16_384);
-  });
-  run.stderrTail = () => errTail;
-  if (traceGc) {
-    let partial = '';
-    server.child.stdout?.on('data', (c: Buffer) => {
-      const at = performance.now();
-      const lines = (partial + c.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const e = parseTraceGcLine(line);
-        if (e !== null) run.gc.push({ ...e, at });
-      }
-    });
-  }
-  log(`types: ${side} pid ${server.pid} on :${port}`);
-  try {
-    await waitForPing(server);
-  } catch (e) {
-    await killPid(server.pid);
-    throw e;
-  }
-  return run;
+  return followServer(side, server, traceGc, `types: ${side} pid ${server.pid} on :${port}`);
 }
 
 export async function stop(run: Running): Promise<void> {
