@@ -22,6 +22,19 @@ const PING_INTERVAL_MS = 100;
 export const COMMAND_TIMEOUT_MS = 5_000;
 const KILL_GRACE_MS = 3_000;
 
+/**
+ * The package root: lib.ts's ROOT or the nearest ancestor of it holding bin/shoal.js. That is
+ * ROOT itself for the standard build (dist/bench/), and still the package when the benchmark
+ * was compiled to another --outDir.
+ */
+export function packageRoot(): string {
+  for (let dir = ROOT, i = 0; i < 8; i++, dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'bin', 'shoal.js'))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  return ROOT;
+}
+
 /** A started server being followed (followServer). */
 export interface Running {
   side: 'redis' | 'shoal';

@@ -2,27 +2,16 @@
 // directory, and (behind --shoal) a Shoal node, each on a free loopback port, tracked by PID
 // through bench/lib.ts so that nothing outlives the run.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitForPing, type Server, log } from '../lib.js';
+import { commandLine, freePort, killPid, shoalCommand, startServer, tempDirs, waitForPing, type Server, log, packageRoot } from '../lib.js';
 
-export { log };
+export { log, packageRoot };
 
 export type Side = 'redis' | 'shoal';
 
 
-/**
- * The package root: the nearest ancestor of this build's directory holding bin/shoal.js (lib.ts's
- * ROOT for the standard build in dist/, and still the package when compiled to another outDir).
- */
-export function packageRoot(): string {
-  for (let dir = ROOT, i = 0; i < 8; i++, dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'bin', 'shoal.js'))) return dir;
-    if (path.dirname(dir) === dir) break;
-  }
-  return ROOT;
-}
 
 export interface Launched {
   side: Side;

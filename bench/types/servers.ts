@@ -4,28 +4,16 @@
 // load or benchmark window). Built on bench/lib.ts (spawn, PID tracking, PING wait) and
 // bench/engine/measure.ts (the --trace-gc parser, INFO, /proc memory).
 
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, commandLine, followServer, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, type Running, type Server, log } from '../lib.js';
+import { commandLine, followServer, freePort, killPid, shoalCommand, startServer, tempDirs, waitExit, type Running, type Server, log, packageRoot } from '../lib.js';
 import { parseInfoNumbers, request, type GcEvent } from '../engine/measure.js';
 
-export { log, type Running };
+export { log, packageRoot, type Running };
 
 export type Side = 'redis' | 'shoal';
 
-/**
- * The package root: lib.ts's ROOT or the nearest ancestor of it holding bin/shoal.js. That is
- * ROOT itself for the standard build (dist/bench/), and still the package when the benchmark
- * was compiled to another --outDir.
- */
-export function packageRoot(): string {
-  for (let dir = ROOT, i = 0; i < 8; i++, dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'bin', 'shoal.js'))) return dir;
-    if (path.dirname(dir) === dir) break;
-  }
-  return ROOT;
-}
 
 /** What the servers were started with, for the report (ports generalized to P). */
 export interface LaunchLog {

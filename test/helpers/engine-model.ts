@@ -211,22 +211,13 @@ export function teardown(m: Model, r: Real): void {
   }
   const arena = ks.store.arena;
   assert.equal(ks.store.count, 0);
-  // What remains are the index partitions' smallest tables (kept when a partition empties).
-  let tables = 0;
-  let tableBytes = 0;
-  for (const db of ks.dbs) {
-    const t = db.indexTables();
-    tables += t.count;
-    tableBytes += t.bytes;
-  }
-  assert.equal(arena.records, tables, 'no records left but index tables');
-  assert.equal(arena.usedBytes, tableBytes, 'no used bytes left but index tables');
+  assert.equal(arena.records, 0, 'no records left');
+  assert.equal(arena.usedBytes, 0, 'no used bytes left');
   const segs = arena.segmentCounts();
-  // The smallest tables (64 bytes each, at most 256 a database) fit in one slab segment.
-  assert.ok(segs.slab <= (tables > 0 ? 1 : 0), `slab segments released (${segs.slab})`);
+  assert.equal(segs.slab, 0, 'slab segments released');
   assert.equal(segs.huge, 0, 'dedicated segments released');
   assert.ok(segs.pooled <= POOL_RESERVE, `at most ${POOL_RESERVE} pooled segments (${segs.pooled})`);
-  assert.equal(arena.reservedBytes, (segs.pooled + segs.slab) * SEG_SIZE, 'reservedBytes is the pool and the tables\' segment');
+  assert.equal(arena.reservedBytes, segs.pooled * SEG_SIZE, 'reservedBytes is the pool only');
   // The emptied engine works again, and FLUSHALL hands every segment back.
   ks.dbs[0].addString(latin1('again'), bytes(3000, 7), stringMeta(0, 0), NO_EXPIRY);
   ks.dbs[1].addString(latin1('again'), bytes(MAX_CLASS_SIZE + 1, 9), stringMeta(0, 0), m.now + 1);

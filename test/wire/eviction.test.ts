@@ -13,9 +13,6 @@ import { Redis } from 'ioredis';
 import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
 import { evictionTimeLimitUs } from '../../src/server/evict.js';
 
-/** Bytes of an index partition's smallest table, which it keeps once emptied (database.ts). */
-const INDEX_TABLE_MIN = 64;
-
 const T0 = 1_700_000_000_000;
 const POLICIES = ['allkeys-random', 'allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'];
 
@@ -282,15 +279,13 @@ describe('maxmemory eviction', () => {
       // 4000 elements of about 100 bytes, plus their heap overhead.
       assert.ok(grown > 4000 * 100 && grown < 4000 * 600, `aggregates add ${grown} bytes`);
       assert.equal(await io.object('ENCODING', 'hash'), 'hashtable');
-      // Shrinking a hash frees its share; deleting everything returns to the baseline, but for
-      // the smallest table an index partition keeps once it held a key (one per key at most).
+      // Shrinking a hash frees its share; deleting everything returns to the baseline exactly.
       const full = await usedMemory(io);
       for (let i = 0; i < 500; i++) await io.hdel('hash', `${field}${i}`);
       assert.ok((await usedMemory(io)) < full - 500 * 100);
       await io.set('list', 'now a string'); // an aggregate replaced by a string
       await io.del('hash', 'list', 'set', 'zset');
-      const left = (await usedMemory(io)) - base;
-      assert.ok(left >= 0 && left <= 4 * INDEX_TABLE_MIN && left % INDEX_TABLE_MIN === 0, `limited=${limited}: ${left} bytes left`);
+      assert.equal(await usedMemory(io), base, `limited=${limited}`);
     }
     // Evicted: fill with hashes past a small limit.
     await io.config('SET', 'maxmemory', '0');
@@ -414,8 +409,7 @@ describe('maxmemory eviction', () => {
     assert.ok(get('used_memory_startup') <= get('used_memory'));
     assert.equal(get('mem_fragmentation_ratio'), Number((get('used_memory_rss') / get('used_memory')).toFixed(2)));
     await io.del('big');
-    const left = (await usedMemory(io)) - a;
-    assert.ok(left === 0 || left === INDEX_TABLE_MIN, `${left} bytes left`);
+    assert.equal(await usedMemory(io), a);
   });
 
   it('the time budget follows maxmemory-eviction-tenacity as Redis computes it', () => {

@@ -80,8 +80,9 @@ class DbData {
   tables: Int32Array[] = new Array<Int32Array>(PARTS).fill(EMPTY_TABLE);
   /** Per partition: bucket count - 1 (bucket counts are powers of two), or -1 if unallocated. */
   masks = new Int32Array(PARTS).fill(-1);
-  /** The largest of masks (randomEntry's draw range). */
+  /** The largest of masks (randomEntry's draw range); recomputed there when stale. */
   maxMask = -1;
+  maxMaskStale = false;
   /** Per partition: arena address of its table, or -1 (tables live in the node's arena). */
   tableAddr = new Int32Array(PARTS).fill(-1);
   sizes = new Int32Array(PARTS);
@@ -500,14 +501,8 @@ export class Database {
     this.#lastId = NONE;
     this.#removeAt(p, i);
     d.size--;
-    // An emptied partition keeps a smallest table: dropping it (and taking a new one with the
-    // next key) thrashed when a small database cycles keys through 256 partitions, as under
-    // eviction with a small maxmemory.
-    if (--d.sizes[p] === 0) {
-      if (d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, MIN_BUCKETS);
-    } else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) {
-      this.#resize(p, (d.masks[p] + 1) / 2);
-    }
+    if (--d.sizes[p] === 0) this.#dropTable(p);
+    else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -579,7 +574,23 @@ export class Database {
     d.masks[p] = mask;
     this.#missKey = null;
     if (mask > d.maxMask) d.maxMask = mask;
-    else if (was === d.maxMask && mask < was) d.maxMask = Math.max(...d.masks);
+    else if (was === d.maxMask && mask < was) d.maxMaskStale = true;
+    this.#lastId = NONE;
+  }
+
+  /**
+   * Returns an empty partition's table to the arena. A small database cycling keys (eviction
+   * with a small maxmemory) drops and takes tables all the time, so the largest mask is only
+   * marked stale here and recomputed when randomEntry needs it.
+   */
+  #dropTable(p: number): void {
+    const d = this.#d;
+    this.store.arena.free(d.tableAddr[p]);
+    d.tableAddr[p] = -1;
+    d.tables[p] = EMPTY_TABLE;
+    if (d.masks[p] === d.maxMask) d.maxMaskStale = true;
+    d.masks[p] = -1;
+    this.#missKey = null;
     this.#lastId = NONE;
   }
 
@@ -698,6 +709,12 @@ export class Database {
   randomEntry(rand: () => number): number {
     const d = this.#d;
     if (d.size === 0) return NONE;
+    if (d.maxMaskStale) {
+      let m = -1;
+      for (let p = 0; p < PARTS; p++) if (d.masks[p] > m) m = d.masks[p];
+      d.maxMask = m;
+      d.maxMaskStale = false;
+    }
     const span = d.maxMask + 1;
     let p = 0;
     for (let tries = 0; tries < 64; tries++) {
