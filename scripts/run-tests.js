@@ -4,7 +4,8 @@
 //   node scripts/run-tests.js unit wire    only those suites
 // Expects a build in dist/ (npm test builds first). Oracle tests need redis-server: in CI
 // (CI set) they fail without it; elsewhere they skip with a visible message.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -32,6 +33,9 @@ const groups = [
   { suites: wanted.filter((s) => s === 'oracle'), concurrency: 1 },
   { suites: wanted.filter((s) => s === 'integration'), concurrency: 1 },
 ];
+// Nodes the tests start save (dump.rdb on FLUSHALL, SHUTDOWN and save points) into their
+// working directory, as redis-server does: run the tests in a scratch directory, not the tree.
+const scratch = mkdtempSync(join(tmpdir(), 'shoal-tests-'));
 let failed = false;
 for (const g of groups) {
   const files = g.suites.flatMap((s) => findTests(join(root, 'dist', 'test', s)));
@@ -39,8 +43,9 @@ for (const g of groups) {
   console.log(`\n== ${g.suites.join(' + ')}: ${files.length} test files ==`);
   const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${g.concurrency}`, ...files], {
     stdio: 'inherit',
-    cwd: root,
+    cwd: scratch,
   });
   if (r.status !== 0) failed = true;
 }
+rmSync(scratch, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

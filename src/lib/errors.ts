@@ -213,6 +213,14 @@ export const Err = {
   /** SAVE failed (Redis's shared.err: the bare code; the cause goes to the log). */
   bareErr: 'ERR',
   bgsaveInProgress: 'ERR Background save already in progress',
+  bgsaveChildBusy:
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+  shutdownErrors: 'ERR Errors trying to SHUTDOWN. Check logs.',
+  aofRewriteInProgress: 'ERR Background append only file rewriting already in progress',
+  aofRewriteFailed: "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+  misconfAof: (why: string) => `MISCONF Errors writing to the AOF file: ${why}`,
+  misconfRdb:
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
   // ---- Shoal extensions
   hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;

@@ -183,6 +183,9 @@ export class BlockingState {
           c.servingKey = dbKeyOf(id);
           c.currentCommand = info.cmd;
           c.currentArgv = info.argv;
+          if (srv.snapshot !== null) srv.snapshot.beforeCommand(info.db, info.cmd, info.argv);
+          // Each client served is its own execution unit of the propagation stream.
+          const dirty = srv.propagation.active ? srv.propagation.enter() : -1;
           try {
             (info.cmd.handler as (c: Client, argv: Buffer[]) => void)(c, info.argv);
           } catch (err) {
@@ -193,6 +196,7 @@ export class BlockingState {
             c.servingKey = null;
             c.db = db;
           }
+          if (dirty >= 0) srv.propagation.leave(info.db.id, info.cmd, info.argv, dirty, false);
           srv.keyspace.store.repack(true);
           if (this.#rerunBlockedAgain) {
             // Nothing left for it: later clients on this key find nothing either, unless the

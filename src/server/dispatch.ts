@@ -21,6 +21,7 @@ import { ReplyMode, type Client } from './network/client.js';
 import { discardTransaction, execFlags, flagTransaction, queueCommand, queuesInMulti } from './multi.js';
 import { EVICT_FAIL } from './evict.js';
 import { takePushes } from './pubsub/output.js';
+import { diskErrorDenial } from './persistence/bgsave.js';
 import type { Server } from './server.js';
 
 /** Runs one command from client c. Replies are left in c.w for the caller to flush. */
@@ -104,6 +105,18 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
   // Keep the client-side caching table within tracking-table-max-keys.
   if (srv.tracking.clients > 0) srv.tracking.limitUsedSlots();
 
+  // Writes (and PING) are refused while the data cannot be persisted (writeCommandsDeniedByDiskError):
+  // two tests unless a background save failed or the AOF is on.
+  if ((srv.lastBgsaveFailed || srv.replyHold !== null) && ((cmd.flags & F.write) !== 0 || cmd.name === 'ping')) {
+    const denied = diskErrorDenial(srv);
+    if (denied !== null) {
+      cmd.stats.rejectedCalls++;
+      flagTransaction(c);
+      rejectWith(c, cmd, denied);
+      return cmd;
+    }
+  }
+
   // READONLY (replica) goes here.
 
   // A RESP2 client in Pub/Sub mode can only (un)subscribe, PING, QUIT and RESET: its
@@ -181,6 +194,12 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   c.currentArgv = argv;
   const outer = srv.executingClient;
   srv.executingClient = c;
+  // A snapshot in progress writes the old state of the keys this command may change first.
+  if (srv.snapshot !== null) srv.snapshot.beforeCommand(c.db, cmd, argv);
+  // Its effects join the propagation stream (src/server/propagate.ts): one test when nothing
+  // consumes it.
+  const prop = srv.propagation;
+  const dirty = prop.active ? prop.enter() : -1;
   try {
     (cmd.handler as (c: Client, argv: Buffer[]) => void)(c, argv);
   } catch (err) {
@@ -191,6 +210,7 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   // Small aggregates the command unpacked go back to their packed form (keyspace/store.ts).
   srv.keyspace.store.repack((cmd.flags & F.write) !== 0);
   srv.executingClient = outer;
+  if (dirty >= 0) prop.leave(c.db.id, cmd, argv, dirty, c.cmdErrors > 0);
   // A tracking client may cache what it just read: remember the keys.
   if (c.tracking !== null && (cmd.flags & F.readonly) !== 0) srv.tracking.remember(c, cmd, argv);
   // Monitors see the command after it ran, as in Redis 7.0: with the database it left selected

@@ -249,7 +249,9 @@ export class Evictor {
     this.evictedKeys++;
     signalModifiedKey(this.#from, db, key);
     notifyKeyspaceEvent(this.#from, NOTIFY.evicted, 'evicted', key, db.id);
-    // propagate: DEL key (UNLINK key under lazyfree-lazy-eviction) to the AOF and replicas.
+    // To the AOF and replicas as DEL key (UNLINK under lazyfree-lazy-eviction); evictions run
+    // outside any command, so each goes out on its own, never wrapped in MULTI/EXEC.
+    srv.propagation.deletion(db.id, key, this.lazy);
     return freed;
   }
 

@@ -18,6 +18,7 @@ import { Client, isLoopbackIp } from './network/client.js';
 import { PauseState } from './network/pause.js';
 import { BlockingState } from './blocking.js';
 import { WatchRegistry } from './multi.js';
+import { Propagation } from './propagate.js';
 import { adoptSocket } from './network/socket.js';
 import { Keyspace } from './keyspace/keyspace.js';
 import type { Database } from './keyspace/database.js';
@@ -38,7 +39,10 @@ import { HotKeys } from './analytics/hotkeys.js';
 import { KeyPatternStats } from './analytics/keypatterns.js';
 import { DefaultTtl } from './analytics/default-ttl.js';
 import { LargeValues } from './analytics/large-values.js';
-import { loadDataFromDisk } from './persistence/rdb-loader.js';
+import { loadDataOnStart } from './persistence/aof/startup.js';
+import { attachAof } from './persistence/aof/feed.js';
+import type { Snapshot } from './persistence/snapshot.js';
+import { persistenceCron } from './persistence/bgsave.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -77,6 +81,8 @@ export class Server {
   readonly pause: PauseState;
   readonly blocking: BlockingState = new BlockingState(this);
   readonly watches = new WatchRegistry();
+  /** The effect-propagation stream that feeds the AOF and replicas (propagate.ts). */
+  readonly propagation = new Propagation(this);
   /** Output written to clients outside their own replies; output buffer limits. */
   readonly output: OutputManager = new OutputManager(this);
   /** Channels, patterns and shard channels with their subscribers. */
@@ -93,6 +99,17 @@ export class Server {
   readonly defaultTtl: DefaultTtl;
   /** Large string values counted and logged (config large-value-threshold; INFO largevalues). */
   readonly largeValues: LargeValues;
+  /** The fork-less snapshot walk in progress (BGSAVE, AOF rewrite), or null. */
+  snapshot: Snapshot | null = null;
+  /**
+   * Set while appendfsync is always (persistence/aof/feed.ts): true if c's output must wait for
+   * the AOF's fsync (the hold then flushes c itself).
+   */
+  replyHold: ((c: Client) => boolean) | null = null;
+  /** The last BGSAVE failed (persistence/bgsave.ts: writes may be refused with -MISCONF). */
+  lastBgsaveFailed = false;
+  /** Awaited by close() once clients and listeners are closed (the AOF's final fsync). */
+  readonly beforeClose: Array<() => Promise<void>> = [];
   /** The client whose command is being processed (Redis's server.current_client), or null. */
   currentClient: Client | null = null;
   /** The client whose command handler is running (Redis's CLIENT_EXECUTING_COMMAND), or null. */
@@ -159,7 +176,9 @@ export class Server {
       // DEL it propagates is not a write the command made. (Checked against 7.0.15.)
       // The expired key is announced ("expired" event) and, like any modified key, breaks
       // WATCH and invalidates client-side caches (Redis: signalModifiedKey(NULL, ...)).
+      // It propagates as DEL, or UNLINK under lazyfree-lazy-expire (deleteExpiredKeyAndPropagate).
       onExpired: (db, id) => {
+        if (this.propagation.active) this.propagation.deletion(db.id, db.key(id), this.config.getBool('lazyfree-lazy-expire'));
         const notify = (this.notifier.flags & NOTIFY.expired) !== 0;
         if (this.watches.size === 0 && !this.tracking.active && !notify) return;
         const key = db.key(id);
@@ -309,8 +328,10 @@ export class Server {
   /** Binds the TCP listeners (every `bind` address) and the unix socket; starts the cron. */
   async start(): Promise<void> {
     // Persistence: load dir/dbfilename (when it exists) before accepting any client, as
-    // Redis's loadDataFromDisk; a corrupt file throws (file, offset, reason) and stops the start.
-    loadDataFromDisk(this);
+    // Redis's loadDataFromDisk (the AOF under appendonly yes, then opened for appending); a
+    // corrupt file throws (file, offset, reason) and stops the start.
+    loadDataOnStart(this);
+    attachAof(this);
     const port = this.config.getNumber('port');
     // As in Redis, port 0 means no TCP listener, except for embedded nodes, where it means
     // "any free port".
@@ -544,6 +565,8 @@ export class Server {
     }
     this.output.cron();
     this.keyPatterns.cron();
+    // Save points and scheduled BGSAVEs (a saving snapshot runs on its own between ticks).
+    persistenceCron(this);
     // The clients' buffers count in used_memory; summing them is O(clients), so once a tick.
     this.memory.refreshClients();
     // Keeps used_memory_peak current, as Redis's cron does. Only with maxmemory set: without
@@ -576,6 +599,8 @@ export class Server {
     if (this.shuttingDown) return this.closed;
     this.shuttingDown = true;
     if (this.#cron !== null) clearInterval(this.#cron);
+    // A BGSAVE still walking is abandoned (its temp file removed), as a SHUTDOWN would.
+    if (this.snapshot !== null) this.snapshot.abort('Background saving terminated: the node is closing');
     this.pause.close();
     this.evictor.close();
     for (const c of [...this.clients.values()]) c.close();
@@ -586,6 +611,14 @@ export class Server {
         unlinkSync(this.unixSocketPath);
       } catch {
         /* already gone */
+      }
+    }
+    // Persistence's last steps (the AOF's final write and fsync) before the node counts as closed.
+    for (const f of this.beforeClose) {
+      try {
+        await f();
+      } catch (err) {
+        this.log.warning(`Error while closing: ${(err as Error).message}`);
       }
     }
     this.#resolveClosed();

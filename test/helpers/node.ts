@@ -5,8 +5,19 @@
 //   it('...', async () => assert.equal(await t.r('PING'), '+PONG\r\n'));
 
 import { after, before } from 'node:test';
-import { startServer, type RunningServer, type StartOptions } from '../../src/index.js';
+import { startServer as startShoal, type RunningServer, type StartOptions } from '../../src/index.js';
 import { RawClient, type Arg } from './raw-client.js';
+
+export { FakeClock, Server, type RunningServer, type StartOptions } from '../../src/index.js';
+
+/**
+ * startServer for tests: persistence off (`save ""`) unless the test configures it, so that no
+ * node saves into, or loads from, the directory the tests run in (a node's dir is its working
+ * directory, as redis-server's).
+ */
+export function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  return startShoal({ ...opts, config: { save: '', ...opts.config } });
+}
 
 export interface NodeFixture {
   /** The running node (valid inside tests and hooks). */

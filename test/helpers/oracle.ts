@@ -478,8 +478,8 @@ async function startShoal(config: Record<string, string> | undefined): Promise<S
   const mod = (await import(spec)) as { startServer?: unknown };
   if (typeof mod.startServer !== 'function') throw new Error(`${spec} does not export startServer()`);
   const start = mod.startServer as StartServer;
-  const opts: { port: number; host: string; config?: Record<string, string> } = { port: 0, host: '127.0.0.1' };
-  if (config !== undefined) opts.config = config;
+  // Persistence off, as the redis-server beside it runs (--save ''), unless the test asks.
+  const opts = { port: 0, host: '127.0.0.1', config: { save: '', ...config } };
   return start(opts);
 }
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { FakeClock } from '../../src/lib/clock.js';
 import { findRedisServer, requireRedis, startRedis, type RedisInstance } from '../helpers/redis.js';
 

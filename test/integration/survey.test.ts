@@ -178,14 +178,14 @@ describe('shoal bigkeys / hotkeys against shoal server', () => {
     try {
       await r.flushall();
       // lfu-log-factor 0: every access increments the counter, so counts are exact (5 + n).
-      await r.config('SET', 'maxmemory-policy', 'allkeys-lfu', 'lfu-log-factor', '0');
+      await r.config('SET', 'maxmemory-policy', 'allkeys-lfu', 'lfu-log-factor', '0', 'lfu-decay-time', '0');
       await hotLoad(port);
       const run = await shoal(['hotkeys', '-p', String(port), '--count', '3']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /# HOTKEYS: ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes\n# Falling back to SCAN \+ OBJECT FREQ\.\n/);
       checkFreqReport(run);
     } finally {
-      await r.config('SET', 'maxmemory-policy', 'noeviction', 'lfu-log-factor', '10');
+      await r.config('SET', 'maxmemory-policy', 'noeviction', 'lfu-log-factor', '10', 'lfu-decay-time', '1');
       r.disconnect();
     }
   });
@@ -266,7 +266,7 @@ describe('shoal bigkeys / hotkeys against redis-server', { skip: skipRedis }, ()
       assert.doesNotMatch(lru.stderr, /HOTKEYS/);
       assert.match(lru.stderr, /Error: ERR An LFU maxmemory policy is not selected/);
       await r.flushall();
-      await r.config('SET', 'maxmemory-policy', 'allkeys-lfu', 'lfu-log-factor', '0');
+      await r.config('SET', 'maxmemory-policy', 'allkeys-lfu', 'lfu-log-factor', '0', 'lfu-decay-time', '0');
       await hotLoad(port());
       const run = await shoal(['hotkeys', '-p', String(port()), '--count', '3']);
       assert.equal(run.code, 0, run.stderr);

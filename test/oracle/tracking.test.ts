@@ -8,7 +8,7 @@
 // whole script on its own connections; then the replies are compared step by step.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { selfTestMode } from '../helpers/oracle.js';
 import { RawClient, escapeBytes, type Arg } from '../helpers/raw-client.js';
 import { requireRedis, startRedis, type RedisInstance } from '../helpers/redis.js';

@@ -3,7 +3,7 @@
 // active expire cycle (reclaiming keys nobody reads, bounded by its time limit).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock, startServer } from '../../src/index.js';
+import { FakeClock, startServer } from '../helpers/node.js';
 import { NONE, type Database } from '../../src/server/keyspace/database.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { Keyspace, lruClock } from '../../src/server/keyspace/keyspace.js';

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRng } from '../../src/lib/rng.js';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { StrEnc, VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
 import { encodingOf, peekEntry, putEntry, type EntrySnapshot } from '../helpers/keyspace.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { getKeysFromCommand } from '../../src/server/handlers/command.js';
 import { parseReply, RawClient, type Arg } from '../helpers/raw-client.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
 
 const OK = '+OK\r\n';

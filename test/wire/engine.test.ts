@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { MAX_CLASS_SIZE } from '../../src/server/keyspace/arena.js';
 
 /** A value of n bytes whose content depends on seed and position (a shifted copy differs). */

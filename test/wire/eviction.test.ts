@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { evictionTimeLimitUs } from '../../src/server/evict.js';
 
 const T0 = 1_700_000_000_000;

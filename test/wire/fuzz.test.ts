@@ -3,7 +3,7 @@
 // Bounded: a fixed number of rounds with a seeded generator.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 import { allSpecs } from '../../src/commands/index.js';
 import { createRng } from '../../src/lib/rng.js';

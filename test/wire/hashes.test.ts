@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { createRng } from '../../src/lib/rng.js';
 import { loadConfig } from '../../src/server/config/load.js';
 import { Logger } from '../../src/server/observability/logger.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { createRng, type Rng } from '../../src/lib/rng.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
 

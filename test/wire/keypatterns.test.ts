@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, Server, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, Server, startServer, type RunningServer } from '../helpers/node.js';
 import { createRng } from '../../src/lib/rng.js';
 import { globMatch } from '../../src/lib/glob.js';
 import { loadConfig } from '../../src/server/config/load.js';

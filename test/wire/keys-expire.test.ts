@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { RawClient, type Arg } from '../helpers/raw-client.js';
 import { peekEntry } from '../helpers/keyspace.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { NONE } from '../../src/server/keyspace/database.js';
 import { VType } from '../../src/server/keyspace/entry.js';
 import { ListValue } from '../../src/server/keyspace/types/list.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {

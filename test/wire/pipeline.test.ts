@@ -3,7 +3,7 @@
 // intact; this exercises the shared read buffer (partial commands copied out between reads).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 import { createRng } from '../../src/lib/rng.js';
 

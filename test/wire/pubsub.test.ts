@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 /** Polls `cond` every 5 ms until it holds; fails after `ms`. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, Server, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, Server, startServer, type RunningServer } from '../helpers/node.js';
 import { loadConfig } from '../../src/server/config/load.js';
 import { RawClient, parseReply, type Arg } from '../helpers/raw-client.js';
 import { startFromConfigFile, type ConfigFileNode } from '../helpers/config-file.js';

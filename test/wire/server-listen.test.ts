@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer } from '../../src/index.js';
+import { startServer } from '../helpers/node.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePort } from '../helpers/redis.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient, parseReply, type Arg, type RespValue } from '../helpers/raw-client.js';
 
 const T0 = 1_700_000_000_000;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { FakeClock, startServer, type RunningServer } from '../../src/index.js';
+import { FakeClock, startServer, type RunningServer } from '../helpers/node.js';
 import { VType } from '../../src/server/keyspace/entry.js';
 import { RawClient, parseReply, type Arg } from '../helpers/raw-client.js';
 import { peekEntry, putEntry, encodingOf, type EntrySnapshot } from '../helpers/keyspace.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createClient, WatchError } from 'redis';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
 
 describe('transactions through clients', () => {
   let node: RunningServer;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../src/index.js';
+import { startServer } from '../helpers/node.js';
 
 function rawCall(path: string, payload: string): Promise<string> {
   return new Promise((resolve, reject) => {

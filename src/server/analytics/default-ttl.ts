@@ -30,7 +30,9 @@
 // asked for (SET raises "set", SET EX raises "set" and "expire"), and raising one from the
 // creation hook would put it before the command's own event. A replica or the AOF must get
 // the default TTL as an explicit PEXPIREAT after the write (it is server policy, not in the
-// command), once replication exists.
+// command): the hook reports each TTL it gives to the propagation stream (src/server/
+// propagate.ts), which adds PEXPIREAT key <ms> after the command's record if the key still
+// has that expiry when the command ends (COPY of a key with a TTL replaces it, for one).
 //
 // Cost when off (default-ttl 0 and no override that sets a TTL): the databases' hook is null,
 // one test per key creation. INFO stats gains `default_ttl_applied` (keys given a default TTL
@@ -88,6 +90,8 @@ export function parseOverrides(text: string): TtlOverride[] {
 export class DefaultTtl {
   /** Keys given a default TTL (INFO stats default_ttl_applied). */
   applied = 0;
+  /** Told of every TTL given (key, absolute ms): the propagation stream; null for none. */
+  onApplied: ((key: Uint8Array, at: number) => void) | null = null;
   readonly #ks: Keyspace;
   readonly #now: () => number;
   #seconds = 0;
@@ -107,6 +111,7 @@ export class DefaultTtl {
    */
   static attach(srv: Server): DefaultTtl {
     const ttl = new DefaultTtl(srv.keyspace, () => srv.now);
+    ttl.onApplied = (key, at) => srv.propagation.defaultTtlApplied(key, at);
     const apply = (): void => ttl.configure(srv.config.getNumber('default-ttl'), srv.config.getString('default-ttl-overrides'));
     try {
       apply();
@@ -158,6 +163,8 @@ export class DefaultTtl {
     const s = this.secondsFor(key);
     if (s === 0) return NO_EXPIRY;
     this.applied++;
-    return this.#now() + s * 1000;
+    const at = this.#now() + s * 1000;
+    if (this.onApplied !== null) this.onApplied(key, at);
+    return at;
   };
 }

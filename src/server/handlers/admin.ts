@@ -16,6 +16,7 @@ import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword } from './util.js';
 import { replyHelp } from './util.js';
 import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
+import { prepareForShutdown } from '../persistence/shutdown.js';
 
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
@@ -70,12 +71,14 @@ const shutdownCommand: Handler = (c, argv) => {
   let nosave = false;
   let save = false;
   let other = false;
+  let force = false;
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (isKeyword(a, 'nosave')) nosave = true;
     else if (isKeyword(a, 'save')) save = true;
-    else if (isKeyword(a, 'now') || isKeyword(a, 'force')) other = true;
+    else if (isKeyword(a, 'force')) force = other = true;
+    else if (isKeyword(a, 'now')) other = true;
     else if (isKeyword(a, 'abort')) abort = true;
     else {
       c.w.error(Err.syntax);
@@ -92,9 +95,7 @@ const shutdownCommand: Handler = (c, argv) => {
   }
   const srv = c.srv;
   srv.log.warning('User requested shutdown...');
-  // persistence: when RDB lands, save the final snapshot here if SAVE was given, or if save
-  // points are configured and NOSAVE was not ("Saving the final RDB snapshot before exiting.");
-  // a failed save aborts the shutdown ("ERR Errors trying to SHUTDOWN. Check logs.") unless FORCE.
+  if (!prepareForShutdown(srv, { save, nosave, force })) return void c.w.error(Err.shutdownErrors);
   void srv.close();
 };
 

@@ -17,6 +17,7 @@ import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { HashValue, packedFound, type HashLimits } from '../keyspace/types/hash.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { iterHandlers } from './hashes-iter.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
@@ -333,7 +334,8 @@ const hincrbyfloatCommand: Handler = (c, argv) => {
   c.w.bulkLatin1(text);
   hashWritten(c, key, 'hincrbyfloat');
   c.srv.dirty++;
-  // propagate: as HSET key field <text>, so replicas and the AOF never redo the float math.
+  // Propagates as HSET key field <text>, so replicas and the AOF never redo the float math.
+  if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.hset, key, argv[2], Buffer.from(text, 'latin1')]);
 };
 
 export const hashesHandlers: Record<string, Handler> = {

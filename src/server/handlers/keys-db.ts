@@ -11,6 +11,8 @@ import { parseIntArg } from '../../lib/numbers.js';
 import { isKeyword } from './util.js';
 import { NOTIFY, notifyKeyspaceEvent, signalFlushedDb, signalKeyAsReady, signalModifiedKey, signalSwappedDb } from '../signals.js';
 import { expireOf, setExpireExact } from './keys-expire.js';
+import { savePoints } from '../persistence/bgsave.js';
+import { writeRdbFile } from '../persistence/rdb-writer.js';
 
 
 const INT_MIN = -2147483648;
@@ -188,9 +190,18 @@ function flushdbCommand(c: Client, argv: Buffer[]): void {
 function flushallCommand(c: Client, argv: Buffer[]): void {
   if (!flushArgsOk(c, argv)) return;
   signalFlushedDb(c, c.srv.keyspace.dbs);
-  c.srv.dirty += c.srv.keyspace.flushAll();
-  // persistence: Redis also saves an empty RDB here when save points are configured, and
-  // always propagates FLUSHALL even when nothing was removed.
+  const srv = c.srv;
+  srv.dirty += srv.keyspace.flushAll();
+  // As flushAllDataAndResetRDB: a BGSAVE in progress was abandoned before the command ran
+  // (persistence/snapshot.ts); with save points configured the empty dataset is saved now,
+  // which leaves no unsaved change (FLUSHALL is propagated all the same: propagate.ts).
+  if (savePoints(srv).length > 0) {
+    try {
+      writeRdbFile(srv);
+    } catch {
+      // logged by writeRdbFile; FLUSHALL itself succeeded
+    }
+  }
   c.w.ok();
 }
 

@@ -8,6 +8,7 @@
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { NO_EXPIRY } from '../keyspace/entry.js';
@@ -116,12 +117,21 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
   }
 
   if (when <= BigInt(now)) {
-    // propagate: DEL key (UNLINK when lazyfree-lazy-expire is on)
     c.db.delete(e);
     signalModifiedKey(c, c.db, argv[1]);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
+    // Propagates as DEL key, or UNLINK under lazyfree-lazy-expire.
+    const prop = c.srv.propagation;
+    if (prop.active) prop.rewrite([c.srv.config.getBool('lazyfree-lazy-expire') ? PropName.unlink : PropName.del, argv[1]]);
   } else {
-    // propagate: PEXPIREAT key <when> (for the relative and seconds forms)
+    // The relative and seconds forms propagate as PEXPIREAT key <ms> [options] (Redis 7.0
+    // replaces the name and the time and keeps NX/XX/GT/LT); PEXPIREAT goes as it came.
+    if (name !== 'pexpireat' && c.srv.propagation.active) {
+      const rewritten = argv.slice();
+      rewritten[0] = PropName.pexpireat;
+      rewritten[2] = Buffer.from(when.toString(), 'latin1');
+      c.srv.propagation.rewrite(rewritten);
+    }
     setExpireExact(c.db, e, when);
     c.db.store.bump(e);
     signalModifiedKey(c, c.db, argv[1]);

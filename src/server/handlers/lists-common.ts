@@ -9,6 +9,7 @@ import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { ListValue } from '../keyspace/types/list.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import { addAggregate } from './typed.js';
 import { isKeyword } from './util.js';
@@ -102,6 +103,9 @@ export function popRangeWithKey(c: Client, key: Buffer, e: number, list: ListVal
   c.w.array(n);
   for (let j = 0; j < n; j++) c.w.bulkLatin1(popEnd(list, where));
   elementsRemoved(c, key, where, e, list, n);
+  // Propagates as LPOP / RPOP key <elements popped>, the pop made on the key chosen.
+  const prop = c.srv.propagation;
+  if (prop.active) prop.rewrite([where === HEAD ? PropName.lpop : PropName.rpop, key, Buffer.from(String(n), 'latin1')]);
 }
 
 /**

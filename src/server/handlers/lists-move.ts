@@ -16,6 +16,7 @@ import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import type { ListValue } from '../keyspace/types/list.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import {
   HEAD,
   TAIL,
@@ -89,7 +90,18 @@ const lmoveCommand: Handler = (c, argv) => {
 function blmoveGeneric(c: Client, argv: Buffer[], from: Where, to: Where, deadline: number): void {
   const se = lookupBlockingKey(c, argv[1]);
   if (se === WRONG_TYPE) return;
-  if (se !== NONE) return moveOne(c, argv, se, from, to);
+  if (se !== NONE) {
+    // Propagates as the non-blocking form: RPOPLPUSH src dst, or LMOVE src dst with the
+    // client's own LEFT/RIGHT words — spelled "left"/"right" by Redis 7.0 when a blocked
+    // client is served later.
+    const prop = c.srv.propagation;
+    if (prop.active) {
+      if (argv.length === 4) prop.rewrite([PropName.rpoplpush, argv[1], argv[2]]);
+      else if (c.blocked === null) prop.rewrite([PropName.lmove, argv[1], argv[2], argv[3], argv[4]]);
+      else prop.rewrite([PropName.lmove, argv[1], argv[2], whereWord(from), whereWord(to)]);
+    }
+    return moveOne(c, argv, se, from, to);
+  }
   if (c.inExec) return void c.w.nil();
   blockForKeys(c, [argv[1]], deadline, 'nilArray');
 }
@@ -113,6 +125,11 @@ const brpoplpushCommand: Handler = (c, argv) => {
 // ---------------------------------------------------------------------------------------------
 // Pops from the first non-empty of several keys
 
+/** Redis's shared "left" / "right" for an end of a list. */
+function whereWord(w: Where): Buffer {
+  return w === HEAD ? PropName.left : PropName.right;
+}
+
 /**
  * BLPOP/BRPOP (count -1: reply [key, element]) and BLMPOP (count >= 1: reply [key, [elements]])
  * over keys, in argument order. A key of another type met before a non-empty list is
@@ -128,6 +145,9 @@ function blockingPop(c: Client, keys: Buffer[], where: Where, timeoutArg: Buffer
     if (e === NONE) continue;
     const list = aggregateOf<ListValue>(c, e);
     if (count !== -1) return popRangeWithKey(c, key, e, list, where, count);
+    // BLPOP / BRPOP propagate as LPOP / RPOP key.
+    const prop = c.srv.propagation;
+    if (prop.active) prop.rewrite([where === HEAD ? PropName.lpop : PropName.rpop, key]);
     c.w.array(2);
     c.w.bulk(key);
     c.w.bulkLatin1(popEnd(list, where));

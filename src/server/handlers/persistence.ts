@@ -10,6 +10,9 @@ import { decodeDumpPayload, dumpEntry } from '../persistence/payload.js';
 import { addDecoded, loadedClock } from '../persistence/rdb-loader.js';
 import { writeRdbFile } from '../persistence/rdb-writer.js';
 import { persistenceOf } from '../persistence/state.js';
+import { PropName } from '../propagate.js';
+import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
+import { aofRewriting, feedOf, startAofRewrite } from '../persistence/aof/feed.js';
 import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import { setExpireExact } from './keys-expire.js';
 import { intArg, isKeyword } from './util.js';
@@ -110,7 +113,10 @@ const restoreCommand: Handler = (c, argv) => {
   if (at !== 0n && !opts.absttl) at = BigInt.asIntN(64, at + BigInt(now));
   if (at !== 0n && at <= BigInt(now)) {
     if (deleted) {
-      // propagate: DEL key
+      // Propagated as the deletion it was.
+      if (srv.propagation.active) {
+        srv.propagation.rewrite([srv.config.getBool('lazyfree-lazy-server-del') ? PropName.unlink : PropName.del, key]);
+      }
       signalModifiedKey(c, db, key);
       notifyKeyspaceEvent(c, NOTIFY.generic, 'del', key, db.id);
       srv.dirty++;
@@ -122,7 +128,10 @@ const restoreCommand: Handler = (c, argv) => {
   const accessGiven = ks.accessPolicy === 'lfu' ? opts.freq >= 0 : opts.idle >= 0;
   const e = addDecoded(ks, db, key, v, clock, accessGiven && integersShared(srv.config));
   if (at !== 0n) setExpireExact(db, e, at);
-  // propagate: RESTORE key <absolute ttl> payload ABSTTL (when a relative ttl was given)
+  // A relative ttl is propagated as the absolute time it gave, with ABSTTL.
+  if (at !== 0n && !opts.absttl && srv.propagation.active) {
+    srv.propagation.rewrite([...argv.slice(0, 2), Buffer.from(String(at), 'latin1'), ...argv.slice(3), PropName.absttl]);
+  }
   signalKeyAsReady(c, db, key, v.type);
   signalModifiedKey(c, db, key);
   notifyKeyspaceEvent(c, NOTIFY.generic, 'restore', key, db.id);
@@ -133,7 +142,7 @@ const restoreCommand: Handler = (c, argv) => {
 /** SAVE: the whole dataset to dir/dbfilename, synchronously. */
 const saveCommand: Handler = (c) => {
   const state = persistenceOf(c.srv);
-  if (state.saving) return void c.w.error(Err.bgsaveInProgress);
+  if (state.saving || snapshotBusy(c.srv)) return void c.w.error(Err.bgsaveInProgress);
   state.saving = true;
   try {
     writeRdbFile(c.srv);
@@ -146,6 +155,49 @@ const saveCommand: Handler = (c) => {
   }
 };
 
+/**
+ * BGSAVE [SCHEDULE]: a fork-less snapshot to dir/dbfilename while serving (persistence/
+ * bgsave.ts). While another snapshot walk runs (an AOF rewrite), SCHEDULE — or being inside
+ * MULTI — defers it; a BGSAVE already running is an error.
+ */
+const bgsaveCommand: Handler = (c, argv) => {
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && isKeyword(argv[1], 'schedule')) schedule = true;
+    else return void c.w.error(Err.syntax);
+  }
+  const srv = c.srv;
+  const state = persistenceOf(srv);
+  if (state.bgsave !== null) return void c.w.error(Err.bgsaveInProgress);
+  if (snapshotBusy(srv) || c.inExec) {
+    if (schedule || c.inExec) {
+      state.bgsaveScheduled = true;
+      return void c.w.simple('Background saving scheduled');
+    }
+    return void c.w.error(Err.bgsaveChildBusy);
+  }
+  const failed = startBgsave(srv);
+  if (failed !== null) return void c.w.error(Err.bareErr);
+  c.w.simple('Background saving started');
+};
+
+/**
+ * BGREWRITEAOF: rewrites the AOF from a fork-less snapshot (persistence/aof/feed.ts); scheduled
+ * while another snapshot runs or inside MULTI.
+ */
+const bgrewriteaofCommand: Handler = (c) => {
+  const srv = c.srv;
+  if (aofRewriting(srv)) return void c.w.error(Err.aofRewriteInProgress);
+  const feed = feedOf(srv);
+  if (snapshotBusy(srv) || c.inExec) {
+    feed.rewriteScheduled = true;
+    feed.consecutiveFailures = 0;
+    return void c.w.simple('Background append only file rewriting scheduled');
+  }
+  if (startAofRewrite(srv) !== null) return void c.w.error(Err.aofRewriteFailed);
+  c.w.simple('Background append only file rewriting started');
+};
+
 /** LASTSAVE: Unix time of the last successful save (the start time before any). */
 const lastsaveCommand: Handler = (c) => {
   c.w.integer(persistenceOf(c.srv).lastSave);
@@ -155,5 +207,7 @@ export const persistenceHandlers: Record<string, Handler> = {
   dump: dumpCommand,
   restore: restoreCommand,
   save: saveCommand,
+  bgsave: bgsaveCommand,
+  bgrewriteaof: bgrewriteaofCommand,
   lastsave: lastsaveCommand,
 };

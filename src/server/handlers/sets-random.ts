@@ -11,6 +11,7 @@ import { parseIntArg } from '../../lib/numbers.js';
 import { NONE } from '../keyspace/database.js';
 import { VType } from '../keyspace/entry.js';
 import { SetValue } from '../keyspace/types/set.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { maxIntsetEntries, replyMembers } from './sets-common.js';
 import { WRONG_TYPE, aggregateOf, lookupReadOfType, lookupWriteOfType } from './typed.js';
@@ -40,7 +41,8 @@ function spopCommand(c: Client, argv: Buffer[]): void {
   const s = aggregateOf<SetValue>(c, e);
   const m = s.removeAt(c.srv.rng.int(s.size));
   notifyKeyspaceEvent(c, NOTIFY.set, 'spop', key, c.db.id);
-  // propagate: as SREM key <member>.
+  // Propagates as SREM key <member>: the random choice travels as its outcome.
+  if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.srem, key, Buffer.from(m, 'latin1')]);
   c.w.bulkLatin1(m);
   if (s.size === 0) {
     c.db.delete(e);
@@ -77,7 +79,8 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
     replyMembers(c, all);
     c.db.delete(e);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'del', key, c.db.id);
-    // propagate: as DEL key (UNLINK under lazyfree-lazy-server-del).
+    // Propagates as DEL key (Redis 7.0 writes DEL here whatever lazyfree-lazy-server-del says).
+    if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.del, key]);
     signalModifiedKey(c, c.db, key);
     return;
   }
@@ -87,9 +90,17 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
   const rng = c.srv.rng;
   c.w.set(count);
   let remaining = size - count;
+  // Each member taken propagates as its own SREM key <member> (one execution unit: MULTI/EXEC
+  // around them), and the SPOP itself not at all, as Redis 7.0 spopWithCountCommand.
+  const prop = c.srv.propagation;
+  const propagate = prop.active;
+  if (propagate) prop.prevent();
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
-    // propagate: each member popped as SREM key <member>.
-    for (let n = 0; n < count; n++) c.w.bulkLatin1(s.removeAt(rng.int(s.size)));
+    for (let n = 0; n < count; n++) {
+      const m = s.removeAt(rng.int(s.size));
+      c.w.bulkLatin1(m);
+      if (propagate) prop.also(c.db.id, [PropName.srem, key, Buffer.from(m, 'latin1')]);
+    }
   } else {
     const max = maxIntsetEntries(c);
     let kept: SetValue | null = null;
@@ -98,8 +109,10 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
       if (kept === null) kept = SetValue.forMember(m);
       kept.add(m, max);
     }
-    // propagate: each member replied as SREM key <member>.
-    for (let i = 0; i < s.size; i++) c.w.bulkLatin1(s.memberAt(i));
+    for (let i = 0; i < s.size; i++) {
+      c.w.bulkLatin1(s.memberAt(i));
+      if (propagate) prop.also(c.db.id, [PropName.srem, key, Buffer.from(s.memberAt(i), 'latin1')]);
+    }
     s.adopt(kept as SetValue);
   }
   signalModifiedKey(c, c.db, key);

@@ -9,6 +9,7 @@ import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
 import { stringMeta } from '../keyspace/store.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { type LongDouble, addLongDouble, formatLongDoubleHuman, longDoubleFromText } from './strings-longdouble.js';
 import { WRONG, writeString } from './strings-store.js';
@@ -135,7 +136,8 @@ const incrbyfloatCommand: Handler = (c, argv) => {
   const store = c.srv.keyspace.store;
   numberSpace(c, key, e, text.length, StrEnc.NoInt, 'incrbyfloat');
   store.rb.set(text, store.rv);
-  // propagate: as SET key <text> KEEPTTL.
+  // Propagates as SET key <text> KEEPTTL: a replica or a replay never redoes the float math.
+  if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.set, key, text, PropName.keepttl]);
   c.w.bulk(text);
 };
 

@@ -14,6 +14,7 @@ import type { Handler } from '../command-table.js';
 import { NONE } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { lcsHandlers } from './strings-lcs.js';
 import { numericHandlers } from './strings-numeric.js';
@@ -168,11 +169,33 @@ function setGenericCommand(
   c.srv.dirty++;
   notifyKeyspaceEvent(c, NOTIFY.string, 'set', key, c.db.id);
   if (expireAt !== NO_EXPIRY) notifyKeyspaceEvent(c, NOTIFY.generic, 'expire', key, c.db.id);
-  // propagate: with EX/PX/EXAT/PXAT as SET key value PXAT <expireAt> (other options kept).
+  // Any expiration propagates as SET key value PXAT <ms> (NX/XX/GET dropped: the outcome is
+  // known), as Redis 7.0 setGenericCommand; without one the command goes as it came, less its
+  // GET options (setCommand).
+  if ((expire !== null || (flags & GET) !== 0) && c.srv.propagation.active) {
+    const argv = c.currentArgv;
+    c.srv.propagation.rewrite(
+      expire !== null
+        ? [PropName.set, key, valueArg, PropName.pxat, expireText(c, expire, flags, expireAt)]
+        : argv.filter((a, j) => j < 3 || !isKeyword(a, 'get')),
+    );
+  }
   if ((flags & GET) === 0) {
     if (intReply) c.w.integer(1);
     else c.w.ok();
   }
+}
+
+/**
+ * The absolute expiry (ms) of an EX/PX/EXAT/PXAT argument already accepted by
+ * expireAtOrReply (which returned `at`), as decimal text: exact even beyond 2^53.
+ */
+function expireText(c: Client, arg: Buffer, flags: number, at: number): Buffer {
+  if (Number.isSafeInteger(at)) return Buffer.from(String(at), 'latin1');
+  let ms = BigInt(arg.toString('latin1'));
+  if ((flags & (EX | EXAT)) !== 0) ms *= 1000n;
+  if ((flags & (EX | PX)) !== 0) ms += BigInt(c.srv.now);
+  return Buffer.from(ms.toString(), 'latin1');
 }
 
 /** Plain store options; the same shape as SET's own literal keeps storeString monomorphic. */
@@ -214,6 +237,8 @@ const getsetCommand: Handler = (c, argv) => {
   storeString(c, key, argv[2], undefined, old);
   c.srv.dirty++;
   notifyKeyspaceEvent(c, NOTIFY.string, 'set', key, c.db.id);
+  // Propagates as SET key value (Redis 7.0 getsetCommand).
+  if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.set, key, argv[2]]);
 };
 
 const getdelCommand: Handler = (c, argv) => {
@@ -228,6 +253,11 @@ const getdelCommand: Handler = (c, argv) => {
   signalModifiedKey(c, c.db, argv[1]);
   notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
   c.srv.dirty++;
+  // Propagates as DEL key (UNLINK under lazyfree-lazy-user-del), as Redis 7.0 does.
+  const prop = c.srv.propagation;
+  if (prop.active) {
+    prop.rewrite([c.srv.config.getBool('lazyfree-lazy-user-del') ? PropName.unlink : PropName.del, argv[1]]);
+  }
 };
 
 /**
@@ -257,19 +287,24 @@ const getexCommand: Handler = (c, argv) => {
     signalModifiedKey(c, c.db, argv[1]);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);
     c.srv.dirty++;
-    // propagate: as DEL key (UNLINK under lazyfree-lazy-expire).
+    const prop = c.srv.propagation;
+    if (prop.active) {
+      prop.rewrite([c.srv.config.getBool('lazyfree-lazy-expire') ? PropName.unlink : PropName.del, argv[1]]);
+    }
   } else if (o.expire !== null) {
     c.db.setExpire(e, at);
     signalModifiedKey(c, c.db, argv[1]);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'expire', argv[1], c.db.id);
     c.srv.dirty++;
-    // propagate: as PEXPIREAT key <at>.
+    if (c.srv.propagation.active) {
+      c.srv.propagation.rewrite([PropName.pexpireat, argv[1], expireText(c, o.expire, o.flags, at)]);
+    }
   } else if ((o.flags & PERSIST) !== 0 && c.db.expireAt(e) !== NO_EXPIRY) {
     c.db.setExpire(e, NO_EXPIRY);
     signalModifiedKey(c, c.db, argv[1]);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'persist', argv[1], c.db.id);
     c.srv.dirty++;
-    // propagate: as PERSIST key.
+    if (c.srv.propagation.active) c.srv.propagation.rewrite([PropName.persist, argv[1]]);
   }
 };
 

@@ -16,6 +16,7 @@ import { VType } from '../keyspace/entry.js';
 import type { ZSetValue } from '../keyspace/types/zset.js';
 import { blockForKeys, keysToServe, parseBlockTimeout } from '../blocking.js';
 import type { Client } from '../network/client.js';
+import { PropName } from '../propagate.js';
 import { NOTIFY, notifyKeyspaceEvent, signalModifiedKey } from '../signals.js';
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
@@ -80,7 +81,14 @@ function zpopGeneric(c: Client, keys: readonly Buffer[], p: PopShape): void {
     c.w.double(s);
   }
   if (z.size === 0) deleteEmptied(c, key, found.e);
-  // propagate: as ZPOPMIN/ZPOPMAX key [count] (what Redis replicates for ZMPOP and the B* forms).
+  // The multi-key forms propagate as the pop they made on the key they chose: BZPOPMIN/MAX
+  // as ZPOPMIN/MAX key, ZMPOP and BZMPOP as ZPOPMIN/MAX key <members popped>. ZPOPMIN/MAX go
+  // as they came.
+  const prop = c.srv.propagation;
+  if (p.emitKey && prop.active) {
+    const name = p.max ? PropName.zpopmax : PropName.zpopmin;
+    prop.rewrite(p.count === -1 ? [name, key] : [name, key, Buffer.from(String(n), 'latin1')]);
+  }
 }
 
 /**

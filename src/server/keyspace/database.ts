@@ -186,6 +186,11 @@ export class Database {
 
   /** Swaps the whole contents with another database (SWAPDB). */
   swapWith(other: Database): void {
+    const g = this.store.guard;
+    if (g !== null) {
+      g.drain(this);
+      g.drain(other);
+    }
     const t = this.#d;
     this.#d = other.#d;
     other.#d = t;
@@ -328,6 +333,8 @@ export class Database {
 
   /** Deletes the entry id (of this database) and frees it. */
   delete(id: number): void {
+    const g = this.store.guard;
+    if (g !== null && this.store.isOld(id)) g.capture(this, id);
     this.#unlink(id);
     this.store.destroy(id);
   }
@@ -343,6 +350,7 @@ export class Database {
   /** Sets (at >= 0) or clears (NO_EXPIRY) the TTL of entry id. */
   setExpire(id: number, at: number): void {
     const store = this.store;
+    if (store.guard !== null && store.isOld(id)) store.guard.capture(this, id);
     const d = this.#d;
     const pos = store.vpos(id);
     if (at === NO_EXPIRY) {
@@ -370,6 +378,7 @@ export class Database {
   /** Moves entry id (of this database) to `dst` under the same key; dst must lack the key. */
   moveTo(id: number, dst: Database): void {
     const store = this.store;
+    if (store.guard !== null && store.isOld(id)) store.guard.capture(this, id);
     const at = this.expireAt(id);
     this.#unlink(id);
     store.locate(id);
@@ -381,6 +390,7 @@ export class Database {
 
   /** Gives entry id (of this database) a new key, which must be absent (RENAME). */
   rename(id: number, key: Uint8Array): void {
+    if (this.store.guard !== null && this.store.isOld(id)) this.store.guard.capture(this, id);
     const at = this.expireAt(id);
     const old = this.store.keyCopy(id);
     this.#unlink(id);
@@ -396,13 +406,14 @@ export class Database {
     if (this.onAdded !== null) this.onAdded(this, key);
   }
 
-  /** Removes every key. */
   /** True if every entry of the node is in this database (it can be dropped in O(1)). */
   holdsAllEntries(): boolean {
     return this.store.count === this.#d.size;
   }
 
+  /** Removes every key. */
   clear(): void {
+    if (this.store.guard !== null) this.store.guard.drain(this);
     if (this.holdsAllEntries()) {
       // Every entry of the node is here: drop the whole store at once (O(1)); every database
       // forgets its index (the others are empty, but may hold their smallest tables).
@@ -422,6 +433,7 @@ export class Database {
    * allocated until then; the database is empty and usable immediately.
    */
   detachAll(): Int32Array {
+    if (this.store.guard !== null) this.store.guard.drain(this);
     const ids = new Int32Array(this.#d.size);
     let n = 0;
     this.forEach((id) => void (ids[n++] = id));

@@ -59,6 +59,7 @@
 // boolean test, and aggregateBytes() sums every object instead (INFO only).
 
 import { Arena } from './arena.js';
+import type { Database } from './database.js';
 import { reader, varintSize, writeVarint } from './types/packed.js';
 
 const CLOCK_MASK = 0xffffff;
@@ -203,6 +204,8 @@ export class Store {
   #top = 0;
   /** Current snapshot epoch (0 or 1): the bit new and written entries get. */
   epoch = 0;
+  /** The snapshot in progress, while one is (see SnapshotGuard). */
+  guard: SnapshotGuard | null = null;
   /**
    * Bytes of the databases' own arrays outside the arena (volatile-key and slot arrays), kept
    * by the databases sharing this store as those arrays change (Database.sideBytes).
@@ -577,6 +580,7 @@ export class Store {
 
   /** Drops every entry at once (FLUSHALL of every database). */
   reset(): void {
+    if (this.guard !== null) this.guard.reset();
     this.#resetStore();
     for (const f of this.resetListeners) f();
   }
@@ -911,12 +915,58 @@ export class Store {
   }
 
   /**
-   * Records a write to id: its version becomes the current epoch. This is where a snapshot in
-   * progress will serialize the entry's old state first (persistence, roadmap step 5).
+   * Records a write to id: its version becomes the current epoch. A snapshot in progress has
+   * written the entry's old state before the write began (the guard's capture, called by the
+   * command path and by Database's mutators); an entry still unvisited here is one the guard
+   * missed, which it is told about.
    */
   bump(id: number): void {
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+    const c = this.chunks[id >>> CHUNK_SHIFT];
+    const k = (id & CHUNK_MASK) * 3 + 1;
+    if (this.guard !== null && c[k] >>> 31 !== this.epoch) this.guard.missed(id);
+    c[k] = ((c[k] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
   }
+
+  // ---------------------------------------------------------------------------------------
+  // Snapshot versions (see the file header)
+
+  /** Whether a snapshot in progress still owes id's state (its version predates the epoch). */
+  isOld(id: number): boolean {
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> 31 !== this.epoch;
+  }
+
+  /** Marks id as written by the snapshot in progress (its version becomes the epoch). */
+  markVisited(id: number): void {
+    const c = this.chunks[id >>> CHUNK_SHIFT];
+    const k = (id & CHUNK_MASK) * 3 + 1;
+    c[k] = ((c[k] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
+  }
+
+  /**
+   * Gives every entry the current epoch: what an abandoned snapshot leaves undone, so that the
+   * next one starts, as it must, with every entry one flip away from the epoch.
+   */
+  markAllCurrent(): void {
+    const bit = this.epoch << 31;
+    for (let j = 0; j < this.chunks.length; j++) {
+      const c = this.chunks[j];
+      for (let k = 1; k < c.length; k += 3) c[k] = (c[k] & ~EPOCH_BIT) | bit;
+    }
+  }
+}
+
+/**
+ * What a snapshot in progress asks of the keyspace (persistence/snapshot.ts implements it):
+ * Database's mutators call capture() before an entry still owed to the snapshot changes or
+ * goes, and drain() before a whole database is emptied or swapped; reset() before every entry
+ * goes at once.
+ */
+export interface SnapshotGuard {
+  capture(db: Database, id: number): void;
+  drain(db: Database): void;
+  reset(): void;
+  /** An entry was written without its old state captured first (a missing hook: a bug). */
+  missed(id: number): void;
 }
 
 /** meta word for a new string entry. */

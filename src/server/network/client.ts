@@ -176,8 +176,11 @@ export class Client {
    * Sends pending replies; closes the connection if a reply was marked as the last. Output the
    * socket could not take at once counts against the output buffer limits.
    */
-  flush(): void {
+  flush(held = false): void {
     if (this.closed || this.closeAsap) return;
+    // appendfsync always: replies wait until the writes they acknowledge are on disk (the hold
+    // calls flush(true) then).
+    if (!held && this.srv.replyHold !== null && this.srv.replyHold(this)) return;
     const n = this.w.flush(this.socket);
     this.netOut += n;
     this.srv.stats.netOutputBytes += n;

@@ -10,6 +10,7 @@
 // everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
 import { persistenceOf } from '../persistence/state.js';
+import { aofInfo } from '../persistence/aof/feed.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -280,42 +281,36 @@ function memorySection(srv: Server): Lines {
 }
 
 // -----------------------------------------------------------------------------------------
-// Persistence: none yet. The dataset counts as saved at start time (as Redis reports an
-// instance that never saved), and every change since is "unsaved".
+// Persistence. A fork-less snapshot's "copy-on-write" figures are the bytes it holds for the
+// disk (persistence/snapshot.ts); its progress is keys written of the keys it began with.
 
 function persistenceSection(srv: Server): Lines {
   const p = persistenceOf(srv);
+  const bg = p.bgsave;
+  const snap = srv.snapshot;
+  const nowS = Math.floor(srv.clock.now() / 1000);
+  const total = snap !== null ? snap.keysTotal : 0;
+  const done = snap !== null ? snap.keysProcessed : 0;
   return [
     ['loading', 0],
     ['async_loading', 0],
-    ['current_cow_peak', 0],
-    ['current_cow_size', 0],
-    ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_cow_peak', snap !== null ? snap.peakBytes : 0],
+    ['current_cow_size', snap !== null ? snap.heldBytes : 0],
+    ['current_cow_size_age', snap !== null ? nowS - Math.floor(snap.startedAt / 1000) : 0],
+    ['current_fork_perc', total > 0 ? ((done / total) * 100).toFixed(2) : '0.00'],
+    ['current_save_keys_processed', done],
+    ['current_save_keys_total', total],
     ['rdb_changes_since_last_save', srv.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', bg !== null ? 1 : 0],
     ['rdb_last_save_time', p.lastSave],
     ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
-    ['rdb_last_cow_size', 0],
+    ['rdb_last_bgsave_time_sec', p.lastSaveMs < 0 ? -1 : Math.round(p.lastSaveMs / 1000)],
+    ['rdb_current_bgsave_time_sec', bg !== null ? nowS - Math.floor(bg.startedAt / 1000) : -1],
+    ['rdb_saves', p.rdbSaves],
+    ['rdb_last_cow_size', p.lastCowBytes],
     ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
     ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_rewrites_consecutive_failures', 0],
-    ['aof_last_write_status', 'ok'],
-    ['aof_last_cow_size', 0],
-    ['module_fork_in_progress', 0],
-    ['module_fork_last_cow_size', 0],
+    ...aofInfo(srv),
   ];
 }
 

@@ -87,6 +87,11 @@ export class RdbWriter {
     return this.#keys;
   }
 
+  /** Bytes serialized but not yet handed to the sink. */
+  get buffered(): number {
+    return this.#out.length;
+  }
+
   /** The magic "REDIS0010" and the aux fields (key/value pairs, in order). */
   header(aux: ReadonlyArray<readonly [string, string]>): void {
     this.#out.bytes(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
@@ -108,6 +113,16 @@ export class RdbWriter {
     out.u8(RdbOp.ResizeDb);
     out.len(keys);
     out.len(expires);
+  }
+
+  /**
+   * SELECTDB alone: the keys that follow belong to database id. A snapshot written while
+   * serving switches databases whenever it writes a key out of the walk's order (the loader
+   * takes SELECTDB anywhere, as Redis's does).
+   */
+  switchDb(id: number): void {
+    this.#out.u8(RdbOp.SelectDb);
+    this.#out.len(id);
   }
 
   /** One key: expiry, access information, type, key and value (rdbSaveKeyValuePair). */
@@ -231,14 +246,17 @@ export function writerOptions(srv: Server): RdbWriterOptions {
   };
 }
 
-/** The aux fields rdbSaveInfoAuxFields writes (no replication fields: no backlog yet). */
-export function auxFields(srv: Server, now: number): Array<[string, string]> {
+/**
+ * The aux fields rdbSaveInfoAuxFields writes (no replication fields: no backlog yet); aof-base
+ * is 1 in the base file of an AOF.
+ */
+export function auxFields(srv: Server, now: number, aofBase = false): Array<[string, string]> {
   return [
     ['redis-ver', REDIS_COMPAT_VERSION],
     ['redis-bits', '64'],
     ['ctime', String(Math.floor(now / 1000))],
     ['used-mem', String(srv.memory.used())],
-    ['aof-base', '0'],
+    ['aof-base', aofBase ? '1' : '0'],
   ];
 }
 
@@ -268,7 +286,6 @@ export function rdbPath(srv: Server): string {
  */
 export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number; keys: number } {
   const state = persistenceOf(srv);
-  const t0 = performance.now();
   const tmp = join(dirname(path), `temp-${process.pid}.rdb`);
   let fd = -1;
   try {
@@ -287,7 +304,7 @@ export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number;
     srv.dirty = 0;
     state.lastSave = Math.floor(srv.clock.now() / 1000);
     state.lastSaveOk = true;
-    state.lastSaveMs = performance.now() - t0;
+    srv.lastBgsaveFailed = false;
     return { bytes: writer.bytesWritten, keys: writer.keys };
   } catch (err) {
     if (fd >= 0) {
@@ -302,7 +319,6 @@ export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number;
     } catch {
       // the temp file may not exist
     }
-    state.lastSaveOk = false;
     srv.log.warning(`Write error saving DB on disk: ${(err as Error).message}`);
     throw err;
   }

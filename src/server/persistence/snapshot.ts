@@ -1,0 +1,376 @@
+// Fork-less point-in-time snapshots (ARCHITECTURE principle 6): the walk behind BGSAVE and the
+// AOF rewrite, writing the keyspace as it was when the snapshot began while clients go on
+// reading and writing it.
+//
+// Versions. Every entry carries one epoch bit (keyspace/store.ts). Between snapshots every
+// entry's bit equals the store's epoch. Starting a snapshot flips the store's epoch: from then
+// on an entry whose bit differs still holds its state from the start ("old"), and the
+// snapshot owes it. Two things pay that debt, each setting the bit once done:
+//   - the walk: a SCAN-style cursor over each database (Database.scan, which visits every
+//     key present for the whole iteration at least once, across table growth and shrink)
+//     writes each old entry it meets, a slice per event-loop turn;
+//   - captures: before anything changes or removes an old entry, its state is written first.
+//     The command path calls beforeCommand() with every command that may write (its keys come
+//     from the command table's key specs; COPY's DB option names a key in another database);
+//     Database's mutators (delete — so expiry and eviction —, setExpire, moveTo, rename) call
+//     capture() as a safety net; emptying or swapping a database (FLUSHDB, SWAPDB, lazy
+//     flush) first drains it, writing every old entry it still holds.
+// Entries created after the start get the new bit, so neither the walk nor a capture writes
+// them. When the walk ends every entry carries the epoch again; an abandoned snapshot marks
+// them all (Store.markAllCurrent) so the invariant holds for the next one.
+//
+// Captured keys are written at once, out of the walk's order: a SELECTDB switches the file to
+// their database and back (RDB loaders, Redis's included, take SELECTDB anywhere). So the
+// extra memory a snapshot holds is only what waits for the disk — the sink's queue and the
+// writer's buffer — reported as INFO current_cow_size, Redis's copy-on-write figure.
+//
+// Pacing. The walk shares the event loop with clients. Each slice measures the time the loop
+// spent elsewhere since the previous slice: on an idle loop the walk runs in slices of
+// IDLE_SLICE_MS; under load a slice gets BUSY_SHARE of that time (at least MIN_SLICE_MS), so
+// a snapshot costs clients about a tenth of their throughput. The walk also pauses while the
+// sink holds more than MAX_PENDING bytes for the disk. rdb-key-save-delay (microseconds per
+// key, a testing knob as in Redis) slows the walk to that rate.
+//
+// FLUSHALL during a BGSAVE abandons it, as Redis kills its saving child; during an AOF rewrite
+// it drains the walk instead (the rewrite's base must hold the data as of its start).
+
+import { F, type Command } from '../command-table.js';
+import { getKeysFromCommand } from '../handlers/command.js';
+import { isKeyword } from '../handlers/util.js';
+import { NONE, type Database } from '../keyspace/database.js';
+import type { SnapshotGuard, Store } from '../keyspace/store.js';
+import type { Server } from '../server.js';
+import { integersShared } from './options.js';
+import { auxFields, RdbWriter, writerOptions, type EntryContext } from './rdb-writer.js';
+
+/** Where a snapshot's bytes go (a file being written, later a replica's socket). */
+export interface SnapshotSink {
+  /** Queues bytes for the destination, in order. */
+  write(chunk: Buffer): void;
+  /** Bytes queued and not yet accepted by the destination. */
+  readonly pending: number;
+  /** The first error the destination reported, if any (further writes are dropped). */
+  readonly error: Error | null;
+  /** Called whenever pending falls to zero (the walk resumes if it paused). */
+  onDrain: (() => void) | null;
+  /** Everything written reaches the destination and is made durable; rejects on failure. */
+  end(): Promise<void>;
+  /** Gives up: what was written is removed. */
+  discard(): Promise<void>;
+}
+
+export type SnapshotPurpose = 'bgsave' | 'aofrewrite';
+
+export interface SnapshotResult {
+  /** Keys written (walked and captured). */
+  readonly keys: number;
+  /** Of which captured before a write changed them. */
+  readonly captured: number;
+  readonly bytes: number;
+  /** Peak bytes held for the disk (current_cow_peak). */
+  readonly peakBytes: number;
+  /** Wall time from start to durable file, ms. */
+  readonly ms: number;
+}
+
+/** Why a snapshot did not complete. */
+export class SnapshotAborted extends Error {}
+
+/** Walk slice on an idle loop, ms. */
+const IDLE_SLICE_MS = 8;
+/** Shortest slice under load, ms. */
+const MIN_SLICE_MS = 0.25;
+/** Longest slice under load, ms. */
+const MAX_SLICE_MS = 4;
+/** Share of the loop's busy time the walk takes for itself under load. */
+const BUSY_SHARE = 0.12;
+/** A gap between slices shorter than this means the loop had nothing else to do, ms. */
+const IDLE_GAP_MS = 0.5;
+/** The walk waits while the sink holds more than this. */
+const MAX_PENDING = 16 * 1024 * 1024;
+/** Home buckets per scan step. */
+const SCAN_STEP = 64;
+
+export class Snapshot implements SnapshotGuard {
+  readonly purpose: SnapshotPurpose;
+  /** Wall-clock start (ms). */
+  readonly startedAt: number;
+  /** Keys in the keyspace when the snapshot began (current_save_keys_total). */
+  readonly keysTotal: number;
+  /** Resolves with the result once the file is durable; rejects if the snapshot fails or is abandoned. */
+  readonly done: Promise<SnapshotResult>;
+  readonly #srv: Server;
+  readonly #store: Store;
+  readonly #sink: SnapshotSink;
+  readonly #writer: RdbWriter;
+  readonly #ctx: EntryContext;
+  readonly #dbKeys: number[];
+  readonly #dbExpires: number[];
+  readonly #keyDelayUs: number;
+  #resolve!: (r: SnapshotResult) => void;
+  #reject!: (e: Error) => void;
+  /** Walk position: database index, its scan cursor, whether its SELECTDB was written. */
+  #dbi = 0;
+  #cursor = 0;
+  #dbOpen = false;
+  /** Database of the last SELECTDB in the file (-1 before any). */
+  #fileDb = -1;
+  #walking = true;
+  #timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  #lastEnd = 0;
+  #captured = 0;
+  #missed = 0;
+  #peak = 0;
+  /** Keys the current slice may still write (rdb-key-save-delay only). */
+  #keyBudget = Infinity;
+  #t0: number;
+
+  /**
+   * Starts a snapshot of srv's keyspace into sink: flips the epoch, writes the header and
+   * schedules the walk. srv.snapshot is this snapshot until the walk ends.
+   */
+  constructor(srv: Server, sink: SnapshotSink, purpose: SnapshotPurpose) {
+    if (srv.snapshot !== null) throw new Error('a snapshot is already in progress');
+    this.#srv = srv;
+    this.#store = srv.keyspace.store;
+    this.#sink = sink;
+    this.purpose = purpose;
+    this.startedAt = srv.clock.now();
+    this.#t0 = performance.now();
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Nobody may be left without a handler for a failure the caller chose not to await.
+    this.done.catch(() => undefined);
+    this.#writer = new RdbWriter((chunk) => sink.write(chunk), writerOptions(srv));
+    this.#ctx = { keyspace: srv.keyspace, now: this.startedAt, sharedIntegers: integersShared(srv.config) };
+    const dbs = srv.keyspace.dbs;
+    this.#dbKeys = dbs.map((db) => db.size);
+    this.#dbExpires = dbs.map((db) => db.expiresSize);
+    this.keysTotal = this.#dbKeys.reduce((a, b) => a + b, 0);
+    this.#keyDelayUs = Math.max(0, srv.config.getNumber('rdb-key-save-delay'));
+    this.#writer.header(purpose === 'aofrewrite' ? auxFields(srv, this.startedAt, true) : auxFields(srv, this.startedAt));
+    this.#store.epoch ^= 1;
+    this.#store.guard = this;
+    srv.snapshot = this;
+    sink.onDrain = () => this.#schedule();
+    this.#lastEnd = performance.now();
+    this.#schedule();
+  }
+
+  /** Keys written so far (current_save_keys_processed). */
+  get keysProcessed(): number {
+    return this.#writer.keys;
+  }
+
+  /** Bytes held for the disk now (current_cow_size). */
+  get heldBytes(): number {
+    return this.#sink.pending + this.#writer.buffered;
+  }
+
+  /** Peak of heldBytes (current_cow_peak). */
+  get peakBytes(): number {
+    return this.#peak;
+  }
+
+  /** Whether the walk is still going (false once every key is written, while the file is synced). */
+  get walking(): boolean {
+    return this.#walking;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Captures (SnapshotGuard)
+
+  /**
+   * Before a command that may write runs (directly, in EXEC, or as a blocked client served):
+   * writes the old state of every key it names.
+   */
+  beforeCommand(db: Database, cmd: Command, argv: Buffer[]): void {
+    if ((cmd.flags & (F.write | F.mayReplicate)) === 0) return;
+    if (cmd.name === 'flushall' && this.purpose === 'bgsave') {
+      this.abort('Background saving terminated: FLUSHALL');
+      return;
+    }
+    const keys = getKeysFromCommand(cmd, argv);
+    if (keys !== null) for (const pos of keys) this.#captureKey(db, argv[pos]);
+    if (cmd.name === 'copy') {
+      // COPY source destination DB n: the destination lives in database n.
+      for (let j = 3; j < argv.length - 1; j++) {
+        if (!isKeyword(argv[j], 'db')) continue;
+        const n = Number(argv[j + 1].toString('latin1'));
+        const dbs = this.#srv.keyspace.dbs;
+        if (Number.isInteger(n) && n >= 0 && n < dbs.length) this.#captureKey(dbs[n], argv[2]);
+      }
+    }
+  }
+
+  #captureKey(db: Database, key: Buffer): void {
+    const id = db.find(key);
+    if (id !== NONE && this.#store.isOld(id)) this.capture(db, id);
+  }
+
+  /** Writes id of db now, as it is (it is about to change or go). */
+  capture(db: Database, id: number): void {
+    const store = this.#store;
+    // The caller may be in the middle of a record access: keep the store's decoding scratch.
+    const { rb, rvh, rk, rkl, rv, rvl } = store;
+    if (this.#fileDb !== db.id) this.#switchDb(db.id);
+    this.#writer.storeEntry(db, id, this.#ctx);
+    store.markVisited(id);
+    this.#captured++;
+    store.rb = rb;
+    store.rvh = rvh;
+    store.rk = rk;
+    store.rkl = rkl;
+    store.rv = rv;
+    store.rvl = rvl;
+    this.#notePeak();
+  }
+
+  /** Writes every entry of db the snapshot still owes (before db is emptied or swapped). */
+  drain(db: Database): void {
+    const store = this.#store;
+    db.forEach((id) => {
+      if (store.isOld(id)) this.capture(db, id);
+    });
+  }
+
+  /** Before every entry goes at once: everything still owed is written now. */
+  reset(): void {
+    for (const db of this.#srv.keyspace.dbs) this.drain(db);
+  }
+
+  missed(id: number): void {
+    if (this.#missed++ === 0) {
+      this.#srv.log.warning(`Snapshot: key '${this.#store.keyCopy(id).toString('latin1')}' changed before the snapshot wrote it`);
+    }
+  }
+
+  /** Entries written without their old state first (missed hooks; 0 unless there is a bug). */
+  get missedWrites(): number {
+    return this.#missed;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The walk
+
+  #schedule(): void {
+    if (!this.#walking || this.#timer !== null) return;
+    if (this.#keyDelayUs > 0) {
+      this.#timer = setTimeout(() => this.#slice(), 2);
+    } else {
+      this.#timer = setImmediate(() => this.#slice());
+    }
+  }
+
+  #slice(): void {
+    this.#timer = null;
+    if (!this.#walking) return;
+    if (this.#sink.error !== null) return this.#fail(this.#sink.error);
+    const start = performance.now();
+    const gap = start - this.#lastEnd;
+    const budget = gap < IDLE_GAP_MS ? IDLE_SLICE_MS : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, gap * BUSY_SHARE));
+    this.#keyBudget = this.#keyDelayUs > 0 ? Math.max(1, Math.floor(2000 / this.#keyDelayUs)) : Infinity;
+    const dbs = this.#srv.keyspace.dbs;
+    const step = this.#keyDelayUs > 0 ? 1 : SCAN_STEP;
+    let finished = false;
+    while (this.#keyBudget > 0) {
+      if (this.#dbi >= dbs.length) {
+        finished = true;
+        break;
+      }
+      const db = dbs[this.#dbi];
+      this.#cursor = db.scan(this.#cursor, step, this.#visit);
+      if (this.#cursor === 0) {
+        this.#dbi++;
+        this.#dbOpen = false;
+      }
+      if (performance.now() - start >= budget || this.#sink.pending > MAX_PENDING) break;
+    }
+    this.#notePeak();
+    this.#lastEnd = performance.now();
+    if (finished) return this.#finishWalk();
+    // Over the pending limit the sink's onDrain resumes the walk.
+    if (this.#sink.pending <= MAX_PENDING) this.#schedule();
+  }
+
+  /** The walk's visitor: writes an entry still owed. */
+  readonly #visit = (id: number): void => {
+    const store = this.#store;
+    if (!store.isOld(id)) return;
+    const dbi = this.#dbi;
+    if (!this.#dbOpen) {
+      // SELECTDB with RESIZEDB (sizes as of the start: a hint for the loader's tables).
+      this.#writer.selectDb(dbi, this.#dbKeys[dbi], this.#dbExpires[dbi]);
+      this.#fileDb = dbi;
+      this.#dbOpen = true;
+    } else if (this.#fileDb !== dbi) {
+      this.#switchDb(dbi);
+    }
+    this.#writer.storeEntry(this.#srv.keyspace.dbs[dbi], id, this.#ctx);
+    store.markVisited(id);
+    this.#keyBudget--;
+  };
+
+  #switchDb(id: number): void {
+    this.#writer.switchDb(id);
+    this.#fileDb = id;
+  }
+
+  #notePeak(): void {
+    const held = this.heldBytes;
+    if (held > this.#peak) this.#peak = held;
+  }
+
+  /** Every owed key is written: the keyspace is free again; the file is finished and synced. */
+  #finishWalk(): void {
+    this.#writer.finish();
+    this.#notePeak();
+    this.#detach();
+    const writer = this.#writer;
+    this.#sink.end().then(
+      () =>
+        this.#resolve({
+          keys: writer.keys,
+          captured: this.#captured,
+          bytes: writer.bytesWritten,
+          peakBytes: this.#peak,
+          ms: performance.now() - this.#t0,
+        }),
+      (err: Error) => this.#reject(err),
+    );
+  }
+
+  /** Stops capturing and walking (the snapshot no longer needs the keyspace). */
+  #detach(): void {
+    this.#walking = false;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = null;
+    }
+    this.#sink.onDrain = null;
+    if (this.#store.guard === this) this.#store.guard = null;
+    if (this.#srv.snapshot === this) this.#srv.snapshot = null;
+  }
+
+  #fail(err: Error): void {
+    this.#giveUp();
+    void this.#sink.discard().finally(() => this.#reject(err));
+  }
+
+  /** Abandons the snapshot (FLUSHALL, SHUTDOWN, a failure): the partial file is removed. */
+  abort(reason: string): void {
+    if (!this.#walking) return;
+    this.#giveUp();
+    void this.#sink.discard().finally(() => this.#reject(new SnapshotAborted(reason)));
+  }
+
+  #giveUp(): void {
+    const wasWalking = this.#walking;
+    this.#detach();
+    // Entries the walk did not reach keep the old bit: make the invariant hold again.
+    if (wasWalking) this.#store.markAllCurrent();
+  }
+}

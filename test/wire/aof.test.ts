@@ -1,0 +1,153 @@
+// The AOF in a running node (src/server/persistence/aof/feed.ts): writes reach the INCR file
+// through the effect stream, a restart replays them, BGREWRITEAOF replaces the files with a new
+// BASE from a fork-less snapshot, CONFIG SET appendonly turns it on and off at runtime, and
+// INFO persistence reports it as Redis does. Crashes (kill -9) are in
+// test/integration/persistence-crash.test.ts.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startServer } from '../helpers/node.js';
+import { aofOf } from '../../src/server/persistence/aof/startup.js';
+
+function field(info: string, name: string): string | undefined {
+  return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1].trim();
+}
+
+async function until(cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
+describe('AOF', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'shoal-aof-wire-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes every effect to the INCR file and replays it on restart (appendfsync always)', async () => {
+    const dir = mkdtempSync(join(root, 'a-'));
+    const config = { dir, appendonly: 'yes', appendfsync: 'always' };
+    let node = await startServer({ config });
+    let r = new Redis({ port: node.port });
+    try {
+      await r.set('s', 'v', 'EX', 1000);
+      await r.incrbyfloat('f', 1.25);
+      await r.rpush('l', 'a', 'b', 'c');
+      await r.hset('h', 'x', '1');
+      await r.multi().sadd('t', '1', '2').zadd('z', 2, 'm').exec();
+      await r.select(3);
+      await r.set('in3', 'yes');
+      // Under always, a write is acknowledged only once it is on disk.
+      const w = aofOf(node.server).writer;
+      assert.ok(w !== null);
+      assert.equal(w.syncedOffset, w.appendedOffset);
+      const info = await r.info('persistence');
+      assert.equal(field(info, 'aof_enabled'), '1');
+      assert.equal(field(info, 'aof_last_write_status'), 'ok');
+      assert.ok(Number(field(info, 'aof_current_size')) > 0);
+      const ttl = await r.select(0).then(() => r.pttl('s'));
+      r.disconnect();
+      await node.close();
+      const files = readdirSync(join(dir, 'appendonlydir')).sort();
+      assert.deepEqual(files, ['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+      const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+      assert.match(incr, /SET\r\n\$1\r\ns\r\n\$1\r\nv\r\n\$4\r\nPXAT\r\n/);
+      assert.match(incr, /\r\nKEEPTTL\r\n/); // INCRBYFLOAT as SET ... KEEPTTL
+      assert.match(incr, /\r\nMULTI\r\n[^]*\r\nEXEC\r\n/);
+      node = await startServer({ config });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.get('s'), 'v');
+      const ttl2 = await r.pttl('s');
+      assert.ok(ttl2 <= ttl && ttl2 > ttl - 5000, `ttl ${ttl2} after ${ttl}`);
+      assert.equal(await r.get('f'), '1.25');
+      assert.deepEqual(await r.lrange('l', 0, -1), ['a', 'b', 'c']);
+      assert.deepEqual(await r.hgetall('h'), { x: '1' });
+      assert.deepEqual((await r.smembers('t')).sort(), ['1', '2']);
+      assert.deepEqual(await r.zrange('z', 0, -1, 'WITHSCORES'), ['m', '2']);
+      await r.select(3);
+      assert.equal(await r.get('in3'), 'yes');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('BGREWRITEAOF writes a new BASE, starts a new INCR and keeps writes made during it', async () => {
+    const dir = mkdtempSync(join(root, 'b-'));
+    const config = { dir, appendonly: 'yes', 'rdb-key-save-delay': '200' };
+    let node = await startServer({ config });
+    let r = new Redis({ port: node.port });
+    try {
+      const p = r.pipeline();
+      for (let i = 0; i < 3000; i++) p.set(`k${i}`, `v${i}`);
+      await p.exec();
+      assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
+      await assert.rejects(r.bgrewriteaof(), /^ReplyError: ERR Background append only file rewriting already in progress$/);
+      assert.equal(await r.call('BGSAVE', 'SCHEDULE'), 'Background saving scheduled');
+      await assert.rejects(r.bgsave(), /Another child process is active/);
+      assert.equal(field(await r.info('persistence'), 'aof_rewrite_in_progress'), '1');
+      // Changes made while the snapshot is written: overwrite, delete, create.
+      await r.set('k1', 'changed');
+      await r.del('k2');
+      await r.set('during', '1');
+      await until(async () => field(await r.info('persistence'), 'aof_rewrite_in_progress') === '0');
+      const info = await r.info('persistence');
+      assert.equal(field(info, 'aof_last_bgrewrite_status'), 'ok');
+      assert.equal(field(info, 'aof_rewrites'), '1');
+      const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+      assert.equal(manifest, 'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+      await until(async () => existsSync(join(dir, 'dump.rdb'))); // the scheduled BGSAVE ran after it
+      r.disconnect();
+      await node.close();
+      node = await startServer({ config: { dir, appendonly: 'yes' } });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.dbsize(), 3000);
+      assert.equal(await r.get('k1'), 'changed');
+      assert.equal(await r.get('k2'), null);
+      assert.equal(await r.get('during'), '1');
+      assert.equal(await r.get('k2999'), 'v2999');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('CONFIG SET appendonly yes creates the AOF from the dataset; no stops it', async () => {
+    const dir = mkdtempSync(join(root, 'c-'));
+    let node = await startServer({ config: { dir } });
+    let r = new Redis({ port: node.port });
+    try {
+      await r.set('before', '1');
+      assert.equal(field(await r.info('persistence'), 'aof_enabled'), '0');
+      assert.equal(await r.config('SET', 'appendonly', 'yes'), 'OK');
+      await r.set('after', '2');
+      await until(async () => field(await r.info('persistence'), 'aof_rewrite_in_progress') === '0' && existsSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest')));
+      await r.set('later', '3');
+      assert.equal(field(await r.info('persistence'), 'aof_enabled'), '1');
+      r.disconnect();
+      await node.close();
+      node = await startServer({ config: { dir, appendonly: 'yes' } });
+      r = new Redis({ port: node.port });
+      assert.deepEqual(await r.mget('before', 'after', 'later'), ['1', '2', '3']);
+      assert.equal(await r.config('SET', 'appendonly', 'no'), 'OK');
+      await r.set('off', '1');
+      r.disconnect();
+      await node.close();
+      node = await startServer({ config: { dir, appendonly: 'yes' } });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.get('off'), null);
+      assert.equal(await r.get('later'), '3');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+});

@@ -1,0 +1,201 @@
+// BGSAVE, save points, SHUTDOWN's final save and FLUSHALL's reset, as Redis 7.0 behaves
+// (replies, INFO persistence, files on disk). The consistency of the snapshot under writes is
+// shown in test/integration/bgsave.test.ts.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startServer } from '../helpers/node.js';
+import { FakeClock } from '../../src/lib/clock.js';
+
+function field(info: string, name: string): string {
+  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(info);
+  if (m === null) throw new Error(`no ${name} in INFO`);
+  return m[1].trim();
+}
+
+async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
+async function fill(r: Redis, n: number): Promise<void> {
+  const p = r.pipeline();
+  for (let i = 0; i < n; i++) p.set(`k${i}`, `v${i}`);
+  await p.exec();
+}
+
+const saving = async (r: Redis): Promise<boolean> => field(await r.info('persistence'), 'rdb_bgsave_in_progress') === '1';
+
+describe('BGSAVE', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'shoal-bgsave-wire-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('replies, reports progress in INFO and writes dir/dbfilename', async () => {
+    const dir = mkdtempSync(join(root, 'a-'));
+    // 2000 keys at 500 µs each: the save lasts about a second.
+    const node = await startServer({ config: { save: '', dir, dbfilename: 'snap.rdb', 'rdb-key-save-delay': '500' } });
+    const r = new Redis({ port: node.port });
+    try {
+      await fill(r, 2000);
+      const before = Number(await r.lastsave());
+      assert.equal(await r.bgsave(), 'Background saving started');
+      let info = await r.info('persistence');
+      assert.equal(field(info, 'rdb_bgsave_in_progress'), '1');
+      assert.equal(field(info, 'current_save_keys_total'), '2000');
+      assert.equal(field(info, 'rdb_current_bgsave_time_sec'), '0');
+      await assert.rejects(r.bgsave(), /^ReplyError: ERR Background save already in progress$/);
+      await assert.rejects(r.save(), /^ReplyError: ERR Background save already in progress$/);
+      await assert.rejects(r.call('BGSAVE', 'NOW'), /^ReplyError: ERR syntax error$/);
+      await assert.rejects(r.call('BGSAVE', 'SCHEDULE', 'x'), /^ReplyError: ERR syntax error$/);
+      await r.set('late', '1'); // a change made during the save stays unsaved
+      await until(async () => !(await saving(r)));
+      info = await r.info('persistence');
+      assert.equal(field(info, 'rdb_last_bgsave_status'), 'ok');
+      assert.equal(field(info, 'rdb_saves'), '1');
+      assert.equal(field(info, 'rdb_changes_since_last_save'), '1');
+      assert.equal(field(info, 'rdb_current_bgsave_time_sec'), '-1');
+      assert.ok(Number(await r.lastsave()) >= before);
+      assert.ok(statSync(join(dir, 'snap.rdb')).size > 2000 * 6);
+      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-')), []);
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('inside MULTI it is scheduled, then runs', async () => {
+    const dir = mkdtempSync(join(root, 'b-'));
+    const node = await startServer({ config: { save: '', dir, hz: '100' } });
+    const r = new Redis({ port: node.port });
+    try {
+      await r.set('a', '1');
+      const res = await r.multi().bgsave().exec();
+      assert.deepEqual(res, [[null, 'Background saving scheduled']]);
+      await until(async () => existsSync(join(dir, 'dump.rdb')));
+      await until(async () => field(await r.info('persistence'), 'rdb_saves') === '1');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('FLUSHALL abandons a BGSAVE in progress without an error status, and saves with save points', async () => {
+    const dir = mkdtempSync(join(root, 'c-'));
+    const node = await startServer({ config: { save: '', dir, 'rdb-key-save-delay': '1000' } });
+    const r = new Redis({ port: node.port });
+    try {
+      await fill(r, 3000);
+      assert.equal(await r.bgsave(), 'Background saving started');
+      assert.equal(await r.flushall(), 'OK');
+      await until(async () => !(await saving(r)));
+      const info = await r.info('persistence');
+      assert.equal(field(info, 'rdb_last_bgsave_status'), 'ok');
+      assert.deepEqual(readdirSync(dir), []); // temp file removed, nothing saved (no save points)
+      assert.equal(field(info, 'rdb_changes_since_last_save'), '6000'); // 3000 SETs, 3000 keys removed
+      // With save points FLUSHALL saves the empty dataset: no change is left unsaved.
+      await r.config('SET', 'save', '3600 1');
+      await r.set('x', '1');
+      assert.equal(await r.flushall(), 'OK');
+      assert.ok(existsSync(join(dir, 'dump.rdb')));
+      assert.equal(field(await r.info('persistence'), 'rdb_changes_since_last_save'), '0');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('a failed BGSAVE sets rdb_last_bgsave_status:err and logs nothing into the tree', async () => {
+    const dir = mkdtempSync(join(root, 'd-'));
+    const node = await startServer({ config: { save: '', dir } });
+    const r = new Redis({ port: node.port });
+    try {
+      await r.set('a', '1');
+      rmSync(dir, { recursive: true, force: true }); // the directory is gone: the temp file cannot be created
+      await assert.rejects(r.bgsave(), /^ReplyError: ERR$/);
+      assert.equal(field(await r.info('persistence'), 'rdb_last_bgsave_status'), 'err');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('save points start a BGSAVE once enough changes are older than their seconds', async () => {
+    const dir = mkdtempSync(join(root, 'e-'));
+    const clock = new FakeClock(Date.now());
+    const node = await startServer({ config: { save: '100 3', dir, hz: '1' }, clock });
+    const r = new Redis({ port: node.port });
+    try {
+      await r.mset('a', '1', 'b', '2');
+      clock.advance(101_000);
+      node.server.cron();
+      assert.equal(field(await r.info('persistence'), 'rdb_bgsave_in_progress'), '0'); // 2 changes < 3
+      await r.set('c', '3');
+      node.server.cron();
+      await until(async () => existsSync(join(dir, 'dump.rdb')));
+      await until(async () => field(await r.info('persistence'), 'rdb_changes_since_last_save') === '0');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+});
+
+describe('SHUTDOWN and the final save', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'shoal-shutdown-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('SHUTDOWN SAVE writes the dataset; NOSAVE does not; default saves with save points', async () => {
+    for (const [args, config, saved] of [
+      [['SAVE'], { save: '' }, true],
+      [['NOSAVE'], { save: '3600 1' }, false],
+      [[], { save: '3600 1' }, true],
+      [[], { save: '' }, false],
+    ] as const) {
+      const dir = mkdtempSync(join(root, 's-'));
+      const node = await startServer({ config: { ...config, dir } });
+      const r = new Redis({ port: node.port, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+      try {
+        await r.connect();
+        await r.set('k', 'v');
+        await r.call('SHUTDOWN', ...args).catch(() => undefined);
+        assert.equal(node.server.shuttingDown, true);
+        await node.server.closed;
+      } finally {
+        r.disconnect();
+        await node.close();
+      }
+      assert.equal(existsSync(join(dir, 'dump.rdb')), saved, `SHUTDOWN ${args.join(' ')} with save '${config.save}'`);
+    }
+  });
+
+  it('a failed final save refuses SHUTDOWN, and FORCE exits anyway', async () => {
+    const dir = mkdtempSync(join(root, 'f-'));
+    const node = await startServer({ config: { save: '', dir } });
+    const r = new Redis({ port: node.port, maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    try {
+      await r.connect();
+      rmSync(dir, { recursive: true, force: true });
+      await assert.rejects(r.call('SHUTDOWN', 'SAVE'), /^ReplyError: ERR Errors trying to SHUTDOWN\. Check logs\.$/);
+      assert.equal(await r.ping(), 'PONG');
+      await r.call('SHUTDOWN', 'SAVE', 'FORCE').catch(() => undefined);
+      assert.equal(node.server.shuttingDown, true);
+      await node.server.closed;
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+});
