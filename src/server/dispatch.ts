@@ -3,7 +3,7 @@
 //
 //   lookup -> subcommand lookup -> arity -> authentication -> not-in-MULTI -> (cluster
 //   redirect) -> OOM -> tracking table limit -> (read-only replica) -> RESP2 Pub/Sub context
-//   -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
+//   -> loading (-LOADING) -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
 //   slow log / latency / monitors -> invalidations owed to the caller -> serve clients blocked
 //   on keys made ready
 //
@@ -125,6 +125,14 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
     rejectWith(c, cmd, Err.pubsubContext(cmd.fullName));
+    return cmd;
+  }
+
+  // While the dataset loads only commands flagged `loading` run (INFO, CONFIG, ...).
+  if (srv.loading !== null && (cmd.flags & F.loading) === 0) {
+    cmd.stats.rejectedCalls++;
+    flagTransaction(c);
+    rejectWith(c, cmd, Err.loading);
     return cmd;
   }
 

@@ -182,7 +182,8 @@ export class Evictor {
   performEvictions(): number {
     const srv = this.#srv;
     // While clients are paused the dataset stays still: a fake OK, as in Redis (no metrics).
-    if (srv.pause.writesPaused) return EVICT_OK;
+    // Nor is anything evicted while the dataset loads (isSafeToPerformEvictions).
+    if (srv.pause.writesPaused || srv.loading !== null) return EVICT_OK;
     const used = srv.memory.used() - srv.memory.notCountedForEvict();
     let result = EVICT_FAIL;
     if (this.maxmemory === 0 || used <= this.maxmemory) {

@@ -42,6 +42,7 @@ import { LargeValues } from './analytics/large-values.js';
 import { loadDataOnStart } from './persistence/aof/startup.js';
 import { attachAof } from './persistence/aof/feed.js';
 import type { Snapshot } from './persistence/snapshot.js';
+import type { LoadingProgress } from './persistence/rdb-loader.js';
 import { persistenceCron } from './persistence/bgsave.js';
 
 export const SHOAL_VERSION = '0.1.0';
@@ -106,6 +107,8 @@ export class Server {
    * the AOF's fsync (the hold then flushes c itself).
    */
   replyHold: ((c: Client) => boolean) | null = null;
+  /** The dataset being loaded at start (clients get -LOADING meanwhile), or null. */
+  loading: LoadingProgress | null = null;
   /** The last BGSAVE failed (persistence/bgsave.ts: writes may be refused with -MISCONF). */
   lastBgsaveFailed = false;
   /** Awaited by close() once clients and listeners are closed (the AOF's final fsync). */
@@ -327,11 +330,6 @@ export class Server {
 
   /** Binds the TCP listeners (every `bind` address) and the unix socket; starts the cron. */
   async start(): Promise<void> {
-    // Persistence: load dir/dbfilename (when it exists) before accepting any client, as
-    // Redis's loadDataFromDisk (the AOF under appendonly yes, then opened for appending); a
-    // corrupt file throws (file, offset, reason) and stops the start.
-    loadDataOnStart(this);
-    attachAof(this);
     const port = this.config.getNumber('port');
     // As in Redis, port 0 means no TCP listener, except for embedded nodes, where it means
     // "any free port".
@@ -356,6 +354,17 @@ export class Server {
     }
     this.#startedListening = true;
     this.#startCron();
+    // Persistence: load dir/dbfilename (when it exists) as Redis's loadDataFromDisk (the AOF
+    // under appendonly yes, then opened for appending), listening already: clients get
+    // -LOADING until it is done. A corrupt file throws (file, offset, reason) and stops the
+    // start.
+    try {
+      await loadDataOnStart(this);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    attachAof(this);
     this.log.notice(`Ready to accept connections${this.tcpPort ? ` tcp on port ${this.tcpPort}` : ''}`);
   }
 
@@ -553,7 +562,9 @@ export class Server {
     this.now = now;
     this.#cronLoops++;
     this.stats.sampleOps(now);
-    if (this.activeExpireEnabled && !this.pause.writesPaused) {
+    // Nothing expires, and nothing is saved, while the dataset loads.
+    const loading = this.loading !== null;
+    if (this.activeExpireEnabled && !this.pause.writesPaused && !loading) {
       const t0 = performance.now();
       activeExpireCycle(this.keyspace, this.#expireState, {
         hz: this.config.getNumber('hz'),
@@ -566,7 +577,7 @@ export class Server {
     this.output.cron();
     this.keyPatterns.cron();
     // Save points and scheduled BGSAVEs (a saving snapshot runs on its own between ticks).
-    persistenceCron(this);
+    if (!loading) persistenceCron(this);
     // The clients' buffers count in used_memory; summing them is O(clients), so once a tick.
     this.memory.refreshClients();
     // Keeps used_memory_peak current, as Redis's cron does. Only with maxmemory set: without

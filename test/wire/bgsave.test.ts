@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { startServer } from '../helpers/node.js';
 import { FakeClock } from '../../src/lib/clock.js';
@@ -199,3 +200,58 @@ describe('SHUTDOWN and the final save', () => {
     }
   });
 });
+
+describe('loading at start', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'shoal-loading-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('answers -LOADING while the dataset loads, INFO reports the progress, then serves it', async () => {
+    const dir = mkdtempSync(join(root, 'l-'));
+    const first = await startServer({ config: { dir } });
+    const w = new Redis({ port: first.port });
+    await fill(w, 600);
+    await w.save();
+    w.disconnect();
+    await first.close();
+    const port = await freePort();
+    // 2 ms a key: the load lasts over a second, in slices between which clients are served.
+    const starting = startServer({ port, config: { dir, 'key-load-delay': '2000' } });
+    // No ready check: ioredis would wait for the load to end before sending anything.
+    const r = new Redis({ port, retryStrategy: () => 20, maxRetriesPerRequest: 50, enableReadyCheck: false });
+    try {
+      await until(async () => (await r.info('persistence').catch(() => '')).includes('loading:1'));
+      const info = await r.info('persistence');
+      assert.ok(Number(field(info, 'loading_total_bytes')) > 0);
+      assert.match(field(info, 'loading_loaded_perc'), /^\d+\.\d\d$/);
+      await assert.rejects(r.ping(), /^ReplyError: LOADING Redis is loading the dataset in memory$/);
+      await assert.rejects(r.get('k1'), /^ReplyError: LOADING Redis is loading the dataset in memory$/);
+      const node = await starting;
+      try {
+        assert.equal(await r.ping(), 'PONG');
+        assert.equal(await r.dbsize(), 600);
+        assert.equal(field(await r.info('persistence'), 'loading'), '0');
+        assert.equal(field(await r.info('persistence'), 'rdb_last_load_keys_loaded'), '600');
+      } finally {
+        await node.close();
+      }
+    } finally {
+      r.disconnect();
+      await starting.then((n) => n.close()).catch(() => undefined);
+    }
+  });
+});
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}

@@ -127,7 +127,7 @@ function zaddGeneric(c: Client, argv: Buffer[], incrOnly: boolean): void {
     signalModifiedKey(c, c.db, key);
     notifyKeyspaceEvent(c, NOTIFY.zset, incr ? 'zincr' : 'zadd', key, c.db.id);
   }
-  // propagate: as is (the scores are absolute; INCR is replayed as an increment, like Redis).
+  // Propagated as is (the scores are absolute; INCR is replayed as an increment, like Redis).
   if (added > 0) signalKeyAsReady(c, c.db, key, VType.ZSet);
 }
 

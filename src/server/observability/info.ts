@@ -284,6 +284,23 @@ function memorySection(srv: Server): Lines {
 // Persistence. A fork-less snapshot's "copy-on-write" figures are the bytes it holds for the
 // disk (persistence/snapshot.ts); its progress is keys written of the keys it began with.
 
+/** The loading_* fields, while the dataset loads. */
+function loadingInfo(srv: Server): Lines {
+  const l = srv.loading;
+  if (l === null) return [];
+  const elapsedS = (srv.clock.now() - l.startedAt) / 1000;
+  const perc = l.totalBytes > 0 ? (l.loadedBytes / l.totalBytes) * 100 : 0;
+  const eta = l.loadedBytes > 0 ? Math.round(((l.totalBytes - l.loadedBytes) * elapsedS) / l.loadedBytes) : 1;
+  return [
+    ['loading_start_time', Math.floor(l.startedAt / 1000)],
+    ['loading_total_bytes', l.totalBytes],
+    ['loading_rdb_used_mem', 0],
+    ['loading_loaded_bytes', l.loadedBytes],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', eta],
+  ];
+}
+
 function persistenceSection(srv: Server): Lines {
   const p = persistenceOf(srv);
   const bg = p.bgsave;
@@ -292,7 +309,7 @@ function persistenceSection(srv: Server): Lines {
   const total = snap !== null ? snap.keysTotal : 0;
   const done = snap !== null ? snap.keysProcessed : 0;
   return [
-    ['loading', 0],
+    ['loading', srv.loading !== null ? 1 : 0],
     ['async_loading', 0],
     ['current_cow_peak', snap !== null ? snap.peakBytes : 0],
     ['current_cow_size', snap !== null ? snap.heldBytes : 0],
@@ -311,6 +328,7 @@ function persistenceSection(srv: Server): Lines {
     ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
     ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
     ...aofInfo(srv),
+    ...loadingInfo(srv),
   ];
 }
 

@@ -136,6 +136,21 @@ export interface LoadOptions {
  * corrupt or truncated input; the keys loaded before the defect stay (the caller decides).
  */
 export function loadRdb(srv: Server, inp: RdbInput, opts: LoadOptions): LoadResult {
+  const steps = loadRdbSteps(srv, inp, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Keys between two yields of loadRdbSteps (a slice of loading). */
+const STEP_KEYS = 1024;
+
+/**
+ * loadRdb as steps: yields the input offset every STEP_KEYS keys (every key when `everyKey`),
+ * so a caller can load in slices and serve clients -LOADING in between; returns the result.
+ */
+export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, everyKey = false): Generator<number, LoadResult> {
   const log = srv.log;
   const ks = srv.keyspace;
   const magic = inp.view(9).toString('latin1');
@@ -233,6 +248,7 @@ export function loadRdb(srv: Server, inp: RdbInput, opts: LoadOptions): LoadResu
     expireAt = -1n;
     freq = -1;
     idle = -1;
+    if (everyKey || (keysLoaded + keysExpired) % STEP_KEYS === 0) yield inp.offset;
   }
   if (version >= 5) {
     const computed = opts.checksum ? inp.crc() : null;
@@ -313,16 +329,82 @@ export function loadRdbFile(srv: Server, path: string): LoadResult {
   }
 }
 
+/** A load in progress, as INFO persistence reports it (loading_*). */
+export interface LoadingProgress {
+  /** Wall-clock start, ms. */
+  readonly startedAt: number;
+  readonly totalBytes: number;
+  loadedBytes: number;
+}
+
+/** Time a loading slice may take before clients get their -LOADING replies, ms. */
+const LOAD_SLICE_MS = 20;
+
 /**
- * Startup loading (loadDataFromDisk): when dir/dbfilename exists, loads it before the node
- * accepts clients and logs the time taken; a missing file is an empty start. Throws
- * RdbLoadError (or the I/O error) when the file cannot be loaded, which stops the start.
+ * loadRdbFile in slices (rdbLoad with its processEventsWhileBlocked): between slices the event
+ * loop serves clients, who get -LOADING for anything not flagged `loading`; srv.loading holds
+ * the progress meanwhile, and the log gets a progress line every few seconds. key-load-delay
+ * (microseconds per key, a testing knob as in Redis) slows it down.
  */
-export function loadDataFromDisk(srv: Server): LoadResult | null {
+export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadResult> {
+  const fd = openSync(path, 'r');
+  const cfg = srv.config;
+  const delayUs = cfg.getNumber('key-load-delay');
+  try {
+    const source = fileSource(fd);
+    const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
+    const progress: LoadingProgress = { startedAt: srv.clock.now(), totalBytes: source.size, loadedBytes: 0 };
+    srv.loading = progress;
+    const opts = { checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) };
+    const steps = loadRdbSteps(srv, inp, opts, delayUs > 0);
+    let sliceStart = performance.now();
+    let lastLog = sliceStart;
+    let result: LoadResult;
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) {
+        result = r.value;
+        break;
+      }
+      progress.loadedBytes = r.value;
+      const t = performance.now();
+      if (t - lastLog >= 5000) {
+        lastLog = t;
+        srv.log.notice(`Loading RDB: ${((r.value / Math.max(1, source.size)) * 100).toFixed(2)}% of ${path}`);
+      }
+      if (delayUs > 0) {
+        await new Promise((res) => setTimeout(res, Math.max(1, Math.round(delayUs / 1000))));
+        sliceStart = performance.now();
+      } else if (t - sliceStart >= LOAD_SLICE_MS) {
+        await new Promise((res) => setImmediate(res));
+        sliceStart = performance.now();
+      }
+    }
+    const state = persistenceOf(srv);
+    state.lastLoadKeysLoaded = result.keysLoaded;
+    state.lastLoadKeysExpired = result.keysExpired;
+    return result;
+  } catch (err) {
+    if (!(err instanceof RdbError)) throw err;
+    srv.keyspace.flushAll();
+    srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
+    throw new RdbLoadError(path, err.offset, err.reason);
+  } finally {
+    srv.loading = null;
+    closeSync(fd);
+  }
+}
+
+/**
+ * Startup loading (loadDataFromDisk), in slices (loadRdbFileAsync): the node already listens.
+ * Resolves with null when there is no file (an empty start).
+ */
+export async function loadDataFromDiskAsync(srv: Server): Promise<LoadResult | null> {
   const path = rdbPath(srv);
   if (!existsSync(path)) return null;
   const t0 = performance.now();
-  const result = loadRdbFile(srv, path);
+  const result = await loadRdbFileAsync(srv, path);
   srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
   return result;
 }
+

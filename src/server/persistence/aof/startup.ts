@@ -21,7 +21,7 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Server } from '../../server.js';
 import { integersShared } from '../options.js';
-import { loadDataFromDisk } from '../rdb-loader.js';
+import { loadDataFromDiskAsync } from '../rdb-loader.js';
 import { RdbWriter, auxFields, writerOptions, type EntryContext } from '../rdb-writer.js';
 import { AofLoadError, loadAppendOnlyFiles, type AofLoadResult } from './aof-loader.js';
 import { AofWriter, nodeFileOps, openForAppendSync, type FsyncPolicy } from './aof-writer.js';
@@ -83,9 +83,9 @@ function target(srv: Server, rt: AofRuntime): ManifestTarget {
  * the files opened for appending (openAofOnStart); else dir/dbfilename. Throws — stopping the
  * start — on a file that cannot be loaded (AofLoadError, AofManifestError, RdbLoadError).
  */
-export function loadDataOnStart(srv: Server): void {
+export async function loadDataOnStart(srv: Server): Promise<void> {
   if (!srv.config.getBool('appendonly')) {
-    loadDataFromDisk(srv);
+    await loadDataFromDiskAsync(srv);
     return;
   }
   loadAofFromDisk(srv);
