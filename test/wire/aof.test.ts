@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../helpers/redis.js';
 import { startServer } from '../helpers/node.js';
 import { aofOf } from '../../src/server/persistence/aof/startup.js';
 
@@ -148,6 +149,32 @@ describe('AOF', () => {
     } finally {
       r.disconnect();
       await node.close();
+    }
+  });
+
+  it('replays in slices: clients get -LOADING meanwhile', async () => {
+    const dir = mkdtempSync(join(root, 'd-'));
+    let node = await startServer({ config: { dir, appendonly: 'yes' } });
+    const w = new Redis({ port: node.port });
+    const p = w.pipeline();
+    for (let i = 0; i < 20000; i++) p.set(`k${i}`, `${i}`);
+    await p.exec();
+    w.disconnect();
+    await node.close();
+    const port = await freePort();
+    // A pause of 20 ms after each step of 1024 commands: the replay takes about half a second.
+    const starting = startServer({ port, config: { dir, appendonly: 'yes', 'key-load-delay': '20000' } });
+    const r = new Redis({ port, retryStrategy: () => 10, maxRetriesPerRequest: 100, enableReadyCheck: false });
+    try {
+      await until(async () => (await r.info('persistence').catch(() => '')).includes('loading:1'));
+      await assert.rejects(r.ping(), /^ReplyError: LOADING Redis is loading the dataset in memory$/);
+      assert.ok(Number(field(await r.info('persistence'), 'loading_total_bytes')) > 20000 * 20);
+      node = await starting;
+      assert.equal(await r.dbsize(), 20000);
+      assert.equal(await r.get('k19999'), '19999');
+    } finally {
+      r.disconnect();
+      await starting.then((n) => n.close()).catch(() => undefined);
     }
   });
 });

@@ -333,7 +333,7 @@ export function loadRdbFile(srv: Server, path: string): LoadResult {
 export interface LoadingProgress {
   /** Wall-clock start, ms. */
   readonly startedAt: number;
-  readonly totalBytes: number;
+  totalBytes: number;
   loadedBytes: number;
 }
 
@@ -353,33 +353,8 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
   try {
     const source = fileSource(fd);
     const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
-    const progress: LoadingProgress = { startedAt: srv.clock.now(), totalBytes: source.size, loadedBytes: 0 };
-    srv.loading = progress;
     const opts = { checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) };
-    const steps = loadRdbSteps(srv, inp, opts, delayUs > 0);
-    let sliceStart = performance.now();
-    let lastLog = sliceStart;
-    let result: LoadResult;
-    for (;;) {
-      const r = steps.next();
-      if (r.done === true) {
-        result = r.value;
-        break;
-      }
-      progress.loadedBytes = r.value;
-      const t = performance.now();
-      if (t - lastLog >= 5000) {
-        lastLog = t;
-        srv.log.notice(`Loading RDB: ${((r.value / Math.max(1, source.size)) * 100).toFixed(2)}% of ${path}`);
-      }
-      if (delayUs > 0) {
-        await new Promise((res) => setTimeout(res, Math.max(1, Math.round(delayUs / 1000))));
-        sliceStart = performance.now();
-      } else if (t - sliceStart >= LOAD_SLICE_MS) {
-        await new Promise((res) => setImmediate(res));
-        sliceStart = performance.now();
-      }
-    }
+    const result = await driveLoad(srv, loadRdbSteps(srv, inp, opts, delayUs > 0), source.size, path);
     const state = persistenceOf(srv);
     state.lastLoadKeysLoaded = result.keysLoaded;
     state.lastLoadKeysExpired = result.keysExpired;
@@ -390,8 +365,41 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
     srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
     throw new RdbLoadError(path, err.offset, err.reason);
   } finally {
-    srv.loading = null;
     closeSync(fd);
+  }
+}
+
+/**
+ * Runs a loader's steps (each yields the bytes loaded so far) in slices of LOAD_SLICE_MS, the
+ * event loop serving clients -LOADING in between, with srv.loading reporting the progress and
+ * a log line every 5 s. With key-load-delay set, one step per that many microseconds.
+ */
+export async function driveLoad<T>(srv: Server, steps: Generator<number, T>, totalBytes: number, what: string): Promise<T> {
+  const delayUs = srv.config.getNumber('key-load-delay');
+  const progress: LoadingProgress = { startedAt: srv.clock.now(), totalBytes, loadedBytes: 0 };
+  srv.loading = progress;
+  try {
+    let sliceStart = performance.now();
+    let lastLog = sliceStart;
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+      progress.loadedBytes = r.value;
+      const t = performance.now();
+      if (t - lastLog >= 5000) {
+        lastLog = t;
+        srv.log.notice(`Loading ${what}: ${((r.value / Math.max(1, totalBytes)) * 100).toFixed(2)}%`);
+      }
+      if (delayUs > 0) {
+        await new Promise((res) => setTimeout(res, Math.max(1, Math.round(delayUs / 1000))));
+        sliceStart = performance.now();
+      } else if (t - sliceStart >= LOAD_SLICE_MS) {
+        await new Promise((res) => setImmediate(res));
+        sliceStart = performance.now();
+      }
+    }
+  } finally {
+    srv.loading = null;
   }
 }
 

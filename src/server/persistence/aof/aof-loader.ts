@@ -28,7 +28,7 @@ import type { Client } from '../../network/client.js';
 import type { Server } from '../../server.js';
 import { integersShared, loadLimits } from '../options.js';
 import { EOF_REASON, RdbError, RdbInput } from '../rdb-io.js';
-import { loadRdb } from '../rdb-loader.js';
+import { loadRdbSteps } from '../rdb-loader.js';
 import type { AofManifest } from './manifest.js';
 import { strerror } from './manifest.js';
 import { LOAD_NOW, beginReplay, createAofClient, endReplay } from './replay.js';
@@ -89,6 +89,22 @@ function fileSize(dir: string, name: string): number {
  * after emptying the keyspace — when the files cannot be loaded. Logs as Redis does.
  */
 export function loadAppendOnlyFiles(srv: Server, am: AofManifest, opts: AofLoadOptions): AofLoadResult {
+  return runSteps(loadAppendOnlyFilesSteps(srv, am, opts));
+}
+
+/** Runs a loader's steps to the end at once. */
+export function runSteps<T>(steps: Generator<number, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * loadAppendOnlyFiles as steps: yields the bytes read so far (over all files) every few
+ * thousand commands or keys, so the caller can serve clients -LOADING in between.
+ */
+export function* loadAppendOnlyFilesSteps(srv: Server, am: AofManifest, opts: AofLoadOptions): Generator<number, AofLoadResult> {
   const none = (status: AofStatus): AofLoadResult => ({ status, totalSize: 0, baseSize: 0, commands: 0, truncated: null });
   if (am.empty) return none('not-exist');
   const files = am.loadOrder();
@@ -107,17 +123,28 @@ export function loadAppendOnlyFiles(srv: Server, am: AofManifest, opts: AofLoadO
   let truncated: { file: string; offset: number } | null = null;
   const replay = beginReplay(srv);
   try {
-    files.forEach((f, i) => {
+    let done = 0;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
       const last = i === files.length - 1;
       const t0 = performance.now();
-      const r = loadSingleAppendOnlyFile(srv, f.name, { ...opts, last });
+      const steps = loadSingleAppendOnlyFileSteps(srv, f.name, { ...opts, last });
+      let step = steps.next();
+      while (step.done !== true) {
+        yield done + step.value;
+        // Clients served meanwhile moved the command clock: back to replay time.
+        srv.now = LOAD_NOW;
+        step = steps.next();
+      }
+      const r = step.value;
+      done += Math.max(0, fileSize(opts.dir, f.name));
       commands += r.commands;
       if (r.status === 'truncated') truncated = { file: f.name, offset: r.validUpTo };
       const kind = f.type === 'b' ? 'base' : 'incr';
       if (r.status === 'ok' || r.status === 'truncated') {
         srv.log.notice(`DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
       }
-    });
+    }
   } catch (err) {
     srv.keyspace.flushAll();
     throw err;
@@ -263,6 +290,15 @@ const PROGRESS_EVERY = 1024;
  * 'ok', 'empty' or 'truncated'; throws AofLoadError otherwise.
  */
 export function loadSingleAppendOnlyFile(srv: Server, name: string, opts: AofLoadOptions & { readonly last: boolean }): SingleResult {
+  return runSteps(loadSingleAppendOnlyFileSteps(srv, name, opts));
+}
+
+/** loadSingleAppendOnlyFile as steps: yields the offset reached in the file. */
+function* loadSingleAppendOnlyFileSteps(
+  srv: Server,
+  name: string,
+  opts: AofLoadOptions & { readonly last: boolean },
+): Generator<number, SingleResult> {
   const path = join(opts.dir, name);
   const log = srv.log;
   let fd: number;
@@ -278,17 +314,23 @@ export function loadSingleAppendOnlyFile(srv: Server, name: string, opts: AofLoa
   }
   try {
     if (fstatSync(fd).size === 0) return { status: 'empty', commands: 0, validUpTo: 0 };
-    return replayFile(srv, fd, name, path, opts);
+    return yield* replayFile(srv, fd, name, path, opts);
   } finally {
     closeSync(fd);
   }
 }
 
-function replayFile(srv: Server, fd: number, name: string, path: string, opts: AofLoadOptions & { readonly last: boolean }): SingleResult {
+function* replayFile(
+  srv: Server,
+  fd: number,
+  name: string,
+  path: string,
+  opts: AofLoadOptions & { readonly last: boolean },
+): Generator<number, SingleResult> {
   const log = srv.log;
   let start = 0;
   const sig = Buffer.alloc(5);
-  if (readSync(fd, sig, 0, 5, 0) === 5 && sig.toString('latin1') === 'REDIS') start = loadRdbPart(srv, fd, name, path, opts);
+  if (readSync(fd, sig, 0, 5, 0) === 5 && sig.toString('latin1') === 'REDIS') start = yield* loadRdbPart(srv, fd, name, path, opts);
 
   const c = createAofClient(srv);
   const inp = new FileReader(fd, start);
@@ -306,6 +348,7 @@ function replayFile(srv: Server, fd: number, name: string, path: string, opts: A
   };
   let torn = false;
   for (let loops = 0; ; loops++) {
+    if (loops % PROGRESS_EVERY === 0 && loops > 0 && c.multi === null) yield inp.offset;
     if (loops % PROGRESS_EVERY === 0 && loops > 0 && performance.now() - lastProgress >= 1000) {
       lastProgress = performance.now();
       const pct = ((inp.offset / inp.size) * 100).toFixed(2);
@@ -427,7 +470,7 @@ function ftruncateTo(path: string, len: number): void {
  * Loads the RDB that starts the file (a BASE, or an old AOF's preamble) through the RDB loader,
  * keeping keys whose TTL passed (replay time). Returns the offset the commands start at.
  */
-function loadRdbPart(srv: Server, fd: number, name: string, path: string, opts: AofLoadOptions): number {
+function* loadRdbPart(srv: Server, fd: number, name: string, path: string, opts: AofLoadOptions): Generator<number, number> {
   const log = srv.log;
   const oldStyle = name === opts.appendfilename;
   log.notice(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
@@ -435,7 +478,7 @@ function loadRdbPart(srv: Server, fd: number, name: string, path: string, opts: 
   const checksum = cfg.getBool('rdbchecksum');
   try {
     const inp = RdbInput.fromSource({ size: fstatSync(fd).size, read: (dst, off, len, pos) => readSync(fd, dst, off, len, pos) }, checksum);
-    const r = loadRdb(srv, inp, { checksum, now: LOAD_NOW, limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) });
+    const r = yield* loadRdbSteps(srv, inp, { checksum, now: LOAD_NOW, limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) });
     if (oldStyle) log.notice('Reading the remaining AOF tail...');
     return r.bytes;
   } catch (err) {

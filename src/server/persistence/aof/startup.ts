@@ -21,9 +21,9 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Server } from '../../server.js';
 import { integersShared } from '../options.js';
-import { loadDataFromDiskAsync } from '../rdb-loader.js';
+import { driveLoad, loadDataFromDiskAsync } from '../rdb-loader.js';
 import { RdbWriter, auxFields, writerOptions, type EntryContext } from '../rdb-writer.js';
-import { AofLoadError, loadAppendOnlyFiles, type AofLoadResult } from './aof-loader.js';
+import { AofLoadError, loadAppendOnlyFilesSteps, runSteps, type AofLoadResult } from './aof-loader.js';
 import { AofWriter, nodeFileOps, openForAppendSync, type FsyncPolicy } from './aof-writer.js';
 import {
   AofManifest,
@@ -88,7 +88,7 @@ export async function loadDataOnStart(srv: Server): Promise<void> {
     await loadDataFromDiskAsync(srv);
     return;
   }
-  loadAofFromDisk(srv);
+  await loadAofFromDiskAsync(srv);
   openAofOnStart(srv);
 }
 
@@ -97,6 +97,27 @@ export async function loadDataOnStart(srv: Server): Promise<void> {
  * files (loadAppendOnlyFiles). Returns null when there is no AOF.
  */
 export function loadAofFromDisk(srv: Server): AofLoadResult | null {
+  return runSteps(loadAofFromDiskSteps(srv));
+}
+
+/** loadAofFromDisk in slices, clients getting -LOADING in between (driveLoad). */
+async function loadAofFromDiskAsync(srv: Server): Promise<AofLoadResult | null> {
+  return driveLoad(srv, loadAofFromDiskSteps(srv), 0, 'AOF');
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * loadAofFromDisk as steps (bytes loaded so far); once the manifest is read, the files' total
+ * size goes to srv.loading (INFO loading_total_bytes) when a load is being reported.
+ */
+function* loadAofFromDiskSteps(srv: Server): Generator<number, AofLoadResult | null> {
   const rt = aofOf(srv);
   const log = srv.log;
   const mpath = join(rt.dir, manifestName(rt.appendfilename));
@@ -105,7 +126,8 @@ export function loadAofFromDisk(srv: Server): AofLoadResult | null {
   else rt.manifest = loadManifestFile(mpath, (l) => log.warning(l));
   upgradeIfNeeded(srv, rt);
   const t0 = performance.now();
-  const result = loadAppendOnlyFiles(srv, rt.manifest, {
+  if (srv.loading !== null) srv.loading.totalBytes = rt.manifest.loadOrder().reduce((n, f) => n + sizeOf(join(rt.dir, f.name)), 0);
+  const result = yield* loadAppendOnlyFilesSteps(srv, rt.manifest, {
     dir: rt.dir,
     appendfilename: rt.appendfilename,
     loadTruncated: srv.config.getBool('aof-load-truncated'),
