@@ -121,6 +121,47 @@ describe('AOF', () => {
     }
   });
 
+  it('with aof-use-rdb-preamble no the rewritten BASE is commands', async () => {
+    const dir = mkdtempSync(join(root, 'p-'));
+    const config = { dir, appendonly: 'yes', 'aof-use-rdb-preamble': 'no' };
+    let node = await startServer({ config });
+    let r = new Redis({ port: node.port });
+    try {
+      await r.set('s', 'v', 'PX', 3_600_000);
+      await r.rpush('l', ...Array.from({ length: 150 }, (_, i) => `e${i}`));
+      await r.sadd('t', '1', '2', 'x');
+      await r.zadd('z', 1.5, 'a', -2, 'b');
+      await r.hset('h', 'f', 'v', 'g', 'w');
+      await r.select(2);
+      await r.set('in2', 'x');
+      await r.select(0);
+      const pexpire = await r.pexpiretime('s');
+      assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
+      await until(async () => field(await r.info('persistence'), 'aof_rewrites') === '1');
+      const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+      assert.match(manifest, /^file appendonly\.aof\.2\.base\.aof seq 2 type b\n/);
+      const base = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.base.aof'), 'latin1');
+      assert.ok(base.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'), base.slice(0, 40));
+      assert.match(base, new RegExp(`\\*3\r\n\\$9\r\nPEXPIREAT\r\n\\$1\r\ns\r\n\\$13\r\n${pexpire}\r\n`));
+      assert.equal(base.split('RPUSH').length - 1, 3); // 150 elements, 64 a command
+      r.disconnect();
+      await node.close();
+      node = await startServer({ config });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.pexpiretime('s'), pexpire);
+      assert.equal(await r.llen('l'), 150);
+      assert.equal(await r.lindex('l', 149), 'e149');
+      assert.deepEqual((await r.smembers('t')).sort(), ['1', '2', 'x']);
+      assert.deepEqual(await r.zrange('z', 0, -1, 'WITHSCORES'), ['b', '-2', 'a', '1.5']);
+      assert.deepEqual(await r.hgetall('h'), { f: 'v', g: 'w' });
+      await r.select(2);
+      assert.equal(await r.get('in2'), 'x');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
   it('CONFIG SET appendonly yes creates the AOF from the dataset; no stops it', async () => {
     const dir = mkdtempSync(join(root, 'c-'));
     let node = await startServer({ config: { dir } });

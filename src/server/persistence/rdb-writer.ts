@@ -32,6 +32,7 @@ import { Crc64 } from './crc64.js';
 import { accessInfoOf, integersShared, writeOptions, type AccessInfo, type WriteOptions } from './options.js';
 import { RDB_VERSION, RdbOp, RdbOutput, RdbType } from './rdb-io.js';
 import { rdbTypeOf, writeValueBody } from './serialize.js';
+import type { SnapshotFormat } from './snapshot.js';
 import { persistenceOf } from './state.js';
 
 /** Where the writer's bytes go, in order. */
@@ -260,11 +261,14 @@ export function auxFields(srv: Server, now: number, aofBase = false): Array<[str
   ];
 }
 
-/** Writes every database of srv through writer (header to trailer), in one synchronous walk. */
-export function writeKeyspace(srv: Server, writer: RdbWriter): void {
+/**
+ * Writes every database of srv through writer (header to trailer), in one synchronous walk;
+ * `aofBase`: the file is an AOF's BASE (aux aof-base 1).
+ */
+export function writeKeyspace(srv: Server, writer: SnapshotFormat, aofBase = false): void {
   const now = srv.clock.now();
   const ctx: EntryContext = { keyspace: srv.keyspace, now, sharedIntegers: integersShared(srv.config) };
-  writer.header(auxFields(srv, now));
+  writer.header(auxFields(srv, now, aofBase));
   for (const db of srv.keyspace.dbs) {
     if (db.size === 0) continue;
     writer.selectDb(db.id, db.size, db.expiresSize);

@@ -24,12 +24,14 @@
 // extra memory a snapshot holds is only what waits for the disk — the sink's queue and the
 // writer's buffer — reported as INFO current_cow_size, Redis's copy-on-write figure.
 //
-// Pacing. The walk shares the event loop with clients. Each slice measures the time the loop
-// spent elsewhere since the previous slice: on an idle loop the walk runs in slices of
-// IDLE_SLICE_MS; under load a slice gets BUSY_SHARE of that time (at least MIN_SLICE_MS), so
-// a snapshot costs clients about a tenth of their throughput. The walk also pauses while the
-// sink holds more than MAX_PENDING bytes for the disk. rdb-key-save-delay (microseconds per
-// key, a testing knob as in Redis) slows the walk to that rate.
+// Pacing. The walk shares the event loop with clients, on a time credit: while clients are
+// served (commands ran since the previous slice) the credit grows by BUSY_SHARE of the time
+// that passed, on an idle loop by all of it; a slice spends at most the credit (up to
+// MAX_SLICE_MS) and waits for more when it is under MIN_SLICE_MS. So under load a snapshot
+// takes about BUSY_SHARE of the loop, plus the captures (which write keys the walk then skips:
+// every key is written once either way). The walk also pauses while the sink holds more than
+// MAX_PENDING bytes for the disk. rdb-key-save-delay (microseconds per key, a testing knob as
+// in Redis) slows the walk to that rate.
 //
 // FLUSHALL during a BGSAVE abandons it, as Redis kills its saving child; during an AOF rewrite
 // it drains the walk instead (the rewrite's base must hold the data as of its start).
@@ -41,6 +43,7 @@ import { NONE, type Database } from '../keyspace/database.js';
 import type { SnapshotGuard, Store } from '../keyspace/store.js';
 import type { Server } from '../server.js';
 import { integersShared } from './options.js';
+import { AofRewriteWriter } from './aof/rewrite-writer.js';
 import { auxFields, RdbWriter, writerOptions, type EntryContext } from './rdb-writer.js';
 
 /** Where a snapshot's bytes go (a file being written, later a replica's socket). */
@@ -61,6 +64,24 @@ export interface SnapshotSink {
 
 export type SnapshotPurpose = 'bgsave' | 'aofrewrite';
 
+/**
+ * How keys are written: RDB (rdb-writer.ts RdbWriter) or AOF commands for a command-form BASE
+ * (aof/rewrite-writer.ts). The walk calls these in file order.
+ */
+export interface SnapshotFormat {
+  readonly keys: number;
+  /** Bytes serialized but not yet handed to the sink. */
+  readonly buffered: number;
+  readonly bytesWritten: number;
+  header(aux: ReadonlyArray<readonly [string, string]>): void;
+  /** A database's keys follow (sizes as of the start: a hint). */
+  selectDb(id: number, keys: number, expires: number): void;
+  /** The keys that follow belong to database id (a key written out of the walk's order). */
+  switchDb(id: number): void;
+  storeEntry(db: Database, id: number, ctx: EntryContext): void;
+  finish(): void;
+}
+
 export interface SnapshotResult {
   /** Keys written (walked and captured). */
   readonly keys: number;
@@ -76,16 +97,12 @@ export interface SnapshotResult {
 /** Why a snapshot did not complete. */
 export class SnapshotAborted extends Error {}
 
-/** Walk slice on an idle loop, ms. */
-const IDLE_SLICE_MS = 8;
-/** Shortest slice under load, ms. */
-const MIN_SLICE_MS = 0.25;
-/** Longest slice under load, ms. */
-const MAX_SLICE_MS = 4;
-/** Share of the loop's busy time the walk takes for itself under load. */
-const BUSY_SHARE = 0.12;
-/** A gap between slices shorter than this means the loop had nothing else to do, ms. */
-const IDLE_GAP_MS = 0.5;
+/** Longest slice, ms. */
+const MAX_SLICE_MS = 8;
+/** Shortest slice: with less credit the walk waits (a timer, not a spin), ms. */
+const MIN_SLICE_MS = 0.5;
+/** Share of the loop's time the walk takes while clients are served. */
+const BUSY_SHARE = 0.08;
 /** The walk waits while the sink holds more than this. */
 const MAX_PENDING = 16 * 1024 * 1024;
 /** Home buckets per scan step. */
@@ -102,7 +119,7 @@ export class Snapshot implements SnapshotGuard {
   readonly #srv: Server;
   readonly #store: Store;
   readonly #sink: SnapshotSink;
-  readonly #writer: RdbWriter;
+  readonly #writer: SnapshotFormat;
   readonly #ctx: EntryContext;
   readonly #dbKeys: number[];
   readonly #dbExpires: number[];
@@ -118,6 +135,9 @@ export class Snapshot implements SnapshotGuard {
   #walking = true;
   #timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   #lastEnd = 0;
+  /** Walk time available (ms) and the command count at the last slice (see Pacing). */
+  #credit = MAX_SLICE_MS;
+  #lastCommands = 0;
   #captured = 0;
   #missed = 0;
   #peak = 0;
@@ -129,7 +149,7 @@ export class Snapshot implements SnapshotGuard {
    * Starts a snapshot of srv's keyspace into sink: flips the epoch, writes the header and
    * schedules the walk. srv.snapshot is this snapshot until the walk ends.
    */
-  constructor(srv: Server, sink: SnapshotSink, purpose: SnapshotPurpose) {
+  constructor(srv: Server, sink: SnapshotSink, purpose: SnapshotPurpose, commandForm = false) {
     if (srv.snapshot !== null) throw new Error('a snapshot is already in progress');
     this.#srv = srv;
     this.#store = srv.keyspace.store;
@@ -143,7 +163,8 @@ export class Snapshot implements SnapshotGuard {
     });
     // Nobody may be left without a handler for a failure the caller chose not to await.
     this.done.catch(() => undefined);
-    this.#writer = new RdbWriter((chunk) => sink.write(chunk), writerOptions(srv));
+    const out = (chunk: Buffer): void => sink.write(chunk);
+    this.#writer = commandForm ? new AofRewriteWriter(out) : new RdbWriter(out, writerOptions(srv));
     this.#ctx = { keyspace: srv.keyspace, now: this.startedAt, sharedIntegers: integersShared(srv.config) };
     const dbs = srv.keyspace.dbs;
     this.#dbKeys = dbs.map((db) => db.size);
@@ -192,8 +213,17 @@ export class Snapshot implements SnapshotGuard {
       this.abort('Background saving terminated: FLUSHALL');
       return;
     }
-    const keys = getKeysFromCommand(cmd, argv);
-    if (keys !== null) for (const pos of keys) this.#captureKey(db, argv[pos]);
+    const spec = cmd.spec;
+    if ((cmd.flags & F.movableKeys) === 0) {
+      // The key range the command table gives (first, last, step) holds every key.
+      if (spec.firstKey > 0) {
+        const last = spec.lastKey < 0 ? argv.length + spec.lastKey : Math.min(spec.lastKey, argv.length - 1);
+        for (let i = spec.firstKey; i <= last; i += spec.step) this.#captureKey(db, argv[i]);
+      }
+    } else {
+      const keys = getKeysFromCommand(cmd, argv);
+      if (keys !== null) for (const pos of keys) this.#captureKey(db, argv[pos]);
+    }
     if (cmd.name === 'copy') {
       // COPY source destination DB n: the destination lives in database n.
       for (let j = 3; j < argv.length - 1; j++) {
@@ -255,10 +285,10 @@ export class Snapshot implements SnapshotGuard {
   // ---------------------------------------------------------------------------------------
   // The walk
 
-  #schedule(): void {
+  #schedule(wait = false): void {
     if (!this.#walking || this.#timer !== null) return;
-    if (this.#keyDelayUs > 0) {
-      this.#timer = setTimeout(() => this.#slice(), 2);
+    if (this.#keyDelayUs > 0 || wait) {
+      this.#timer = setTimeout(() => this.#slice(), this.#keyDelayUs > 0 ? 2 : 1);
     } else {
       this.#timer = setImmediate(() => this.#slice());
     }
@@ -269,8 +299,13 @@ export class Snapshot implements SnapshotGuard {
     if (!this.#walking) return;
     if (this.#sink.error !== null) return this.#fail(this.#sink.error);
     const start = performance.now();
-    const gap = start - this.#lastEnd;
-    const budget = gap < IDLE_GAP_MS ? IDLE_SLICE_MS : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, gap * BUSY_SHARE));
+    const commands = this.#srv.stats.totalCommandsProcessed;
+    const busy = commands !== this.#lastCommands;
+    this.#lastCommands = commands;
+    this.#credit = Math.min(MAX_SLICE_MS, this.#credit + (start - this.#lastEnd) * (busy ? BUSY_SHARE : 1));
+    this.#lastEnd = start;
+    if (this.#keyDelayUs === 0 && this.#credit < MIN_SLICE_MS) return this.#schedule(true);
+    const budget = this.#credit;
     this.#keyBudget = this.#keyDelayUs > 0 ? Math.max(1, Math.floor(2000 / this.#keyDelayUs)) : Infinity;
     const dbs = this.#srv.keyspace.dbs;
     const step = this.#keyDelayUs > 0 ? 1 : SCAN_STEP;
@@ -290,6 +325,7 @@ export class Snapshot implements SnapshotGuard {
     }
     this.#notePeak();
     this.#lastEnd = performance.now();
+    this.#credit = Math.max(0, this.#credit - (this.#lastEnd - start));
     if (finished) return this.#finishWalk();
     // Over the pending limit the sink's onDrain resumes the walk.
     if (this.#sink.pending <= MAX_PENDING) this.#schedule();

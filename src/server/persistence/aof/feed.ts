@@ -6,8 +6,9 @@
 // Rewrite. The snapshot and the switch to a new INCR file happen at the same point of the
 // stream (beginAofRewrite's atSwitch): everything before it is in the old files and in the
 // snapshot; everything after it goes to the new INCR. The snapshot becomes the new BASE (RDB
-// format: the preamble, as aof-use-rdb-preamble yes writes it), and the manifest then lists
-// the new BASE and the new INCR; the files it replaces become history and are deleted.
+// format under aof-use-rdb-preamble yes, commands under no: aof/rewrite-writer.ts), and the
+// manifest then lists the new BASE and the new INCR; the files it replaces become history and
+// are deleted.
 //
 // appendfsync always: Redis fsyncs before it writes any reply of the event-loop turn. Here the
 // fsync runs off the loop, so a client whose reply is ready while appended bytes are not yet
@@ -159,7 +160,9 @@ export function startAofRewrite(srv: Server): string | null {
   const done = join(rt.dir, `temp-rewriteaof-bg-${process.pid}.aof`);
   const begin = (): void => {
     const fd = openSync(tmp, 'w');
-    const snap = new Snapshot(srv, new FileSink(fd, tmp, done, srv.config.getBool('aof-rewrite-incremental-fsync')), 'aofrewrite');
+    const sink = new FileSink(fd, tmp, done, srv.config.getBool('aof-rewrite-incremental-fsync'));
+    // aof-use-rdb-preamble no: the BASE is written as commands.
+    const snap = new Snapshot(srv, sink, 'aofrewrite', !srv.config.getBool('aof-use-rdb-preamble'));
     state.snapshot = snap;
     // The new INCR file starts without a selected database.
     feed.encode.selectedDb = -1;

@@ -20,9 +20,9 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, stat
 import { rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Server } from '../../server.js';
-import { integersShared } from '../options.js';
 import { driveLoad, loadDataFromDiskAsync } from '../rdb-loader.js';
-import { RdbWriter, auxFields, writerOptions, type EntryContext } from '../rdb-writer.js';
+import { RdbWriter, writeKeyspace, writerOptions } from '../rdb-writer.js';
+import { AofRewriteWriter } from './rewrite-writer.js';
 import { AofLoadError, loadAppendOnlyFilesSteps, runSteps, type AofLoadResult } from './aof-loader.js';
 import { AofWriter, nodeFileOps, openForAppendSync, type FsyncPolicy } from './aof-writer.js';
 import {
@@ -275,19 +275,10 @@ function writeBaseSync(srv: Server, path: string): void {
       for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
     };
     if (cfg.getBool('aof-use-rdb-preamble')) {
-      const now = srv.clock.now();
-      const w = new RdbWriter(out, writerOptions(srv));
-      w.header(auxFields(srv, now).map(([k, v]): [string, string] => [k, k === 'aof-base' ? '1' : v]));
-      const ctx: EntryContext = { keyspace: srv.keyspace, now, sharedIntegers: integersShared(cfg) };
-      for (const db of srv.keyspace.dbs) {
-        if (db.size === 0) continue;
-        w.selectDb(db.id, db.size, db.expiresSize);
-        db.forEach((id) => w.storeEntry(db, id, ctx));
-      }
-      w.finish();
+      writeKeyspace(srv, new RdbWriter(out, writerOptions(srv)), true);
     } else {
-      if (srv.keyspace.dbs.some((db) => db.size > 0)) throw new Error('a command-form BASE of a non-empty dataset is the rewrite\'s job');
       if (cfg.getBool('aof-timestamp-enabled')) out(Buffer.from(`#TS:${Math.floor(srv.clock.now() / 1000)}\r\n`));
+      writeKeyspace(srv, new AofRewriteWriter(out), true);
     }
     fsyncSync(fd);
   } catch (err) {
