@@ -148,6 +148,31 @@ export class RdbWriter {
   }
 
   /**
+   * A string key whose bytes were copied aside before a write changed it (a snapshot's
+   * capture): expiry (ms, or -1n), the access clock it had, key and value.
+   */
+  capturedString(key: Uint8Array, value: Uint8Array, expireAt: bigint, clock: number, ctx: EntryContext): void {
+    const out = this.#out;
+    if (expireAt !== -1n) {
+      out.u8(RdbOp.ExpireTimeMs);
+      out.msTime(expireAt);
+    }
+    const access = this.#opts.access;
+    if (access === 'lru') {
+      out.u8(RdbOp.Idle);
+      out.len(lruIdleSeconds(clock, ctx.now));
+    } else if (access === 'lfu') {
+      out.u8(RdbOp.Freq);
+      out.u8(lfuDecrAndReturn(clock, ctx.now, ctx.keyspace.lfuDecayTime));
+    }
+    out.u8(RdbType.String);
+    out.string(key);
+    out.string(value);
+    this.#keys++;
+    if (out.length >= FLUSH_AT) this.#flush();
+  }
+
+  /**
    * One key of db read straight from the store (rdbSaveKeyValuePair): the key and a string's
    * bytes are encoded from the record in place, an aggregate through store.readObject (a
    * read-only decoded copy for packed values). Nothing in the keyspace changes.

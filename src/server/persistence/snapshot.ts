@@ -19,10 +19,13 @@
 // them. When the walk ends every entry carries the epoch again; an abandoned snapshot marks
 // them all (Store.markAllCurrent) so the invariant holds for the next one.
 //
-// Captured keys are written at once, out of the walk's order: a SELECTDB switches the file to
-// their database and back (RDB loaders, Redis's included, take SELECTDB anywhere). So the
-// extra memory a snapshot holds is only what waits for the disk — the sink's queue and the
-// writer's buffer — reported as INFO current_cow_size, Redis's copy-on-write figure.
+// Captures. A plain string — most captures — is only copied aside as raw bytes (key, value,
+// expiry, access clock), which costs the write a copy instead of a serialization; the paced
+// slices serialize those copies first, before walking on. Aggregates are serialized at once.
+// Captured keys go to the file out of the walk's order: a SELECTDB switches the file to their
+// database and back (RDB loaders, Redis's included, take SELECTDB anywhere). So the extra
+// memory a snapshot holds is the raw copies plus what waits for the disk — the sink's queue
+// and the writer's buffer — reported as INFO current_cow_size, Redis's copy-on-write figure.
 //
 // Pacing. The walk shares the event loop with clients, on a time credit: while clients are
 // served (commands ran since the previous slice) the credit grows by BUSY_SHARE of the time
@@ -39,8 +42,10 @@
 import { F, type Command } from '../command-table.js';
 import { getKeysFromCommand } from '../handlers/command.js';
 import { isKeyword } from '../handlers/util.js';
+import { expireOf } from '../handlers/keys-expire.js';
 import { NONE, type Database } from '../keyspace/database.js';
-import type { SnapshotGuard, Store } from '../keyspace/store.js';
+import { NO_EXPIRY, VType } from '../keyspace/entry.js';
+import { copyBytes, type SnapshotGuard, type Store } from '../keyspace/store.js';
 import type { Server } from '../server.js';
 import { integersShared } from './options.js';
 import { AofRewriteWriter } from './aof/rewrite-writer.js';
@@ -79,8 +84,15 @@ export interface SnapshotFormat {
   /** The keys that follow belong to database id (a key written out of the walk's order). */
   switchDb(id: number): void;
   storeEntry(db: Database, id: number, ctx: EntryContext): void;
+  /** A string captured as raw bytes (see Captures in the file header). */
+  capturedString(key: Uint8Array, value: Uint8Array, expireAt: bigint, clock: number, ctx: EntryContext): void;
   finish(): void;
 }
+
+/** Bytes of a raw capture chunk. */
+const RAW_CHUNK = 64 * 1024;
+/** A raw capture's header: db u16, expiry i64, clock u32, key length u32, value length u32. */
+const RAW_HEAD = 2 + 8 + 4 + 4 + 4;
 
 export interface SnapshotResult {
   /** Keys written (walked and captured). */
@@ -102,7 +114,7 @@ const MAX_SLICE_MS = 8;
 /** Shortest slice: with less credit the walk waits (a timer, not a spin), ms. */
 const MIN_SLICE_MS = 0.5;
 /** Share of the loop's time the walk takes while clients are served. */
-const BUSY_SHARE = 0.08;
+const BUSY_SHARE = 0.05;
 /** The walk waits while the sink holds more than this. */
 const MAX_PENDING = 16 * 1024 * 1024;
 /** Home buckets per scan step. */
@@ -139,6 +151,12 @@ export class Snapshot implements SnapshotGuard {
   #credit = MAX_SLICE_MS;
   #lastCommands = 0;
   #captured = 0;
+  /** Raw string captures waiting to be serialized, in chunks, with the bytes used in each. */
+  #raw: Buffer[] = [];
+  #rawEnds: number[] = [];
+  /** Read position in #raw[0]. */
+  #rawRead = 0;
+  #rawBytes = 0;
   #missed = 0;
   #peak = 0;
   /** Keys the current slice may still write (rdb-key-save-delay only). */
@@ -187,7 +205,7 @@ export class Snapshot implements SnapshotGuard {
 
   /** Bytes held for the disk now (current_cow_size). */
   get heldBytes(): number {
-    return this.#sink.pending + this.#writer.buffered;
+    return this.#sink.pending + this.#writer.buffered + this.#rawBytes;
   }
 
   /** Peak of heldBytes (current_cow_peak). */
@@ -245,8 +263,12 @@ export class Snapshot implements SnapshotGuard {
     const store = this.#store;
     // The caller may be in the middle of a record access: keep the store's decoding scratch.
     const { rb, rvh, rk, rkl, rv, rvl } = store;
-    if (this.#fileDb !== db.id) this.#switchDb(db.id);
-    this.#writer.storeEntry(db, id, this.#ctx);
+    if (store.type(id) === VType.String && !(store.compressedCount > 0 && store.isCompressed(id))) {
+      this.#captureRaw(db, id);
+    } else {
+      if (this.#fileDb !== db.id) this.#switchDb(db.id);
+      this.#writer.storeEntry(db, id, this.#ctx);
+    }
     store.markVisited(id);
     this.#captured++;
     store.rb = rb;
@@ -256,6 +278,69 @@ export class Snapshot implements SnapshotGuard {
     store.rv = rv;
     store.rvl = rvl;
     this.#notePeak();
+  }
+
+  /** Copies a plain string entry aside (serialized later by #drainRaw). */
+  #captureRaw(db: Database, id: number): void {
+    const store = this.#store;
+    const expireAt = db.expireAt(id) === NO_EXPIRY ? -1n : expireOf(db, id);
+    const clock = this.#srv.keyspace.accessClock(id, this.#ctx.sharedIntegers);
+    store.locate(id);
+    const size = RAW_HEAD + store.rkl + store.rvl;
+    const last = this.#raw.length - 1;
+    let chunk = last >= 0 ? this.#raw[last] : null;
+    if (chunk === null || this.#rawEnds[last] + size > chunk.length) {
+      chunk = Buffer.allocUnsafe(Math.max(RAW_CHUNK, size));
+      this.#raw.push(chunk);
+      this.#rawEnds.push(0);
+    }
+    const at = this.#raw.length - 1;
+    let o = this.#rawEnds[at];
+    chunk.writeUInt16LE(db.id, o);
+    chunk.writeBigInt64LE(expireAt, o + 2);
+    chunk.writeUInt32LE(clock >>> 0, o + 10);
+    chunk.writeUInt32LE(store.rkl, o + 14);
+    chunk.writeUInt32LE(store.rvl, o + 18);
+    o += RAW_HEAD;
+    copyBytes(chunk, o, store.rb, store.rk, store.rk + store.rkl);
+    copyBytes(chunk, o + store.rkl, store.rb, store.rv, store.rv + store.rvl);
+    this.#rawEnds[at] = o + store.rkl + store.rvl;
+    this.#rawBytes += size;
+  }
+
+  /**
+   * Serializes raw captures, oldest first, until `until` (performance.now()) passes; all of them
+   * with Infinity. Returns whether none is left.
+   */
+  #drainRaw(until: number): boolean {
+    const w = this.#writer;
+    while (this.#raw.length > 0) {
+      const chunk = this.#raw[0];
+      const end = this.#rawEnds[0];
+      let o = this.#rawRead;
+      let n = 0;
+      while (o < end) {
+        const klen = chunk.readUInt32LE(o + 14);
+        const dbId = chunk.readUInt16LE(o);
+        const expireAt = chunk.readBigInt64LE(o + 2);
+        const clock = chunk.readUInt32LE(o + 10);
+        const vlen = chunk.readUInt32LE(o + 18);
+        const k = o + RAW_HEAD;
+        if (this.#fileDb !== dbId) this.#switchDb(dbId);
+        w.capturedString(chunk.subarray(k, k + klen), chunk.subarray(k + klen, k + klen + vlen), expireAt, clock, this.#ctx);
+        const size = RAW_HEAD + klen + vlen;
+        o += size;
+        this.#rawBytes -= size;
+        if ((++n & 63) === 0 && performance.now() >= until) {
+          this.#rawRead = o;
+          return false;
+        }
+      }
+      this.#raw.shift();
+      this.#rawEnds.shift();
+      this.#rawRead = 0;
+    }
+    return true;
   }
 
   /** Writes every entry of db the snapshot still owes (before db is emptied or swapped). */
@@ -310,7 +395,9 @@ export class Snapshot implements SnapshotGuard {
     const dbs = this.#srv.keyspace.dbs;
     const step = this.#keyDelayUs > 0 ? 1 : SCAN_STEP;
     let finished = false;
-    while (this.#keyBudget > 0) {
+    // Captured strings first: they hold memory until serialized.
+    const rawDone = this.#drainRaw(start + budget);
+    while (rawDone && this.#keyBudget > 0) {
       if (this.#dbi >= dbs.length) {
         finished = true;
         break;
@@ -361,6 +448,7 @@ export class Snapshot implements SnapshotGuard {
 
   /** Every owed key is written: the keyspace is free again; the file is finished and synced. */
   #finishWalk(): void {
+    this.#drainRaw(Infinity);
     this.#writer.finish();
     this.#notePeak();
     this.#detach();
@@ -406,6 +494,9 @@ export class Snapshot implements SnapshotGuard {
   #giveUp(): void {
     const wasWalking = this.#walking;
     this.#detach();
+    this.#raw = [];
+    this.#rawEnds = [];
+    this.#rawBytes = 0;
     // Entries the walk did not reach keep the old bit: make the invariant hold again.
     if (wasWalking) this.#store.markAllCurrent();
   }

@@ -85,6 +85,13 @@ export class AofRewriteWriter implements SnapshotFormat {
     if (this.#len >= FLUSH_AT) this.#flush();
   }
 
+  capturedString(key: Uint8Array, value: Uint8Array, expireAt: bigint): void {
+    this.#command([Buffer.from('SET'), Buffer.from(key), Buffer.from(value)]);
+    if (expireAt !== -1n) this.#command([Buffer.from('PEXPIREAT'), Buffer.from(key), Buffer.from(String(expireAt))]);
+    this.#keys++;
+    if (this.#len >= FLUSH_AT) this.#flush();
+  }
+
   finish(): void {
     this.#flush();
   }
