@@ -28,9 +28,9 @@
 // and the writer's buffer — reported as INFO current_cow_size, Redis's copy-on-write figure.
 //
 // Pacing. The walk shares the event loop with clients, on a time credit: while clients are
-// served (commands ran since the previous slice) the credit grows by BUSY_SHARE of the time
-// that passed, on an idle loop by all of it; a slice spends at most the credit (up to
-// MAX_SLICE_MS) and waits for more when it is under MIN_SLICE_MS. So under load a snapshot
+// served (over BUSY_RATE commands a millisecond since the previous slice) the credit grows by
+// BUSY_SHARE of the time that passed, and an idle loop gives a full slice; a slice spends at
+// most the credit (up to MAX_SLICE_MS) and waits for more when it is under MIN_SLICE_MS. So under load a snapshot
 // takes about BUSY_SHARE of the loop, plus the captures (which write keys the walk then skips:
 // every key is written once either way). The walk also pauses while the sink holds more than
 // MAX_PENDING bytes for the disk. rdb-key-save-delay (microseconds per key, a testing knob as
@@ -115,6 +115,8 @@ const MAX_SLICE_MS = 8;
 const MIN_SLICE_MS = 0.5;
 /** Share of the loop's time the walk takes while clients are served. */
 const BUSY_SHARE = 0.05;
+/** Commands a millisecond from which the loop counts as busy. */
+const BUSY_RATE = 1;
 /** The walk waits while the sink holds more than this. */
 const MAX_PENDING = 16 * 1024 * 1024;
 /** Home buckets per scan step. */
@@ -385,9 +387,12 @@ export class Snapshot implements SnapshotGuard {
     if (this.#sink.error !== null) return this.#fail(this.#sink.error);
     const start = performance.now();
     const commands = this.#srv.stats.totalCommandsProcessed;
-    const busy = commands !== this.#lastCommands;
+    const elapsed = start - this.#lastEnd;
+    // Busy: clients sent more than BUSY_RATE commands a millisecond since the last slice (a
+    // monitoring poll does not slow a save down).
+    const busy = commands - this.#lastCommands > elapsed * BUSY_RATE;
     this.#lastCommands = commands;
-    this.#credit = Math.min(MAX_SLICE_MS, this.#credit + (start - this.#lastEnd) * (busy ? BUSY_SHARE : 1));
+    this.#credit = busy ? Math.min(MAX_SLICE_MS, this.#credit + elapsed * BUSY_SHARE) : MAX_SLICE_MS;
     this.#lastEnd = start;
     if (this.#keyDelayUs === 0 && this.#credit < MIN_SLICE_MS) return this.#schedule(true);
     const budget = this.#credit;
