@@ -276,6 +276,13 @@ export interface EncodeState {
  * sized first, written once: this runs for every write while the AOF is on.
  */
 export function encodeOps(ops: readonly PropagatedOp[], state: EncodeState): Buffer {
+  const out = Buffer.allocUnsafe(encodedSize(ops, state));
+  encodeOpsAt(ops, state, out, 0);
+  return out;
+}
+
+/** Bytes encodeOps(ops, state) produces (state is not changed). */
+export function encodedSize(ops: readonly PropagatedOp[], state: EncodeState): number {
   let size = 0;
   let db = state.selectedDb;
   for (const op of ops) {
@@ -287,8 +294,11 @@ export function encodeOps(ops: readonly PropagatedOp[], state: EncodeState): Buf
     size += 3 + decimalLength(op.argv.length);
     for (const a of op.argv) size += 5 + decimalLength(a.length) + a.length;
   }
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
+  return size;
+}
+
+/** encodeOps into `out` at `o` (room for encodedSize bytes); returns the offset after them. */
+export function encodeOpsAt(ops: readonly PropagatedOp[], state: EncodeState, out: Buffer, o: number): number {
   for (const op of ops) {
     if (op.db !== state.selectedDb) {
       o += out.write('*2\r\n$6\r\nSELECT\r\n$', o, 'latin1');
@@ -319,7 +329,7 @@ export function encodeOps(ops: readonly PropagatedOp[], state: EncodeState): Buf
       out[o++] = 10;
     }
   }
-  return out;
+  return o;
 }
 
 /** Digits of a non-negative integer. */

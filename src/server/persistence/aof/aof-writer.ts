@@ -31,6 +31,9 @@ import { closeSync, constants as fsc, fdatasync, fstatSync, ftruncate, open, ope
 import type { Logger } from '../../observability/logger.js';
 import { strerror } from './manifest.js';
 
+/** Smallest buffer appendWith() writes into. */
+const STAGE_BYTES = 256 * 1024;
+
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
 /** The file calls the writer makes (node:fs through the thread pool; tests inject faults). */
@@ -121,7 +124,11 @@ export class AofWriter {
   readonly #ops: AofFileOps;
   #fd: number;
   #pending: Buffer[] = [];
+  /** Bytes accepted and not yet handed to a write: #pending's plus the stage's. */
   #pendingLen = 0;
+  /** Bytes written in place by appendWith(), after #pending in file order (see #seal). */
+  #stage: Buffer = Buffer.alloc(0);
+  #stageLen = 0;
   /** Bytes of the batch being written (and fsynced, under always). */
   #inflight = 0;
   #writing = false;
@@ -250,11 +257,38 @@ export class AofWriter {
   append(buf: Buffer): number {
     if (this.#closed) throw new Error('AOF writer is closed');
     if (buf.length > 0) {
+      this.#seal();
       this.#pending.push(buf);
       this.#pendingLen += buf.length;
       this.#kick();
     }
     return this.appendedOffset;
+  }
+
+  /**
+   * Accepts `n` bytes that `write` puts at b[off] — straight into the writer's buffer, so the
+   * effect stream's encoding is the only copy before the disk. Returns the offset past them.
+   */
+  appendWith(n: number, write: (b: Buffer, off: number) => void): number {
+    if (this.#closed) throw new Error('AOF writer is closed');
+    if (n === 0) return this.appendedOffset;
+    if (this.#stageLen + n > this.#stage.length) {
+      this.#seal();
+      this.#stage = Buffer.allocUnsafe(Math.max(STAGE_BYTES, n));
+    }
+    write(this.#stage, this.#stageLen);
+    this.#stageLen += n;
+    this.#pendingLen += n;
+    this.#kick();
+    return this.appendedOffset;
+  }
+
+  /** Moves the staged bytes to the end of #pending (the stage's buffer goes with them). */
+  #seal(): void {
+    if (this.#stageLen === 0) return;
+    this.#pending.push(this.#stage.subarray(0, this.#stageLen));
+    this.#stage = this.#stage.subarray(this.#stageLen);
+    this.#stageLen = 0;
   }
 
   /** Calls fn once the bytes up to `offset` are fsynced (at once if they are). */
@@ -354,6 +388,7 @@ export class AofWriter {
     await this.#ops.close(this.#fd).catch(() => undefined);
     this.#pending = [];
     this.#pendingLen = 0;
+    this.#stageLen = 0;
     // Waiters for bytes that will never be written are released too (the caller checks state).
     this.#wakeWritten();
     this.#wakeSynced();
@@ -420,6 +455,7 @@ export class AofWriter {
     if (this.#pendingLen === 0) return true;
     this.#writing = true;
     this.#postponedStart = 0;
+    this.#seal();
     let all = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending, this.#pendingLen);
     let rest: Buffer | null = null;
     const limit = this.#switch === null ? all.length : this.#switch.boundary - this.#written;

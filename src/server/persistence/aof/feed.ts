@@ -19,7 +19,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Err } from '../../../lib/errors.js';
 import type { Client } from '../../network/client.js';
-import { encodeOps, type EncodeState, type PropagatedOp } from '../../propagate.js';
+import { encodedSize, encodeOpsAt, type EncodeState, type PropagatedOp } from '../../propagate.js';
 import type { Server } from '../../server.js';
 import { FileSink } from '../file-sink.js';
 import { Snapshot, SnapshotAborted } from '../snapshot.js';
@@ -76,9 +76,14 @@ export function feedOf(srv: Server): Feed {
  */
 export function attachAof(srv: Server): void {
   const feed = feedOf(srv);
+  let batch: readonly PropagatedOp[] = [];
+  const encode = (b: Buffer, off: number): void => void encodeOpsAt(batch, feed.encode, b, off);
   const consumer = (ops: readonly PropagatedOp[]): void => {
     const w = aofOf(srv).writer;
-    if (w !== null) w.append(encodeOps(ops, feed.encode));
+    if (w === null) return;
+    batch = ops;
+    w.appendWith(encodedSize(ops, feed.encode), encode);
+    batch = [];
   };
   const hold = (c: Client): boolean => holdForFsync(srv, feed, c);
   let remove: (() => void) | null = null;
