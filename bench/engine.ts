@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  COMMAND_TIMEOUT_MS, ROOT, UsageError, commandLine, cpuModel, firstLine, freePort, killAll, killPid, parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, redisTools, type Server, eachOption, reportOption, runBench, log, followServer, type Running,
+  COMMAND_TIMEOUT_MS, ROOT, UsageError, parseOrUsage, commandLine, cpuModel, firstLine, freePort, killAll, killPid, parsePositiveInt, prependResults, runBenchmark, shoalCommand, sleep, startServer, tempDirs, waitExit, redisTools, type Server, eachOption, reportOption, runBench, log, followServer, type Running,
 } from './lib.js';
 import {
   BENCHMARK_KEYS, ENGINE_KEYS, keyLength, loadKeys, setCommandBytes, verifyKeys,
@@ -526,16 +526,8 @@ function renderHeader({ ctx, started, finished, loadAtStart, argv, jobs }: Heade
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  let opts: Options;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      log(`bench:engine: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const opts = parseOrUsage('bench:engine', USAGE, parseArgs, argv);
+  if (opts === null) return 2;
   const tools = redisTools('bench:engine');
   if (tools === null) return 1;
   const redisBin = tools.server;

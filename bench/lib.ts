@@ -472,6 +472,20 @@ export function prependResults(file: string, header: string, entry: string): voi
 export class UsageError extends Error {}
 
 /**
+ * A CLI's options from its arguments: `parse` throws UsageError on a bad one, which is logged
+ * with the usage text (the caller then exits with 2 on null); other errors propagate.
+ */
+export function parseOrUsage<T>(prog: string, usage: string, parse: (argv: string[]) => T, argv = process.argv.slice(2)): T | null {
+  try {
+    return parse(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    log(`${prog}: ${e.message}\n\n${usage}`);
+    return null;
+  }
+}
+
+/**
  * The report options the benchmarks share: `--out FILE` (results file to prepend to),
  * `--no-save` (print only) and `--note TEXT`. Returns false for any other option.
  */

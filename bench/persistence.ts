@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, eachOption, firstLine, log, packageRoot, parsePositiveInt, prependResults, redisTools,
+  UsageError, parseOrUsage, commandLine, cpuModel, eachOption, firstLine, log, packageRoot, parsePositiveInt, prependResults, redisTools,
   reportOption, runBench,
 } from './lib.js';
 import { memTotal } from './engine/measure.js';
@@ -308,16 +308,8 @@ function renderHeader(h: HeaderInput): string {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  let opts: Options;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      log(`bench:persistence: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const opts = parseOrUsage('bench:persistence', USAGE, parseArgs, argv);
+  if (opts === null) return 2;
   const tools = redisTools('bench:persistence');
   if (tools === null) return 1;
   const launchLog = newLaunchLog();

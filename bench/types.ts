@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, redisTools, eachOption, reportOption, runBench,
+  UsageError, parseOrUsage, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, redisTools, eachOption, reportOption, runBench,
 } from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
@@ -257,16 +257,8 @@ function renderHeader(h: HeaderInput): string {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  let opts: Options;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      log(`bench:types: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const opts = parseOrUsage('bench:types', USAGE, parseArgs, argv);
+  if (opts === null) return 2;
   const tools = redisTools('bench:types');
   if (tools === null) return 1;
   const redisBin = tools.server;

@@ -299,36 +299,6 @@ function fileSource(fd: number): RdbSource {
   };
 }
 
-/**
- * Loads the RDB file at `path` into srv (rdbLoad). The keyspace should be empty. On any defect
- * empties the keyspace and throws RdbLoadError (file, offset, reason). Records the counts for
- * INFO (rdb_last_load_keys_loaded / _expired).
- */
-export function loadRdbFile(srv: Server, path: string): LoadResult {
-  const fd = openSync(path, 'r');
-  try {
-    const cfg = srv.config;
-    const inp = RdbInput.fromSource(fileSource(fd), cfg.getBool('rdbchecksum'));
-    const result = loadRdb(srv, inp, {
-      checksum: cfg.getBool('rdbchecksum'),
-      now: srv.clock.now(),
-      limits: loadLimits(cfg),
-      sharedIntegers: integersShared(cfg),
-    });
-    const state = persistenceOf(srv);
-    state.lastLoadKeysLoaded = result.keysLoaded;
-    state.lastLoadKeysExpired = result.keysExpired;
-    return result;
-  } catch (err) {
-    if (!(err instanceof RdbError)) throw err;
-    srv.keyspace.flushAll();
-    srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
-    throw new RdbLoadError(path, err.offset, err.reason);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A load in progress, as INFO persistence reports it (loading_*). */
 export interface LoadingProgress {
   /** Wall-clock start, ms. */
@@ -341,10 +311,10 @@ export interface LoadingProgress {
 const LOAD_SLICE_MS = 20;
 
 /**
- * loadRdbFile in slices (rdbLoad with its processEventsWhileBlocked): between slices the event
- * loop serves clients, who get -LOADING for anything not flagged `loading`; srv.loading holds
- * the progress meanwhile, and the log gets a progress line every few seconds. key-load-delay
- * (microseconds per key, a testing knob as in Redis) slows it down.
+ * Loads the RDB file at `path` into srv (rdbLoad) in slices, as Redis's loader processes
+ * events while it loads: between slices clients get -LOADING for anything not flagged
+ * `loading` (driveLoad). On any defect empties the keyspace and throws RdbLoadError (file,
+ * offset, reason). Records the counts for INFO (rdb_last_load_keys_loaded / _expired).
  */
 export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadResult> {
   const fd = openSync(path, 'r');

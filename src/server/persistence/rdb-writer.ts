@@ -13,9 +13,9 @@
 // with their expiry (the loader skips them), also as Redis does.
 //
 // The writer is a walk that can be driven one key at a time: RdbWriter.storeEntry() serializes
-// one key straight from the store (RdbWriter.entry() one captured elsewhere, e.g. a value saved
-// before a write changes it) into its buffer and hands full chunks to the sink, so a fork-less
-// snapshot (BGSAVE, AOF rewrite, full resync) can interleave it with serving clients.
+// one key straight from the store (capturedString() one copied aside before a write changed it)
+// into its buffer and hands full chunks to the sink, so a fork-less snapshot (BGSAVE, AOF
+// rewrite, full resync) interleaves it with serving clients (snapshot.ts).
 // writeRdbFile() is the synchronous whole-keyspace walk SAVE uses: a temp file, fsync, then an
 // atomic rename.
 
@@ -43,21 +43,6 @@ export interface RdbWriterOptions extends WriteOptions {
   readonly checksum: boolean;
   /** Access information written per key (from maxmemory-policy). */
   readonly access: AccessInfo;
-}
-
-/** One key as the writer takes it. */
-export interface RdbEntry {
-  readonly key: Uint8Array;
-  /** VType of the value. */
-  readonly type: number;
-  /** A string's bytes or an aggregate value object (read-only use). */
-  readonly value: unknown;
-  /** Absolute expiry in ms, or -1n. */
-  readonly expireAt: bigint;
-  /** Seconds since the last access (written under an LRU policy). */
-  readonly idleSeconds: number;
-  /** The LFU counter (written under an LFU policy). */
-  readonly freq: number;
 }
 
 /** Chunk size handed to the sink. */
@@ -124,27 +109,6 @@ export class RdbWriter {
   switchDb(id: number): void {
     this.#out.u8(RdbOp.SelectDb);
     this.#out.len(id);
-  }
-
-  /** One key: expiry, access information, type, key and value (rdbSaveKeyValuePair). */
-  entry(e: RdbEntry): void {
-    const out = this.#out;
-    if (e.expireAt !== -1n) {
-      out.u8(RdbOp.ExpireTimeMs);
-      out.msTime(e.expireAt);
-    }
-    if (this.#opts.access === 'lru') {
-      out.u8(RdbOp.Idle);
-      out.len(e.idleSeconds);
-    } else if (this.#opts.access === 'lfu') {
-      out.u8(RdbOp.Freq);
-      out.u8(e.freq);
-    }
-    out.u8(rdbTypeOf(e.type, e.value));
-    out.string(e.key);
-    writeValueBody(out, e.type, e.value, this.#opts);
-    this.#keys++;
-    if (out.length >= FLUSH_AT) this.#flush();
   }
 
   /**
@@ -244,22 +208,6 @@ export interface EntryContext {
   readonly now: number;
   /** Whether the integers 0..9999 are shared objects (their access clock is global). */
   readonly sharedIntegers: boolean;
-}
-
-/** Entry id of db as the writer takes it (reads only: the value may be a decoded copy). */
-export function entryOf(db: Database, id: number, ctx: EntryContext): RdbEntry {
-  const store = db.store;
-  const type = store.type(id);
-  const value = type === VType.String ? store.valueView(id) : store.readObject(id);
-  const clock = ctx.keyspace.accessClock(id, ctx.sharedIntegers);
-  return {
-    key: store.keyCopy(id),
-    type,
-    value: type === VType.String ? Buffer.from(value as Buffer) : value,
-    expireAt: expireOf(db, id),
-    idleSeconds: lruIdleSeconds(clock, ctx.now),
-    freq: lfuDecrAndReturn(clock, ctx.now, ctx.keyspace.lfuDecayTime),
-  };
 }
 
 /** The writer options a node's configuration asks for. */

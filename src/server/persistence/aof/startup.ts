@@ -23,7 +23,7 @@ import type { Server } from '../../server.js';
 import { driveLoad, loadDataFromDiskAsync } from '../rdb-loader.js';
 import { RdbWriter, writeKeyspace, writerOptions } from '../rdb-writer.js';
 import { AofRewriteWriter } from './rewrite-writer.js';
-import { AofLoadError, loadAppendOnlyFilesSteps, runSteps, type AofLoadResult } from './aof-loader.js';
+import { loadAppendOnlyFilesSteps, runSteps, type AofLoadResult } from './aof-loader.js';
 import { AofWriter, nodeFileOps, openForAppendSync, type FsyncPolicy } from './aof-writer.js';
 import {
   AofManifest,
@@ -442,9 +442,4 @@ export async function abortAofRewrite(srv: Server): Promise<void> {
   if (!rt.waitingRewrite) return;
   srv.log.notice(`Removing the temp incr aof file ${tempIncrName(rt.appendfilename)} in the background`);
   await stopAof(srv);
-}
-
-/** Whether `err` is one of the load failures that stop a start (for callers that report them). */
-export function isAofLoadError(err: unknown): err is AofLoadError {
-  return err instanceof AofLoadError;
 }
