@@ -538,6 +538,19 @@ export function eachOption(argv: readonly string[], usage: string, handle: (arg:
   }
 }
 
+/** A `flag a,b` value: the known names it lists, lower-cased, each once; else a UsageError. */
+export function parseList<T extends string>(flag: string, raw: string | undefined, known: readonly T[]): T[] {
+  const list = (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (list.length === 0) throw new UsageError(`${flag} needs a comma-separated list`);
+  const out: T[] = [];
+  for (const s of list) {
+    const k = known.find((x) => x === s);
+    if (k === undefined) throw new UsageError(`${flag}: unknown '${s}' (known: ${known.join(', ')})`);
+    if (!out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
 /** A `flag N` value: a whole number from 1 to max, else a UsageError naming the flag. */
 export function parsePositiveInt(flag: string, raw: string | undefined, max: number): number {
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`${flag} needs a positive integer`);

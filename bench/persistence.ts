@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, parseOrUsage, commandLine, cpuModel, eachOption, firstLine, log, packageRoot, parsePositiveInt, prependResults, redisTools,
+  UsageError, parseList, parseOrUsage, commandLine, cpuModel, eachOption, firstLine, log, packageRoot, parsePositiveInt, prependResults, redisTools,
   reportOption, runBench,
 } from './lib.js';
 import { memTotal } from './engine/measure.js';
@@ -114,18 +114,6 @@ Options:
   --no-save          print the report only
   --note TEXT        a line for the report, e.g. which build was measured
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
-
-function parseList<T extends string>(flag: string, raw: string | undefined, known: readonly T[]): T[] {
-  const list = (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  if (list.length === 0) throw new UsageError(`${flag} needs a comma-separated list`);
-  const out: T[] = [];
-  for (const s of list) {
-    const k = known.find((x) => x === s);
-    if (k === undefined) throw new UsageError(`${flag}: unknown '${s}' (known: ${known.join(', ')})`);
-    if (!out.includes(k)) out.push(k);
-  }
-  return out;
-}
 
 function parseArgs(argv: readonly string[]): Options {
   let rest = argv;

@@ -107,7 +107,7 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
 
   // Writes (and PING) are refused while the data cannot be persisted (writeCommandsDeniedByDiskError):
   // two tests unless a background save failed or the AOF is on.
-  if ((srv.lastBgsaveFailed || srv.replyHold !== null) && ((cmd.flags & F.write) !== 0 || cmd.name === 'ping')) {
+  if ((!srv.persistence.lastSaveOk || srv.replyHold !== null) && ((cmd.flags & F.write) !== 0 || cmd.name === 'ping')) {
     const denied = diskErrorDenial(srv);
     if (denied !== null) {
       cmd.stats.rejectedCalls++;

@@ -43,6 +43,7 @@ import { loadDataOnStart } from './persistence/aof/startup.js';
 import { attachAof } from './persistence/aof/feed.js';
 import type { Snapshot } from './persistence/snapshot.js';
 import type { LoadingProgress } from './persistence/rdb-loader.js';
+import { newPersistenceState, type PersistenceState } from './persistence/state.js';
 import { persistenceCron } from './persistence/bgsave.js';
 
 export const SHOAL_VERSION = '0.1.0';
@@ -109,8 +110,6 @@ export class Server {
   replyHold: ((c: Client) => boolean) | null = null;
   /** The dataset being loaded at start (clients get -LOADING meanwhile), or null. */
   loading: LoadingProgress | null = null;
-  /** The last BGSAVE failed (persistence/bgsave.ts: writes may be refused with -MISCONF). */
-  lastBgsaveFailed = false;
   /** Awaited by close() once clients and listeners are closed (the AOF's final fsync). */
   readonly beforeClose: Array<() => Promise<void>> = [];
   /** The client whose command is being processed (Redis's server.current_client), or null. */
@@ -124,6 +123,8 @@ export class Server {
   masterReplOffset = 0;
   secondReplOffset = -1;
   readonly startTimeMs: number;
+  /** Saves, loads and the BGSAVE in progress (persistence/state.ts). */
+  readonly persistence: PersistenceState;
   /** The time the current command started, in ms (commands see one consistent "now"). */
   now: number;
   /** Monotonic clock mark (performance.now) from which the next command's duration counts. */
@@ -168,6 +169,7 @@ export class Server {
     this.rng = opts.rng ?? createRng();
     this.log = opts.log ?? new Logger();
     this.startTimeMs = this.clock.now();
+    this.persistence = newPersistenceState(this.startTimeMs);
     this.now = this.startTimeMs;
     this.closed = new Promise((r) => (this.#resolveClosed = r));
     this.keyspace = new Keyspace({

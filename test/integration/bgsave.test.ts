@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { FakeClock } from '../../src/lib/clock.js';
 import { createRng } from '../../src/lib/rng.js';
+import { until } from '../helpers/poll.js';
 
 type Dump = Map<string, string>;
 
@@ -165,7 +166,7 @@ describe('BGSAVE: point-in-time snapshot while serving', () => {
         const expected = await dumpAll(r, DBS);
         // A client blocked before the save, served by the storm into an existing list.
         const served = blocked.blmove('bmove-src', 'l:bmove-dst', 'LEFT', 'LEFT', 0);
-        await waitFor(async () => (await r.info('clients')).includes('blocked_clients:1'));
+        await until(async () => (await r.info('clients')).includes('blocked_clients:1'));
         const used = Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1]);
         const rng = createRng(11);
         // Keys whose TTL ends while the walk runs, then BGSAVE, then at once the first storm
@@ -230,11 +231,3 @@ describe('BGSAVE: point-in-time snapshot while serving', () => {
     });
   }
 });
-
-async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((res) => setTimeout(res, 10));
-  }
-}

@@ -30,6 +30,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { findRedisServer, freePort, requireRedis, waitForPing } from '../helpers/redis.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoal-process.js';
+import { until } from '../helpers/poll.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tools, files, processes
@@ -128,14 +129,6 @@ async function connect(port: number): Promise<Redis> {
   clients.push(c);
   await c.connect();
   return c;
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** The files a manifest lists, in order, as [name, type]. */
@@ -269,7 +262,7 @@ async function startLoad(port: number, conns: number): Promise<Load> {
 
 /** Lets the load run for `ms` (and until it has some acknowledged writes), bounded. */
 async function runFor(load: Load, ms: number): Promise<void> {
-  await until('the load to run', () => Date.now() - load.startedAt >= ms && load.acked() >= 100, ms + 10_000);
+  await until(() => Date.now() - load.startedAt >= ms && load.acked() >= 100, { what: 'the load to run', ms: ms + 10_000 });
 }
 
 interface Survival {
@@ -455,7 +448,7 @@ describe('persistence under kill -9', () => {
     await c.config('SET', 'rdb-key-save-delay', '2000');
     assert.equal(await c.bgsave(), 'Background saving started');
     const temp = join(dir, `temp-${n.pid}.rdb`);
-    await until('the BGSAVE temp file', () => existsSync(temp));
+    await until(() => existsSync(temp), { what: 'the BGSAVE temp file' });
     assert.match(await c.info('persistence'), /rdb_bgsave_in_progress:1/);
     await crash(n);
 
@@ -491,7 +484,7 @@ describe('persistence under kill -9', () => {
     assert.equal(await c.bgrewriteaof(), 'Background append only file rewriting started');
     const aofdir = join(dir, 'appendonlydir');
     const temp = join(aofdir, `temp-rewriteaof-${n.pid}.aof`);
-    await until('the rewrite temp file', () => existsSync(temp));
+    await until(() => existsSync(temp), { what: 'the rewrite temp file' });
     // The rewrite switched to a new INCR; the manifest lists it beside the old one.
     assert.equal(manifestFiles(dir).filter((f) => f.type === 'i').length, 2, readFileSync(join(aofdir, 'appendonly.aof.manifest'), 'utf8'));
     const load = await startLoad(n.port, 4);
@@ -515,7 +508,7 @@ describe('persistence under kill -9', () => {
 
     // With the temp files still there, a rewrite completes and its result loads.
     assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
-    await until('the rewrite to finish', async () => /aof_rewrite_in_progress:0/.test(await r.info('persistence')));
+    await until(async () => /aof_rewrite_in_progress:0/.test(await r.info('persistence')), { what: 'the rewrite to finish' });
     assert.match(await r.info('persistence'), /aof_last_bgrewrite_status:ok/);
     r.disconnect();
     assert.deepEqual(await again.stop(), { code: 0, signal: null }, again.output());

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AofWriter, nodeFileOps, openForAppendSync, type AofFileOps, type FsyncPolicy } from '../../src/server/persistence/aof/aof-writer.js';
 import { Logger } from '../../src/server/observability/logger.js';
+import { until } from '../helpers/poll.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -19,14 +20,6 @@ const tmp = (): string => {
 };
 
 /** Polls cond every few ms until true; fails after 5 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** File calls that count fsyncs and can be made to fail or to hold an fsync until released. */
 class Faulty implements AofFileOps {
   fsyncs = 0;
@@ -134,7 +127,7 @@ describe('AOF writer', () => {
     assert.equal(ops.fsyncs, 0, 'same second as the start: no fsync yet');
     clock.t += 1000;
     w.cron();
-    await until(() => ops.fsyncs === 1 && w.pendingBioFsync === 0, 'the idle fsync');
+    await until(() => ops.fsyncs === 1 && w.pendingBioFsync === 0, { what: 'the idle fsync', ms: 5000, every: 2 });
     assert.equal(w.syncedOffset, 1);
     for (let i = 0; i < 20; i++) {
       w.append(Buffer.from('b'));
@@ -143,7 +136,7 @@ describe('AOF writer', () => {
     assert.equal(ops.fsyncs, 1, 'still the same second');
     clock.t += 1000;
     w.cron();
-    await until(() => w.syncedOffset === 21, 'the next second\'s fsync');
+    await until(() => w.syncedOffset === 21, { what: 'the next second\'s fsync', ms: 5000, every: 2 });
     assert.equal(ops.fsyncs, 2);
     await w.close();
   });
@@ -155,7 +148,7 @@ describe('AOF writer', () => {
     clock.t += 1000;
     ops.holdFsync = true;
     w.cron();
-    await until(() => w.pendingBioFsync === 1, 'the fsync to start');
+    await until(() => w.pendingBioFsync === 1, { what: 'the fsync to start', ms: 5000, every: 2 });
     w.append(Buffer.from('y'));
     await new Promise((r) => setImmediate(r));
     w.cron();
@@ -165,11 +158,11 @@ describe('AOF writer', () => {
     assert.equal(w.bufferLength, 1, 'less than 2 seconds: still postponed');
     clock.t += 1000;
     w.cron();
-    await until(() => w.bufferLength === 0, 'the forced write');
+    await until(() => w.bufferLength === 0, { what: 'the forced write', ms: 5000, every: 2 });
     assert.equal(w.delayedFsync, 1);
     assert.ok(logs.some((l) => l.includes('Asynchronous AOF fsync is taking too long (disk is busy?)')));
     ops.release();
-    await until(() => w.pendingBioFsync === 0, 'the fsync to end');
+    await until(() => w.pendingBioFsync === 0, { what: 'the fsync to end', ms: 5000, every: 2 });
     assert.equal(readFileSync(file, 'latin1'), 'xy');
     await w.close();
   });
@@ -178,13 +171,13 @@ describe('AOF writer', () => {
     const { w, ops, file, logs } = setup('everysec');
     ops.failWrites = 'ENOSPC';
     w.append(Buffer.from('hello'));
-    await until(() => w.lastWriteStatus === 'err', 'the error');
+    await until(() => w.lastWriteStatus === 'err', { what: 'the error', ms: 5000, every: 2 });
     assert.equal(w.writeError(), 'No space left on device');
     assert.equal(w.bufferLength, 5);
     assert.ok(logs.some((l) => l.includes('Error writing to the AOF file: No space left on device')));
     ops.failWrites = null;
     w.cron();
-    await until(() => w.lastWriteStatus === 'ok', 'the recovery');
+    await until(() => w.lastWriteStatus === 'ok', { what: 'the recovery', ms: 5000, every: 2 });
     await w.drained();
     assert.equal(readFileSync(file, 'latin1'), 'hello');
     assert.ok(logs.some((l) => l.includes('AOF write error looks solved, Redis can write again.')));
@@ -198,7 +191,7 @@ describe('AOF writer', () => {
     await w.drained();
     ops.shortWrite = true;
     w.append(Buffer.from('abcdefgh'));
-    await until(() => w.lastWriteStatus === 'err', 'the short write');
+    await until(() => w.lastWriteStatus === 'err', { what: 'the short write', ms: 5000, every: 2 });
     assert.deepEqual(ops.truncated, [10]);
     assert.equal(readFileSync(file, 'latin1'), '0123456789');
     assert.ok(logs.some((l) => l.includes('Short write while writing to the AOF file: (nwritten=4, expected=8)')));
@@ -217,13 +210,13 @@ describe('AOF writer', () => {
     await w.drained();
     clock.t += 1000;
     w.cron();
-    await until(() => w.lastWriteStatus === 'err', 'the fsync error');
+    await until(() => w.lastWriteStatus === 'err', { what: 'the fsync error', ms: 5000, every: 2 });
     assert.equal(w.writeError(), 'Input/output error');
     assert.equal(logs.filter((l) => l.includes('Fail to fsync the AOF file: Input/output error')).length, 1);
     ops.failFsync = null;
     clock.t += 1000;
     w.cron();
-    await until(() => w.lastWriteStatus === 'ok', 'a good fsync');
+    await until(() => w.lastWriteStatus === 'ok', { what: 'a good fsync', ms: 5000, every: 2 });
     await w.close();
 
     const s = setup('always');
@@ -234,7 +227,7 @@ describe('AOF writer', () => {
     );
     s.ops.failWrites = 'EIO';
     w2.append(Buffer.from('z'));
-    await until(() => fatal !== '', 'the fatal error');
+    await until(() => fatal !== '', { what: 'the fatal error', ms: 5000, every: 2 });
     assert.equal(fatal, "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
     await w2.close();
     await s.w.close();
@@ -259,7 +252,7 @@ describe('AOF writer', () => {
     assert.equal(at, 10);
     w.append(Buffer.from('new1'));
     await w.drained();
-    await until(() => w.incrSize === 4, 'the switch');
+    await until(() => w.incrSize === 4, { what: 'the switch', ms: 5000, every: 2 });
     assert.equal(readFileSync(file, 'latin1'), 'old1 old2 ');
     assert.equal(readFileSync(next, 'latin1'), 'new1');
     assert.equal(w.currentSize, 14);

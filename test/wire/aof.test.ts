@@ -13,17 +13,10 @@ import { Redis } from 'ioredis';
 import { freePort } from '../helpers/redis.js';
 import { startServer } from '../helpers/node.js';
 import { aofOf } from '../../src/server/persistence/aof/startup.js';
+import { until } from '../helpers/poll.js';
 
 function field(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1].trim();
-}
-
-async function until(cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((res) => setTimeout(res, 10));
-  }
 }
 
 describe('AOF', () => {

@@ -9,7 +9,6 @@ import { integersShared, loadLimits, writeOptions } from '../persistence/options
 import { decodeDumpPayload, dumpEntry } from '../persistence/payload.js';
 import { addDecoded, loadedClock } from '../persistence/rdb-loader.js';
 import { writeRdbFile } from '../persistence/rdb-writer.js';
-import { persistenceOf } from '../persistence/state.js';
 import { PropName } from '../propagate.js';
 import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
 import { aofRewriting, feedOf, startAofRewrite } from '../persistence/aof/feed.js';
@@ -141,7 +140,7 @@ const restoreCommand: Handler = (c, argv) => {
 
 /** SAVE: the whole dataset to dir/dbfilename, synchronously. */
 const saveCommand: Handler = (c) => {
-  const state = persistenceOf(c.srv);
+  const state = c.srv.persistence;
   if (state.saving || snapshotBusy(c.srv)) return void c.w.error(Err.bgsaveInProgress);
   state.saving = true;
   try {
@@ -167,7 +166,7 @@ const bgsaveCommand: Handler = (c, argv) => {
     else return void c.w.error(Err.syntax);
   }
   const srv = c.srv;
-  const state = persistenceOf(srv);
+  const state = srv.persistence;
   if (state.bgsave !== null) return void c.w.error(Err.bgsaveInProgress);
   if (snapshotBusy(srv) || c.inExec) {
     if (schedule || c.inExec) {
@@ -200,7 +199,7 @@ const bgrewriteaofCommand: Handler = (c) => {
 
 /** LASTSAVE: Unix time of the last successful save (the start time before any). */
 const lastsaveCommand: Handler = (c) => {
-  c.w.integer(persistenceOf(c.srv).lastSave);
+  c.w.integer(c.srv.persistence.lastSave);
 };
 
 export const persistenceHandlers: Record<string, Handler> = {

@@ -9,7 +9,6 @@
 // Shoal-only Keypatterns section is never part of default INFO, and part of INFO all /
 // everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
-import { persistenceOf } from '../persistence/state.js';
 import { aofInfo } from '../persistence/aof/feed.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -302,7 +301,7 @@ function loadingInfo(srv: Server): Lines {
 }
 
 function persistenceSection(srv: Server): Lines {
-  const p = persistenceOf(srv);
+  const p = srv.persistence;
   const bg = p.bgsave;
   const snap = srv.snapshot;
   const nowS = Math.floor(srv.clock.now() / 1000);

@@ -15,7 +15,6 @@ import { aofCron, aofRewriting, aofWriteDenied } from './aof/feed.js';
 import { FileSink } from './file-sink.js';
 import { rdbPath } from './rdb-writer.js';
 import { Snapshot, SnapshotAborted } from './snapshot.js';
-import { persistenceOf } from './state.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: seconds before a failed BGSAVE is retried by the schedule. */
 const RETRY_DELAY_S = 5;
@@ -33,7 +32,7 @@ export function savePoints(srv: Server): Array<{ seconds: number; changes: numbe
  * (Redis's hasActiveChildProcess): one snapshot at a time.
  */
 export function snapshotBusy(srv: Server): boolean {
-  return srv.snapshot !== null || persistenceOf(srv).bgsave !== null || aofRewriting(srv);
+  return srv.snapshot !== null || srv.persistence.bgsave !== null || aofRewriting(srv);
 }
 
 /**
@@ -41,7 +40,7 @@ export function snapshotBusy(srv: Server): boolean {
  * start (already logged).
  */
 export function startBgsave(srv: Server): string | null {
-  const state = persistenceOf(srv);
+  const state = srv.persistence;
   if (snapshotBusy(srv)) return 'busy';
   const path = rdbPath(srv);
   const tmp = join(dirname(path), `temp-${process.pid}.rdb`);
@@ -52,7 +51,6 @@ export function startBgsave(srv: Server): string | null {
   } catch (err) {
     srv.log.warning(`Failed opening the temp RDB file ${tmp} for saving: ${(err as Error).message}`);
     state.lastSaveOk = false;
-    srv.lastBgsaveFailed = true;
     return (err as Error).message;
   }
   let snapshot: Snapshot;
@@ -78,7 +76,6 @@ export function startBgsave(srv: Server): string | null {
       srv.dirty = Math.max(0, srv.dirty - bg.dirtyBefore);
       state.lastSave = Math.floor(srv.clock.now() / 1000);
       state.lastSaveOk = true;
-      srv.lastBgsaveFailed = false;
       state.lastSaveMs = r.ms;
       state.lastCowBytes = r.peakBytes;
       afterBgsave(srv);
@@ -94,7 +91,6 @@ export function startBgsave(srv: Server): string | null {
         srv.log.warning(`Write error saving DB on disk: ${err.message}`);
         srv.log.warning('Background saving error');
         state.lastSaveOk = false;
-        srv.lastBgsaveFailed = true;
       }
       afterBgsave(srv);
     },
@@ -108,13 +104,13 @@ export function startBgsave(srv: Server): string | null {
  * cannot be written. Null when writes may go on.
  */
 export function diskErrorDenial(srv: Server): string | null {
-  if (srv.lastBgsaveFailed && srv.config.getBool('stop-writes-on-bgsave-error') && savePoints(srv).length > 0) return Err.misconfRdb;
+  if (!srv.persistence.lastSaveOk && srv.config.getBool('stop-writes-on-bgsave-error') && savePoints(srv).length > 0) return Err.misconfRdb;
   return aofWriteDenied(srv);
 }
 
 /** A scheduled BGSAVE waits for the snapshot that just ended. */
 function afterBgsave(srv: Server): void {
-  const state = persistenceOf(srv);
+  const state = srv.persistence;
   if (state.bgsaveScheduled && !snapshotBusy(srv)) {
     state.bgsaveScheduled = false;
     startBgsave(srv);
@@ -123,7 +119,7 @@ function afterBgsave(srv: Server): void {
 
 /** Stops a BGSAVE in progress (its temp file is removed); no-op without one. */
 export function killBgsave(srv: Server, why: string): void {
-  const bg = persistenceOf(srv).bgsave;
+  const bg = srv.persistence.bgsave;
   if (bg === null) return;
   bg.snapshot.abort(why);
 }
@@ -133,7 +129,7 @@ export function killBgsave(srv: Server, why: string): void {
  * the first save point reached ("<changes> changes in <seconds> seconds. Saving...").
  */
 export function persistenceCron(srv: Server): void {
-  const state = persistenceOf(srv);
+  const state = srv.persistence;
   aofCron(srv);
   if (snapshotBusy(srv)) return;
   if (state.bgsaveScheduled) {

@@ -31,7 +31,6 @@ import { readValue, type LoadLimits, type LoadedValue } from './deserialize.js';
 import { integersShared, loadLimits } from './options.js';
 import { RDB_VERSION, RdbError, RdbInput, RdbOp, type RdbSource } from './rdb-io.js';
 import { rdbPath } from './rdb-writer.js';
-import { persistenceOf } from './state.js';
 
 /** What a load found. */
 export interface LoadResult {
@@ -325,7 +324,7 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
     const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
     const opts = { checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) };
     const result = await driveLoad(srv, loadRdbSteps(srv, inp, opts, delayUs > 0), source.size, path);
-    const state = persistenceOf(srv);
+    const state = srv.persistence;
     state.lastLoadKeysLoaded = result.keysLoaded;
     state.lastLoadKeysExpired = result.keysExpired;
     return result;

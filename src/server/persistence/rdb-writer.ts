@@ -33,7 +33,6 @@ import { accessInfoOf, integersShared, writeOptions, type AccessInfo, type Write
 import { RDB_VERSION, RdbOp, RdbOutput, RdbType } from './rdb-io.js';
 import { rdbTypeOf, writeValueBody } from './serialize.js';
 import type { SnapshotFormat } from './snapshot.js';
-import { persistenceOf } from './state.js';
 
 /** Where the writer's bytes go, in order. */
 export type RdbSink = (chunk: Buffer) => void;
@@ -262,7 +261,7 @@ export function rdbPath(srv: Server): string {
  * save time; on failure removes the temp file, logs and rethrows.
  */
 export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number; keys: number } {
-  const state = persistenceOf(srv);
+  const state = srv.persistence;
   const tmp = join(dirname(path), `temp-${process.pid}.rdb`);
   let fd = -1;
   try {
@@ -281,7 +280,6 @@ export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number;
     srv.dirty = 0;
     state.lastSave = Math.floor(srv.clock.now() / 1000);
     state.lastSaveOk = true;
-    srv.lastBgsaveFailed = false;
     return { bytes: writer.bytesWritten, keys: writer.keys };
   } catch (err) {
     if (fd >= 0) {

@@ -8,7 +8,6 @@ import { aofRewriting } from './aof/feed.js';
 import { aofOf } from './aof/startup.js';
 import { killBgsave, savePoints } from './bgsave.js';
 import { writeRdbFile } from './rdb-writer.js';
-import { persistenceOf } from './state.js';
 
 export interface ShutdownFlags {
   save: boolean;
@@ -27,7 +26,7 @@ export function shutdownFlagsOf(value: string): ShutdownFlags {
  * must not exit (the final save failed without FORCE).
  */
 export function prepareForShutdown(srv: Server, flags: ShutdownFlags): boolean {
-  if (persistenceOf(srv).bgsave !== null) {
+  if (srv.persistence.bgsave !== null) {
     srv.log.warning('There is a child saving an .rdb. Killing it!');
     killBgsave(srv, 'Background saving terminated: shutdown');
   }

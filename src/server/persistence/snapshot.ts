@@ -11,9 +11,8 @@
 //     writes each old entry it meets, a slice per event-loop turn;
 //   - captures: before anything changes or removes an old entry, its state is written first.
 //     The command path calls beforeCommand() with every command that may write (its keys come
-//     from the command table's key specs; COPY's DB option names a key in another database);
-//     Database's mutators (delete — so expiry and eviction —, setExpire, moveTo, rename) call
-//     capture() as a safety net; emptying or swapping a database (FLUSHDB, SWAPDB, lazy
+//     from the command table); Database's mutators (delete — so expiry, eviction and a key
+//     replaced in another database by COPY ... DB —, setExpire, moveTo, rename) capture too; emptying or swapping a database (FLUSHDB, SWAPDB, lazy
 //     flush) first drains it, writing every old entry it still holds.
 // Entries created after the start get the new bit, so neither the walk nor a capture writes
 // them. When the walk ends every entry carries the epoch again; an abandoned snapshot marks
@@ -41,7 +40,6 @@
 
 import { F, type Command } from '../command-table.js';
 import { getKeysFromCommand } from '../handlers/command.js';
-import { isKeyword } from '../handlers/util.js';
 import { expireOf } from '../handlers/keys-expire.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { NO_EXPIRY, VType } from '../keyspace/entry.js';
@@ -243,15 +241,6 @@ export class Snapshot implements SnapshotGuard {
     } else {
       const keys = getKeysFromCommand(cmd, argv);
       if (keys !== null) for (const pos of keys) this.#captureKey(db, argv[pos]);
-    }
-    if (cmd.name === 'copy') {
-      // COPY source destination DB n: the destination lives in database n.
-      for (let j = 3; j < argv.length - 1; j++) {
-        if (!isKeyword(argv[j], 'db')) continue;
-        const n = Number(argv[j + 1].toString('latin1'));
-        const dbs = this.#srv.keyspace.dbs;
-        if (Number.isInteger(n) && n >= 0 && n < dbs.length) this.#captureKey(dbs[n], argv[2]);
-      }
     }
   }
 

@@ -1,8 +1,6 @@
-// Persistence state of a node, kept beside the Server object (one per node): what LASTSAVE and
-// the INFO persistence section report, the background save in progress and what the last load
-// found.
+// Persistence state of a node (Server.persistence): what LASTSAVE and the INFO persistence
+// section report, the background save in progress and what the last load found.
 
-import type { Server } from '../server.js';
 import type { Snapshot } from './snapshot.js';
 
 /** A BGSAVE in progress. */
@@ -38,26 +36,19 @@ export interface PersistenceState {
   lastCowBytes: number;
 }
 
-const states = new WeakMap<Server, PersistenceState>();
-
-/** The persistence state of srv (created on first use). */
-export function persistenceOf(srv: Server): PersistenceState {
-  let s = states.get(srv);
-  if (s === undefined) {
-    s = {
-      lastSave: Math.floor(srv.startTimeMs / 1000),
-      lastSaveOk: true,
-      lastSaveMs: -1,
-      lastLoadKeysLoaded: 0,
-      lastLoadKeysExpired: 0,
-      saving: false,
-      bgsave: null,
-      bgsaveScheduled: false,
-      lastBgsaveTry: 0,
-      rdbSaves: 0,
-      lastCowBytes: 0,
-    };
-    states.set(srv, s);
-  }
-  return s;
+/** A node's persistence state at start: the start time counts as the last save (Redis). */
+export function newPersistenceState(startTimeMs: number): PersistenceState {
+  return {
+    lastSave: Math.floor(startTimeMs / 1000),
+    lastSaveOk: true,
+    lastSaveMs: -1,
+    lastLoadKeysLoaded: 0,
+    lastLoadKeysExpired: 0,
+    saving: false,
+    bgsave: null,
+    bgsaveScheduled: false,
+    lastBgsaveTry: 0,
+    rdbSaves: 0,
+    lastCowBytes: 0,
+  };
 }
