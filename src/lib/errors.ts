@@ -221,6 +221,13 @@ export const Err = {
   misconfAof: (why: string) => `MISCONF Errors writing to the AOF file: ${why}`,
   misconfRdb:
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
+  // ---- replication
+  noMasterLink: "NOMASTERLINK Can't SYNC while not connected with my master",
+  syncPendingOutput: 'ERR SYNC and PSYNC are invalid with pending output',
+  replconfIpTooLong: (n: number) => `ERR REPLCONF ip-address provided by replica instance is too long: ${n} bytes`,
+  replconfUnrecognized: (opt: string) => `ERR Unrecognized REPLCONF option: ${opt}`,
+  waitOnReplica:
+    'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
   // ---- Shoal extensions
   hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;

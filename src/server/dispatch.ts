@@ -2,8 +2,9 @@
 // checks in one fixed order (Redis's processCommand):
 //
 //   lookup -> subcommand lookup -> arity -> authentication -> not-in-MULTI -> (cluster
-//   redirect) -> OOM -> tracking table limit -> (read-only replica) -> RESP2 Pub/Sub context
-//   -> loading (-LOADING) -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
+//   redirect) -> OOM -> tracking table limit -> disk errors (-MISCONF) -> min-replicas
+//   (-NOREPLICAS) -> read-only replica (-READONLY) -> RESP2 Pub/Sub context -> stale replica
+//   (-MASTERDOWN) -> loading (-LOADING) -> client pause -> MULTI queue -> call -> remember keys read by tracking clients -> stats /
 //   slow log / latency / monitors -> invalidations owed to the caller -> serve clients blocked
 //   on keys made ready
 //
@@ -22,6 +23,7 @@ import { discardTransaction, execFlags, flagTransaction, queueCommand, queuesInM
 import { EVICT_FAIL } from './evict.js';
 import { takePushes } from './pubsub/output.js';
 import { diskErrorDenial } from './persistence/bgsave.js';
+import { replicationStaleDenial, replicationWriteDenial } from './replication/gate.js';
 import type { Server } from './server.js';
 
 /** Runs one command from client c. Replies are left in c.w for the caller to flush. */
@@ -117,7 +119,18 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
     }
   }
 
-  // READONLY (replica) goes here.
+  // Replication: -NOREPLICAS on a master short of good replicas, -READONLY on a read-only
+  // replica (replication/gate.ts); one test unless this node is a replica or
+  // min-replicas-to-write is set.
+  if (srv.repl.gated) {
+    const denied = replicationWriteDenial(srv, c, cmd);
+    if (denied !== null) {
+      cmd.stats.rejectedCalls++;
+      flagTransaction(c);
+      rejectWith(c, cmd, denied);
+      return cmd;
+    }
+  }
 
   // A RESP2 client in Pub/Sub mode can only (un)subscribe, PING, QUIT and RESET: its
   // connection carries messages, which RESP2 cannot tell from replies.
@@ -126,6 +139,17 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
     flagTransaction(c);
     rejectWith(c, cmd, Err.pubsubContext(cmd.fullName));
     return cmd;
+  }
+
+  // A replica cut off from its master with replica-serve-stale-data no: -MASTERDOWN.
+  if (srv.repl.gated) {
+    const denied = replicationStaleDenial(srv, c, cmd);
+    if (denied !== null) {
+      cmd.stats.rejectedCalls++;
+      flagTransaction(c);
+      rejectWith(c, cmd, denied);
+      return cmd;
+    }
   }
 
   // While the dataset loads only commands flagged `loading` run (INFO, CONFIG, ...).

@@ -45,6 +45,9 @@ import type { Snapshot } from './persistence/snapshot.js';
 import type { LoadingProgress } from './persistence/rdb-loader.js';
 import { newPersistenceState, type PersistenceState } from './persistence/state.js';
 import { persistenceCron } from './persistence/bgsave.js';
+import { Replication } from './replication/state.js';
+import { forgetReplica, replicationCron, resizeBacklog } from './replication/master.js';
+import { startReplicaOnBoot } from './replication/replica.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -117,11 +120,8 @@ export class Server {
   /** The client whose command handler is running (Redis's CLIENT_EXECUTING_COMMAND), or null. */
   executingClient: Client | null = null;
   readonly runId = randomBytes(20).toString('hex');
-  /** Replication ID and offsets (INFO replication; PSYNC later): a fresh 40-hex id per start. */
-  replId = randomBytes(20).toString('hex');
-  replId2 = '0'.repeat(40);
-  masterReplOffset = 0;
-  secondReplOffset = -1;
+  /** Replication: IDs, offsets, backlog, replicas, the link to a master (replication/state.ts). */
+  readonly repl = new Replication();
   readonly startTimeMs: number;
   /** Saves, loads and the BGSAVE in progress (persistence/state.ts). */
   readonly persistence: PersistenceState;
@@ -157,6 +157,7 @@ export class Server {
   #cron: NodeJS.Timeout | null = null;
   #expireState = newExpireCycleState();
   #cronLoops = 0;
+  #lastReplicationCron = 0;
   /** Resolves when the server has fully closed (after SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -261,6 +262,9 @@ export class Server {
     this.#applyMaxmemory(false);
     cfg.onChange('maxmemory', () => this.#applyMaxmemory(true));
     cfg.onChange('hz', () => this.#startCron());
+    cfg.onChange('repl-backlog-size', () => resizeBacklog(this));
+    this.repl.setMinReplicas(cfg.getNumber('min-replicas-to-write'));
+    cfg.onChange('min-replicas-to-write', () => this.repl.setMinReplicas(cfg.getNumber('min-replicas-to-write')));
     cfg.onChange('port', () => this.#rebind());
     cfg.onChange('bind', () => this.#rebind());
     this.latency.commands.enabled = cfg.getBool('latency-tracking');
@@ -368,6 +372,8 @@ export class Server {
     }
     attachAof(this);
     this.log.notice(`Ready to accept connections${this.tcpPort ? ` tcp on port ${this.tcpPort}` : ''}`);
+    // replicaof in the configuration: connect to the master now that the dataset is loaded.
+    startReplicaOnBoot(this);
   }
 
   /**
@@ -484,6 +490,11 @@ export class Server {
     this.clients.set(c.id, c);
   }
 
+  /** A fresh client id, for clients created outside the listeners (a replica's master link). */
+  allocClientId(): number {
+    return this.#nextClientId++;
+  }
+
   /** Removes a closed client from every registry. Called by Client.close/kill. */
   unlinkClient(c: Client): void {
     this.clients.delete(c.id);
@@ -493,6 +504,7 @@ export class Server {
     this.pubsub.forget(c);
     this.tracking.disable(c);
     this.output.forget(c);
+    if (c.replica !== null) forgetReplica(this, c.replica);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -566,7 +578,8 @@ export class Server {
     this.stats.sampleOps(now);
     // Nothing expires, and nothing is saved, while the dataset loads.
     const loading = this.loading !== null;
-    if (this.activeExpireEnabled && !this.pause.writesPaused && !loading) {
+    // A replica expires nothing itself: its master sends a DEL for each key that expires there.
+    if (this.activeExpireEnabled && !this.pause.writesPaused && !loading && !this.repl.isReplica) {
       const t0 = performance.now();
       activeExpireCycle(this.keyspace, this.#expireState, {
         hz: this.config.getNumber('hz'),
@@ -580,6 +593,11 @@ export class Server {
     this.keyPatterns.cron();
     // Save points and scheduled BGSAVEs (a saving snapshot runs on its own between ticks).
     if (!loading) persistenceCron(this);
+    // Replication's duties run once a second (replicationCron).
+    if (now - this.#lastReplicationCron >= 1000) {
+      this.#lastReplicationCron = now;
+      replicationCron(this);
+    }
     // The clients' buffers count in used_memory; summing them is O(clients), so once a tick.
     this.memory.refreshClients();
     // Keeps used_memory_peak current, as Redis's cron does. Only with maxmemory set: without
@@ -591,8 +609,8 @@ export class Server {
     const timeout = this.config.getNumber('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        // As in Redis, Pub/Sub clients (which only listen) never time out.
-        if (!c.monitor && !c.suspended && !c.pubsub && now - c.lastInteraction > timeout * 1000) {
+        // As in Redis, Pub/Sub clients (which only listen), replicas and the master never time out.
+        if (!c.monitor && !c.suspended && !c.pubsub && c.replica === null && !c.isMaster && now - c.lastInteraction > timeout * 1000) {
           this.log.verbose(`Closing idle client ${c.describe()}`);
           c.close();
         }

@@ -166,8 +166,8 @@ describe('INFO', () => {
     clock.advance(90_000);
     assert.equal(await field('server', 'uptime_in_seconds'), '90');
     assert.equal(await field('server', 'server_time_usec'), String(clock.nowUs()));
-    assert.equal(await field('replication', 'master_replid'), node.server.replId);
-    assert.match(node.server.replId, /^[0-9a-f]{40}$/);
+    assert.equal(await field('replication', 'master_replid'), node.server.repl.replId);
+    assert.match(node.server.repl.replId, /^[0-9a-f]{40}$/);
     assert.equal(await field('replication', 'role'), 'master');
     assert.equal(await field('persistence', 'rdb_last_save_time'), String(Math.floor(node.server.startTimeMs / 1000)));
     const before = Number(await field('persistence', 'rdb_changes_since_last_save'));

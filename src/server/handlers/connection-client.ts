@@ -90,12 +90,14 @@ export function setClientName(c: Client, name: Buffer): boolean {
 // ---------------------------------------------------------------------------------------------
 // CLIENT LIST / INFO line
 
-/** Client type for LIST/KILL TYPE filters. Replicas and masters come later. */
+/** Client type for LIST/KILL TYPE filters. */
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
 function clientType(c: Client): ClientType {
   // A MONITOR client is a normal client for these filters, as in Redis; a client with any
   // subscription is a pubsub client.
+  if (c.isMaster) return 'master';
+  if (c.replica !== null) return 'replica';
   return c.pubsub ? 'pubsub' : 'normal';
 }
 
@@ -140,6 +142,8 @@ export function clientInfoLine(c: Client, now: number, current?: { client: Clien
 
   const t = c.tracking;
   let flags = '';
+  if (c.replica !== null) flags += 'S';
+  if (c.isMaster) flags += 'M';
   if (c.monitor) flags += 'O';
   if (c.pubsub) flags += 'P';
   if (c.multi !== null) flags += 'x';

@@ -12,6 +12,7 @@ import { listsHandlers } from './lists.js';
 import { memoryHandlers } from './memory.js';
 import { persistenceHandlers } from './persistence.js';
 import { pubsubHandlers } from './pubsub.js';
+import { replicationHandlers } from './replication.js';
 import { serverHandlers } from './server.js';
 import { setsHandlers } from './sets.js';
 import { stringsHandlers } from './strings.js';
@@ -35,4 +36,5 @@ export const allHandlers: Record<string, Handler> = {
   ...zsetsHandlers,
   ...hotkeysHandlers,
   ...persistenceHandlers,
+  ...replicationHandlers,
 };

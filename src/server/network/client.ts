@@ -16,7 +16,16 @@ import type { Command } from '../command-table.js';
 import type { Database } from '../keyspace/database.js';
 import type { ClientSubscriptions } from '../pubsub/registry.js';
 import type { ClientTracking } from '../pubsub/tracking.js';
+import type { ReplicaLink } from '../replication/master.js';
 import type { Server } from '../server.js';
+
+/** What a replica announces with REPLCONF before it asks for a sync. */
+export interface ReplConf {
+  listeningPort: number;
+  ip: string;
+  capaEof: boolean;
+  capaPsync2: boolean;
+}
 
 export const ReplyMode = { On: 0, Off: 1, Skip: 2, SkipNext: 3 } as const;
 export type ReplyMode = (typeof ReplyMode)[keyof typeof ReplyMode];
@@ -76,6 +85,14 @@ export class Client {
   closeAsap = false;
   /** When (unix seconds) the output was first seen above the soft limit; -1 = not above. */
   obufSoftLimitSince = -1;
+  /** This connection is a replica of this node (after its SYNC/PSYNC): flag S. */
+  replica: ReplicaLink | null = null;
+  /** This connection is the link to this node's master, applying its stream: flag M. */
+  isMaster = false;
+  /** What REPLCONF told before SYNC/PSYNC (listening-port, ip-address, capa), or null. */
+  replConf: ReplConf | null = null;
+  /** The replication offset after this client's last propagated write (for WAIT). */
+  woff = 0;
   /** Total bytes received / sent, for INFO and CLIENT LIST. */
   netIn = 0;
   netOut = 0;
@@ -178,6 +195,12 @@ export class Client {
    */
   flush(held = false): void {
     if (this.closed || this.closeAsap) return;
+    // Replicas and the master get no replies (what replication sends them is written to the
+    // socket directly: replication/master.ts, replica.ts).
+    if (this.replica !== null || this.isMaster) {
+      this.w.truncate(0);
+      return;
+    }
     // appendfsync always: replies wait until the writes they acknowledge are on disk (the hold
     // calls flush(true) then).
     if (!held && this.srv.replyHold !== null && this.srv.replyHold(this)) return;

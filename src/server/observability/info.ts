@@ -15,6 +15,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { REDIS_COMPAT_VERSION, SHOAL_VERSION, type Server } from '../server.js';
+import { replicationInfo } from '../replication/info.js';
 import { lruClock } from '../keyspace/keyspace.js';
 import { NO_EXPIRY } from '../keyspace/entry.js';
 import type { Database } from '../keyspace/database.js';
@@ -266,7 +267,7 @@ function memorySection(srv: Server): Lines {
     ['mem_fragmentation_ratio', fix2(m.rss / used)],
     ['mem_fragmentation_bytes', m.rss - used],
     ['mem_not_counted_for_evict', acct.notCountedForEvict()],
-    ['mem_replication_backlog', 0],
+    ['mem_replication_backlog', srv.repl.backlog?.memory ?? 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
     ['mem_clients_normal', clients],
@@ -343,16 +344,16 @@ function statsSection(srv: Server): Lines {
     ['instantaneous_ops_per_sec', st.instantaneousOps],
     ['total_net_input_bytes', st.netInputBytes],
     ['total_net_output_bytes', st.netOutputBytes],
-    ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_input_bytes', st.netReplInputBytes],
+    ['total_net_repl_output_bytes', st.netReplOutputBytes],
     ['instantaneous_input_kbps', fix2(st.instantaneousInputKbps)],
     ['instantaneous_output_kbps', fix2(st.instantaneousOutputKbps)],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', st.syncFull],
+    ['sync_partial_ok', st.syncPartialOk],
+    ['sync_partial_err', st.syncPartialErr],
     ['expired_keys', ks.expiredKeys],
     ['expired_stale_perc', fix2(ks.expiredStalePerc * 100)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
@@ -396,22 +397,10 @@ function statsSection(srv: Server): Lines {
 }
 
 // -----------------------------------------------------------------------------------------
-// Replication: always a master without replicas for now.
+// Replication: replication/info.ts.
 
 function replicationSection(srv: Server): Lines {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', srv.replId],
-    ['master_replid2', srv.replId2],
-    ['master_repl_offset', srv.masterReplOffset],
-    ['second_repl_offset', srv.secondReplOffset],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', srv.config.getNumber('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+  return replicationInfo(srv);
 }
 
 // -----------------------------------------------------------------------------------------

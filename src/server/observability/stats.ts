@@ -6,6 +6,13 @@ export class ServerStats {
   rejectedConnections = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Replication stream bytes read from the master / written to replicas. */
+  netReplInputBytes = 0;
+  netReplOutputBytes = 0;
+  /** Full syncs served, partial resyncs accepted and refused (sync_full, sync_partial_*). */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
   totalReadsProcessed = 0;
   totalWritesProcessed = 0;
   totalErrorReplies = 0;
@@ -72,6 +79,11 @@ export class ServerStats {
     this.rejectedConnections = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.netReplInputBytes = 0;
+    this.netReplOutputBytes = 0;
+    this.syncFull = 0;
+    this.syncPartialOk = 0;
+    this.syncPartialErr = 0;
     this.totalReadsProcessed = 0;
     this.totalWritesProcessed = 0;
     this.totalErrorReplies = 0;

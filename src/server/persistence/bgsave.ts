@@ -13,6 +13,7 @@ import type { Server } from '../server.js';
 import { Err } from '../../lib/errors.js';
 import { aofCron, aofRewriting, aofWriteDenied } from './aof/feed.js';
 import { FileSink } from './file-sink.js';
+import { fullSyncBusy } from '../replication/master.js';
 import { rdbPath } from './rdb-writer.js';
 import { Snapshot, SnapshotAborted } from './snapshot.js';
 
@@ -28,11 +29,11 @@ export function savePoints(srv: Server): Array<{ seconds: number; changes: numbe
 }
 
 /**
- * Whether a BGSAVE or an AOF rewrite is running, from its start to its last file step
- * (Redis's hasActiveChildProcess): one snapshot at a time.
+ * Whether a BGSAVE, an AOF rewrite or a full sync to replicas is running, from its start to
+ * its last step (Redis's hasActiveChildProcess): one snapshot at a time.
  */
 export function snapshotBusy(srv: Server): boolean {
-  return srv.snapshot !== null || srv.persistence.bgsave !== null || aofRewriting(srv);
+  return srv.snapshot !== null || srv.persistence.bgsave !== null || aofRewriting(srv) || fullSyncBusy(srv);
 }
 
 /**

@@ -27,6 +27,7 @@ import { NO_EXPIRY, VType } from '../keyspace/entry.js';
 import { lruIdleSeconds, type Keyspace } from '../keyspace/keyspace.js';
 import { lfuDecrAndReturn } from '../keyspace/lfu.js';
 import type { Server } from '../server.js';
+import { replicationSaveInfo } from '../replication/master.js';
 import { REDIS_COMPAT_VERSION } from '../server.js';
 import { Crc64 } from './crc64.js';
 import { accessInfoOf, integersShared, writeOptions, type AccessInfo, type WriteOptions } from './options.js';
@@ -224,13 +225,20 @@ export function writerOptions(srv: Server): RdbWriterOptions {
  * is 1 in the base file of an AOF.
  */
 export function auxFields(srv: Server, now: number, aofBase = false): Array<[string, string]> {
-  return [
+  const aux: Array<[string, string]> = [
     ['redis-ver', REDIS_COMPAT_VERSION],
     ['redis-bits', '64'],
     ['ctime', String(Math.floor(now / 1000))],
     ['used-mem', String(srv.memory.used())],
-    ['aof-base', aofBase ? '1' : '0'],
   ];
+  // Where the dataset stands in the replication history (rdbPopulateSaveInfo): a replica
+  // restarted from this file resumes with PSYNC from there. Not in an AOF base.
+  const rsi = aofBase ? null : replicationSaveInfo(srv);
+  if (rsi !== null) {
+    aux.push(['repl-stream-db', String(rsi.db)], ['repl-id', rsi.id], ['repl-offset', String(rsi.offset)]);
+  }
+  aux.push(['aof-base', aofBase ? '1' : '0']);
+  return aux;
 }
 
 /**

@@ -65,7 +65,8 @@ export interface SnapshotSink {
   discard(): Promise<void>;
 }
 
-export type SnapshotPurpose = 'bgsave' | 'aofrewrite';
+/** What a snapshot is for: a BGSAVE, an AOF rewrite's base, a diskless full sync to replicas. */
+export type SnapshotPurpose = 'bgsave' | 'aofrewrite' | 'replication';
 
 /**
  * How keys are written: RDB (rdb-writer.ts RdbWriter) or AOF commands for a command-form BASE

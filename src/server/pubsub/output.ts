@@ -34,6 +34,7 @@ interface ClassLimit {
 /** Output-limit classes, in the order client-output-buffer-limit lists them. */
 const CLASS_NAMES = ['normal', 'slave', 'pubsub'] as const;
 const NORMAL = 0;
+const REPLICA = 1;
 const PUBSUB = 2;
 
 /**
@@ -129,7 +130,8 @@ export class OutputManager {
     if (c.closeAsap || c.closed) return c.closeAsap;
     const lim = this.#limitOf(c);
     if (lim === null) return false;
-    const used = c.w.length + c.socket.writableLength;
+    // A replica's stream held while its full sync's payload goes first counts as its output.
+    const used = c.w.length + c.socket.writableLength + (c.replica !== null ? c.replica.heldBytes : 0);
     if (used === 0) return false;
     let over = lim.hard !== 0 && used >= lim.hard;
     if (lim.soft !== 0 && used >= lim.soft) {
@@ -155,7 +157,7 @@ export class OutputManager {
 
   /** The limits of c's class, or null when that class has none. */
   #limitOf(c: Client): ClassLimit | null {
-    const lim = this.#limits[c.pubsub ? PUBSUB : NORMAL];
+    const lim = this.#limits[c.replica !== null ? REPLICA : c.pubsub ? PUBSUB : NORMAL];
     return lim.hard === 0 && lim.soft === 0 ? null : lim;
   }
 

@@ -1,0 +1,801 @@
+// The master side of replication (Redis 7.0 replication.c): the replication stream and its
+// backlog, replicas attaching with SYNC / PSYNC, full syncs on the fork-less snapshot, partial
+// resyncs from the backlog, REPLCONF, WAIT and the good-replica count behind
+// min-replicas-to-write.
+//
+// The stream. On a master it is the effect stream (propagate.ts) encoded as RESP with its own
+// SELECT state (Redis's slaveseldb); on a replica it is the bytes its master sent, applied and
+// passed on unchanged (feedFromMaster), so a sub-replica's offsets match the whole chain.
+// Every byte moves srv.repl.masterReplOffset and is copied into the backlog at once; for the
+// replicas it gathers in a turn buffer that goes out in one socket write per replica when the
+// event-loop turn ends (setImmediate), as Redis writes replica output in beforeSleep.
+//
+// Full sync. A replica asking for a history this node cannot continue gets +FULLRESYNC
+// <replid> <offset> and then the dataset as of that offset: the snapshot starts in the same
+// synchronous step as the replica's stream is held back (link.held), so the snapshot and the
+// held stream meet exactly at <offset>. Diskless (repl-diskless-sync yes, and every waiting
+// replica announced capa eof): the snapshot writes into the replicas' sockets as an EOF-marked
+// payload ($EOF:<40 chars>\r\n ... <40 chars>), as many replicas at once as were waiting (after
+// repl-diskless-sync-delay). Disk: a BGSAVE to dbfilename, then `$<size>\r\n` and the file.
+// Once the payload is sent the held stream follows and the replica is online.
+//
+// Partial resync: PSYNC <replid> <offset> with replid this node's ID (or its previous one,
+// up to secondReplOffset) and the offset still in the backlog: +CONTINUE <replid> and the
+// backlog from that offset.
+
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '../network/client.js';
+import { encodedSize, encodeOpsAt, type EncodeState, type PropagatedOp } from '../propagate.js';
+import type { Server } from '../server.js';
+import { Snapshot, type SnapshotSink } from '../persistence/snapshot.js';
+import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
+import { rdbPath } from '../persistence/rdb-writer.js';
+import { Err } from '../../lib/errors.js';
+import { Backlog } from './backlog.js';
+import { newReplId } from './state.js';
+import { replicaCron } from './replica.js';
+
+/** Where a replica is in its sync (INFO prints wait_bgsave, send_bulk, online). */
+export type ReplicaState = 'wait_bgsave_start' | 'wait_bgsave_end' | 'send_bulk' | 'online';
+
+/** One replica connected to this node. */
+export interface ReplicaLink {
+  readonly client: Client;
+  state: ReplicaState;
+  /** REPLCONF listening-port (0: not told). */
+  listeningPort: number;
+  /** REPLCONF ip-address (replica-announce-ip), or '' for the peer address. */
+  announcedIp: string;
+  /** REPLCONF capa eof / psync2. */
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** Offset the replica last acknowledged (REPLCONF ACK), and when (ms). */
+  ackOffset: number;
+  ackTimeMs: number;
+  /** Stream bytes held while the full sync's payload goes first (null once online). */
+  held: Buffer[] | null;
+  heldBytes: number;
+  /** When it started waiting for a full sync (ms). */
+  waitingSince: number;
+  /** SYNC (not PSYNC): no +FULLRESYNC line, no REPLCONF ACK. */
+  readonly preSync: boolean;
+}
+
+/** The master side's per-node state, kept outside Server (created on first use). */
+interface MasterSide {
+  /** SELECT state of the stream (slaveseldb). */
+  readonly encode: EncodeState;
+  /** The stream bytes of this turn, not yet written to the replicas. */
+  turn: Buffer;
+  turnLen: number;
+  flushScheduled: boolean;
+  /** Removes the effect-stream consumer (null while none is attached). */
+  detach: (() => void) | null;
+  /** The full sync in progress: its replicas, and whether it goes through the disk. */
+  sync: { readonly links: Set<ReplicaLink>; readonly disk: boolean; snapshot: Snapshot | null } | null;
+  /** Clients blocked in WAIT. */
+  readonly waiters: Set<Waiter>;
+  /** A REPLCONF GETACK is to be sent at the end of this turn (WAIT). */
+  getAckPending: boolean;
+  cronLoops: number;
+  /** (offset, time) at each turn flush, oldest first, for the replicas' lag in ms. */
+  readonly marks: { offset: number[]; time: number[] };
+}
+
+interface Waiter {
+  readonly c: Client;
+  readonly offset: number;
+  readonly numReplicas: number;
+  timer: NodeJS.Timeout | null;
+}
+
+const sides = new WeakMap<Server, MasterSide>();
+
+const TURN_MIN = 64 * 1024;
+/** Size of an EOF mark (RDB_EOF_MARK_SIZE). */
+const EOF_MARK_SIZE = 40;
+const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
+const GETACK = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
+
+export function masterSide(srv: Server): MasterSide {
+  let m = sides.get(srv);
+  if (m === undefined) {
+    m = {
+      encode: { selectedDb: -1 },
+      turn: Buffer.allocUnsafe(TURN_MIN),
+      turnLen: 0,
+      flushScheduled: false,
+      detach: null,
+      sync: null,
+      waiters: new Set(),
+      getAckPending: false,
+      cronLoops: 0,
+      marks: { offset: [], time: [] },
+    };
+    sides.set(srv, m);
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: IDs and backlog (the API the replica side uses as well)
+
+/** A new history (changeReplicationId + clearReplicationId2). */
+export function changeReplicationId(srv: Server): void {
+  const r = srv.repl;
+  r.replId = newReplId();
+  r.replId2 = '0'.repeat(40);
+  r.secondReplOffset = -1;
+}
+
+/**
+ * Promotion (shiftReplicationId): the current ID becomes the previous one, valid up to the
+ * current offset, and a new ID starts; the stream's next record selects its database again.
+ * Replicas of the old master can then PSYNC here with the old ID.
+ */
+export function shiftReplicationId(srv: Server): void {
+  const r = srv.repl;
+  r.replId2 = r.replId;
+  r.secondReplOffset = r.masterReplOffset + 1;
+  r.replId = newReplId();
+  masterSide(srv).encode.selectedDb = -1;
+  srv.log.notice(
+    `Setting secondary replication ID to ${r.replId2}, valid up to offset: ${r.secondReplOffset}. New replication ID is ${r.replId}`,
+  );
+  syncConsumer(srv);
+}
+
+/** Creates the backlog (empty, starting after the current offset) if there is none. */
+export function createBacklog(srv: Server): void {
+  const r = srv.repl;
+  if (r.backlog !== null) return;
+  r.backlog = new Backlog(srv.config.getNumber('repl-backlog-size'), r.masterReplOffset);
+  syncConsumer(srv);
+}
+
+/** Frees the backlog (freeReplicationBacklog). */
+export function freeBacklog(srv: Server): void {
+  srv.repl.backlog = null;
+  syncConsumer(srv);
+}
+
+/**
+ * A replica adopting its master's history after a full sync, or a fresh one: ID `replId`,
+ * offset `offset`, no previous ID, an empty backlog from there; sub-replicas are disconnected
+ * (they must resync with the new history).
+ */
+export function resetHistory(srv: Server, replId: string, offset: number): void {
+  disconnectReplicas(srv);
+  const r = srv.repl;
+  r.replId = replId;
+  r.replId2 = '0'.repeat(40);
+  r.secondReplOffset = -1;
+  r.masterReplOffset = offset;
+  r.backlog = null;
+  createBacklog(srv);
+}
+
+/** Closes every replica connection (disconnectSlaves). */
+export function disconnectReplicas(srv: Server): void {
+  for (const link of [...srv.repl.replicas]) link.client.close();
+}
+
+/**
+ * Bytes a replica applied from its master (replicationFeedStreamFromMasterStream): into the
+ * backlog and to the sub-replicas, unchanged; the offset moves by their length.
+ */
+export function feedFromMaster(srv: Server, b: Uint8Array, start: number, end: number): void {
+  if (end <= start) return;
+  const m = masterSide(srv);
+  const n = end - start;
+  reserve(m, n);
+  m.turn.set(b.subarray(start, end), m.turnLen);
+  commitTurn(srv, m, n);
+}
+
+/**
+ * The effect-stream consumer is attached while this node is a master with a backlog (it
+ * costs every write a copy of its arguments); a replica passes its master's bytes instead.
+ */
+function syncConsumer(srv: Server): void {
+  const m = masterSide(srv);
+  const want = srv.repl.backlog !== null && !srv.repl.isReplica;
+  if (want && m.detach === null) {
+    let batch: readonly PropagatedOp[] = [];
+    m.detach = srv.propagation.addConsumer((ops) => {
+      batch = ops;
+      const n = encodedSize(ops, m.encode);
+      reserve(m, n);
+      encodeOpsAt(batch, m.encode, m.turn, m.turnLen);
+      batch = [];
+      commitTurn(srv, m, n);
+      const c = srv.currentClient;
+      if (c !== null) c.woff = srv.repl.masterReplOffset;
+    });
+  } else if (!want && m.detach !== null) {
+    m.detach();
+    m.detach = null;
+  }
+}
+
+/** Room for n more bytes in the turn buffer. */
+function reserve(m: MasterSide, n: number): void {
+  if (m.turnLen + n <= m.turn.length) return;
+  const next = Buffer.allocUnsafe(Math.max(m.turn.length * 2, m.turnLen + n));
+  m.turn.copy(next, 0, 0, m.turnLen);
+  m.turn = next;
+}
+
+/** The n bytes just written at turnLen join the stream: offset, backlog, replicas. */
+function commitTurn(srv: Server, m: MasterSide, n: number): void {
+  const r = srv.repl;
+  r.masterReplOffset += n;
+  if (r.backlog !== null) r.backlog.append(m.turn, m.turnLen, m.turnLen + n);
+  if (r.replicas.size === 0) return; // nobody to send to: the backlog holds it
+  m.turnLen += n;
+  if (!m.flushScheduled) {
+    m.flushScheduled = true;
+    setImmediate(() => flushTurn(srv));
+  }
+}
+
+/** A raw stream command from this node itself (PING, REPLCONF GETACK). */
+function feedRaw(srv: Server, bytes: Buffer): void {
+  const m = masterSide(srv);
+  reserve(m, bytes.length);
+  bytes.copy(m.turn, m.turnLen);
+  commitTurn(srv, m, bytes.length);
+}
+
+/** Writes this turn's stream bytes to every replica (held for those still syncing). */
+export function flushTurn(srv: Server): void {
+  const m = masterSide(srv);
+  m.flushScheduled = false;
+  if (m.getAckPending) {
+    m.getAckPending = false;
+    if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
+    m.flushScheduled = false;
+  }
+  if (m.turnLen === 0) return;
+  const chunk = m.turn.subarray(0, m.turnLen);
+  m.turn = Buffer.allocUnsafe(Math.max(TURN_MIN, m.turn.length >= 4 * TURN_MIN ? m.turnLen : m.turn.length));
+  m.turnLen = 0;
+  noteMark(srv, m);
+  for (const link of srv.repl.replicas) {
+    if (link.held !== null) {
+      if (link.state === 'wait_bgsave_start') continue; // its stream starts with its snapshot
+      link.held.push(chunk);
+      link.heldBytes += chunk.length;
+      srv.output.afterFlush(link.client);
+    } else {
+      writeToReplica(srv, link, chunk);
+    }
+  }
+}
+
+function writeToReplica(srv: Server, link: ReplicaLink, chunk: Buffer): void {
+  const c = link.client;
+  if (c.closed || c.closeAsap) return;
+  c.socket.write(chunk);
+  c.netOut += chunk.length;
+  srv.stats.netOutputBytes += chunk.length;
+  srv.stats.netReplOutputBytes += chunk.length;
+  if (c.socket.writableLength > 0) srv.output.afterFlush(c);
+}
+
+/** Remembers when the stream reached its current offset (for lag in ms); keeps the last 4096. */
+function noteMark(srv: Server, m: MasterSide): void {
+  const { offset, time } = m.marks;
+  offset.push(srv.repl.masterReplOffset);
+  time.push(srv.clock.now());
+  if (offset.length > 4096) {
+    offset.splice(0, 1024);
+    time.splice(0, 1024);
+  }
+}
+
+/**
+ * A replica's lag in ms: how long ago the stream first went past what it acknowledged (0
+ * when it has acknowledged everything).
+ */
+export function lagMs(srv: Server, link: ReplicaLink): number {
+  if (link.ackOffset >= srv.repl.masterReplOffset) return 0;
+  const { offset, time } = masterSide(srv).marks;
+  for (let i = 0; i < offset.length; i++) {
+    if (offset[i] > link.ackOffset) return Math.max(0, srv.clock.now() - time[i]);
+  }
+  return Math.max(0, srv.clock.now() - link.ackTimeMs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SYNC / PSYNC
+
+/** SYNC and PSYNC (syncCommand). */
+export function syncCommand(c: Client, argv: Buffer[]): void {
+  const srv = c.srv;
+  if (c.replica !== null) return; // already a replica: ignore
+  const r = srv.repl;
+  if (r.isReplica && r.link?.state !== 'connected') {
+    c.w.error(Err.noMasterLink);
+    return;
+  }
+  if (c.w.length > 0) {
+    c.w.error(Err.syncPendingOutput);
+    return;
+  }
+  const psync = argv[0].length === 5;
+  srv.log.notice(`Replica ${peerName(c)} asks for synchronization`);
+  flushTurn(srv);
+  const link: ReplicaLink = {
+    client: c,
+    state: 'wait_bgsave_start',
+    listeningPort: c.replConf?.listeningPort ?? 0,
+    announcedIp: c.replConf?.ip ?? '',
+    capaEof: c.replConf?.capaEof ?? false,
+    capaPsync2: c.replConf?.capaPsync2 ?? false,
+    ackOffset: 0,
+    ackTimeMs: srv.clock.now(),
+    held: [],
+    heldBytes: 0,
+    waitingSince: srv.clock.now(),
+    preSync: !psync,
+  };
+  if (psync) {
+    if (tryPartialResync(srv, c, link, argv[1].toString('latin1'), argv[2].toString('latin1'))) {
+      srv.stats.syncPartialOk++;
+      return;
+    }
+    // A replica asking for "?" wants a full sync: not a failed partial one.
+    if (argv[1].toString('latin1') !== '?') srv.stats.syncPartialErr++;
+  }
+  srv.stats.syncFull++;
+  attach(srv, link);
+  // A fresh backlog (and history) when this is the first replica of a master without one.
+  if (r.backlog === null && !r.isReplica) {
+    changeReplicationId(srv);
+    createBacklog(srv);
+    srv.log.notice(`Replication backlog created, my new replication IDs are '${r.replId}' and '${r.replId2}'`);
+  }
+  const delay = srv.config.getNumber('repl-diskless-sync-delay');
+  if (srv.config.getBool('repl-diskless-sync') && link.capaEof && delay > 0) {
+    srv.log.notice('Delay next BGSAVE for diskless SYNC');
+    return;
+  }
+  if (!startFullSync(srv) && !masterSideSyncOf(srv, link)) {
+    srv.log.notice('BGSAVE for replication delayed');
+  }
+}
+
+function masterSideSyncOf(srv: Server, link: ReplicaLink): boolean {
+  return masterSide(srv).sync?.links.has(link) === true;
+}
+
+/** Registers link as a replica (the client's flag S). */
+function attach(srv: Server, link: ReplicaLink): void {
+  link.client.replica = link;
+  srv.repl.replicas.add(link);
+  srv.repl.noReplicasSince = -1;
+}
+
+/** masterTryPartialResynchronization: true if accepted (and answered). */
+function tryPartialResync(srv: Server, c: Client, link: ReplicaLink, id: string, offsetArg: string): boolean {
+  const r = srv.repl;
+  const offset = Number(offsetArg);
+  if (!/^-?\d+$/.test(offsetArg)) return false;
+  if (id !== r.replId && (id !== r.replId2 || offset > r.secondReplOffset)) {
+    if (id === '?') {
+      srv.log.notice(`Full resync requested by replica ${peerName(c)}`);
+    } else if (id !== r.replId2) {
+      srv.log.notice(
+        `Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${id}', my replication IDs are '${r.replId}' and '${r.replId2}')`,
+      );
+    } else {
+      srv.log.notice(
+        `Partial resynchronization not accepted: Requested offset for second ID was ${offset}, but I can reply up to ${r.secondReplOffset}`,
+      );
+    }
+    return false;
+  }
+  if (r.backlog === null || !r.backlog.holds(offset)) {
+    srv.log.notice(`Unable to partial resync with replica ${peerName(c)} for lack of backlog (Replica request was: ${offset}).`);
+    if (r.backlog !== null && offset > r.masterReplOffset) {
+      srv.log.warning(
+        `Warning: replica ${peerName(c)} tried to PSYNC with an offset that is greater than the master replication offset.`,
+      );
+    }
+    return false;
+  }
+  link.state = 'online';
+  link.held = null;
+  link.ackOffset = offset - 1;
+  attach(srv, link);
+  const head = link.capaPsync2 ? `+CONTINUE ${r.replId}\r\n` : '+CONTINUE\r\n';
+  const parts = [Buffer.from(head, 'latin1'), ...r.backlog.readFrom(offset)];
+  let sent = 0;
+  for (const p of parts) {
+    writeToReplica(srv, link, p);
+    sent += p.length;
+  }
+  srv.log.notice(
+    `Partial resynchronization request from ${peerName(c)} accepted. Sending ${sent - parts[0].length} bytes of backlog starting from offset ${offset}.`,
+  );
+  return true;
+}
+
+/**
+ * Starts a full sync for every replica waiting for one, if no snapshot runs
+ * (startBgsaveForReplication). Returns false if it could not start now (the cron retries).
+ */
+export function startFullSync(srv: Server): boolean {
+  const m = masterSide(srv);
+  const waiting = [...srv.repl.replicas].filter((l) => l.state === 'wait_bgsave_start');
+  if (waiting.length === 0) return true;
+  if (m.sync !== null || snapshotBusy(srv)) return false;
+  const diskless = srv.config.getBool('repl-diskless-sync') && waiting.every((l) => l.capaEof);
+  const max = srv.config.getNumber('repl-diskless-sync-max-replicas');
+  const links = new Set(diskless && max > 0 ? waiting.slice(0, max) : waiting);
+  flushTurn(srv);
+  const r = srv.repl;
+  // The stream after the snapshot selects its database first (the replica starts with none).
+  m.encode.selectedDb = -1;
+  for (const link of links) {
+    link.state = 'wait_bgsave_end';
+    link.held = [];
+    link.heldBytes = 0;
+    link.ackOffset = r.masterReplOffset;
+    if (!link.preSync) {
+      link.client.socket.write(`+FULLRESYNC ${r.replId} ${r.masterReplOffset}\r\n`);
+    }
+    srv.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
+  }
+  const sync: { links: Set<ReplicaLink>; disk: boolean; snapshot: Snapshot | null } = { links, disk: !diskless, snapshot: null };
+  if (diskless) {
+    m.sync = sync;
+    const sink = new ReplicaSocketsSink(srv, links, () => sync.snapshot?.abort('Diskless rdb transfer: no replica left'));
+    sync.snapshot = new Snapshot(srv, sink, 'replication');
+    srv.log.notice(`Streamed RDB transfer with replicas ${[...links].map((l) => peerName(l.client)).join(', ')} started`);
+    sync.snapshot.done.then(
+      () => {
+        m.sync = null;
+        for (const link of links) {
+          srv.log.notice(`Streamed RDB transfer with replica ${peerName(link.client)} succeeded (socket)`);
+          goOnline(srv, link);
+          srv.log.notice(`Synchronization with replica ${peerName(link.client)} succeeded`);
+        }
+        startFullSync(srv);
+      },
+      (err: Error) => {
+        m.sync = null;
+        srv.log.warning(`Diskless rdb transfer failed: ${err.message}`);
+        for (const link of links) link.client.close();
+        startFullSync(srv);
+      },
+    );
+    return true;
+  }
+  const why = startBgsave(srv);
+  if (why !== null) {
+    for (const link of links) {
+      srv.log.warning('BGSAVE for replication failed');
+      link.client.close();
+    }
+    return false;
+  }
+  m.sync = sync;
+  const bg = srv.persistence.bgsave;
+  const done = bg !== null ? bg.snapshot.done : Promise.reject(new Error('no BGSAVE'));
+  done.then(
+    () => {
+      m.sync = null;
+      for (const link of links) sendRdbFile(srv, link);
+      startFullSync(srv);
+    },
+    () => {
+      m.sync = null;
+      for (const link of links) {
+        srv.log.warning('SYNC failed. BGSAVE child returned an error');
+        link.client.close();
+      }
+      startFullSync(srv);
+    },
+  );
+  return true;
+}
+
+/** Disk sync: `$<size>\r\n` and the RDB file, read in chunks at the socket's pace; then online. */
+function sendRdbFile(srv: Server, link: ReplicaLink): void {
+  const c = link.client;
+  if (c.closed) return;
+  let fd = -1;
+  let size: number;
+  try {
+    fd = openSync(rdbPath(srv), 'r');
+    size = fstatSync(fd).size;
+  } catch (err) {
+    if (fd >= 0) closeSync(fd);
+    srv.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(err as Error).message}`);
+    c.close();
+    return;
+  }
+  link.state = 'send_bulk';
+  c.socket.write(`$${size}\r\n`);
+  const stream = createReadStream('', { fd, highWaterMark: 256 * 1024 });
+  stream.on('data', (chunk) => {
+    if (c.closed) {
+      stream.destroy();
+      return;
+    }
+    if (!c.socket.write(chunk)) {
+      stream.pause();
+      c.socket.once('drain', () => stream.resume());
+    }
+  });
+  stream.on('error', (err) => {
+    srv.log.warning(`SYNC failed. Read error sending DB to replica: ${err.message}`);
+    c.close();
+  });
+  // The stream closes fd itself (autoClose).
+  stream.on('end', () => {
+    if (c.closed) return;
+    goOnline(srv, link);
+    srv.log.notice(`Synchronization with replica ${peerName(c)} succeeded`);
+  });
+}
+
+/** The payload is sent: the held stream follows and the replica is online (putSlaveOnline). */
+function goOnline(srv: Server, link: ReplicaLink): void {
+  if (link.client.closed) return;
+  flushTurn(srv);
+  const held = link.held ?? [];
+  link.held = null;
+  link.heldBytes = 0;
+  link.state = 'online';
+  link.ackTimeMs = srv.clock.now();
+  for (const chunk of held) writeToReplica(srv, link, chunk);
+}
+
+/**
+ * The replication position an RDB written now records (rdbPopulateSaveInfo): on a master with
+ * a backlog, its stream's database, ID and offset; on a replica, its master's stream as
+ * applied here; null otherwise.
+ */
+export function replicationSaveInfo(srv: Server): { db: number; id: string; offset: number } | null {
+  const r = srv.repl;
+  if (!r.isReplica) {
+    if (r.backlog === null) return null;
+    const db = masterSide(srv).encode.selectedDb;
+    return { db: db < 0 ? 0 : db, id: r.replId, offset: r.masterReplOffset };
+  }
+  const link = r.link;
+  if (link === null || link.streamDb < 0) return null;
+  return { db: link.streamDb, id: r.replId, offset: r.masterReplOffset };
+}
+
+/** Whether a full sync is in progress (its snapshot, or its payload still being sent). */
+export function fullSyncBusy(srv: Server): boolean {
+  return masterSide(srv).sync !== null;
+}
+
+/** A replica's connection closed (from Server.unlinkClient). */
+export function forgetReplica(srv: Server, link: ReplicaLink): void {
+  const r = srv.repl;
+  if (!r.replicas.delete(link)) return;
+  srv.log.notice(`Connection with replica ${peerName(link.client)} lost.`);
+  link.held = null;
+  const sync = masterSide(srv).sync;
+  if (sync !== null && sync.links.delete(link) && sync.links.size === 0 && sync.snapshot !== null) {
+    sync.snapshot.abort('Diskless rdb transfer: no replica left');
+  }
+  if (r.replicas.size === 0) r.noReplicasSince = srv.clock.now();
+}
+
+/** "ip:port" a replica is known by in logs (its announced address when it gave one). */
+export function peerName(c: Client): string {
+  const link = c.replica;
+  const ip = replicaIp(c);
+  const port = link !== null ? link.listeningPort : (c.replConf?.listeningPort ?? 0);
+  return `${ip}:${port}`;
+}
+
+/** The address a replica is listed with: the one it announced, else its peer address. */
+export function replicaIp(c: Client): string {
+  const ann = c.replica !== null ? c.replica.announcedIp : (c.replConf?.ip ?? '');
+  if (ann !== '') return ann;
+  const i = c.addr.lastIndexOf(':');
+  return i < 0 ? c.addr : c.addr.slice(0, i);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The diskless payload's destination
+
+/**
+ * The replicas' sockets as one SnapshotSink: each gets `$EOF:<mark>\r\n`, the RDB, and the
+ * mark. pending is the largest backlog of any socket, so the snapshot walks at the pace of the
+ * slowest replica. A replica that drops is left out; with none left the snapshot is abandoned.
+ */
+class ReplicaSocketsSink implements SnapshotSink {
+  onDrain: (() => void) | null = null;
+  readonly #links: Set<ReplicaLink>;
+  readonly #mark: Buffer;
+  readonly #noneLeft: () => void;
+  #error: Error | null = null;
+
+  constructor(srv: Server, links: Set<ReplicaLink>, noneLeft: () => void) {
+    this.#links = links;
+    this.#noneLeft = noneLeft;
+    this.#mark = Buffer.from(randomBytes(EOF_MARK_SIZE / 2).toString('hex'), 'latin1');
+    const head = Buffer.concat([Buffer.from('$EOF:', 'latin1'), this.#mark, Buffer.from('\r\n', 'latin1')]);
+    for (const link of links) {
+      link.client.socket.write(head);
+      link.client.socket.on('drain', () => {
+        if (this.pending === 0 && this.onDrain !== null) this.onDrain();
+      });
+    }
+    void srv;
+  }
+
+  write(chunk: Buffer): void {
+    let alive = 0;
+    for (const link of this.#links) {
+      if (link.client.closed) continue;
+      link.client.socket.write(chunk);
+      alive++;
+    }
+    if (alive === 0 && this.#error === null) {
+      this.#error = new Error('no replica left');
+      this.#noneLeft();
+    }
+  }
+
+  get pending(): number {
+    let max = 0;
+    for (const link of this.#links) {
+      if (!link.client.closed) max = Math.max(max, link.client.socket.writableLength);
+    }
+    return max;
+  }
+
+  get error(): Error | null {
+    return this.#error;
+  }
+
+  end(): Promise<void> {
+    for (const link of this.#links) if (!link.client.closed) link.client.socket.write(this.#mark);
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.#error !== null) return reject(this.#error);
+        if (this.pending === 0) return resolve();
+        setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
+  discard(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// REPLCONF, WAIT, good replicas
+
+/** REPLCONF ACK <offset> from a replica: its progress (replconfCommand's ack branch). */
+export function replicaAck(srv: Server, c: Client, offset: number): void {
+  const link = c.replica;
+  if (link === null) return;
+  if (offset > link.ackOffset) link.ackOffset = offset;
+  link.ackTimeMs = srv.clock.now();
+  const m = masterSide(srv);
+  if (m.waiters.size > 0) for (const w of [...m.waiters]) checkWaiter(srv, w);
+}
+
+/** Replicas that acknowledged at least `offset`. */
+export function replicasAcked(srv: Server, offset: number): number {
+  let n = 0;
+  for (const link of srv.repl.replicas) if (link.state === 'online' && link.ackOffset >= offset) n++;
+  return n;
+}
+
+/**
+ * Online replicas whose last ACK is at most min-replicas-max-lag seconds old
+ * (repl_good_slaves_count).
+ */
+export function goodReplicas(srv: Server): number {
+  const maxLag = srv.config.getNumber('min-replicas-max-lag') * 1000;
+  const now = srv.clock.now();
+  let n = 0;
+  for (const link of srv.repl.replicas) if (link.state === 'online' && now - link.ackTimeMs <= maxLag) n++;
+  return n;
+}
+
+/** WAIT numreplicas timeout (waitCommand). */
+export function waitCommand(c: Client, numReplicas: number, timeoutMs: number): void {
+  const srv = c.srv;
+  const offset = c.woff;
+  const acked = replicasAcked(srv, offset);
+  if (acked >= numReplicas || c.inExec || c.multi !== null) {
+    c.w.integer(acked);
+    return;
+  }
+  const m = masterSide(srv);
+  const w: Waiter = { c, offset, numReplicas, timer: null };
+  c.suspended = true;
+  m.waiters.add(w);
+  if (timeoutMs > 0) w.timer = setTimeout(() => releaseWaiter(srv, w), timeoutMs);
+  // Ask the replicas where they are at the end of this turn (beforeSleep's GETACK).
+  m.getAckPending = true;
+  if (!m.flushScheduled) {
+    m.flushScheduled = true;
+    setImmediate(() => flushTurn(srv));
+  }
+}
+
+function checkWaiter(srv: Server, w: Waiter): void {
+  if (w.c.closed || replicasAcked(srv, w.offset) >= w.numReplicas) releaseWaiter(srv, w);
+}
+
+function releaseWaiter(srv: Server, w: Waiter): void {
+  const m = masterSide(srv);
+  if (!m.waiters.delete(w)) return;
+  if (w.timer !== null) clearTimeout(w.timer);
+  const c = w.c;
+  if (c.closed) return;
+  c.w.integer(replicasAcked(srv, w.offset));
+  c.suspended = false;
+  c.flush();
+  c.processInput();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cron (replicationCron, once a second)
+
+/** The once-a-second replication duties of both sides. */
+export function replicationCron(srv: Server): void {
+  const m = masterSide(srv);
+  const r = srv.repl;
+  m.cronLoops++;
+  replicaCron(srv);
+  const now = srv.clock.now();
+  // PING the replicas every repl-ping-replica-period seconds (a master only: a replica's
+  // stream is its master's).
+  if (!r.isReplica && r.replicas.size > 0 && m.cronLoops % srv.config.getNumber('repl-ping-replica-period') === 0) {
+    feedRaw(srv, PING);
+  }
+  // Replicas waiting for a disk payload get a newline a second: the link stays alive.
+  for (const link of r.replicas) {
+    if (link.state === 'wait_bgsave_start' || (link.state === 'wait_bgsave_end' && m.sync?.disk === true)) {
+      link.client.socket.write('\n');
+    }
+  }
+  // Replicas that stopped acknowledging.
+  const timeout = srv.config.getNumber('repl-timeout') * 1000;
+  for (const link of [...r.replicas]) {
+    if (link.state !== 'online' || link.preSync) continue;
+    if (now - link.ackTimeMs > timeout) {
+      srv.log.warning(`Disconnecting timedout replica (streaming sync): ${peerName(link.client)}`);
+      link.client.close();
+    }
+  }
+  // A master without replicas for repl-backlog-ttl seconds frees its backlog.
+  const ttl = srv.config.getNumber('repl-backlog-ttl');
+  if (!r.isReplica && r.replicas.size === 0 && r.backlog !== null && ttl > 0 && r.noReplicasSince >= 0 && now - r.noReplicasSince > ttl * 1000) {
+    changeReplicationId(srv);
+    freeBacklog(srv);
+    srv.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+  }
+  // Full syncs waiting: for a snapshot to end, or for the diskless delay to pass.
+  const delay = srv.config.getNumber('repl-diskless-sync-delay') * 1000;
+  const waiting = [...r.replicas].filter((l) => l.state === 'wait_bgsave_start');
+  if (waiting.length > 0) {
+    const diskless = srv.config.getBool('repl-diskless-sync') && waiting.every((l) => l.capaEof);
+    const oldest = Math.min(...waiting.map((l) => l.waitingSince));
+    const max = srv.config.getNumber('repl-diskless-sync-max-replicas');
+    if (!diskless || now - oldest >= delay || (max > 0 && waiting.length >= max)) startFullSync(srv);
+  }
+}
+
+/** The backlog follows CONFIG SET repl-backlog-size. */
+export function resizeBacklog(srv: Server): void {
+  srv.repl.backlog?.resize(srv.config.getNumber('repl-backlog-size'));
+}
