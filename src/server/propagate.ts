@@ -43,6 +43,8 @@ import type { Server } from './server.js';
 export interface PropagatedOp {
   readonly db: number;
   readonly argv: readonly Buffer[];
+  /** For replicas only, not the AOF (PUBLISH: PROPAGATE_REPL). */
+  readonly replicasOnly?: boolean;
 }
 
 /** Receives each execution unit's records, already wrapped in MULTI/EXEC when needed. */
@@ -94,6 +96,8 @@ export class Propagation {
   #prevented = false;
   /** The running command must be propagated even if it changed nothing (forceCommandPropagation). */
   #forced = false;
+  /** The running command's record goes to replicas only (forceReplicasOnly). */
+  #replicasOnly = false;
   #defaultTtls: DefaultTtlMark[] = [];
 
   /** `srv` is only stored here: the Server is still being built when this is created. */
@@ -163,6 +167,17 @@ export class Propagation {
   }
 
   /**
+   * forceCommandPropagation(c, PROPAGATE_REPL): the running command goes to replicas only
+   * (PUBLISH, so that subscribers of replicas receive it), not to the AOF.
+   */
+  forceReplicasOnly(): void {
+    if (this.#depth > 0) {
+      this.#forced = true;
+      this.#replicasOnly = true;
+    }
+  }
+
+  /**
    * The default-TTL feature gave `key` (a key the running command writes) the absolute expiry
    * `at`. If the key still has exactly that expiry when the command ends, a PEXPIREAT follows
    * the command's record. Outside a command nothing is recorded (such a write is not
@@ -182,6 +197,7 @@ export class Propagation {
     this.#rewrite = null;
     this.#prevented = false;
     this.#forced = false;
+    this.#replicasOnly = false;
     return this.#srv.dirty;
   }
 
@@ -198,10 +214,13 @@ export class Propagation {
       !this.#prevented &&
       cmd.name !== 'exec' &&
       (this.#srv.dirty > dirtyBefore || this.#forced || (ALWAYS_PROPAGATED.has(cmd.name) && !failed));
-    if (self && this.active) this.#pending.push({ db, argv: this.#rewrite ?? argv });
+    if (self && this.active) {
+      this.#pending.push(this.#replicasOnly ? { db, argv: this.#rewrite ?? argv, replicasOnly: true } : { db, argv: this.#rewrite ?? argv });
+    }
     this.#rewrite = null;
     this.#prevented = false;
     this.#forced = false;
+    this.#replicasOnly = false;
     if (this.#defaultTtls.length > 0) this.#defaultTtlRecords(db);
     if (this.#depth === 0 && this.#pending.length > 0) this.#flush();
   }

@@ -399,6 +399,41 @@ export class RawClient {
     });
   }
 
+  /**
+   * Resolves with every byte up to and including the first occurrence of `marker` (a raw
+   * stream such as a replication payload), consuming them; rejects on timeout or close.
+   */
+  readThrough(marker: Buffer | string, timeoutMs = 5000): Promise<Buffer> {
+    const m = typeof marker === 'string' ? Buffer.from(marker, 'latin1') : marker;
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const w: Waiter = {
+        check: (): boolean => {
+          const i = this.buf.indexOf(m);
+          if (i >= 0) {
+            const out = Buffer.from(this.buf.subarray(0, i + m.length));
+            this.buf = this.buf.subarray(i + m.length);
+            clearTimeout(timer);
+            resolve(out);
+            return true;
+          }
+          if (this.closed) {
+            clearTimeout(timer);
+            reject(new Error(`connection closed before "${escapeBytes(m)}"; pending: "${escapeBytes(this.buf, 200)}"`));
+            return true;
+          }
+          return false;
+        },
+      };
+      if (w.check()) return;
+      timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`no "${escapeBytes(m)}" within ${timeoutMs}ms; pending: "${escapeBytes(this.buf, 200)}"`));
+      }, timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+
   /** Reads n replies in order. */
   async readAll(n: number, timeoutMs = 5000): Promise<Buffer[]> {
     const out: Buffer[] = [];

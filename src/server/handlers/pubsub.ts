@@ -66,6 +66,8 @@ const sunsubscribeCommand: Handler = (c, argv) => unsubscribeGeneric(c, argv, Su
 /** PUBLISH channel message: the number of clients that received it (patterns included). */
 const publishCommand: Handler = (c, argv) => {
   c.w.integer(c.srv.pubsub.publish(argv[1], argv[2], false));
+  // Subscribers of replicas get it too (the stream carries it; the AOF does not).
+  if (c.srv.propagation.active) c.srv.propagation.forceReplicasOnly();
 };
 
 /** SPUBLISH shardchannel message: shard channels ignore patterns. */

@@ -255,7 +255,6 @@ export function flushTurn(srv: Server): void {
   if (m.getAckPending) {
     m.getAckPending = false;
     if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
-    m.flushScheduled = false;
   }
   if (m.turnLen === 0) return;
   const chunk = m.turn.subarray(0, m.turnLen);

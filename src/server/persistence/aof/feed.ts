@@ -81,8 +81,9 @@ export function attachAof(srv: Server): void {
   const consumer = (ops: readonly PropagatedOp[]): void => {
     const w = aofOf(srv).writer;
     if (w === null) return;
-    batch = ops;
-    w.appendWith(encodedSize(ops, feed.encode), encode);
+    batch = ops.some((op) => op.replicasOnly === true) ? forTheAof(ops) : ops;
+    if (batch.length === 0) return;
+    w.appendWith(encodedSize(batch, feed.encode), encode);
     batch = [];
   };
   const hold = (c: Client): boolean => holdForFsync(srv, feed, c);
@@ -105,6 +106,15 @@ export function attachAof(srv: Server): void {
     else void stopAof(srv).then(feed.sync);
   });
   srv.beforeClose.push(() => stopAof(srv).then(feed.sync));
+}
+
+/**
+ * A unit without its records for replicas only (PUBLISH); nothing if only the MULTI/EXEC
+ * around them would remain.
+ */
+function forTheAof(ops: readonly PropagatedOp[]): readonly PropagatedOp[] {
+  const kept = ops.filter((op) => op.replicasOnly !== true);
+  return kept.length === 2 && ops.length > 2 ? [] : kept;
 }
 
 /**

@@ -1,0 +1,185 @@
+// The master side of replication on the wire, byte for byte as a replica sees it: REPLCONF,
+// PSYNC's +FULLRESYNC and the EOF-marked diskless payload, the stream that follows (SELECT,
+// rewritten commands, PUBLISH, PING), +CONTINUE from the backlog, WAIT, min-replicas-to-write,
+// ROLE and INFO replication.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RawClient } from '../helpers/raw-client.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
+import { until } from '../helpers/poll.js';
+
+const text = (b: Buffer): string => b.toString('latin1');
+
+/** Field `name` of INFO replication. */
+async function replInfo(c: RawClient, name: string): Promise<string> {
+  const body = text(await c.call('INFO', 'replication'));
+  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(body);
+  return m === null ? '' : m[1];
+}
+
+describe('replication, master side, on the wire', () => {
+  let node: RunningServer;
+  let c: RawClient;
+  const open: RawClient[] = [];
+
+  let dir: string;
+
+  before(async () => {
+    // SYNC without capa eof goes through a BGSAVE into dir.
+    dir = mkdtempSync(path.join(tmpdir(), 'shoal-repl-wire-'));
+    node = await startServer({ config: { port: '0', dir, 'repl-diskless-sync-delay': '0', 'repl-ping-replica-period': '1' } });
+    c = await RawClient.connect(node.port);
+    open.push(c);
+  });
+  after(async () => {
+    for (const x of open) await x.close();
+    await node?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function connect(): Promise<RawClient> {
+    const x = await RawClient.connect(node.port);
+    open.push(x);
+    return x;
+  }
+
+  it('a fresh master: ROLE, INFO replication, WAIT without replicas', async () => {
+    assert.equal(text(await c.call('ROLE')), '*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n');
+    assert.equal(await replInfo(c, 'role'), 'master');
+    assert.equal(await replInfo(c, 'connected_slaves'), '0');
+    assert.equal(await replInfo(c, 'repl_backlog_active'), '0');
+    assert.match(await replInfo(c, 'master_replid'), /^[0-9a-f]{40}$/);
+    assert.equal(text(await c.call('WAIT', '0', '0')), ':0\r\n');
+    assert.equal(text(await c.call('WAIT', '1', '20')), ':0\r\n');
+    assert.equal(text(await c.call('WAIT', '1', '-1')), '-ERR timeout is negative\r\n');
+    assert.equal(text(await c.call('WAIT', 'x', '1')), '-ERR value is not an integer or out of range\r\n');
+    assert.equal(text(await c.call('WAIT', '1', 'x')), '-ERR timeout is not an integer or out of range\r\n');
+  });
+
+  it('REPLCONF options, errors, and ACK / GETACK from a non-replica (no reply)', async () => {
+    const x = await connect();
+    assert.equal(text(await x.call('REPLCONF', 'listening-port', '6390')), '+OK\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2', 'capa', 'unknown')), '+OK\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'ip-address', '10.1.2.3')), '+OK\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'ip-address', 'h'.repeat(256))), '-ERR REPLCONF ip-address provided by replica instance is too long: 256 bytes\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'listening-port', 'x')), '-ERR value is not an integer or out of range\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'nope', '1')), '-ERR Unrecognized REPLCONF option: nope\r\n');
+    assert.equal(text(await x.call('REPLCONF', 'capa')), '-ERR syntax error\r\n');
+    await x.command('REPLCONF', 'ACK', '10');
+    await x.command('REPLCONF', 'GETACK', '*');
+    assert.equal(text(await x.call('PING')), '+PONG\r\n');
+  });
+
+  it('PSYNC ? -1: +FULLRESYNC, the diskless payload, then the stream', async () => {
+    await c.call('SET', 'before', '1');
+    await c.call('SELECT', '2');
+    await c.call('HSET', 'h2', 'f', 'v');
+    await c.call('SELECT', '0');
+    const r = await connect();
+    assert.equal(text(await r.call('REPLCONF', 'listening-port', '7777')), '+OK\r\n');
+    assert.equal(text(await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2')), '+OK\r\n');
+    await r.command('PSYNC', '?', '-1');
+    const head = text(await r.readThrough('\r\n'));
+    const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)\r\n$/.exec(head);
+    assert.ok(m !== null, head);
+    const [, replId, offset] = m;
+    assert.equal(replId, await replInfo(c, 'master_replid'));
+    assert.equal(offset, await replInfo(c, 'master_repl_offset'));
+    const eofLine = text(await r.readThrough('\r\n'));
+    const em = /^\$EOF:([0-9a-f]{40})\r\n$/.exec(eofLine);
+    assert.ok(em !== null, eofLine);
+    const payload = await r.readThrough(em[1]);
+    assert.equal(text(payload.subarray(0, 9)), 'REDIS0010');
+    // The RDB records where the stream starts (repl-id, repl-offset aux fields).
+    assert.ok(payload.includes(Buffer.from(replId)), 'repl-id in the payload');
+    assert.ok(payload.includes(Buffer.from('before')) && payload.includes(Buffer.from('h2')));
+    await until(async () => (await replInfo(c, 'slave0')).includes('state=online'), { what: 'the replica online' });
+    assert.match(await replInfo(c, 'slave0'), /^ip=127\.0\.0\.1,port=7777,state=online,offset=\d+,lag=\d+,lag_bytes=\d+,lag_ms=\d+$/);
+    // The stream: SELECT first, then each write as propagated (SET EX -> PXAT).
+    await c.call('SET', 'k', 'v', 'EX', '100');
+    const select = '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n';
+    const got = text(await r.readThrough('PXAT\r\n'));
+    assert.ok(got.startsWith(select) || got.startsWith(`*1\r\n$4\r\nPING\r\n${select}`), got);
+    assert.match(text(await r.readThrough('\r\n')), /^\$13\r\n$/);
+    await r.readThrough('\r\n');
+    // PUBLISH goes to replicas.
+    await c.call('PUBLISH', 'chan', 'hello');
+    const pub = text(await r.readThrough('hello\r\n'));
+    assert.ok(pub.endsWith('*3\r\n$7\r\nPUBLISH\r\n$4\r\nchan\r\n$5\r\nhello\r\n'), pub);
+    // ACKs move the replica's offset; WAIT sees it.
+    const total = await replInfo(c, 'master_repl_offset');
+    await r.command('REPLCONF', 'ACK', total);
+    await until(async () => (await replInfo(c, 'slave0')).includes(`offset=${total},`), { what: 'the ACK' });
+    assert.equal(text(await c.call('WAIT', '1', '1000')), ':1\r\n');
+    const role = text(await c.call('ROLE'));
+    assert.equal(role, `*3\r\n$6\r\nmaster\r\n:${total}\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n7777\r\n$${total.length}\r\n${total}\r\n`);
+    // A second PSYNC from a replica is ignored; its other commands get no reply either.
+    await r.command('PSYNC', '?', '-1');
+    await r.command('PING');
+    // WAIT for more replicas than acknowledge blocks until the timeout and sends GETACK.
+    await c.call('SET', 'w', '1');
+    const waited = c.call('WAIT', '2', '100');
+    await r.readThrough('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
+    assert.equal(text(await waited), ':0\r\n');
+    await r.close();
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'the replica gone' });
+  });
+
+  it('PSYNC <id> <offset> continues from the backlog; a wrong id or offset gets a full sync', async () => {
+    const replId = await replInfo(c, 'master_replid');
+    const from = Number(await replInfo(c, 'master_repl_offset')) + 1;
+    await c.call('SET', 'gap', 'filled');
+    const r = await connect();
+    await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    await r.command('PSYNC', replId, String(from));
+    assert.equal(text(await r.readThrough('\r\n')), `+CONTINUE ${replId}\r\n`);
+    const rest = text(await r.readThrough('filled\r\n'));
+    assert.ok(rest.endsWith('*3\r\n$3\r\nSET\r\n$3\r\ngap\r\n$6\r\nfilled\r\n'), rest);
+    await r.close();
+    // Without capa psync2: +CONTINUE alone.
+    const old = await connect();
+    await old.command('PSYNC', replId, String(from));
+    assert.equal(text(await old.readThrough('\r\n')), '+CONTINUE\r\n');
+    await old.close();
+    // An offset past the end, or an unknown ID: a full resync.
+    for (const [id, off] of [
+      [replId, String(Number(await replInfo(c, 'master_repl_offset')) + 100)],
+      ['f'.repeat(40), '1'],
+    ]) {
+      const f = await connect();
+      await f.call('REPLCONF', 'capa', 'eof');
+      await f.command('PSYNC', id, off);
+      assert.match(text(await f.readThrough('\r\n')), /^\+FULLRESYNC [0-9a-f]{40} \d+\r\n$/);
+      await f.readThrough('\r\n');
+      await f.close();
+    }
+  });
+
+  it('SYNC: the payload without +FULLRESYNC, through the disk when the replica has no capa eof', async () => {
+    const r = await connect();
+    await r.command('SYNC');
+    const first = text(await r.readThrough('\r\n', 10_000));
+    // Newlines may come first (keepalives while the BGSAVE runs), then $<size>.
+    assert.match(first.replace(/^\n+/, ''), /^\$\d+\r\n$/);
+    const size = Number(first.replace(/^\n+/, '').slice(1, -2));
+    await until(() => r.pending.length >= size, { what: 'the whole RDB' });
+    assert.equal(text(r.pending.subarray(0, 9)), 'REDIS0010');
+    await r.close();
+  });
+
+  it('min-replicas-to-write refuses writes and queued writes with -NOREPLICAS', async () => {
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
+    assert.equal(text(await c.call('CONFIG', 'SET', 'min-replicas-to-write', '1')), '+OK\r\n');
+    assert.equal(text(await c.call('SET', 'x', '1')), '-NOREPLICAS Not enough good replicas to write.\r\n');
+    assert.equal(text(await c.call('GET', 'gap')), '$6\r\nfilled\r\n');
+    assert.equal(await replInfo(c, 'min_slaves_good_slaves'), '0');
+    await c.call('MULTI');
+    assert.equal(text(await c.call('SET', 'x', '1')), '-NOREPLICAS Not enough good replicas to write.\r\n');
+    assert.equal(text(await c.call('EXEC')), '-EXECABORT Transaction discarded because of previous errors.\r\n');
+    assert.equal(text(await c.call('CONFIG', 'SET', 'min-replicas-to-write', '0')), '+OK\r\n');
+    assert.equal(text(await c.call('SET', 'x', '1')), '+OK\r\n');
+  });
+});
