@@ -721,6 +721,87 @@ export const serverSpecs: CommandSpec[] = [
     },
   },
   {
+    name: "replicaof",
+    arity: 3,
+    flags: ["admin", "noscript", "stale", "no_async_loading"],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    acl: ["admin", "slow", "dangerous"],
+    doc: {
+      summary: "Make the server a replica of another instance, or promote it as master.",
+      since: "5.0.0",
+      group: "server",
+      complexity: "O(1)",
+      arguments: [
+        {
+          name: "args",
+          type: "oneof",
+          arguments: [
+            {
+              name: "host-port",
+              type: "block",
+              arguments: [
+                { name: "host", type: "string" },
+                { name: "port", type: "integer" },
+              ],
+            },
+            {
+              name: "no-one",
+              type: "block",
+              arguments: [
+                { name: "no", type: "pure-token", token: "NO" },
+                { name: "one", type: "pure-token", token: "ONE" },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: "slaveof",
+    arity: 3,
+    flags: ["admin", "noscript", "stale", "no_async_loading"],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    acl: ["admin", "slow", "dangerous"],
+    doc: {
+      summary: "Make the server a replica of another instance, or promote it as master.",
+      since: "1.0.0",
+      group: "server",
+      complexity: "O(1)",
+      docFlags: ["deprecated"],
+      deprecatedSince: "5.0.0",
+      replacedBy: "`REPLICAOF`",
+      arguments: [
+        {
+          name: "args",
+          type: "oneof",
+          arguments: [
+            {
+              name: "host-port",
+              type: "block",
+              arguments: [
+                { name: "host", type: "string" },
+                { name: "port", type: "integer" },
+              ],
+            },
+            {
+              name: "no-one",
+              type: "block",
+              arguments: [
+                { name: "no", type: "pure-token", token: "NO" },
+                { name: "one", type: "pure-token", token: "ONE" },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     name: "replconf",
     arity: -1,
     flags: ["admin", "noscript", "loading", "stale", "allow_busy"],

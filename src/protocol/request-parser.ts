@@ -59,6 +59,8 @@ export class RequestParser {
   #spare: Buffer | null = null;
   /** Bytes held by the argument vector being assembled (for the query buffer limit). */
   #argBytes = 0;
+  /** Bytes fed since the parser was created (see `consumed`). */
+  #fed = 0;
   readonly limits: ParserLimits;
 
   constructor(limits: ParserLimits) {
@@ -68,6 +70,16 @@ export class RequestParser {
   /** Unparsed bytes plus the bytes of a partially received command: Redis's query buffer length. */
   get pendingBytes(): number {
     return this.#buf.length - this.#pos + this.#argBytes + this.#bigFill;
+  }
+
+  /**
+   * Bytes of the input consumed by the commands returned so far, counted from the parser's
+   * creation: read right after next() returned a command, it is where that command's bytes end
+   * in the stream (blank lines before it included). A replica uses it to pass on exactly the
+   * bytes of each command its master sent.
+   */
+  get consumed(): number {
+    return this.#fed - (this.#buf.length - this.#pos);
   }
 
   /** Bytes of the big-argument buffer kept for reuse (client memory). */
@@ -88,6 +100,7 @@ export class RequestParser {
 
   /** Appends received bytes. Call next() until it returns null to drain complete commands. */
   feed(chunk: Buffer): void {
+    this.#fed += chunk.length;
     if (this.#big !== null) {
       const need = this.#big.length - this.#bigFill;
       const n = Math.min(need, chunk.length);

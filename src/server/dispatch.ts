@@ -109,7 +109,8 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
 
   // Writes (and PING) are refused while the data cannot be persisted (writeCommandsDeniedByDiskError):
   // two tests unless a background save failed or the AOF is on.
-  if ((!srv.persistence.lastSaveOk || srv.replyHold !== null) && ((cmd.flags & F.write) !== 0 || cmd.name === 'ping')) {
+  // The master's stream is applied regardless (Redis logs instead of refusing it).
+  if ((!srv.persistence.lastSaveOk || srv.replyHold !== null) && ((cmd.flags & F.write) !== 0 || cmd.name === 'ping') && !c.isMaster) {
     const denied = diskErrorDenial(srv);
     if (denied !== null) {
       cmd.stats.rejectedCalls++;

@@ -182,8 +182,11 @@ export class Evictor {
   performEvictions(): number {
     const srv = this.#srv;
     // While clients are paused the dataset stays still: a fake OK, as in Redis (no metrics).
-    // Nor is anything evicted while the dataset loads (isSafeToPerformEvictions).
+    // Nor is anything evicted while the dataset loads, nor on a replica that ignores
+    // maxmemory (replica-ignore-maxmemory: its master's DELs keep it in step)
+    // (isSafeToPerformEvictions).
     if (srv.pause.writesPaused || srv.loading !== null) return EVICT_OK;
+    if (srv.repl.isReplica && srv.config.getBool('replica-ignore-maxmemory')) return EVICT_OK;
     const used = srv.memory.used() - srv.memory.notCountedForEvict();
     let result = EVICT_FAIL;
     if (this.maxmemory === 0 || used <= this.maxmemory) {

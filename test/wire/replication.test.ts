@@ -98,8 +98,12 @@ describe('replication, master side, on the wire', () => {
     assert.ok(payload.includes(Buffer.from('before')) && payload.includes(Buffer.from('h2')));
     await until(async () => (await replInfo(c, 'slave0')).includes('state=online'), { what: 'the replica online' });
     assert.match(await replInfo(c, 'slave0'), /^ip=127\.0\.0\.1,port=7777,state=online,offset=\d+,lag=\d+,lag_bytes=\d+,lag_ms=\d+$/);
-    // The stream: SELECT first, then each write as propagated (SET EX -> PXAT).
+    // Nothing follows the EOF mark until the replica's first ACK (it has loaded the payload).
     await c.call('SET', 'k', 'v', 'EX', '100');
+    await c.call('PING');
+    assert.equal(r.pending.length, 0);
+    await r.command('REPLCONF', 'ACK', offset);
+    // The stream: SELECT first, then each write as propagated (SET EX -> PXAT).
     const select = '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n';
     const got = text(await r.readThrough('PXAT\r\n'));
     assert.ok(got.startsWith(select) || got.startsWith(`*1\r\n$4\r\nPING\r\n${select}`), got);

@@ -13,6 +13,7 @@ import { memoryHandlers } from './memory.js';
 import { persistenceHandlers } from './persistence.js';
 import { pubsubHandlers } from './pubsub.js';
 import { replicationHandlers } from './replication.js';
+import { replicaofHandlers } from './replicaof.js';
 import { serverHandlers } from './server.js';
 import { setsHandlers } from './sets.js';
 import { stringsHandlers } from './strings.js';
@@ -37,4 +38,5 @@ export const allHandlers: Record<string, Handler> = {
   ...hotkeysHandlers,
   ...persistenceHandlers,
   ...replicationHandlers,
+  ...replicaofHandlers,
 };

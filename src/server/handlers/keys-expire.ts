@@ -116,7 +116,9 @@ function expireGenericCommand(c: Client, argv: Buffer[], name: string, unitSecon
     if (flags & LT && current !== -1n && when >= current) return void c.w.integer(0);
   }
 
-  if (when <= BigInt(now)) {
+  // checkAlreadyExpired: a time already past deletes the key, except on a replica (and while
+  // CLIENT PAUSE holds expiry), which waits for its master's DEL: db.deleteOnExpire is off there.
+  if (when <= BigInt(now) && c.db.deleteOnExpire) {
     c.db.delete(e);
     signalModifiedKey(c, c.db, argv[1]);
     notifyKeyspaceEvent(c, NOTIFY.generic, 'del', argv[1], c.db.id);

@@ -61,12 +61,58 @@ export interface IndexObserver {
   swapped(a: Database, b: Database): void;
 }
 
+/** What a lookup does with a key whose TTL passed (ExpiryPolicy.verdict). */
+export const ExpiredAccess = { Delete: 0, Missing: 1, Live: 2 } as const;
+export type ExpiredAccess = (typeof ExpiredAccess)[keyof typeof ExpiredAccess];
+
 /**
- * Whether reading an expired key deletes it. One object shared by every database of a node:
- * CLIENT PAUSE WRITE turns deletion off (and replicas will), for all databases at once.
+ * What lookups do with expired keys (Redis 7.0 expireIfNeeded). One object shared by every
+ * database of a node, so a switch applies to all of them at once:
+ *  - on a master, not paused: the key is deleted (deleteOnAccess, the one test on the path);
+ *  - CLIENT PAUSE WRITE/ALL (`paused`): it reads as missing and stays;
+ *  - on a replica (`replica` set by replication/replica.ts): the replica's verdict comes first —
+ *    Live while its master's stream is applied (the master sends the DEL itself), Missing for a
+ *    normal client's read, Delete for a write on a writable replica (then a pause still holds
+ *    the deletion back).
+ * The verdict is asked only for a key that is actually expired, never on the hot path.
  */
-export interface ExpiryPolicy {
-  deleteOnAccess: boolean;
+export class ExpiryPolicy {
+  /** Lookups delete expired keys: no pause and not a replica. */
+  deleteOnAccess = true;
+  #paused = false;
+  #replica: (() => ExpiredAccess) | null = null;
+
+  /** CLIENT PAUSE in force: nothing is deleted by lookups. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  set paused(v: boolean) {
+    this.#paused = v;
+    this.#update();
+  }
+
+  /** The replica's verdict on an expired key, or null on a master. */
+  get replica(): (() => ExpiredAccess) | null {
+    return this.#replica;
+  }
+
+  set replica(f: (() => ExpiredAccess) | null) {
+    this.#replica = f;
+    this.#update();
+  }
+
+  /** What to do with an expired key now (when deleteOnAccess is off). */
+  verdict(): ExpiredAccess {
+    if (this.#replica === null) return ExpiredAccess.Missing; // paused (or switched off directly)
+    const v = this.#replica();
+    if (v !== ExpiredAccess.Delete) return v;
+    return this.#paused ? ExpiredAccess.Missing : ExpiredAccess.Delete;
+  }
+
+  #update(): void {
+    this.deleteOnAccess = !this.#paused && this.#replica === null;
+  }
 }
 
 const PARTS = 256;
@@ -264,15 +310,18 @@ export class Database {
 
   /**
    * The live entry for key at time `now`, or NONE. An expired key is deleted (reported
-   * through onExpired first) unless deleteOnExpire is off, in which case it only reads as
-   * missing.
+   * through onExpired first), or only reads as missing, or (a replica applying its master's
+   * stream) reads as live, as the ExpiryPolicy decides.
    */
   lookup(key: Uint8Array, now: number): number {
     const id = this.find(key);
     if (id === NONE) return NONE;
     const pos = this.store.vpos(id);
     if (pos >= 0 && this.#d.volExp[pos] < now) {
-      if (this.#expiry.deleteOnAccess) {
+      const ex = this.#expiry;
+      const v = ex.deleteOnAccess ? ExpiredAccess.Delete : ex.verdict();
+      if (v === ExpiredAccess.Live) return id;
+      if (v === ExpiredAccess.Delete) {
         this.#onExpired(this, id);
         this.delete(id);
       }

@@ -5,7 +5,7 @@
 // which command touches a key.
 
 import type { Clock } from '../../lib/clock.js';
-import { Database, NONE, type ExpiryPolicy } from './database.js';
+import { Database, ExpiryPolicy, NONE } from './database.js';
 import { NO_EXPIRY, StrEnc, VType } from './entry.js';
 import { lfuDecrAndReturn, lfuIncr, lfuInitial } from './lfu.js';
 import { OBJECT_SLOT_BYTES, Store } from './store.js';
@@ -45,8 +45,8 @@ export class Keyspace {
   /** Entries of every database: metadata in typed arrays, keys and values in the arena. */
   readonly store: Store;
   readonly dbs: Database[];
-  /** Shared by every database: whether lazy expiry deletes (off during CLIENT PAUSE WRITE). */
-  readonly expiry: ExpiryPolicy = { deleteOnAccess: true };
+  /** Shared by every database: what lazy expiry does (CLIENT PAUSE, replicas: database.ts). */
+  readonly expiry: ExpiryPolicy = new ExpiryPolicy();
   readonly clock: Clock;
   readonly stats: KeyspaceStats = {
     keyspaceHits: 0,

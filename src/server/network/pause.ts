@@ -44,16 +44,15 @@ export class PauseState {
   pause(type: PauseType, end: number): void {
     if (this.type === null || end > this.end) this.end = end;
     if (this.type !== 'all') this.type = type;
-    this.#expiry.deleteOnAccess = false;
+    this.#expiry.paused = true;
     this.#arm();
   }
 
   unpause(): void {
     this.type = null;
     this.end = 0;
-    // A replica (later stage) also keeps deletion off: this switch will then need to know
-    // whether anything else still holds it.
-    this.#expiry.deleteOnAccess = true;
+    // A replica keeps deletion off on its own (ExpiryPolicy.replica).
+    this.#expiry.paused = false;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const held = this.#held;

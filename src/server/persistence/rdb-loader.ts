@@ -11,7 +11,8 @@
 //   EOF            then the CRC-64 trailer, checked under rdbchecksum yes (a zero trailer means
 //                  the writer had checksums off, as Redis accepts)
 //
-// A key whose expiry has already passed is not loaded (a master skips it, as Redis does); an
+// A key whose expiry has already passed is not loaded on a master (a replica keeps it for its
+// master's DEL, as Redis does); an
 // empty aggregate is skipped with a warning; a duplicate key stops the load. The access clock
 // comes from IDLE / FREQ under the matching maxmemory-policy (objectSetLRUOrLFU). A loaded key
 // gets exactly the file's TTL (the default TTL, analytics/default-ttl.ts, does not apply to it).
@@ -40,6 +41,18 @@ export interface LoadResult {
   readonly emptyKeysSkipped: number;
   readonly functionsSkipped: number;
   readonly bytes: number;
+  /**
+   * Where the dataset stands in a replication history (aux repl-id, repl-offset,
+   * repl-stream-db), when the file records all three; else null.
+   */
+  readonly repl: RdbReplInfo | null;
+}
+
+/** The replication position an RDB file records (rdbSaveInfo). */
+export interface RdbReplInfo {
+  readonly id: string;
+  readonly offset: number;
+  readonly streamDb: number;
 }
 
 /** A load that failed: the file (or source name), the byte offset and the reason. */
@@ -166,6 +179,11 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
   let functionsSkipped = 0;
   const nowBig = BigInt(opts.now);
   const keyScratch = new KeyScratch();
+  // A replica keeps keys already expired: its master sends their DEL (rdbLoad's iAmMaster()).
+  const skipExpired = !srv.repl.isReplica && srv.config.getString('replicaof') === '';
+  let replId = '';
+  let replOffset = -1;
+  let replDb = -1;
   for (;;) {
     const opAt = inp.offset;
     const type = inp.u8();
@@ -207,6 +225,9 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
       const key = inp.stringLatin1();
       const val = inp.stringLatin1();
       logAux(srv, key, val, opts.now);
+      if (key === 'repl-id' && val.length === 40) replId = val;
+      else if (key === 'repl-offset' && /^-?\d+$/.test(val)) replOffset = Number(val);
+      else if (key === 'repl-stream-db' && /^-?\d+$/.test(val)) replDb = Number(val);
       continue;
     }
     if (type === RdbOp.ModuleAux) {
@@ -232,7 +253,7 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
     const value = readValue(inp, type, opts.limits);
     if (value === null) {
       if (emptyKeysSkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key.toString('latin1')}`);
-    } else if (expireAt !== -1n && expireAt < nowBig) {
+    } else if (expireAt !== -1n && expireAt < nowBig && skipExpired) {
       keysExpired++;
     } else {
       if (db.find(key) !== NONE) {
@@ -270,7 +291,8 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
   } else {
     log.notice(`Done loading RDB, keys loaded: ${keysLoaded}, keys expired: ${keysExpired}.`);
   }
-  return { version, keysLoaded, keysExpired, emptyKeysSkipped, functionsSkipped, bytes: inp.offset };
+  const repl = replId !== '' && replOffset !== -1 && replDb !== -1 ? { id: replId, offset: replOffset, streamDb: replDb } : null;
+  return { version, keysLoaded, keysExpired, emptyKeysSkipped, functionsSkipped, bytes: inp.offset, repl };
 }
 
 /** Logs an AUX field as Redis's loader does. */
@@ -382,6 +404,20 @@ export async function loadDataFromDiskAsync(srv: Server): Promise<LoadResult | n
   const t0 = performance.now();
   const result = await loadRdbFileAsync(srv, path);
   srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  if (result.repl !== null) startupReplInfo.set(srv, result.repl);
   return result;
+}
+
+/** The replication position of the RDB loaded at start, until taken. */
+const startupReplInfo = new WeakMap<Server, RdbReplInfo>();
+
+/**
+ * The replication position recorded in the RDB file the node loaded at start (null when it had
+ * none, or when it was already taken): replication/replica.ts resumes that history.
+ */
+export function takeStartupReplInfo(srv: Server): RdbReplInfo | null {
+  const info = startupReplInfo.get(srv) ?? null;
+  startupReplInfo.delete(srv);
+  return info;
 }
 

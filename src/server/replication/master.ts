@@ -60,6 +60,8 @@ export interface ReplicaLink {
   waitingSince: number;
   /** SYNC (not PSYNC): no +FULLRESYNC line, no REPLCONF ACK. */
   readonly preSync: boolean;
+  /** Online after a diskless payload: the held stream goes out on the first REPLCONF ACK. */
+  streamOnAck: boolean;
 }
 
 /** The master side's per-node state, kept outside Server (created on first use). */
@@ -197,8 +199,9 @@ export function feedFromMaster(srv: Server, b: Uint8Array, start: number, end: n
 /**
  * The effect-stream consumer is attached while this node is a master with a backlog (it
  * costs every write a copy of its arguments); a replica passes its master's bytes instead.
+ * Called when the backlog or the role changes.
  */
-function syncConsumer(srv: Server): void {
+export function syncConsumer(srv: Server): void {
   const m = masterSide(srv);
   const want = srv.repl.backlog !== null && !srv.repl.isReplica;
   if (want && m.detach === null) {
@@ -339,6 +342,7 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     heldBytes: 0,
     waitingSince: srv.clock.now(),
     preSync: !psync,
+    streamOnAck: false,
   };
   if (psync) {
     if (tryPartialResync(srv, c, link, argv[1].toString('latin1'), argv[2].toString('latin1'))) {
@@ -458,9 +462,15 @@ export function startFullSync(srv: Server): boolean {
       () => {
         m.sync = null;
         for (const link of links) {
-          srv.log.notice(`Streamed RDB transfer with replica ${peerName(link.client)} succeeded (socket)`);
-          goOnline(srv, link);
-          srv.log.notice(`Synchronization with replica ${peerName(link.client)} succeeded`);
+          srv.log.notice(
+            `Streamed RDB transfer with replica ${peerName(link.client)} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`,
+          );
+          // The stream waits for the replica's first ACK: a replica detects the end of an
+          // EOF-marked payload by the mark being the last bytes it read, so nothing may follow
+          // the mark until it has loaded and said so (repl_start_cmd_stream_on_ack).
+          link.state = 'online';
+          link.ackTimeMs = srv.clock.now();
+          link.streamOnAck = true;
         }
         startFullSync(srv);
       },
@@ -685,6 +695,11 @@ export function replicaAck(srv: Server, c: Client, offset: number): void {
   if (link === null) return;
   if (offset > link.ackOffset) link.ackOffset = offset;
   link.ackTimeMs = srv.clock.now();
+  if (link.streamOnAck) {
+    link.streamOnAck = false;
+    goOnline(srv, link);
+    srv.log.notice(`Synchronization with replica ${peerName(c)} succeeded`);
+  }
   const m = masterSide(srv);
   if (m.waiters.size > 0) for (const w of [...m.waiters]) checkWaiter(srv, w);
 }

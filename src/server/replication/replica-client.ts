@@ -1,0 +1,174 @@
+// The master client: on a replica, the connection to its master seen as a client (flag M in
+// CLIENT LIST) that runs every command of the replication stream (Redis's server.master).
+//
+// Its commands go through the normal dispatch gate (srv.dispatch), so MULTI/EXEC apply as one,
+// CLIENT PAUSE holds them, the AOF records their effects, and keyspace events and WATCH see
+// them. Its replies are dropped (Client.flush, isMaster). What differs from a normal client:
+//
+//   - bytes are accounted: after each command, exactly the bytes that carried it go to
+//     feedFromMaster (the offset, the backlog and the sub-replicas), as Redis's
+//     commandProcessed does with c->reploff. Inside MULTI nothing is passed on: the whole
+//     transaction goes after its EXEC, so a sub-replica, and this node's offset, never stand in
+//     the middle of one. A command held by CLIENT PAUSE counts once it finally ran.
+//   - no query buffer limit and no proto-max-bulk-len (Redis exempts its master too).
+//   - an error it is answered is logged, as Redis logs "This replica is sending an error to its
+//     master"; a protocol error closes the link.
+//   - closing it (link lost, CLIENT KILL, REPLICAOF) tells the link (onGone), which keeps the
+//     history for a partial resync.
+
+import type { Socket } from 'node:net';
+import { ProtocolError } from '../../protocol/request-parser.js';
+import { Client } from '../network/client.js';
+import type { Server } from '../server.js';
+import { feedFromMaster } from './master.js';
+
+/** What the master client tells its link. */
+export interface MasterClientEvents {
+  /** Bytes arrived from the master (for the read offset and the timeout). */
+  read(n: number): void;
+  /** A command was applied and passed on; `db` is the database the stream has selected. */
+  applied(db: number): void;
+  /** The client closed (any cause). Called once. */
+  gone(): void;
+}
+
+export class MasterClient extends Client {
+  readonly #events: MasterClientEvents;
+  /** Received chunks not yet passed on whole; #chunksStart is the stream position of chunks[0][0]. */
+  #chunks: Buffer[] = [];
+  #chunksStart = 0;
+  /** Stream position (parser.consumed basis) up to which bytes were passed on. */
+  #applied = 0;
+  /** End of the command held by CLIENT PAUSE (-1: none). */
+  #heldEnd = -1;
+  #busy = false;
+  #gone = false;
+
+  /**
+   * A master client on `socket` (connected, its handshake done), selecting database `db`.
+   * Bytes already read past the handshake or the payload go in with receive() afterwards.
+   */
+  constructor(srv: Server, socket: Socket, db: number, events: MasterClientEvents) {
+    const dbs = srv.keyspace.dbs;
+    super(srv, socket, srv.allocClientId(), dbs[db >= 0 && db < dbs.length ? db : 0], true, srv.clock.now());
+    this.#events = events;
+    this.isMaster = true;
+    this.parser.limits.protoMaxBulkLen = Number.MAX_SAFE_INTEGER;
+    this.w.onError = (text) => {
+      this.cmdErrors++;
+      srv.stats.recordError(text);
+      const cmd = this.currentCommand?.fullName ?? '<unknown>';
+      srv.log.warning(`== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${cmd}'`);
+    };
+  }
+
+  override receive(chunk: Buffer, shared: boolean): void {
+    if (this.closed) return;
+    // Kept until every command in it is passed on (the parser may copy or drop its bytes).
+    this.#chunks.push(shared ? Buffer.from(chunk) : chunk);
+    this.#events.read(chunk.length);
+    super.receive(chunk, false);
+  }
+
+  /** Runs the buffered commands, passing on each one's bytes once it ran (file header). */
+  override processInput(): void {
+    if (this.#busy) return;
+    this.#busy = true;
+    const srv = this.srv;
+    srv.now = this.lastInteraction = srv.clock.now();
+    srv.tick = performance.now();
+    try {
+      // A command held by a pause ran when the pause ended (Server re-dispatches it, then
+      // calls processInput): it counts now.
+      if (this.#heldEnd >= 0 && !this.suspended) {
+        const end = this.#heldEnd;
+        this.#heldEnd = -1;
+        this.#commandDone(end);
+      }
+      while (!this.suspended && !this.closed && !this.closeAsap) {
+        let argv: Buffer[] | null;
+        try {
+          argv = this.parser.next();
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          srv.log.warning(`Protocol error (${err.message}) from master: ${this.describe()}`);
+          this.close();
+          break;
+        }
+        if (argv === null) break;
+        const end = this.parser.consumed;
+        srv.dispatch(this, argv);
+        if (this.suspended) {
+          this.#heldEnd = end;
+          break;
+        }
+        this.#commandDone(end);
+      }
+    } finally {
+      this.#busy = false;
+    }
+    this.flush();
+  }
+
+  /** The command ending at stream position `end` ran: pass its bytes on (not inside MULTI). */
+  #commandDone(end: number): void {
+    if (this.multi !== null || this.closed) return;
+    const start = this.#applied;
+    if (end > start) {
+      this.#feed(start, end);
+      this.#applied = end;
+    }
+    this.#events.applied(this.db.id);
+  }
+
+  /** feedFromMaster with the stream bytes [start, end), then drops the chunks fully passed on. */
+  #feed(start: number, end: number): void {
+    const chunks = this.#chunks;
+    let base = this.#chunksStart;
+    let i = 0;
+    while (i < chunks.length && base + chunks[i].length <= start) base += chunks[i++].length;
+    if (i < chunks.length && end <= base + chunks[i].length) {
+      feedFromMaster(this.srv, chunks[i], start - base, end - base);
+    } else {
+      // Spans chunks (a command cut between reads): gather it.
+      const parts: Buffer[] = [];
+      let pos = base;
+      for (let j = i; j < chunks.length && pos < end; j++) {
+        const ch = chunks[j];
+        const from = Math.max(0, start - pos);
+        const to = Math.min(ch.length, end - pos);
+        if (to > from) parts.push(ch.subarray(from, to));
+        pos += ch.length;
+      }
+      const all = Buffer.concat(parts);
+      feedFromMaster(this.srv, all, 0, all.length);
+    }
+    // Drop what lies wholly before `end`.
+    let drop = 0;
+    base = this.#chunksStart;
+    while (drop < chunks.length && base + chunks[drop].length <= end) base += chunks[drop++].length;
+    if (drop > 0) {
+      chunks.splice(0, drop);
+      this.#chunksStart = base;
+    }
+  }
+
+  override close(): void {
+    const was = this.closed;
+    super.close();
+    if (!was) this.#lost();
+  }
+
+  override kill(): void {
+    const was = this.closed;
+    super.kill();
+    if (!was) this.#lost();
+  }
+
+  #lost(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#chunks = [];
+    this.#events.gone();
+  }
+}

@@ -1,0 +1,116 @@
+// The end of a full sync on the replica (readSyncBulkPayload's second half) and the small
+// pieces of the wire the link shares: the payload file is synced and renamed over
+// dir/dbfilename, the old dataset is dropped (with what depends on it: a snapshot walking it,
+// the AOF, the sub-replicas and the backlog), and the file is loaded in slices.
+
+import { fsync, close as closeFd, rename, type WriteStream } from 'node:fs';
+import type { Server } from '../server.js';
+import { signalFlushedDb } from '../signals.js';
+import { loadRdbFileAsync } from '../persistence/rdb-loader.js';
+import { rdbPath } from '../persistence/rdb-writer.js';
+import { aofOf, stopAof } from '../persistence/aof/startup.js';
+import { feedOf, startAofRewrite } from '../persistence/aof/feed.js';
+import { disconnectReplicas, freeBacklog } from './master.js';
+
+/** `REPLCONF ACK <offset>` as the master expects it. */
+export function ackCommand(offset: number): Buffer {
+  const o = String(offset);
+  return Buffer.from(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${o.length}\r\n${o}\r\n`, 'latin1');
+}
+
+/** A command as a RESP array (the handshake's commands). */
+export function resp(args: readonly string[]): string {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return s;
+}
+
+/** strerror-like text for a socket error, as Redis logs it. */
+export function errText(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'Connection refused';
+    case 'ETIMEDOUT':
+      return 'Connection timed out';
+    case 'EHOSTUNREACH':
+      return 'No route to host';
+    case 'ECONNRESET':
+      return 'Connection reset by peer';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return "Can't resolve master hostname";
+    default:
+      return err.message;
+  }
+}
+
+/** The received payload: its write stream, file descriptor and temp path. */
+export interface ReceivedPayload {
+  readonly file: WriteStream;
+  readonly fd: number;
+  readonly tmpPath: string;
+}
+
+/** What installSyncedRdb asks of its link. */
+export interface InstallHooks {
+  /** False once the attempt was cancelled (the link stops caring about the outcome). */
+  current(): boolean;
+  /** The AOF was stopped: it must be rebuilt once the sync succeeds. */
+  aofStopped(): void;
+}
+
+/**
+ * Installs a received payload: ends and fsyncs the file, renames it over dir/dbfilename, then
+ * (stopAppendOnly, killRDBChild, replicationAttachToNewMaster, emptyData) drops the old dataset
+ * and loads the file in slices, clients getting -LOADING. Returns the database the master's
+ * stream had selected (repl-stream-db, 0 if absent), or null on a failure (logged as Redis
+ * logs it; the old dataset is still there if the failure came before the flush).
+ */
+export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
+  await new Promise<void>((res, rej) => p.file.end((e?: Error | null) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) => fsync(p.fd, (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res) => closeFd(p.fd, () => res()));
+  if (!hooks.current()) return null;
+  const path = rdbPath(srv);
+  try {
+    await new Promise<void>((res, rej) => rename(p.tmpPath, path, (e) => (e ? rej(e) : res())));
+  } catch (err) {
+    srv.log.warning(
+      `Failed trying to rename the temp DB into ${srv.config.getString('dbfilename')} in MASTER <-> REPLICA synchronization: ${(err as Error).message}`,
+    );
+    return null;
+  }
+  if (!hooks.current()) return null;
+  // The AOF restarts from a rewrite once the new dataset is in (stopAppendOnly before the
+  // flush, restartAOFAfterSYNC after), and a snapshot walking the old dataset is abandoned.
+  if (srv.snapshot !== null) srv.snapshot.abort('Background saving terminated: MASTER <-> REPLICA sync');
+  if (aofOf(srv).writer !== null) {
+    await stopAof(srv);
+    feedOf(srv).sync();
+    hooks.aofStopped();
+    if (!hooks.current()) return null;
+  }
+  // Our sub-replicas must resync with the new history, and nobody may PSYNC into the old one.
+  disconnectReplicas(srv);
+  freeBacklog(srv);
+  srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+  signalFlushedDb({ srv }, srv.keyspace.dbs);
+  srv.keyspace.flushAll();
+  srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+  try {
+    const result = await loadRdbFileAsync(srv, path);
+    return result.repl !== null && result.repl.streamDb >= 0 ? result.repl.streamDb : 0;
+  } catch {
+    srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
+    return null;
+  }
+}
+
+/** restartAOFAfterSYNC: the AOF comes back through a rewrite of the new dataset. */
+export function restartAofAfterSync(srv: Server, link: { aofStopped: boolean }): void {
+  if (!link.aofStopped) return;
+  link.aofStopped = false;
+  if (!srv.config.getBool('appendonly') || aofOf(srv).writer !== null) return;
+  if (startAofRewrite(srv) === 'busy') feedOf(srv).rewriteScheduled = true;
+}

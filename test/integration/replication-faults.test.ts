@@ -1,0 +1,201 @@
+// Replication between Shoal processes under faults, each followed by a dataset comparison:
+// a write load during a full sync (nothing lost, nothing applied twice), a chain of replicas,
+// kill -9 of a replica and its restart (a partial resync from the RDB it kept), kill -9 of
+// the master and a replica moved to the promoted one (PSYNC2: partial), and links stopped
+// with SIGSTOP past repl-timeout on either side.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startShoalProcess, type ShoalProcess } from '../helpers/shoal-process.js';
+import { datasetDiff, datasetOf } from '../helpers/dataset.js';
+import { until } from '../helpers/poll.js';
+
+const DBS = [0, 2];
+
+async function info(r: Redis, section: string, name: string): Promise<string> {
+  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(await r.info(section));
+  return m === null ? '' : m[1].trim();
+}
+
+/**
+ * A bounded write load whose effects show loss and duplication: INCRs of counters, RPUSHes
+ * of sequence numbers, SETs and DELs, in two databases. Stops at `max` rounds or when told.
+ */
+function startLoad(port: number, max: number): { stop: () => Promise<number> } {
+  const r = new Redis({ port, maxRetriesPerRequest: 0 });
+  let stopped = false;
+  let rounds = 0;
+  const done = (async () => {
+    while (!stopped && rounds < max) {
+      const p = r.pipeline();
+      for (let i = 0; i < 25; i++, rounds++) {
+        p.incr(`cnt:${rounds % 10}`);
+        p.rpush(`seq:${rounds % 5}`, String(rounds));
+        p.set(`val:${rounds % 300}`, String(rounds));
+        if (rounds % 13 === 0) p.del(`val:${(rounds * 7) % 300}`);
+        if (rounds % 50 === 0) p.select(2).incr('db2:cnt').select(0);
+      }
+      await p.exec();
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await done;
+      r.disconnect();
+      return rounds;
+    },
+  };
+}
+
+describe('replication between Shoal processes, with faults', () => {
+  let dir: string;
+  const nodes: ShoalProcess[] = [];
+  const clients: Redis[] = [];
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'shoal-repl-faults-'));
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    for (const n of nodes) {
+      try {
+        process.kill(n.pid, 'SIGCONT');
+      } catch {
+        // gone
+      }
+      n.kill();
+      await n.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function node(name: string, args: string[] = []): Promise<{ p: ShoalProcess; r: Redis }> {
+    const nd = mkdtempSync(path.join(dir, `${name}-`));
+    const p = await startShoalProcess({
+      dir: nd,
+      args: ['--save', '', '--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', ...args],
+    });
+    nodes.push(p);
+    const r = new Redis({ port: p.port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    clients.push(r);
+    return { p, r };
+  }
+
+  async function caughtUp(master: Redis, replica: Redis, ms = 30_000): Promise<void> {
+    await until(async () => (await info(replica, 'replication', 'master_link_status')) === 'up', { what: 'the link up', ms });
+    await until(async () => (await info(replica, 'replication', 'slave_repl_offset')) === (await info(master, 'replication', 'master_repl_offset')), {
+      what: 'the replica to catch up',
+      ms,
+    });
+  }
+
+  async function assertSame(master: Redis, replica: Redis): Promise<void> {
+    await caughtUp(master, replica);
+    assert.deepEqual(datasetDiff(await datasetOf(master, DBS), await datasetOf(replica, DBS)), []);
+  }
+
+  let m: { p: ShoalProcess; r: Redis };
+  let a: { p: ShoalProcess; r: Redis };
+  let b: { p: ShoalProcess; r: Redis };
+
+  it('a full sync during a write load: the replica ends with exactly the master data', async () => {
+    m = await node('master', ['--rdb-key-save-delay', '30']);
+    const fill = m.r.pipeline();
+    for (let i = 0; i < 3000; i++) fill.set(`pre:${i}`, String(i));
+    await fill.exec();
+    const load = startLoad(m.p.port, 40_000);
+    a = await node('a', ['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await until(async () => (await info(a.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
+    const rounds = await load.stop();
+    assert.ok(rounds > 0);
+    await m.r.config('SET', 'rdb-key-save-delay', '0');
+    await assertSame(m.r, a.r);
+    // Counters and sequences: nothing lost, nothing applied twice.
+    let total = 0;
+    for (let i = 0; i < 10; i++) total += Number(await a.r.get(`cnt:${i}`));
+    assert.equal(total, rounds);
+    assert.equal(await m.r.call('WAIT', '1', '5000'), 1);
+  });
+
+  it('a replica of a replica follows the chain with the same offsets', async () => {
+    b = await node('b', ['--replicaof', '127.0.0.1', String(a.p.port)]);
+    await m.r.set('chained', '1');
+    await assertSame(m.r, b.r);
+    assert.equal(await info(b.r, 'replication', 'master_replid'), await info(m.r, 'replication', 'master_replid'));
+    assert.equal(await info(a.r, 'replication', 'connected_slaves'), '1');
+  });
+
+  it('kill -9 of a replica: restarted, it resyncs partially from the RDB it kept', async () => {
+    const fullBefore = Number(await info(a.r, 'stats', 'sync_full'));
+    const partialBefore = Number(await info(a.r, 'stats', 'sync_partial_ok'));
+    const bDir = (/--dir (\S+)/.exec(b.p.proc.spawnargs.join(' ')) ?? [])[1];
+    assert.ok(bDir !== undefined);
+    b.p.kill();
+    await b.p.exited;
+    await m.r.set('while-b-down', '1');
+    const restarted = await startShoalProcess({
+      dir: bDir,
+      args: ['--save', '', '--replicaof', '127.0.0.1', String(a.p.port)],
+    });
+    nodes.push(restarted);
+    const rb = new Redis({ port: restarted.port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    rb.on('error', () => undefined);
+    clients.push(rb);
+    b = { p: restarted, r: rb };
+    await assertSame(m.r, b.r);
+    assert.equal(Number(await info(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
+    assert.equal(Number(await info(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
+  });
+
+  it('SIGSTOP of a replica past repl-timeout: the master drops it; resumed, it catches up', async () => {
+    await a.r.config('SET', 'repl-timeout', '2');
+    process.kill(b.p.pid, 'SIGSTOP');
+    await until(async () => (await info(a.r, 'replication', 'connected_slaves')) === '0', { what: 'the stopped replica dropped', ms: 15_000 });
+    await m.r.set('while-b-stopped', '1');
+    process.kill(b.p.pid, 'SIGCONT');
+    await assertSame(m.r, b.r);
+    await a.r.config('SET', 'repl-timeout', '60');
+  });
+
+  it('SIGSTOP of the master past the replica\'s repl-timeout: the link drops, then resumes', async () => {
+    await a.r.config('SET', 'repl-timeout', '2');
+    process.kill(m.p.pid, 'SIGSTOP');
+    await until(async () => (await info(a.r, 'replication', 'master_link_status')) === 'down', { what: 'the link down', ms: 15_000 });
+    process.kill(m.p.pid, 'SIGCONT');
+    await m.r.set('after-master-stop', '1');
+    await assertSame(m.r, a.r);
+    await a.r.config('SET', 'repl-timeout', '60');
+  });
+
+  it('kill -9 of the master: a replica promoted, another moved to it resyncs partially', async () => {
+    // b moves from a to the master itself: same history, so a partial resync there.
+    const mPartial = Number(await info(m.r, 'stats', 'sync_partial_ok'));
+    assert.equal(await b.r.call('REPLICAOF', '127.0.0.1', String(m.p.port)), 'OK');
+    await assertSame(m.r, b.r);
+    assert.equal(Number(await info(m.r, 'stats', 'sync_partial_ok')), mPartial + 1);
+    await m.r.set('last-from-old-master', '1');
+    await caughtUp(m.r, a.r);
+    await caughtUp(m.r, b.r);
+    const oldId = await info(m.r, 'replication', 'master_replid');
+    m.p.kill();
+    await m.p.exited;
+    // Promote a: its old history stays valid as its second ID (PSYNC2).
+    assert.equal(await a.r.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await info(a.r, 'replication', 'role'), 'master');
+    assert.equal(await info(a.r, 'replication', 'master_replid2'), oldId);
+    await a.r.set('after-promotion', '1');
+    const fullBefore = Number(await info(a.r, 'stats', 'sync_full'));
+    const partialBefore = Number(await info(a.r, 'stats', 'sync_partial_ok'));
+    assert.equal(await b.r.call('REPLICAOF', '127.0.0.1', String(a.p.port)), 'OK');
+    await assertSame(a.r, b.r);
+    assert.equal(await b.r.get('after-promotion'), '1');
+    assert.equal(Number(await info(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
+    assert.equal(Number(await info(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
+    assert.equal(await info(b.r, 'replication', 'master_replid'), await info(a.r, 'replication', 'master_replid'));
+  });
+});

@@ -1,0 +1,423 @@
+// The replica side of replication against a scripted master (test/helpers/fake-master.ts): the
+// handshake Redis 7.0 sends, keepalives, both payload framings (also with stream bytes right
+// behind the EOF mark), the offsets of the applied stream (REPLCONF ACK / GETACK, MULTI passed on
+// whole), expiry as a replica sees it, partial resyncs after a drop, a timeout, a restart and a
+// master ID change, REPLICAOF's replies and REPLICAOF NO ONE.
+
+import { strict as assert } from 'node:assert';
+import { after, describe, it } from 'node:test';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startServer, type RunningServer } from '../helpers/node.js';
+import { until } from '../helpers/poll.js';
+import { FakeMaster, streamCommand, type FakeConn } from '../helpers/fake-master.js';
+import { rdbFile, rdbLen, rdbRaw } from '../helpers/rdb-build.js';
+
+const ID = 'a'.repeat(40);
+const NEWID = 'b'.repeat(40);
+const MARK = '0123456789abcdef0123456789abcdef01234567';
+
+/** An RDB as a master sends it: k=v, a key whose TTL has passed, and the replication aux fields. */
+function masterRdb(offset: number): Buffer {
+  const aux = (k: string, v: string): Buffer => Buffer.concat([Buffer.from([0xfa]), rdbRaw(k), rdbRaw(v)]);
+  const past = Buffer.alloc(8);
+  past.writeBigInt64LE(BigInt(Date.now() - 60_000));
+  return rdbFile(
+    Buffer.concat([
+      aux('redis-ver', '7.0.15'),
+      aux('repl-stream-db', '0'),
+      aux('repl-id', ID),
+      aux('repl-offset', String(offset)),
+      Buffer.from([0xfe]),
+      rdbLen(0),
+      Buffer.from([0]),
+      rdbRaw('k'),
+      rdbRaw('v'),
+      Buffer.from([0xfc]),
+      past,
+      Buffer.from([0]),
+      rdbRaw('old'),
+      rdbRaw('x'),
+    ]),
+  );
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const f of cleanups.reverse()) await f().catch(() => undefined);
+});
+
+function tmp(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'shoal-replica-'));
+  cleanups.push(async () => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+async function node(config: Record<string, string> = {}): Promise<{ n: RunningServer; c: Redis }> {
+  const n = await startServer({ config: { dir: tmp(), ...config } });
+  const c = new Redis({ port: n.port, maxRetriesPerRequest: 1 });
+  cleanups.push(async () => {
+    c.disconnect();
+    await n.close();
+  });
+  return { n, c };
+}
+
+async function fakeMaster(): Promise<FakeMaster> {
+  const fm = await FakeMaster.start();
+  cleanups.push(() => fm.close());
+  return fm;
+}
+
+async function info(c: Redis): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const line of (await c.info('replication')).split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Answers the handshake up to PSYNC; returns PSYNC's arguments. */
+async function handshake(conn: FakeConn, port: number): Promise<string[]> {
+  assert.deepEqual(await conn.command(), ['PING']);
+  conn.send('+PONG\r\n');
+  assert.deepEqual(await conn.command(), ['REPLCONF', 'listening-port', String(port)]);
+  assert.deepEqual(await conn.command(), ['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+  conn.send('+OK\r\n+OK\r\n');
+  const psync = await conn.command();
+  assert.equal(psync[0], 'PSYNC');
+  return psync;
+}
+
+/** A full sync with an EOF-marked payload at offset 100; `tail` follows the mark in the same write. */
+async function fullSync(conn: FakeConn, port: number, tail: Buffer = Buffer.alloc(0)): Promise<void> {
+  await handshake(conn, port);
+  conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+  conn.send('\n');
+  conn.send(Buffer.concat([Buffer.from(`$EOF:${MARK}\r\n`), masterRdb(100), Buffer.from(MARK), tail]));
+}
+
+async function linkUp(c: Redis): Promise<void> {
+  await until(async () => (await info(c))['master_link_status'] === 'up', { what: 'master_link_status:up' });
+}
+
+async function masterClientLine(c: Redis): Promise<string> {
+  const list = (await c.client('LIST')) as string;
+  return list.split('\n').find((l) => / flags=M/.test(l)) ?? '';
+}
+
+describe('replica link: handshake and full sync', () => {
+  it('sends the 7.0 handshake, skips keepalives, loads an EOF payload and applies the stream behind it', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    assert.equal(await c.replicaof('127.0.0.1', String(fm.port)), 'OK');
+    const conn = await fm.accepted();
+    assert.deepEqual(await conn.command(), ['PING']);
+    conn.send('-NOAUTH Authentication required.\r\n'); // accepted: the handshake goes on
+    assert.deepEqual(await conn.command(), ['REPLCONF', 'listening-port', String(n.port)]);
+    assert.deepEqual(await conn.command(), ['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+    conn.send('+OK\r\n+OK\r\n');
+    const psync = await conn.command();
+    // A master turning replica offers its own history (replicationCacheMasterUsingMyself).
+    assert.equal(psync[0], 'PSYNC');
+    assert.match(psync[1], /^[0-9a-f]{40}$/);
+    assert.equal(psync[2], '1');
+    conn.send('\n\n'); // keepalives before the reply
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    conn.send('\n');
+    const stream = Buffer.concat([streamCommand('SELECT', '0'), streamCommand('SET', 'a', '1')]);
+    conn.send(Buffer.concat([Buffer.from(`$EOF:${MARK}\r\n`), masterRdb(100), Buffer.from(MARK), stream]));
+    // An EOF payload is acknowledged at once, at the offset of the FULLRESYNC.
+    assert.equal(await conn.ack(), 100);
+    await linkUp(c);
+    assert.equal(await c.get('k'), 'v');
+    assert.equal(await c.get('a'), '1');
+    // The expired key is kept for the master's DEL: missing to reads, counted by DBSIZE.
+    assert.equal(await c.get('old'), null);
+    assert.equal(await c.exists('old'), 0);
+    assert.equal(await c.dbsize(), 3);
+    const i = await info(c);
+    assert.equal(i['role'], 'slave');
+    assert.equal(i['master_port'], String(fm.port));
+    assert.equal(i['master_sync_in_progress'], '0');
+    assert.equal(i['master_replid'], ID);
+    assert.equal(i['master_repl_offset'], String(100 + stream.length));
+    assert.equal(i['slave_repl_offset'], String(100 + stream.length));
+    assert.match(await masterClientLine(c), /addr=127\.0\.0\.1:\d+ .* flags=M db=0 /);
+    // The payload is dump.rdb now, the temp file gone.
+    const dir = n.server.config.getString('dir');
+    assert.ok(existsSync(path.join(dir, 'dump.rdb')));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-')), []);
+  });
+
+  it('reads a $<len> payload cut in small pieces', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    const rdb = masterRdb(100);
+    const all = Buffer.concat([Buffer.from('\n\n'), Buffer.from(`$${rdb.length}\r\n`), rdb, streamCommand('SET', 'after', 'yes')]);
+    for (let i = 0; i < all.length; i += 7) {
+      conn.send(all.subarray(i, i + 7));
+      await new Promise((r) => setImmediate(r));
+    }
+    await linkUp(c);
+    await until(async () => (await c.get('after')) === 'yes', { what: 'the stream after the payload' });
+    assert.equal(await c.get('k'), 'v');
+  });
+
+  it('sends AUTH with masteruser/masterauth and the announced address', async () => {
+    const fm = await fakeMaster();
+    const { c } = await node({ masterauth: 'pw', masteruser: 'repl', 'replica-announce-ip': '10.0.0.9', 'replica-announce-port': '4321' });
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    assert.deepEqual(await conn.command(), ['PING']);
+    conn.send('+PONG\r\n');
+    assert.deepEqual(await conn.command(), ['AUTH', 'repl', 'pw']);
+    assert.deepEqual(await conn.command(), ['REPLCONF', 'listening-port', '4321']);
+    assert.deepEqual(await conn.command(), ['REPLCONF', 'ip-address', '10.0.0.9']);
+    assert.deepEqual(await conn.command(), ['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+    conn.send('+OK\r\n+OK\r\n+OK\r\n+OK\r\n');
+    assert.equal((await conn.command())[0], 'PSYNC');
+  });
+
+  it('retries later when the master answers -LOADING', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send('-LOADING Redis is loading the dataset in memory\r\n');
+    const again = await fm.accepted();
+    await handshake(again, n.port);
+    assert.equal((await info(c))['master_link_status'], 'down');
+  });
+});
+
+describe('replica link: the stream', () => {
+  it('acknowledges GETACK with the offset before it, passes MULTI on whole, keeps the stream database', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    const first = Buffer.concat([streamCommand('SELECT', '0'), streamCommand('SET', 'a', '1')]);
+    await fullSync(conn, n.port, first);
+    assert.equal(await conn.ack(), 100);
+    await linkUp(c);
+    let offset = 100 + first.length;
+    const getack = streamCommand('REPLCONF', 'GETACK', '*');
+    conn.send(getack);
+    assert.equal(await conn.ack(), offset);
+    offset += getack.length;
+    assert.equal((await info(c))['master_repl_offset'], String(offset));
+
+    // A transaction counts once its EXEC ran.
+    const head = Buffer.concat([streamCommand('MULTI'), streamCommand('SET', 't', '1')]);
+    conn.send(head);
+    await until(async () => / flags=Mx /.test(await masterClientLine(c)), { what: 'the master client in MULTI' });
+    assert.equal((await info(c))['master_repl_offset'], String(offset));
+    assert.equal(await c.get('t'), null);
+    const exec = streamCommand('EXEC');
+    conn.send(exec);
+    await until(async () => (await c.get('t')) === '1', { what: 'EXEC applied' });
+    offset += head.length + exec.length;
+    assert.equal((await info(c))['master_repl_offset'], String(offset));
+
+    // SELECT from the master moves its client (and the stream's database, repl-stream-db).
+    const sel = Buffer.concat([streamCommand('SELECT', '2'), streamCommand('SET', 'in2', 'x')]);
+    conn.send(sel);
+    offset += sel.length;
+    await until(async () => (await info(c))['master_repl_offset'] === String(offset), { what: 'SELECT applied' });
+    assert.match(await masterClientLine(c), / db=2 /);
+    assert.equal(await c.dbsize(), 4); // db 0 unchanged: k, old, a, t
+    await c.select(2);
+    assert.equal(await c.get('in2'), 'x');
+    await c.select(0);
+    // The once-a-second ACK comes to carry the same offset (earlier ones may be queued).
+    let acked = -1;
+    for (let k = 0; k < 10 && acked !== offset; k++) acked = await conn.ack();
+    assert.equal(acked, offset);
+  });
+
+  it('expires nothing itself: the master client sees expired keys live, clients see them missing', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    assert.equal(await c.dbsize(), 2);
+    // 'old' expired a minute ago: the master's APPEND still finds "x" (Redis: no expiry while
+    // the master client runs), and its PERSIST makes it visible again.
+    conn.send(Buffer.concat([streamCommand('SELECT', '0'), streamCommand('APPEND', 'old', 'y')]));
+    await until(async () => (await c.dbsize()) === 2 && (await info(c))['master_repl_offset'] !== '100', { what: 'APPEND applied' });
+    assert.equal(await c.get('old'), null);
+    conn.send(streamCommand('PERSIST', 'old'));
+    await until(async () => (await c.get('old')) === 'xy', { what: 'PERSIST applied' });
+    // A time already past from the master sets the TTL instead of deleting (checkAlreadyExpired).
+    const past = String(Date.now() - 1000);
+    conn.send(streamCommand('PEXPIREAT', 'k', past));
+    conn.send(streamCommand('SET', 'p', 'v', 'PXAT', past));
+    await until(async () => (await c.dbsize()) === 3, { what: 'SET PXAT applied' });
+    assert.equal(await c.get('k'), null);
+    assert.equal(await c.get('p'), null);
+    assert.equal(await c.pttl('k'), -2);
+    assert.equal(await c.dbsize(), 3);
+    // No active expiry on a replica: the keys stay until the master's DEL.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await c.dbsize(), 3);
+    conn.send(streamCommand('DEL', 'k', 'p'));
+    await until(async () => (await c.dbsize()) === 1, { what: 'DEL applied' });
+  });
+});
+
+describe('replica link: failures and writable replicas', () => {
+  it('an interrupted transfer leaves the old dataset, removes the temp file and tries again', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.set('mine', '1');
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    const rdb = masterRdb(100);
+    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
+    await until(async () => (await info(c))['master_sync_read_bytes'] === '20', { what: 'the transfer to start' });
+    const i = await info(c);
+    assert.equal(i['master_sync_in_progress'], '1');
+    assert.equal(i['master_sync_total_bytes'], String(rdb.length));
+    assert.equal(i['master_link_status'], 'down');
+    conn.end();
+    const again = await fm.accepted();
+    assert.equal((await info(c))['master_sync_in_progress'], '0');
+    assert.equal(await c.get('mine'), '1');
+    const dir = n.server.config.getString('dir');
+    await until(() => readdirSync(dir).filter((f) => f.startsWith('temp-')).length === 0, { what: 'the temp file removed' });
+    // A payload that does not start with '$' is refused as well.
+    await handshake(again, n.port);
+    again.send(`+FULLRESYNC ${ID} 100\r\n+garbage\r\n`);
+    const third = await fm.accepted();
+    assert.equal(await c.get('mine'), '1');
+    await fullSync(third, n.port);
+    await linkUp(c);
+    assert.equal(await c.get('mine'), null);
+    assert.equal(await c.get('k'), 'v');
+  });
+
+  it('a write on a writable replica deletes the expired key it finds', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node({ 'replica-read-only': 'no' });
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    assert.equal(await c.dbsize(), 2);
+    assert.equal(await c.set('old', 'new', 'NX'), 'OK');
+    assert.equal(await c.get('old'), 'new');
+    assert.equal(await c.pttl('old'), -1);
+    assert.equal(await c.dbsize(), 2);
+  });
+});
+
+describe('replica link: drops and partial resyncs', () => {
+  it('reconnects with PSYNC <id> <offset+1> after a drop and adopts a new master ID', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    const first = Buffer.concat([streamCommand('SELECT', '1'), streamCommand('SET', 'a', '1')]);
+    await fullSync(conn, n.port, first);
+    await linkUp(c);
+    const offset = 100 + first.length;
+    await until(async () => (await info(c))['master_repl_offset'] === String(offset), { what: 'stream applied' });
+    conn.end();
+    const again = await fm.accepted();
+    const psync = await handshake(again, n.port);
+    assert.deepEqual(psync, ['PSYNC', ID, String(offset + 1)]);
+    const i = await info(c);
+    assert.equal(i['master_link_status'], 'down');
+    assert.ok(Number(i['master_link_down_since_seconds']) >= 0);
+    // +CONTINUE with another ID: the master was promoted; our history continues under it.
+    again.send(`+CONTINUE ${NEWID}\r\n`);
+    again.send(streamCommand('SET', 'b', '2')); // still in db 1, the cached master's database
+    await c.select(1);
+    await until(async () => (await c.get('b')) === '2', { what: 'stream after +CONTINUE' });
+    const j = await info(c);
+    assert.equal(j['master_link_status'], 'up');
+    assert.equal(j['master_replid'], NEWID);
+    assert.equal(j['master_replid2'], ID);
+    assert.equal(j['second_repl_offset'], String(offset + 1));
+    assert.equal(await c.get('a'), '1');
+  });
+
+  it('drops a silent master after repl-timeout and resumes partially', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node({ 'repl-timeout': '1' });
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    const again = await fm.accepted(10_000);
+    assert.ok(conn.closed || (await until(() => conn.closed, { what: 'old link closed' }).then(() => true)));
+    assert.deepEqual(await handshake(again, n.port), ['PSYNC', ID, '101']);
+  });
+
+  it('resumes the history of the RDB it loaded at start', async () => {
+    const fm = await fakeMaster();
+    const dir = tmp();
+    const a = await startServer({ config: { dir } });
+    const ca = new Redis({ port: a.port, maxRetriesPerRequest: 1 });
+    await ca.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await fullSync(conn, a.port);
+    await linkUp(ca);
+    ca.disconnect();
+    await a.close();
+    // The same directory, configured as a replica: dump.rdb says repl-id ID, repl-offset 100.
+    const { n, c } = await node({ dir, replicaof: `127.0.0.1 ${fm.port}` });
+    const next = await fm.accepted();
+    assert.deepEqual(await handshake(next, n.port), ['PSYNC', ID, '101']);
+    next.send(`+CONTINUE ${ID}\r\n`);
+    next.send(streamCommand('SET', 'z', '1'));
+    await until(async () => (await c.get('z')) === '1', { what: 'stream after the restart' });
+    assert.equal(await c.get('k'), 'v');
+  });
+});
+
+describe('REPLICAOF', () => {
+  it('answers as Redis 7.0 and turns a replica back into a master that continues its history', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    assert.equal(await c.replicaof('NO', 'ONE'), 'OK'); // already a master
+    await assert.rejects(c.replicaof('127.0.0.1', 'abc'), /ERR value is not an integer or out of range/);
+    await c.replicaof('127.0.0.1', String(fm.port));
+    assert.equal(await c.call('SLAVEOF', '127.0.0.1', String(fm.port)), 'OK Already connected to specified master');
+    const role = (await c.role()) as unknown[];
+    assert.equal(role[0], 'slave');
+    const conn = await fm.accepted();
+    const first = Buffer.concat([streamCommand('SELECT', '0'), streamCommand('SET', 'a', '1')]);
+    await fullSync(conn, n.port, first);
+    await linkUp(c);
+    const offset = 100 + first.length;
+    await until(async () => (await info(c))['master_repl_offset'] === String(offset), { what: 'stream applied' });
+    assert.deepEqual(await c.role(), ['slave', '127.0.0.1', fm.port, 'connected', offset]);
+    assert.equal(await c.replicaof('no', 'one'), 'OK');
+    const i = await info(c);
+    assert.equal(i['role'], 'master');
+    assert.equal(i['master_replid2'], ID);
+    assert.equal(i['second_repl_offset'], String(offset + 1));
+    assert.notEqual(i['master_replid'], ID);
+    await until(() => conn.closed, { what: 'the link closed' });
+    assert.equal(await c.set('local', '1'), 'OK');
+    assert.equal(await c.get('local'), '1');
+    assert.equal(await masterClientLine(c), '');
+    // Expired keys expire again.
+    assert.equal(await c.get('old'), null);
+    assert.equal(await c.dbsize(), 3);
+  });
+});
