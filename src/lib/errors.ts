@@ -222,6 +222,7 @@ export const Err = {
   misconfRdb:
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
   // ---- replication
+  invalidMasterPort: 'ERR Invalid master port',
   replicaofInCluster: 'ERR REPLICAOF not allowed in cluster mode.',
   notValidFromReplica: 'ERR Command is not valid when client is a replica.',
   /** What masters before ACLs answered a replica's PING without AUTH (tolerated in the handshake). */

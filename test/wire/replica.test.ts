@@ -394,7 +394,7 @@ describe('REPLICAOF', () => {
     const fm = await fakeMaster();
     const { n, c } = await node();
     assert.equal(await c.replicaof('NO', 'ONE'), 'OK'); // already a master
-    await assert.rejects(c.replicaof('127.0.0.1', 'abc'), /ERR value is not an integer or out of range/);
+    await assert.rejects(c.replicaof('127.0.0.1', 'abc'), /^ReplyError: ERR Invalid master port$/);
     await c.replicaof('127.0.0.1', String(fm.port));
     assert.equal(await c.call('SLAVEOF', '127.0.0.1', String(fm.port)), 'OK Already connected to specified master');
     const role = (await c.role()) as unknown[];

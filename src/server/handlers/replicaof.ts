@@ -18,9 +18,9 @@ const replicaofCommand: Handler = (c, argv) => {
     return;
   }
   if (c.replica !== null) return void c.w.error(Err.notValidFromReplica);
-  // Read as getLongFromObjectOrReply reads it: any 64-bit integer, no port range check.
+  // getRangeLongFromObjectOrReply(0, 65535, "Invalid master port"): one error for both.
   const v = parseIntArg(argv[2]);
-  if (v === null) return void c.w.error(Err.notInteger);
+  if (v === null || v < 0 || v > 65535) return void c.w.error(Err.invalidMasterPort);
   const port = Number(v);
   const host = argv[1].toString('latin1');
   if (replicaOf(srv, host, port) === 'already') {
