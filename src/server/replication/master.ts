@@ -95,6 +95,8 @@ interface Waiter {
 const sides = new WeakMap<Server, MasterSide>();
 
 const TURN_MIN = 64 * 1024;
+/** A turn of at least this many bytes is handed to the sockets without a copy. */
+const HAND_OVER = 16 * 1024;
 /** Size of an EOF mark (RDB_EOF_MARK_SIZE). */
 const EOF_MARK_SIZE = 40;
 const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
@@ -260,8 +262,16 @@ export function flushTurn(srv: Server): void {
     if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
   }
   if (m.turnLen === 0) return;
-  const chunk = m.turn.subarray(0, m.turnLen);
-  m.turn = Buffer.allocUnsafe(Math.max(TURN_MIN, m.turn.length >= 4 * TURN_MIN ? m.turnLen : m.turn.length));
+  // The sockets keep the chunk until it is written: a small turn is copied out (the turn
+  // buffer is reused), a big one is handed over whole and a new turn buffer is made.
+  let chunk: Buffer;
+  if (m.turnLen < HAND_OVER) {
+    chunk = Buffer.allocUnsafe(m.turnLen);
+    m.turn.copy(chunk, 0, 0, m.turnLen);
+  } else {
+    chunk = m.turn.subarray(0, m.turnLen);
+    m.turn = Buffer.allocUnsafe(TURN_MIN);
+  }
   m.turnLen = 0;
   noteMark(srv, m);
   for (const link of srv.repl.replicas) {
