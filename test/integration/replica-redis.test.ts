@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { until } from '../helpers/poll.js';
+import { assertSameData, caughtUp } from '../helpers/replication.js';
 import { requireRedis, startRedis, type RedisInstance } from '../helpers/redis.js';
 
 const DBS = [0, 1, 5, 15];
@@ -69,49 +70,6 @@ async function writes(r: Redis, tag: string): Promise<void> {
   await r.persist(`sx:${tag}`);
 }
 
-type Dump = Record<string, { type: string; ttl: number; value: string }>;
-
-/** Every key of DBS: type, value (order-normalized where unordered) and exact PEXPIRETIME. */
-async function dump(r: Redis): Promise<Dump> {
-  const out: Dump = {};
-  for (const db of DBS) {
-    await r.select(db);
-    const keys: Buffer[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await r.scanBuffer(cursor, 'COUNT', 1000);
-      cursor = next.toString();
-      keys.push(...batch);
-    } while (cursor !== '0');
-    for (const k of keys) {
-      const type = await r.type(k);
-      const hexes = (a: Buffer[]): string[] => a.map((b) => b.toString('hex'));
-      let value: string[];
-      if (type === 'string') value = [(await r.getBuffer(k))?.toString('hex') ?? ''];
-      else if (type === 'list') value = hexes(await r.lrangeBuffer(k, 0, -1));
-      else if (type === 'set') value = hexes(await r.smembersBuffer(k)).sort();
-      else if (type === 'zset') value = hexes(await r.zrangeBuffer(k, 0, -1, 'WITHSCORES'));
-      else {
-        const flat = hexes((await r.callBuffer('HGETALL', k)) as Buffer[]);
-        value = range(flat.length / 2, (i) => flat[2 * i] + '=' + flat[2 * i + 1]).sort();
-      }
-      const ttl = Number(await r.call('PEXPIRETIME', k));
-      out[`${db}:${k.toString('hex')}`] = { type, ttl, value: value.join(',') };
-    }
-  }
-  await r.select(0);
-  return out;
-}
-
-function assertSame(master: Dump, replica: Dump): void {
-  assert.deepEqual(Object.keys(replica).sort(), Object.keys(master).sort());
-  for (const k of Object.keys(master)) {
-    assert.equal(replica[k].type, master[k].type, `type of ${k}`);
-    assert.ok(replica[k].value === master[k].value, `value of ${k}`);
-    assert.equal(replica[k].ttl, master[k].ttl, `expire time of ${k}`);
-  }
-}
-
 async function infoOf(r: Redis, section: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const line of (await r.info(section)).split('\r\n')) {
@@ -121,17 +79,6 @@ async function infoOf(r: Redis, section: string): Promise<Record<string, string>
   return out;
 }
 
-/** Waits until the replica applied everything the master produced. */
-async function caughtUp(master: Redis, replica: Redis): Promise<void> {
-  await until(
-    async () => {
-      const m = await infoOf(master, 'replication');
-      const s = await infoOf(replica, 'replication');
-      return s['master_link_status'] === 'up' && s['master_repl_offset'] === m['master_repl_offset'];
-    },
-    { what: 'the replica to catch up with the master', ms: 20_000, every: 20 },
-  );
-}
 
 describe('Shoal replica of redis-server 7.0', { skip: requireRedis() }, () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -176,13 +123,11 @@ describe('Shoal replica of redis-server 7.0', { skip: requireRedis() }, () => {
       await populate(m.c);
       const s = await shoal();
       assert.equal(await s.c.replicaof('127.0.0.1', String(m.inst.port)), 'OK');
-      await caughtUp(m.c, s.c);
-      assertSame(await dump(m.c), await dump(s.c));
+      await assertSameData(m.c, s.c, DBS);
       const before = await infoOf(m.c, 'stats');
 
       await writes(m.c, 'one');
-      await caughtUp(m.c, s.c);
-      assertSame(await dump(m.c), await dump(s.c));
+      await assertSameData(m.c, s.c, DBS);
       const si = await infoOf(s.c, 'replication');
       const mi = await infoOf(m.c, 'replication');
       assert.equal(si['role'], 'slave');
@@ -198,7 +143,7 @@ describe('Shoal replica of redis-server 7.0', { skip: requireRedis() }, () => {
       });
       await caughtUp(m.c, s.c);
       assert.equal((await infoOf(m.c, 'stats'))['sync_full'], before['sync_full']);
-      assertSame(await dump(m.c), await dump(s.c));
+      await assertSameData(m.c, s.c, DBS);
     });
   }
 

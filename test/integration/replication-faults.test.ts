@@ -10,15 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoal-process.js';
-import { datasetDiff, datasetOf } from '../helpers/dataset.js';
 import { until } from '../helpers/poll.js';
+import { assertSameData, caughtUp, infoField } from '../helpers/replication.js';
 
 const DBS = [0, 2];
 
-async function info(r: Redis, section: string, name: string): Promise<string> {
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(await r.info(section));
-  return m === null ? '' : m[1].trim();
-}
 
 /**
  * A bounded write load whose effects show loss and duplication: INCRs of counters, RPUSHes
@@ -86,19 +82,6 @@ describe('replication between Shoal processes, with faults', () => {
     return { p, r };
   }
 
-  async function caughtUp(master: Redis, replica: Redis, ms = 30_000): Promise<void> {
-    await until(async () => (await info(replica, 'replication', 'master_link_status')) === 'up', { what: 'the link up', ms });
-    await until(async () => (await info(replica, 'replication', 'slave_repl_offset')) === (await info(master, 'replication', 'master_repl_offset')), {
-      what: 'the replica to catch up',
-      ms,
-    });
-  }
-
-  async function assertSame(master: Redis, replica: Redis): Promise<void> {
-    await caughtUp(master, replica);
-    assert.deepEqual(datasetDiff(await datasetOf(master, DBS), await datasetOf(replica, DBS)), []);
-  }
-
   let m: { p: ShoalProcess; r: Redis };
   let a: { p: ShoalProcess; r: Redis };
   let b: { p: ShoalProcess; r: Redis };
@@ -110,11 +93,11 @@ describe('replication between Shoal processes, with faults', () => {
     await fill.exec();
     const load = startLoad(m.p.port, 40_000);
     a = await node('a', ['--replicaof', '127.0.0.1', String(m.p.port)]);
-    await until(async () => (await info(a.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
+    await until(async () => (await infoField(a.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
     const rounds = await load.stop();
     assert.ok(rounds > 0);
     await m.r.config('SET', 'rdb-key-save-delay', '0');
-    await assertSame(m.r, a.r);
+    await assertSameData(m.r, a.r, DBS);
     // Counters and sequences: nothing lost, nothing applied twice.
     let total = 0;
     for (let i = 0; i < 10; i++) total += Number(await a.r.get(`cnt:${i}`));
@@ -125,14 +108,14 @@ describe('replication between Shoal processes, with faults', () => {
   it('a replica of a replica follows the chain with the same offsets', async () => {
     b = await node('b', ['--replicaof', '127.0.0.1', String(a.p.port)]);
     await m.r.set('chained', '1');
-    await assertSame(m.r, b.r);
-    assert.equal(await info(b.r, 'replication', 'master_replid'), await info(m.r, 'replication', 'master_replid'));
-    assert.equal(await info(a.r, 'replication', 'connected_slaves'), '1');
+    await assertSameData(m.r, b.r, DBS);
+    assert.equal(await infoField(b.r, 'replication', 'master_replid'), await infoField(m.r, 'replication', 'master_replid'));
+    assert.equal(await infoField(a.r, 'replication', 'connected_slaves'), '1');
   });
 
   it('kill -9 of a replica: restarted, it resyncs partially from the RDB it kept', async () => {
-    const fullBefore = Number(await info(a.r, 'stats', 'sync_full'));
-    const partialBefore = Number(await info(a.r, 'stats', 'sync_partial_ok'));
+    const fullBefore = Number(await infoField(a.r, 'stats', 'sync_full'));
+    const partialBefore = Number(await infoField(a.r, 'stats', 'sync_partial_ok'));
     const bDir = (/--dir (\S+)/.exec(b.p.proc.spawnargs.join(' ')) ?? [])[1];
     assert.ok(bDir !== undefined);
     b.p.kill();
@@ -147,55 +130,55 @@ describe('replication between Shoal processes, with faults', () => {
     rb.on('error', () => undefined);
     clients.push(rb);
     b = { p: restarted, r: rb };
-    await assertSame(m.r, b.r);
-    assert.equal(Number(await info(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
-    assert.equal(Number(await info(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
+    await assertSameData(m.r, b.r, DBS);
+    assert.equal(Number(await infoField(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
+    assert.equal(Number(await infoField(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
   });
 
   it('SIGSTOP of a replica past repl-timeout: the master drops it; resumed, it catches up', async () => {
     await a.r.config('SET', 'repl-timeout', '2');
     process.kill(b.p.pid, 'SIGSTOP');
-    await until(async () => (await info(a.r, 'replication', 'connected_slaves')) === '0', { what: 'the stopped replica dropped', ms: 15_000 });
+    await until(async () => (await infoField(a.r, 'replication', 'connected_slaves')) === '0', { what: 'the stopped replica dropped', ms: 15_000 });
     await m.r.set('while-b-stopped', '1');
     process.kill(b.p.pid, 'SIGCONT');
-    await assertSame(m.r, b.r);
+    await assertSameData(m.r, b.r, DBS);
     await a.r.config('SET', 'repl-timeout', '60');
   });
 
   it('SIGSTOP of the master past the replica\'s repl-timeout: the link drops, then resumes', async () => {
     await a.r.config('SET', 'repl-timeout', '2');
     process.kill(m.p.pid, 'SIGSTOP');
-    await until(async () => (await info(a.r, 'replication', 'master_link_status')) === 'down', { what: 'the link down', ms: 15_000 });
+    await until(async () => (await infoField(a.r, 'replication', 'master_link_status')) === 'down', { what: 'the link down', ms: 15_000 });
     process.kill(m.p.pid, 'SIGCONT');
     await m.r.set('after-master-stop', '1');
-    await assertSame(m.r, a.r);
+    await assertSameData(m.r, a.r, DBS);
     await a.r.config('SET', 'repl-timeout', '60');
   });
 
   it('kill -9 of the master: a replica promoted, another moved to it resyncs partially', async () => {
     // b moves from a to the master itself: same history, so a partial resync there.
-    const mPartial = Number(await info(m.r, 'stats', 'sync_partial_ok'));
+    const mPartial = Number(await infoField(m.r, 'stats', 'sync_partial_ok'));
     assert.equal(await b.r.call('REPLICAOF', '127.0.0.1', String(m.p.port)), 'OK');
-    await assertSame(m.r, b.r);
-    assert.equal(Number(await info(m.r, 'stats', 'sync_partial_ok')), mPartial + 1);
+    await assertSameData(m.r, b.r, DBS);
+    assert.equal(Number(await infoField(m.r, 'stats', 'sync_partial_ok')), mPartial + 1);
     await m.r.set('last-from-old-master', '1');
     await caughtUp(m.r, a.r);
     await caughtUp(m.r, b.r);
-    const oldId = await info(m.r, 'replication', 'master_replid');
+    const oldId = await infoField(m.r, 'replication', 'master_replid');
     m.p.kill();
     await m.p.exited;
     // Promote a: its old history stays valid as its second ID (PSYNC2).
     assert.equal(await a.r.call('REPLICAOF', 'NO', 'ONE'), 'OK');
-    assert.equal(await info(a.r, 'replication', 'role'), 'master');
-    assert.equal(await info(a.r, 'replication', 'master_replid2'), oldId);
+    assert.equal(await infoField(a.r, 'replication', 'role'), 'master');
+    assert.equal(await infoField(a.r, 'replication', 'master_replid2'), oldId);
     await a.r.set('after-promotion', '1');
-    const fullBefore = Number(await info(a.r, 'stats', 'sync_full'));
-    const partialBefore = Number(await info(a.r, 'stats', 'sync_partial_ok'));
+    const fullBefore = Number(await infoField(a.r, 'stats', 'sync_full'));
+    const partialBefore = Number(await infoField(a.r, 'stats', 'sync_partial_ok'));
     assert.equal(await b.r.call('REPLICAOF', '127.0.0.1', String(a.p.port)), 'OK');
-    await assertSame(a.r, b.r);
+    await assertSameData(a.r, b.r, DBS);
     assert.equal(await b.r.get('after-promotion'), '1');
-    assert.equal(Number(await info(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
-    assert.equal(Number(await info(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
-    assert.equal(await info(b.r, 'replication', 'master_replid'), await info(a.r, 'replication', 'master_replid'));
+    assert.equal(Number(await infoField(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
+    assert.equal(Number(await infoField(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
+    assert.equal(await infoField(b.r, 'replication', 'master_replid'), await infoField(a.r, 'replication', 'master_replid'));
   });
 });

@@ -11,17 +11,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { requireRedis, startRedis, type RedisInstance } from '../helpers/redis.js';
-import { datasetDiff, datasetOf } from '../helpers/dataset.js';
 import { until } from '../helpers/poll.js';
+import { assertSameData, caughtUp, infoField } from '../helpers/replication.js';
 
 const DBS = [0, 1, 3];
 
-/** Field `name` of INFO `section`. */
-async function info(r: Redis, section: string, name: string): Promise<string> {
-  const text = await r.info(section);
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
 
 async function populate(r: Redis, n: number, prefix = 'k'): Promise<void> {
   const p = r.pipeline();
@@ -104,26 +98,15 @@ describe('a redis-server replica of a Shoal master', { skip: requireRedis() }, (
     return { inst, r };
   }
 
-  async function synced(r: Redis): Promise<void> {
-    await until(async () => (await info(r, 'replication', 'master_link_status')) === 'up', { what: 'the link up', ms: 20_000 });
-    await until(async () => (await info(r, 'replication', 'slave_repl_offset')) === (await info(m, 'replication', 'master_repl_offset')), {
-      what: 'the replica to catch up',
-      ms: 20_000,
-    });
-  }
-
-  async function assertSame(r: Redis): Promise<void> {
-    await synced(r);
-    const diff = datasetDiff(await datasetOf(m, DBS), await datasetOf(r, DBS));
-    assert.deepEqual(diff, []);
-  }
+  const synced = (r: Redis): Promise<void> => caughtUp(m, r);
+  const assertSame = (r: Redis): Promise<void> => assertSameData(m, r, DBS);
 
   it('full-syncs disklessly, then follows the stream', async () => {
     await populate(m, 2000);
     const { r } = await replica();
     await synced(r);
-    assert.equal(await info(m, 'stats', 'sync_full'), '1');
-    assert.equal(await info(r, 'keyspace', 'db0').then((s) => s.split(',')[0]), `keys=${await m.dbsize()}`);
+    assert.equal(await infoField(m, 'stats', 'sync_full'), '1');
+    assert.equal(await infoField(r, 'keyspace', 'db0').then((s) => s.split(',')[0]), `keys=${await m.dbsize()}`);
     await writes(m, 'w1');
     await assertSame(r);
     // A short-lived key expires on the master, which sends the DEL.
@@ -131,23 +114,23 @@ describe('a redis-server replica of a Shoal master', { skip: requireRedis() }, (
     await until(async () => (await m.exists('w:short')) === 0 && (await r.exists('w:short')) === 0, { what: 'w:short gone on both' });
     await assertSame(r);
     // INFO and ROLE list the replica, online.
-    const line = await info(m, 'replication', 'slave0');
+    const line = await infoField(m, 'replication', 'slave0');
     assert.match(line, /^ip=127\.0\.0\.1,port=\d+,state=online,offset=\d+,lag=\d+,lag_bytes=\d+,lag_ms=\d+$/);
     const role = (await m.call('ROLE')) as [string, number, string[][]];
     assert.equal(role[0], 'master');
     assert.equal(role[2].length, 1);
     assert.equal(role[2][0][0], '127.0.0.1');
-    assert.equal(await info(m, 'replication', 'repl_backlog_active'), '1');
+    assert.equal(await infoField(m, 'replication', 'repl_backlog_active'), '1');
   });
 
   it('resumes with a partial resync after the link drops', async () => {
     const r = clients[0];
-    const okBefore = Number(await info(m, 'stats', 'sync_partial_ok'));
+    const okBefore = Number(await infoField(m, 'stats', 'sync_partial_ok'));
     await m.client('KILL', 'TYPE', 'replica');
     await writes(m, 'w2');
     await m.set('after-drop', '1');
-    await until(async () => Number(await info(m, 'stats', 'sync_partial_ok')) === okBefore + 1, { what: 'a partial resync' });
-    assert.equal(await info(m, 'stats', 'sync_full'), '1');
+    await until(async () => Number(await infoField(m, 'stats', 'sync_partial_ok')) === okBefore + 1, { what: 'a partial resync' });
+    assert.equal(await infoField(m, 'stats', 'sync_full'), '1');
     await assertSame(r);
   });
 
@@ -177,7 +160,7 @@ describe('a redis-server replica of a Shoal master', { skip: requireRedis() }, (
       }
     })();
     const { r } = await replica();
-    await until(async () => (await info(r, 'replication', 'master_link_status')) === 'up', { what: 'the disk sync', ms: 30_000 });
+    await until(async () => (await infoField(r, 'replication', 'master_link_status')) === 'up', { what: 'the disk sync', ms: 30_000 });
     stop = true;
     await load;
     await m.config('SET', 'rdb-key-save-delay', '0');
@@ -191,11 +174,11 @@ describe('a redis-server replica of a Shoal master', { skip: requireRedis() }, (
     await m.config('SET', 'min-replicas-to-write', '2');
     await m.config('SET', 'min-replicas-max-lag', '10');
     assert.equal(await m.set('fenced', '1'), 'OK');
-    assert.equal(await info(m, 'replication', 'min_slaves_good_slaves'), '2');
+    assert.equal(await infoField(m, 'replication', 'min_slaves_good_slaves'), '2');
     const last = replicas.pop() as RedisInstance;
     (clients.pop() as Redis).disconnect();
     await last.stop();
-    await until(async () => (await info(m, 'replication', 'connected_slaves')) === '1', { what: 'the replica gone' });
+    await until(async () => (await infoField(m, 'replication', 'connected_slaves')) === '1', { what: 'the replica gone' });
     await assert.rejects(m.set('fenced', '2'), /NOREPLICAS Not enough good replicas to write\./);
     assert.equal(await m.get('fenced'), '1');
     await m.config('SET', 'min-replicas-to-write', '0');

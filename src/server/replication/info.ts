@@ -1,12 +1,12 @@
 // What replication shows: INFO replication, field for field as Redis 7.0 prints it
 // (genRedisInfoString), and ROLE. Shoal adds two fields to each slaveN line, after Redis's:
-// lag_bytes (the stream the replica has not acknowledged) and lag_ms (how long ago the stream
-// first went past what it acknowledged); parsers of the line (Sentinel's included) read the
-// fields they know by name.
+// lag_bytes (the stream the replica has not acknowledged yet) and lag_ms (the replication lag
+// measured at its last ACK: how old what it had applied was); parsers of the line (Sentinel's
+// included) read the fields they know by name.
 
 import type { Client } from '../network/client.js';
 import type { Server } from '../server.js';
-import { goodReplicas, lagMs, replicaIp, type ReplicaState } from './master.js';
+import { goodReplicas, replicaIp, type ReplicaState } from './master.js';
 
 type Lines = [string, string | number][];
 
@@ -65,7 +65,7 @@ export function replicationInfo(srv: Server): Lines {
     out.push([
       `slave${i++}`,
       `ip=${replicaIp(link.client)},port=${link.listeningPort},state=${STATE_NAMES[link.state]},offset=${link.ackOffset},lag=${secs(link.ackTimeMs)}` +
-        `,lag_bytes=${link.state === 'online' ? lagBytes : 0},lag_ms=${link.state === 'online' ? lagMs(srv, link) : 0}`,
+        `,lag_bytes=${link.state === 'online' ? lagBytes : 0},lag_ms=${link.state === 'online' ? link.lagMs : 0}`,
     ]);
   }
   const b = r.backlog;

@@ -62,6 +62,8 @@ export interface ReplicaLink {
   readonly preSync: boolean;
   /** Online after a diskless payload: the held stream goes out on the first REPLCONF ACK. */
   streamOnAck: boolean;
+  /** Replication lag measured at the last ACK, ms (INFO's lag_ms; see lagAtAck). */
+  lagMs: number;
 }
 
 /** The master side's per-node state, kept outside Server (created on first use). */
@@ -308,16 +310,20 @@ function noteMark(srv: Server, m: MasterSide): void {
 }
 
 /**
- * A replica's lag in ms: how long ago the stream first went past what it acknowledged (0
- * when it has acknowledged everything).
+ * A replica's lag in ms as of its last ACK (INFO's lag_ms): how old the stream it had applied
+ * was when it said so — the ACK's time minus when this node sent the last byte it
+ * acknowledged (0 if it acknowledged everything sent). Sampled at each ACK, so it is the lag
+ * itself, not the time between ACKs; a replica that stops acknowledging shows in `lag`.
  */
-export function lagMs(srv: Server, link: ReplicaLink): number {
-  if (link.ackOffset >= srv.repl.masterReplOffset) return 0;
+function lagAtAck(srv: Server, link: ReplicaLink): number {
   const { offset, time } = masterSide(srv).marks;
-  for (let i = 0; i < offset.length; i++) {
-    if (offset[i] > link.ackOffset) return Math.max(0, srv.clock.now() - time[i]);
+  const n = offset.length;
+  if (n === 0 || link.ackOffset >= offset[n - 1]) return 0;
+  // The first flush that went past the acknowledged offset: what the replica had not yet applied.
+  for (let i = 0; i < n; i++) {
+    if (offset[i] > link.ackOffset) return Math.max(0, link.ackTimeMs - time[i]);
   }
-  return Math.max(0, srv.clock.now() - link.ackTimeMs);
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +359,7 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     waitingSince: srv.clock.now(),
     preSync: !psync,
     streamOnAck: false,
+    lagMs: 0,
   };
   if (psync) {
     if (tryPartialResync(srv, c, link, argv[1].toString('latin1'), argv[2].toString('latin1'))) {
@@ -460,8 +467,8 @@ export function startFullSync(srv: Server): boolean {
     if (!link.preSync) {
       link.client.socket.write(`+FULLRESYNC ${r.replId} ${r.masterReplOffset}\r\n`);
     }
-    srv.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
   }
+  srv.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
   const sync: { links: Set<ReplicaLink>; disk: boolean; snapshot: Snapshot | null } = { links, disk: !diskless, snapshot: null };
   if (diskless) {
     m.sync = sync;
@@ -705,6 +712,7 @@ export function replicaAck(srv: Server, c: Client, offset: number): void {
   if (link === null) return;
   if (offset > link.ackOffset) link.ackOffset = offset;
   link.ackTimeMs = srv.clock.now();
+  link.lagMs = lagAtAck(srv, link);
   if (link.streamOnAck) {
     link.streamOnAck = false;
     goOnline(srv, link);
