@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parseTraceGcLine, type GcEvent } from './engine/measure.js';
+import { memTotal, parseTraceGcLine, type GcEvent } from './engine/measure.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -451,6 +451,45 @@ export function cpuModel(): string {
     // not Linux
   }
   return os.cpus()[0]?.model ?? 'unknown';
+}
+
+/** `uptime`'s line (the load on the shared machine), or the load averages if it cannot run. */
+export function uptimeLine(): string {
+  try {
+    return execFileSync('uptime', [], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return `load average: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+  }
+}
+
+/** What a report's header says about where and how it ran (environmentLines). */
+export interface RunEnvironment {
+  /** The script as the command line shows it, e.g. `dist/bench/persistence.js`. */
+  script: string;
+  argv: readonly string[];
+  redisBin: string;
+  benchmarkBin: string;
+  uptimeAtStart: string;
+  uptimeAtEnd: string;
+  note: string | null;
+}
+
+/**
+ * The header lines every report starts with: machine (CPU, cores, RAM, kernel), the load at the
+ * start and the end, Node / redis-server / redis-benchmark versions, the command line (with
+ * BENCH_SHOAL_CMD when set) and the --note, as markdown list items.
+ */
+export function environmentLines(e: RunEnvironment): string[] {
+  const lines = [
+    `- machine: ${cpuModel()}, ${os.cpus().length} logical cores, ${(memTotal() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}; ` +
+      'shared with other work, which skews every figure',
+    `- load: at start \`${e.uptimeAtStart}\`; at the end \`${e.uptimeAtEnd}\``,
+    `- node ${process.version}; ${firstLine(e.redisBin, ['--version'])}; ${firstLine(e.benchmarkBin, ['--version'])}`,
+    `- command: \`${commandLine(['node', e.script, ...e.argv])}\`` +
+      (process.env['BENCH_SHOAL_CMD'] ? ` with \`BENCH_SHOAL_CMD=${commandLine([process.env['BENCH_SHOAL_CMD']])}\`` : ''),
+  ];
+  if (e.note !== null) lines.push(`- note: ${e.note}`);
+  return lines;
 }
 
 /**

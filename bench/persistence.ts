@@ -22,19 +22,16 @@
 // Results: a markdown report on stdout, prepended (newest first) to bench/results/persistence.md.
 // Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK — see bench/README.md.
 
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, parseList, parseOrUsage, commandLine, cpuModel, eachOption, firstLine, log, packageRoot, parsePositiveInt, prependResults, redisTools,
-  reportOption, runBench,
+  UsageError, environmentLines, parseList, parseOrUsage, eachOption, log, packageRoot, parsePositiveInt, prependResults, redisTools,
+  reportOption, runBench, uptimeLine,
 } from './lib.js';
-import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
 import { AOF_MODES, runAof, type AofMode, type AofResult } from './persistence/aof.js';
 import { BUSY_TESTS, runBusy, type BusyResult } from './persistence/busy.js';
 import { GOALS, aofShare, busyShare, renderAof, renderBusy, renderSnapshot } from './persistence/report.js';
-import { newLaunchLog, type LaunchLog, type Side } from './persistence/servers.js';
+import { launchLines, newLaunchLog, type LaunchLog, type Side } from './persistence/servers.js';
 import { runSnapshot, type SnapshotResult } from './persistence/snapshot.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -214,15 +211,6 @@ function parseArgs(argv: readonly string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // Report header
 
-/** `uptime`'s line (the load on the shared machine), or the load averages if it cannot run. */
-function uptimeLine(): string {
-  try {
-    return execFileSync('uptime', [], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return `load average: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}`;
-  }
-}
-
 interface HeaderInput {
   opts: Options;
   argv: readonly string[];
@@ -269,24 +257,12 @@ function renderHeader(h: HeaderInput): string {
   const lines = [
     `## ${h.started.toISOString()} — ${o.scenario}${reduced || o.reps < DEFAULTS.reps ? ' (reduced: indicative only)' : ''}`,
     '',
-    `- machine: ${cpuModel()}, ${os.cpus().length} logical cores, ${(memTotal() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}; ` +
-      'shared with other work, which skews every figure',
-    `- load: at start \`${h.uptimeAtStart}\`; at the end \`${h.uptimeAtEnd}\``,
-    `- node ${process.version}; ${firstLine(h.redisBin, ['--version'])}; ${firstLine(h.benchmarkBin, ['--version'])}`,
-    `- command: \`${commandLine(['node', 'dist/bench/persistence.js', ...h.argv])}\`` +
-      (process.env['BENCH_SHOAL_CMD'] ? ` with \`BENCH_SHOAL_CMD=${commandLine([process.env['BENCH_SHOAL_CMD']])}\`` : ''),
+    ...environmentLines({
+      script: 'dist/bench/persistence.js', argv: h.argv, redisBin: h.redisBin, benchmarkBin: h.benchmarkBin,
+      uptimeAtStart: h.uptimeAtStart, uptimeAtEnd: h.uptimeAtEnd, note: o.note,
+    }),
+    ...launchLines(h.launchLog, 'P: a free port; <tmpdir>: a fresh directory per server'),
   ];
-  if (o.note !== null) lines.push(`- note: ${o.note}`);
-  const builds = [...h.launchLog.builds].sort();
-  const buildNote = h.launchLog.overridden
-    ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)'
-    : builds.length === 1
-      ? ` (dist/ compiled ${builds[0] ?? ''})`
-      : builds.length > 1
-        ? ` (**dist/ was recompiled between Shoal starts: builds of ${builds.join(', ')}; samples span different code**)`
-        : '';
-  lines.push('- servers (P: a free port; <tmpdir>: a fresh directory per server):');
-  for (const [label, shown] of h.launchLog.shown) lines.push(`  - ${label}: \`${shown}\`${label.startsWith('shoal') ? buildNote : ''}`);
   lines.push(...summary(h), `- took ${took} s`, '', '');
   return lines.join('\n');
 }

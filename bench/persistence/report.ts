@@ -28,7 +28,7 @@ export function med(xs: ReadonlyArray<number | null>): number | null {
 }
 
 /** "median" or, over several values, "median (min–max)"; '–' when there are none. */
-function spread(xs: ReadonlyArray<number | null>, fmt: (x: number) => string): string {
+export function spread(xs: ReadonlyArray<number | null>, fmt: (x: number) => string): string {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
   if (v.length === 0) return '–';
   const m = median(v);

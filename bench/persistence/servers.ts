@@ -33,6 +33,25 @@ export function newLaunchLog(): LaunchLog {
   return { shown: new Map(), overridden: false, builds: new Set() };
 }
 
+/**
+ * The report's list of server command lines, one item per configuration, each Shoal line with
+ * the build it ran (or a warning that BENCH_SHOAL_CMD replaced it, or that dist/ changed mid-run);
+ * `legend` explains the placeholders in the lines.
+ */
+export function launchLines(launchLog: LaunchLog, legend: string): string[] {
+  const builds = [...launchLog.builds].sort();
+  const buildNote = launchLog.overridden
+    ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)'
+    : builds.length === 1
+      ? ` (dist/ compiled ${builds[0] ?? ''})`
+      : builds.length > 1
+        ? ` (**dist/ was recompiled between Shoal starts: builds of ${builds.join(', ')}; samples span different code**)`
+        : '';
+  const lines = [`- servers (${legend}):`];
+  for (const [label, shown] of launchLog.shown) lines.push(`  - ${label}: \`${shown}\`${label.startsWith('shoal') ? buildNote : ''}`);
+  return lines;
+}
+
 /** A log line of a server, with its arrival time (performance.now()). */
 export interface LogLine {
   at: number;
@@ -72,6 +91,8 @@ export interface LaunchSpec {
   label: string;
   /** Flags after the standard ones (`--port P --bind 127.0.0.1 --save '' --appendonly no --dir D`); later flags win. */
   extra: readonly string[];
+  /** The benchmark, for progress lines and the scratch directory's name (default `persistence`). */
+  prog?: string;
 }
 
 /**
@@ -81,7 +102,8 @@ export interface LaunchSpec {
  */
 export async function launch(spec: LaunchSpec, launchLog: LaunchLog): Promise<PServer> {
   const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), `shoal-bench-persist-${spec.side}-`));
+  const prog = spec.prog ?? 'persistence';
+  const dir = mkdtempSync(path.join(os.tmpdir(), `shoal-bench-${prog === 'persistence' ? 'persist' : prog}-${spec.side}-`));
   tempDirs.add(dir);
   const tail = ['--dir', dir, ...spec.extra];
   let server: Server;
@@ -115,7 +137,7 @@ export async function launch(spec: LaunchSpec, launchLog: LaunchLog): Promise<PS
       if (lines.length > KEPT_LINES) lines.splice(0, lines.length - KEPT_LINES);
     }
   });
-  const run = await followServer(spec.side, server, false, `persistence: ${spec.side} (${spec.label}) pid ${server.pid} on :${port}`);
+  const run = await followServer(spec.side, server, false, `${prog}: ${spec.side} (${spec.label}) pid ${server.pid} on :${port}`);
   return { side: spec.side, run, port, pid: server.pid, serverPid: treeMemory(server.pid).serverPid, dir, lines };
 }
 
