@@ -174,6 +174,30 @@ describe('replication, master side, on the wire', () => {
     await r.close();
   });
 
+  it('a replica loading its payload is not timed out; once it acknowledged, silence past repl-timeout drops it', async () => {
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '1')), '+OK\r\n');
+    const r = await connect();
+    await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    await r.command('PSYNC', '?', '-1');
+    const offset = /^\+FULLRESYNC [0-9a-f]{40} (\d+)\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
+    assert.ok(offset !== undefined);
+    const mark = /^\$EOF:([0-9a-f]{40})\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
+    assert.ok(mark !== undefined);
+    await r.readThrough(mark);
+    // Three cron seconds without an ACK: still connected (it is loading).
+    const loops = async (): Promise<number> => Number(/^lag=(\d+)/m.exec((await replInfo(c, 'slave0')).replace(/,/g, '\n'))?.[1] ?? -1);
+    await until(async () => (await loops()) >= 3, { what: 'three seconds without an ACK', ms: 10_000, every: 100 });
+    assert.equal(await replInfo(c, 'connected_slaves'), '1');
+    // Its first ACK: the stream starts; then silence: dropped after repl-timeout.
+    await r.command('REPLCONF', 'ACK', offset);
+    await c.call('SET', 'after-load', '1');
+    await r.readThrough('after-load');
+    await r.waitClose(10_000);
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'the silent replica dropped' });
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '60')), '+OK\r\n');
+  });
+
   it('min-replicas-to-write refuses writes and queued writes with -NOREPLICAS', async () => {
     await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
     assert.equal(text(await c.call('CONFIG', 'SET', 'min-replicas-to-write', '1')), '+OK\r\n');

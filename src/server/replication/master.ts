@@ -62,6 +62,12 @@ export interface ReplicaLink {
   readonly preSync: boolean;
   /** Online after a diskless payload: the held stream goes out on the first REPLCONF ACK. */
   streamOnAck: boolean;
+  /**
+   * No REPLCONF ACK since its payload was sent: the replica is loading it, however long that
+   * takes, and is not timed out meanwhile (a replica that died closes its connection; one that
+   * hangs fills its output buffer limit with the stream held for it).
+   */
+  loading: boolean;
   /** Replication lag measured at the last ACK, ms (INFO's lag_ms; see lagAtAck). */
   lagMs: number;
 }
@@ -359,6 +365,7 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     waitingSince: srv.clock.now(),
     preSync: !psync,
     streamOnAck: false,
+    loading: false,
     lagMs: 0,
   };
   if (psync) {
@@ -488,6 +495,7 @@ export function startFullSync(srv: Server): boolean {
           link.state = 'online';
           link.ackTimeMs = srv.clock.now();
           link.streamOnAck = true;
+          link.loading = true;
         }
         startFullSync(srv);
       },
@@ -565,6 +573,8 @@ function sendRdbFile(srv: Server, link: ReplicaLink): void {
   stream.on('end', () => {
     if (c.closed) return;
     goOnline(srv, link);
+    // It loads the file now; its first ACK says it is done (SYNC replicas never ACK).
+    link.loading = !link.preSync;
     srv.log.notice(`Synchronization with replica ${peerName(c)} succeeded`);
   });
 }
@@ -713,6 +723,7 @@ export function replicaAck(srv: Server, c: Client, offset: number): void {
   if (offset > link.ackOffset) link.ackOffset = offset;
   link.ackTimeMs = srv.clock.now();
   link.lagMs = lagAtAck(srv, link);
+  link.loading = false;
   if (link.streamOnAck) {
     link.streamOnAck = false;
     goOnline(srv, link);
@@ -803,7 +814,7 @@ export function replicationCron(srv: Server): void {
   // Replicas that stopped acknowledging.
   const timeout = srv.config.getNumber('repl-timeout') * 1000;
   for (const link of [...r.replicas]) {
-    if (link.state !== 'online' || link.preSync) continue;
+    if (link.state !== 'online' || link.preSync || link.loading) continue;
     if (now - link.ackTimeMs > timeout) {
       srv.log.warning(`Disconnecting timedout replica (streaming sync): ${peerName(link.client)}`);
       link.client.close();
