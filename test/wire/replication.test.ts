@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RawClient } from '../helpers/raw-client.js';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { RawClient, encodeCommand } from '../helpers/raw-client.js';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { until } from '../helpers/poll.js';
 
@@ -196,6 +198,41 @@ describe('replication, master side, on the wire', () => {
     await r.waitClose(10_000);
     await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'the silent replica dropped' });
     assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '60')), '+OK\r\n');
+  });
+
+  it('a replica that stops reading its payload is dropped after repl-timeout', async () => {
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
+    // A payload far bigger than what the sockets and the snapshot's queue hold (values that
+    // LZF cannot shrink).
+    const big = randomBytes(500).toString('hex');
+    for (let i = 0; i < 40; i++) {
+      const batch = Array.from({ length: 1000 }, (_, j) => ['SET', `big:${i}:${j}`, big]);
+      await c.send(Buffer.concat(batch.map((a) => encodeCommand(a))));
+      await c.readAll(batch.length, 20_000);
+    }
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '1')), '+OK\r\n');
+    const sock = net.connect({ port: node.port, host: '127.0.0.1' });
+    await new Promise((res) => sock.once('connect', res));
+    sock.write(encodeCommand(['REPLCONF', 'capa', 'eof']));
+    await new Promise((res) => sock.once('data', res)); // +OK
+    sock.write(encodeCommand(['PSYNC', '?', '-1']));
+    let got = 0;
+    let closed = false;
+    sock.once('close', () => (closed = true));
+    sock.on('error', () => undefined);
+    sock.on('data', (d: Buffer) => {
+      got += d.length;
+      sock.pause(); // reads one chunk, then not until the end
+    });
+    await until(async () => (await replInfo(c, 'slave0')).includes('state=wait_bgsave'), { what: 'the sync started' });
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'the stuck replica dropped', ms: 15_000 });
+    assert.ok(got > 0 && got < 40_000_000, `read ${got} bytes before the drop`);
+    // The master closed the connection itself (not waiting for its output to drain).
+    sock.removeAllListeners('data');
+    sock.resume();
+    await until(() => closed, { what: 'the connection closed' });
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '60')), '+OK\r\n');
+    assert.equal(text(await c.call('SET', 'still', 'serving')), '+OK\r\n');
   });
 
   it('min-replicas-to-write refuses writes and queued writes with -NOREPLICAS', async () => {

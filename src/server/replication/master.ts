@@ -70,6 +70,9 @@ export interface ReplicaLink {
   loading: boolean;
   /** Replication lag measured at the last ACK, ms (INFO's lag_ms; see lagAtAck). */
   lagMs: number;
+  /** During a full sync: bytes the socket had handed to the kernel when last seen moving, and when (ms). */
+  sentMark: number;
+  sentMarkMs: number;
 }
 
 /** The master side's per-node state, kept outside Server (created on first use). */
@@ -367,6 +370,8 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     streamOnAck: false,
     loading: false,
     lagMs: 0,
+    sentMark: 0,
+    sentMarkMs: srv.clock.now(),
   };
   if (psync) {
     if (tryPartialResync(srv, c, link, argv[1].toString('latin1'), argv[2].toString('latin1'))) {
@@ -765,7 +770,10 @@ export function waitCommand(c: Client, numReplicas: number, timeoutMs: number): 
   const w: Waiter = { c, offset, numReplicas, timer: null };
   c.suspended = true;
   m.waiters.add(w);
-  if (timeoutMs > 0) w.timer = setTimeout(() => releaseWaiter(srv, w), timeoutMs);
+  if (timeoutMs > 0) {
+    w.timer = setTimeout(() => releaseWaiter(srv, w), timeoutMs);
+    w.timer.unref();
+  }
   // Ask the replicas where they are at the end of this turn (beforeSleep's GETACK).
   m.getAckPending = true;
   if (!m.flushScheduled) {
@@ -814,10 +822,25 @@ export function replicationCron(srv: Server): void {
   // Replicas that stopped acknowledging.
   const timeout = srv.config.getNumber('repl-timeout') * 1000;
   for (const link of [...r.replicas]) {
+    if (link.state === 'wait_bgsave_end' || link.state === 'send_bulk') {
+      // A payload that stopped moving (the replica stopped reading) for repl-timeout.
+      const sock = link.client.socket;
+      // Bytes the kernel took (bytesWritten counts what is still queued too).
+      const sent = sock.bytesWritten - sock.writableLength;
+      if (sock.writableLength === 0 || sent !== link.sentMark) {
+        link.sentMark = sent;
+        link.sentMarkMs = now;
+      } else if (now - link.sentMarkMs > timeout) {
+        srv.log.warning(`Disconnecting timedout replica (full sync): ${peerName(link.client)}`);
+        // Not close(): that waits for the output to drain, which a stuck replica never lets.
+        link.client.kill();
+      }
+      continue;
+    }
     if (link.state !== 'online' || link.preSync || link.loading) continue;
     if (now - link.ackTimeMs > timeout) {
       srv.log.warning(`Disconnecting timedout replica (streaming sync): ${peerName(link.client)}`);
-      link.client.close();
+      link.client.kill();
     }
   }
   // A master without replicas for repl-backlog-ttl seconds frees its backlog.
