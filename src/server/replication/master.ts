@@ -23,16 +23,16 @@
 // up to secondReplOffset) and the offset still in the backlog: +CONTINUE <replid> and the
 // backlog from that offset.
 
-import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Client } from '../network/client.js';
 import { encodedSize, encodeOpsAt, type EncodeState, type PropagatedOp } from '../propagate.js';
 import type { Server } from '../server.js';
-import { Snapshot, type SnapshotSink } from '../persistence/snapshot.js';
+import { Snapshot } from '../persistence/snapshot.js';
 import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
 import { Err } from '../../lib/errors.js';
 import { Backlog } from './backlog.js';
+import { ReplicaSocketsSink, streamFile } from './rdb-transfer.js';
 import { newReplId } from './state.js';
 import { replicaCron } from './replica.js';
 
@@ -108,8 +108,6 @@ const sides = new WeakMap<Server, MasterSide>();
 const TURN_MIN = 64 * 1024;
 /** A turn of at least this many bytes is handed to the sockets without a copy. */
 const HAND_OVER = 16 * 1024;
-/** Size of an EOF mark (RDB_EOF_MARK_SIZE). */
-const EOF_MARK_SIZE = 40;
 const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
 const GETACK = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
 
@@ -559,29 +557,22 @@ function sendRdbFile(srv: Server, link: ReplicaLink): void {
   }
   link.state = 'send_bulk';
   c.socket.write(`$${size}\r\n`);
-  const stream = createReadStream('', { fd, highWaterMark: 256 * 1024 });
-  stream.on('data', (chunk) => {
-    if (c.closed) {
-      stream.destroy();
-      return;
-    }
-    if (!c.socket.write(chunk)) {
-      stream.pause();
-      c.socket.once('drain', () => stream.resume());
-    }
-  });
-  stream.on('error', (err) => {
-    srv.log.warning(`SYNC failed. Read error sending DB to replica: ${err.message}`);
-    c.close();
-  });
-  // The stream closes fd itself (autoClose).
-  stream.on('end', () => {
-    if (c.closed) return;
-    goOnline(srv, link);
-    // It loads the file now; its first ACK says it is done (SYNC replicas never ACK).
-    link.loading = !link.preSync;
-    srv.log.notice(`Synchronization with replica ${peerName(c)} succeeded`);
-  });
+  streamFile(
+    c.socket,
+    fd,
+    () => c.closed,
+    (err) => {
+      srv.log.warning(`SYNC failed. Read error sending DB to replica: ${err.message}`);
+      c.close();
+    },
+    () => {
+      if (c.closed) return;
+      goOnline(srv, link);
+      // It loads the file now; its first ACK says it is done (SYNC replicas never ACK).
+      link.loading = !link.preSync;
+      srv.log.notice(`Synchronization with replica ${peerName(c)} succeeded`);
+    },
+  );
 }
 
 /** The payload is sent: the held stream follows and the replica is online (putSlaveOnline). */
@@ -645,77 +636,6 @@ export function replicaIp(c: Client): string {
   if (ann !== '') return ann;
   const i = c.addr.lastIndexOf(':');
   return i < 0 ? c.addr : c.addr.slice(0, i);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The diskless payload's destination
-
-/**
- * The replicas' sockets as one SnapshotSink: each gets `$EOF:<mark>\r\n`, the RDB, and the
- * mark. pending is the largest backlog of any socket, so the snapshot walks at the pace of the
- * slowest replica. A replica that drops is left out; with none left the snapshot is abandoned.
- */
-class ReplicaSocketsSink implements SnapshotSink {
-  onDrain: (() => void) | null = null;
-  readonly #links: Set<ReplicaLink>;
-  readonly #mark: Buffer;
-  readonly #noneLeft: () => void;
-  #error: Error | null = null;
-
-  constructor(srv: Server, links: Set<ReplicaLink>, noneLeft: () => void) {
-    this.#links = links;
-    this.#noneLeft = noneLeft;
-    this.#mark = Buffer.from(randomBytes(EOF_MARK_SIZE / 2).toString('hex'), 'latin1');
-    const head = Buffer.concat([Buffer.from('$EOF:', 'latin1'), this.#mark, Buffer.from('\r\n', 'latin1')]);
-    for (const link of links) {
-      link.client.socket.write(head);
-      link.client.socket.on('drain', () => {
-        if (this.pending === 0 && this.onDrain !== null) this.onDrain();
-      });
-    }
-    void srv;
-  }
-
-  write(chunk: Buffer): void {
-    let alive = 0;
-    for (const link of this.#links) {
-      if (link.client.closed) continue;
-      link.client.socket.write(chunk);
-      alive++;
-    }
-    if (alive === 0 && this.#error === null) {
-      this.#error = new Error('no replica left');
-      this.#noneLeft();
-    }
-  }
-
-  get pending(): number {
-    let max = 0;
-    for (const link of this.#links) {
-      if (!link.client.closed) max = Math.max(max, link.client.socket.writableLength);
-    }
-    return max;
-  }
-
-  get error(): Error | null {
-    return this.#error;
-  }
-
-  end(): Promise<void> {
-    for (const link of this.#links) if (!link.client.closed) link.client.socket.write(this.#mark);
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.#error !== null) return reject(this.#error);
-        if (this.pending === 0) return resolve();
-        setTimeout(check, 5);
-      };
-      check();
-    });
-  }
-
-  discard(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
