@@ -8,7 +8,7 @@
 // The binary is taken from $REDIS_SERVER if set, else `redis-server` on PATH.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -169,6 +169,7 @@ export async function startRedis(args: string[] = []): Promise<RedisInstance | n
 }
 
 async function spawnOn(bin: string, port: number, args: string[]): Promise<RedisInstance> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'shoal-oracle-redis-'));
   const argv = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -176,7 +177,8 @@ async function spawnOn(bin: string, port: number, args: string[]): Promise<Redis
     '--appendonly', 'no',
     '--daemonize', 'no',
     '--protected-mode', 'no',
-    '--dir', tmpdir(),
+    // A directory of its own: it loads no dump.rdb another process left in a shared one.
+    '--dir', dir,
     '--loglevel', 'warning',
     ...args,
   ];
@@ -211,6 +213,7 @@ async function spawnOn(bin: string, port: number, args: string[]): Promise<Redis
       child.kill('SIGKILL');
       await exitPromise;
     }
+    rmSync(dir, { recursive: true, force: true });
     const msg = err instanceof Error ? err.message : String(err);
     throw new Error(`redis-server failed to start on port ${port}: ${msg}\n${output}`);
   }
@@ -223,13 +226,15 @@ async function spawnOn(bin: string, port: number, args: string[]): Promise<Redis
     stop(): Promise<void> {
       if (stopping !== null) return stopping;
       stopping = (async () => {
-        if (exited) return;
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
+        if (!exited) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
         }
         await exitPromise;
+        rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
     },

@@ -1,8 +1,8 @@
 // Replication between Shoal processes under faults, each followed by a dataset comparison:
 // a write load during a full sync (nothing lost, nothing applied twice), a chain of replicas,
 // kill -9 of a replica and its restart (a partial resync from the RDB it kept), kill -9 of
-// the master and a replica moved to the promoted one (PSYNC2: partial), and links stopped
-// with SIGSTOP past repl-timeout on either side.
+// the master and a replica moved to the promoted one (PSYNC2: partial), links stopped with
+// SIGSTOP past repl-timeout on either side, and a master restarted from its RDB.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -180,5 +180,30 @@ describe('replication between Shoal processes, with faults', () => {
     assert.equal(Number(await infoField(a.r, 'stats', 'sync_full')), fullBefore, 'no full sync');
     assert.equal(Number(await infoField(a.r, 'stats', 'sync_partial_ok')), partialBefore + 1, 'a partial resync');
     assert.equal(await infoField(b.r, 'replication', 'master_replid'), await infoField(a.r, 'replication', 'master_replid'));
+  });
+
+  it('a master restarted from its RDB keeps its history: its replica resyncs partially', async () => {
+    await a.r.set('before-restart', '1');
+    await caughtUp(a.r, b.r);
+    const aDir = (/--dir (\S+)/.exec(a.p.proc.spawnargs.join(' ')) ?? [])[1];
+    assert.ok(aDir !== undefined);
+    const id = await infoField(a.r, 'replication', 'master_replid');
+    const offset = Number(await infoField(a.r, 'replication', 'master_repl_offset'));
+    await a.r.call('SHUTDOWN', 'SAVE').catch(() => undefined);
+    await a.p.exited;
+    const restarted = await startShoalProcess({ dir: aDir, args: ['--save', '', '--repl-diskless-sync-delay', '0'] });
+    nodes.push(restarted);
+    const ra = new Redis({ port: restarted.port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    ra.on('error', () => undefined);
+    clients.push(ra);
+    // Its old ID is now its second one, valid up to where it stopped.
+    assert.equal(await infoField(ra, 'replication', 'master_replid2'), id);
+    assert.equal(await infoField(ra, 'replication', 'second_repl_offset'), String(offset + 1));
+    assert.equal(await ra.get('before-restart'), '1');
+    assert.equal(await b.r.call('REPLICAOF', '127.0.0.1', String(restarted.port)), 'OK');
+    await ra.set('after-restart', '1');
+    await assertSameData(ra, b.r, DBS);
+    assert.equal(await infoField(ra, 'stats', 'sync_full'), '0', 'no full sync');
+    assert.equal(await infoField(ra, 'stats', 'sync_partial_ok'), '1', 'a partial resync');
   });
 });
