@@ -25,7 +25,7 @@
 
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Client } from '../network/client.js';
-import { encodedSize, encodeOpsAt, type EncodeState, type PropagatedOp } from '../propagate.js';
+import { encodedSize, encodeOpsAt, type EncodeState } from '../propagate.js';
 import type { Server } from '../server.js';
 import { Snapshot } from '../persistence/snapshot.js';
 import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
@@ -33,7 +33,7 @@ import { rdbPath } from '../persistence/rdb-writer.js';
 import { Err } from '../../lib/errors.js';
 import { Backlog } from './backlog.js';
 import { ReplicaSocketsSink, streamFile } from './rdb-transfer.js';
-import { newReplId } from './state.js';
+import { NO_REPL_ID, newReplId } from './state.js';
 import { replicaCron } from './replica.js';
 
 /** Where a replica is in its sync (INFO prints wait_bgsave, send_bulk, online). */
@@ -138,7 +138,7 @@ export function masterSide(srv: Server): MasterSide {
 export function changeReplicationId(srv: Server): void {
   const r = srv.repl;
   r.replId = newReplId();
-  r.replId2 = '0'.repeat(40);
+  r.replId2 = NO_REPL_ID;
   r.secondReplOffset = -1;
 }
 
@@ -182,7 +182,7 @@ export function resetHistory(srv: Server, replId: string, offset: number): void 
   disconnectReplicas(srv);
   const r = srv.repl;
   r.replId = replId;
-  r.replId2 = '0'.repeat(40);
+  r.replId2 = NO_REPL_ID;
   r.secondReplOffset = -1;
   r.masterReplOffset = offset;
   r.backlog = null;
@@ -216,13 +216,10 @@ export function syncConsumer(srv: Server): void {
   const m = masterSide(srv);
   const want = srv.repl.backlog !== null && !srv.repl.isReplica;
   if (want && m.detach === null) {
-    let batch: readonly PropagatedOp[] = [];
     m.detach = srv.propagation.addConsumer((ops) => {
-      batch = ops;
       const n = encodedSize(ops, m.encode);
       reserve(m, n);
-      encodeOpsAt(batch, m.encode, m.turn, m.turnLen);
-      batch = [];
+      encodeOpsAt(ops, m.encode, m.turn, m.turnLen);
       commitTurn(srv, m, n);
       const c = srv.currentClient;
       if (c !== null) c.woff = srv.repl.masterReplOffset;
@@ -392,13 +389,7 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     srv.log.notice('Delay next BGSAVE for diskless SYNC');
     return;
   }
-  if (!startFullSync(srv) && !masterSideSyncOf(srv, link)) {
-    srv.log.notice('BGSAVE for replication delayed');
-  }
-}
-
-function masterSideSyncOf(srv: Server, link: ReplicaLink): boolean {
-  return masterSide(srv).sync?.links.has(link) === true;
+  if (!startFullSync(srv)) srv.log.notice('BGSAVE for replication delayed');
 }
 
 /** Registers link as a replica (the client's flag S). */
@@ -482,7 +473,7 @@ export function startFullSync(srv: Server): boolean {
   const sync: { links: Set<ReplicaLink>; disk: boolean; snapshot: Snapshot | null } = { links, disk: !diskless, snapshot: null };
   if (diskless) {
     m.sync = sync;
-    const sink = new ReplicaSocketsSink(srv, links, () => sync.snapshot?.abort('Diskless rdb transfer: no replica left'));
+    const sink = new ReplicaSocketsSink(links, () => sync.snapshot?.abort('Diskless rdb transfer: no replica left'));
     sync.snapshot = new Snapshot(srv, sink, 'replication');
     srv.log.notice(`Streamed RDB transfer with replicas ${[...links].map((l) => peerName(l.client)).join(', ')} started`);
     sync.snapshot.done.then(

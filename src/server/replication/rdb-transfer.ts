@@ -5,7 +5,6 @@ import type { Socket } from 'node:net';
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { SnapshotSink } from '../persistence/snapshot.js';
-import type { Server } from '../server.js';
 import type { ReplicaLink } from './master.js';
 
 /** Size of an EOF mark (RDB_EOF_MARK_SIZE). */
@@ -22,19 +21,24 @@ export class ReplicaSocketsSink implements SnapshotSink {
   readonly #mark: Buffer;
   readonly #noneLeft: () => void;
   #error: Error | null = null;
+  /** Set by end(): settles its promise once every socket has drained (or failed). */
+  #settle: (() => void) | null = null;
+  /** On each socket's 'drain' and 'close' (a replica that leaves may be the one not drained). */
+  readonly #check = (): void => {
+    if (this.pending !== 0) return;
+    if (this.#settle !== null) this.#settle();
+    else if (this.onDrain !== null) this.onDrain();
+  };
 
-  constructor(srv: Server, links: Set<ReplicaLink>, noneLeft: () => void) {
+  constructor(links: Set<ReplicaLink>, noneLeft: () => void) {
     this.#links = links;
     this.#noneLeft = noneLeft;
     this.#mark = Buffer.from(randomBytes(EOF_MARK_SIZE / 2).toString('hex'), 'latin1');
     const head = Buffer.concat([Buffer.from('$EOF:', 'latin1'), this.#mark, Buffer.from('\r\n', 'latin1')]);
     for (const link of links) {
       link.client.socket.write(head);
-      link.client.socket.on('drain', () => {
-        if (this.pending === 0 && this.onDrain !== null) this.onDrain();
-      });
+      link.client.socket.on('drain', this.#check).on('close', this.#check);
     }
-    void srv;
   }
 
   write(chunk: Buffer): void {
@@ -62,20 +66,27 @@ export class ReplicaSocketsSink implements SnapshotSink {
     return this.#error;
   }
 
+  /** Writes the mark; resolves once every replica's socket has taken everything. */
   end(): Promise<void> {
     for (const link of this.#links) if (!link.client.closed) link.client.socket.write(this.#mark);
     return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.#error !== null) return reject(this.#error);
-        if (this.pending === 0) return resolve();
-        setTimeout(check, 5);
+      this.#settle = () => {
+        this.#settle = null;
+        this.#detach();
+        if (this.#error !== null) reject(this.#error);
+        else resolve();
       };
-      check();
+      this.#check();
     });
   }
 
   discard(): Promise<void> {
+    this.#detach();
     return Promise.resolve();
+  }
+
+  #detach(): void {
+    for (const link of this.#links) link.client.socket.off('drain', this.#check).off('close', this.#check);
   }
 }
 

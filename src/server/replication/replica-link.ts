@@ -34,6 +34,7 @@ import { createBacklog, disconnectReplicas, resetHistory } from './master.js';
 import { MasterClient } from './replica-client.js';
 import { ackCommand, errText, installSyncedRdb, resp, restartAofAfterSync } from './replica-sync.js';
 import type { LinkState, MasterLink } from './replica.js';
+import { NO_REPL_ID } from './state.js';
 
 /** Size of the diskless payload's end mark (RDB_EOF_MARK_SIZE). */
 const EOF_MARK_SIZE = 40;
@@ -110,10 +111,6 @@ export class Link implements MasterLink {
   }
 
   /** True once shutdown() ran. */
-  get over(): boolean {
-    return this.#over;
-  }
-
   // -------------------------------------------------------------------------------------------
   // Connecting and the handshake
 
@@ -197,6 +194,7 @@ export class Link implements MasterLink {
     this.#in = Buffer.alloc(0);
     if (rest.length === 0) return;
     if (this.#phase === 'payload') this.#payload(rest);
+    else if (this.#phase === 'loading') this.#after.push(rest); // after an empty ($0) payload
     else if (this.#phase === 'online' && this.client !== null) this.client.receive(rest, false);
   }
 
@@ -284,7 +282,7 @@ export class Link implements MasterLink {
       const m = /^\+FULLRESYNC ([0-9a-zA-Z]{40}) (-?\d+)/.exec(line);
       if (m === null) {
         srv.log.warning('Master replied with wrong +FULLRESYNC syntax.');
-        this.#fullId = '0'.repeat(40);
+        this.#fullId = NO_REPL_ID;
         this.#fullOffset = -1;
       } else {
         this.#fullId = m[1];
@@ -362,7 +360,10 @@ export class Link implements MasterLink {
         srv.log.warning(`Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${e.message}`);
         this.#cancel();
       });
-      file.on('drain', () => this.#sock?.resume());
+      // Only while the payload is read: during the load the socket stays paused.
+      file.on('drain', () => {
+        if (this.#phase === 'payload') this.#sock?.resume();
+      });
       this.#file = file;
       for (const b of this.#pendingWrites) this.#write(b);
       this.#pendingWrites = [];

@@ -73,11 +73,6 @@ function sideOf(srv: Server): ReplicaSide {
   return s;
 }
 
-/** The concrete link of srv, or null on a master. */
-export function masterLinkOf(srv: Server): Link | null {
-  return sideOf(srv).link;
-}
-
 // ---------------------------------------------------------------------------------------------
 // REPLICAOF
 
@@ -185,15 +180,13 @@ function replicaExpiryVerdict(srv: Server): ExpiredAccess {
   return ExpiredAccess.Missing;
 }
 
-/** The error blocked clients get when the node turns replica (Redis's exact text). */
-const UNBLOCKED_STATE_CHANGED = Err.unblockedRoleChange;
 
 /** disconnectAllBlockedClients: blocked clients get an error and are closed after it. */
 function disconnectAllBlockedClients(srv: Server): void {
   for (const c of [...srv.clients.values()]) {
     if (c.blocked === null) continue;
     c.closeAfterReply = true;
-    srv.blocking.unblockWithError(c, UNBLOCKED_STATE_CHANGED);
+    srv.blocking.unblockWithError(c, Err.unblockedRoleChange);
   }
 }
 

@@ -18,6 +18,9 @@ import type { Backlog } from './backlog.js';
 import type { ReplicaLink } from './master.js';
 import type { MasterLink } from './replica.js';
 
+/** replid2 when there is no previous history (40 zeros). */
+export const NO_REPL_ID = '0'.repeat(40);
+
 /** A fresh 40-hex-character replication ID (changeReplicationId). */
 export function newReplId(): string {
   return randomBytes(20).toString('hex');
@@ -27,7 +30,7 @@ export class Replication {
   /** The ID of the history this node's stream belongs to. */
   replId = newReplId();
   /** The ID this node's history had before it was last promoted (PSYNC2), or 40 zeros. */
-  replId2 = '0'.repeat(40);
+  replId2 = NO_REPL_ID;
   /** Bytes of stream this node produced or applied: the offset of its last byte. */
   masterReplOffset = 0;
   /** The offset up to which replId2 is valid, plus one (-1: none). */
