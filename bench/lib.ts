@@ -551,6 +551,33 @@ export function reportOption(arg: string, take: () => string | undefined, o: { o
 }
 
 /**
+ * The options every load-driving benchmark takes: -c N (clients), --reps N, --min-free MB,
+ * --run-timeout SEC; then reportOption's. For eachOption's handler, as its fallback.
+ */
+export function loadOption(
+  arg: string,
+  take: () => string | undefined,
+  o: { clients: number; reps: number; minFreeBytes: number; runTimeoutSec: number | null; out: string | null; note: string | null },
+): boolean {
+  switch (arg) {
+    case '-c':
+      o.clients = parsePositiveInt(arg, take(), 10_000);
+      return true;
+    case '--reps':
+      o.reps = parsePositiveInt(arg, take(), 100);
+      return true;
+    case '--min-free':
+      o.minFreeBytes = parsePositiveInt(arg, take(), 1_000_000) * 2 ** 20;
+      return true;
+    case '--run-timeout':
+      o.runTimeoutSec = parsePositiveInt(arg, take(), 86_400);
+      return true;
+    default:
+      return reportOption(arg, take, o);
+  }
+}
+
+/**
  * Walks a benchmark's command-line options: `--name value` or `--name=value` (take() returns
  * the value, consuming the next argument in the first form); --help / -h print `usage` and
  * exit; an option handle() does not know (it returns false) is a UsageError.

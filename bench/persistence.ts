@@ -25,7 +25,7 @@
 import path from 'node:path';
 import {
   UsageError, environmentLines, parseList, parseOrUsage, eachOption, log, packageRoot, parsePositiveInt, prependResults, redisTools,
-  reportOption, runBench, uptimeLine,
+  loadOption, runBench, uptimeLine,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
 import { AOF_MODES, runAof, type AofMode, type AofResult } from './persistence/aof.js';
@@ -179,12 +179,6 @@ function parseArgs(argv: readonly string[]): Options {
       case '--modes':
         opts.modes = parseList(arg, take(), AOF_MODES);
         break;
-      case '-c':
-        opts.clients = parsePositiveInt(arg, take(), 10_000);
-        break;
-      case '--reps':
-        opts.reps = parsePositiveInt(arg, take(), 100);
-        break;
       case '--sides':
         opts.sides = parseList(arg, take(), ['redis', 'shoal'] as const);
         break;
@@ -194,14 +188,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--sample':
         opts.sampleMs = parsePositiveInt(arg, take(), 10_000);
         break;
-      case '--min-free':
-        opts.minFreeBytes = parsePositiveInt(arg, take(), 1_000_000) * 2 ** 20;
-        break;
-      case '--run-timeout':
-        opts.runTimeoutSec = parsePositiveInt(arg, take(), 86_400);
-        break;
       default:
-        return reportOption(arg, take, opts);
+        return loadOption(arg, take, opts);
     }
     return true;
   });

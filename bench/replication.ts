@@ -26,7 +26,7 @@
 
 import path from 'node:path';
 import {
-  UsageError, environmentLines, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, reportOption,
+  UsageError, environmentLines, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, loadOption,
   runBench, uptimeLine,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
@@ -213,20 +213,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--random':
         opts.random = parsePositiveInt(arg, take(), 999_999_999);
         break;
-      case '-c':
-        opts.clients = parsePositiveInt(arg, take(), 10_000);
-        break;
-      case '--reps':
-        opts.reps = parsePositiveInt(arg, take(), 100);
-        break;
-      case '--min-free':
-        opts.minFreeBytes = parsePositiveInt(arg, take(), 1_000_000) * 2 ** 20;
-        break;
-      case '--run-timeout':
-        opts.runTimeoutSec = parsePositiveInt(arg, take(), 86_400);
-        break;
       default:
-        return reportOption(arg, take, opts);
+        return loadOption(arg, take, opts);
     }
     return true;
   });

@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  UsageError, parseList, parseOrUsage, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, redisTools, eachOption, reportOption, runBench,
+  UsageError, parseList, parseOrUsage, commandLine, cpuModel, firstLine, parsePositiveInt, prependResults, redisTools, eachOption, loadOption, runBench,
 } from './lib.js';
 import { memTotal } from './engine/measure.js';
 import { fmtInt } from './engine/report.js';
@@ -143,28 +143,16 @@ function parseArgs(argv: readonly string[]): Options {
         opts.pipelines = [...new Set(list.map((s) => parsePositiveInt(arg, s.trim(), 10_000)))];
         break;
       }
-      case '--reps':
-        opts.reps = parsePositiveInt(arg, take(), 100);
-        break;
       case '-n':
         opts.n = parsePositiveInt(arg, take(), 1_000_000_000);
-        break;
-      case '-c':
-        opts.clients = parsePositiveInt(arg, take(), 10_000);
         break;
       case '--random': {
         const v = take();
         opts.random = v === '0' ? 0 : parsePositiveInt(arg, v, 1_000_000_000);
         break;
       }
-      case '--run-timeout':
-        opts.runTimeoutSec = parsePositiveInt(arg, take(), 86_400);
-        break;
       case '--settle':
         opts.settleMs = parsePositiveInt(arg, take(), 600_000);
-        break;
-      case '--min-free':
-        opts.minFreeBytes = parsePositiveInt(arg, take(), 1_000_000) * 2 ** 20;
         break;
       case '--chunk':
         opts.chunk = parsePositiveInt(arg, take(), 1_000_000);
@@ -176,7 +164,7 @@ function parseArgs(argv: readonly string[]): Options {
         opts.sides = parseList(arg, take(), ['redis', 'shoal'] as const);
         break;
       default:
-        return reportOption(arg, take, opts);
+        return loadOption(arg, take, opts);
     }
     return true;
   });

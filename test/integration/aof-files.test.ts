@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { until } from '../helpers/poll.js';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { requireRedis, startRedis, type RedisInstance } from '../helpers/redis.js';
 
@@ -61,13 +62,13 @@ async function populate(r: Redis, tag: string): Promise<void> {
 
 /** Polls INFO persistence until no rewrite runs. */
 async function rewriteDone(r: Redis): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const info = await r.info('persistence');
-    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) return;
-    if (Date.now() > deadline) throw new Error('rewrite did not finish');
-    await new Promise((res) => setTimeout(res, 20));
-  }
+  await until(
+    async () => {
+      const info = await r.info('persistence');
+      return /aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info);
+    },
+    { what: 'the rewrite to finish', every: 20 },
+  );
 }
 
 describe('AOF files between redis-server and Shoal', { skip: requireRedis() }, () => {
