@@ -3,7 +3,7 @@
 // dir/dbfilename, the old dataset is dropped (with what depends on it: a snapshot walking it,
 // the AOF, the sub-replicas and the backlog), and the file is loaded in slices.
 
-import { fsync, close as closeFd, rename, type WriteStream } from 'node:fs';
+import { fsync, close as closeFd, rename, unlink, type WriteStream } from 'node:fs';
 import type { Server } from '../server.js';
 import { signalFlushedDb } from '../signals.js';
 import { loadRdbFileAsync } from '../persistence/rdb-loader.js';
@@ -68,10 +68,21 @@ export interface InstallHooks {
  * logs it; the old dataset is still there if the failure came before the flush).
  */
 export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
-  await new Promise<void>((res, rej) => p.file.end((e?: Error | null) => (e ? rej(e) : res())));
-  await new Promise<void>((res, rej) => fsync(p.fd, (e) => (e ? rej(e) : res())));
-  await new Promise<void>((res) => closeFd(p.fd, () => res()));
-  if (!hooks.current()) return null;
+  // Until the rename succeeds, every way out closes the file and removes the temp file.
+  const dropTemp = (): null => {
+    unlink(p.tmpPath, () => undefined);
+    return null;
+  };
+  try {
+    await new Promise<void>((res, rej) => p.file.end((e?: Error | null) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => fsync(p.fd, (e) => (e ? rej(e) : res())));
+  } catch (err) {
+    srv.log.warning(`Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: ${(err as Error).message}`);
+    return dropTemp();
+  } finally {
+    await new Promise<void>((res) => closeFd(p.fd, () => res()));
+  }
+  if (!hooks.current()) return dropTemp();
   const path = rdbPath(srv);
   try {
     await new Promise<void>((res, rej) => rename(p.tmpPath, path, (e) => (e ? rej(e) : res())));
@@ -79,7 +90,7 @@ export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: I
     srv.log.warning(
       `Failed trying to rename the temp DB into ${srv.config.getString('dbfilename')} in MASTER <-> REPLICA synchronization: ${(err as Error).message}`,
     );
-    return null;
+    return dropTemp();
   }
   if (!hooks.current()) return null;
   // The AOF restarts from a rewrite once the new dataset is in (stopAppendOnly before the
