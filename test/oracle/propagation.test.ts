@@ -66,6 +66,9 @@ async function compareStreams(script: readonly Step[], opts: Options = {}): Prom
   try {
     redis = await startRedis([
       '--appendonly', 'yes',
+      // Not everysec: while its background fsync runs, Redis postpones writing the AOF buffer
+      // (up to 2 s) yet still sends the replies, so the file could lag the last reply.
+      '--appendfsync', 'no',
       '--dir', dir,
       '--aof-use-rdb-preamble', 'yes',
       '--enable-debug-command', 'yes',
@@ -111,8 +114,9 @@ async function compareStreams(script: readonly Step[], opts: Options = {}): Prom
         for (let i = 0; i < 1000 && Date.now() <= until; i++) await new Promise((res) => setTimeout(res, 1));
       }
     }
-    // Redis writes its AOF buffer before it sends the replies of the same event-loop turn, so
-    // every record of the script is in the file once its last reply has arrived.
+    // With appendfsync no, Redis writes its AOF buffer before it sends the replies of the same
+    // event-loop turn, so every record of the script is in the file once its last reply has
+    // arrived.
     const aofDir = path.join(dir, 'appendonlydir');
     const incr = readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'));
     assert.ok(incr !== undefined, 'Redis wrote an incremental AOF file');
