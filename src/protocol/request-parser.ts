@@ -28,6 +28,8 @@ const BIG_ARG = 32 * 1024;
 /** Largest big-argument buffer kept for reuse. */
 const SPARE_MAX = 64 * 1024 * 1024;
 const INT_MAX = 2147483647;
+/** Largest argument count whose vector is allocated before its arguments arrive. */
+const PREALLOC_MAX = 1024;
 const EMPTY = Buffer.alloc(0);
 
 export interface ParserLimits {
@@ -43,6 +45,8 @@ export class RequestParser {
   // In-progress multibulk command.
   #argv: Buffer[] | null = null;
   #argc = 0;
+  /** Arguments of #argv filled so far. */
+  #argi = 0;
   #bulkLen = -1;
   // A big bulk argument being assembled across reads.
   #big: Buffer | null = null;
@@ -166,7 +170,7 @@ export class RequestParser {
     else this.#buf = EMPTY;
     this.#pos = 0;
     const argv = this.#argv;
-    if (argv !== null) for (let i = 0; i < argv.length; i++) argv[i] = Buffer.from(argv[i]);
+    if (argv !== null) for (let i = 0; i < this.#argi; i++) argv[i] = Buffer.from(argv[i]);
   }
 
   /** Discards all buffered input (after a protocol error or when the client goes away). */
@@ -175,6 +179,7 @@ export class RequestParser {
     this.#pos = 0;
     this.#argv = null;
     this.#argc = 0;
+    this.#argi = 0;
     this.#bulkLen = -1;
     this.#big = null;
     this.#bigFill = 0;
@@ -198,9 +203,12 @@ export class RequestParser {
     if (n > 10 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedMbulkLength);
     this.#pos = cr + 2;
     if (n <= 0) return 2;
-    // The count is not trusted for preallocation: a 2-billion count must not allocate eagerly.
-    this.#argv = [];
+    // The vector is allocated at its final length (an array grown by push reserves 16 slots at
+    // once: 100 bytes of garbage per command), but a count is not trusted beyond
+    // PREALLOC_MAX: a 2-billion count must not allocate eagerly.
+    this.#argv = n <= PREALLOC_MAX ? new Array<Buffer>(n) : [];
     this.#argc = n;
+    this.#argi = 0;
     this.#bulkLen = -1;
     return 1;
   }
@@ -208,7 +216,7 @@ export class RequestParser {
   /** Reads bulk arguments until the command is complete; null = need more bytes. */
   #bulks(): Buffer[] | null {
     const argv = this.#argv as Buffer[];
-    while (argv.length < this.#argc) {
+    while (this.#argi < this.#argc) {
       const buf = this.#buf;
       if (this.#bulkLen < 0) {
         const start = this.#pos;
@@ -261,7 +269,7 @@ export class RequestParser {
   }
 
   #pushArg(arg: Buffer): void {
-    (this.#argv as Buffer[]).push(arg);
+    (this.#argv as Buffer[])[this.#argi++] = arg;
     this.#argBytes += arg.length;
     this.#bulkLen = -1;
   }
