@@ -87,16 +87,41 @@ export async function main(args: string[]): Promise<void> {
  * (the node's own load, its clients, other servers) those threads wait for a core, which
  * turned sub-millisecond scavenges into 10-25 ms pauses (bench/results/engine.md). The young
  * generation holds only per-command garbage, so one thread scavenges it in well under 1 ms.
- * Marking and sweeping of the old generation stay concurrent. The young generation keeps V8's
- * default growth: capping it at 8 MB saved about 10 MB of RSS but multiplied scavenges by 14,
- * and with them the chance that one is descheduled mid-pause on a busy machine (a 14 ms pause
- * in bench/results/engine.md). Not applied to embedded nodes (startServer), whose process
- * belongs to the application.
+ * Marking and sweeping of the old generation stay concurrent. The young generation is capped
+ * (capYoungGeneration). Not applied to embedded nodes (startServer), whose process belongs to
+ * the application.
  */
 function tuneV8(): void {
   v8.setFlagsFromString('--no-parallel-scavenge');
+  capYoungGeneration();
 }
 
+/** Size of the young generation (both semi-spaces) beyond which V8 may not grow it. */
+export const YOUNG_CAP_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Keeps V8's young generation at about YOUNG_CAP_BYTES. Left alone, V8 grows it to its maximum
+ * (2 x 16 MB semi-spaces) under any sustained load and never gives the memory back while the
+ * node idles: 25-40 MB of RSS holding nothing but per-command garbage, the largest single cost
+ * of a million-key node after its data (bench/results/engine.md). The flag V8 reads at each
+ * growth, the semi-space growth factor, is set to 1 while the young generation is at the cap
+ * and back to 2 below it (V8 shrinks it on its own when allocation slows; a cap that stayed set
+ * then pinned it at 1-2 MB and multiplied scavenges by 14). A scavenge costs its survivors, not
+ * its garbage, so a smaller young generation means more scavenges of the same length. Checked
+ * four times a second; the timer never keeps the process alive.
+ */
+function capYoungGeneration(): void {
+  let capped = false;
+  const timer = setInterval(() => {
+    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    if (young === undefined) return void clearInterval(timer);
+    const atCap = young.space_size >= YOUNG_CAP_BYTES;
+    if (atCap === capped) return;
+    capped = atCap;
+    v8.setFlagsFromString(atCap ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2');
+  }, 250);
+  timer.unref();
+}
 
 async function runServer(args: string[]): Promise<void> {
   tuneV8();
