@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock, startServer } from '../helpers/node.js';
-import { NONE, type Database } from '../../src/server/keyspace/database.js';
+import { NONE, hashVisited, type Database } from '../../src/server/keyspace/database.js';
+import { hashBytes } from '../../src/server/keyspace/hash.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { Keyspace, lruClock } from '../../src/server/keyspace/keyspace.js';
 import { activeExpireCycle, newExpireCycleState } from '../../src/server/keyspace/expire.js';
@@ -131,6 +132,41 @@ describe('Database', () => {
       step++;
     } while (cursor !== 0 && step < 100_000);
     for (let i = 0; i < 2000; i++) assert.ok(seen.has(`stay${i}`), `stay${i} returned`);
+  });
+
+  it('after each scan step, a key was visited exactly when hashVisited says so', () => {
+    const db = newDb();
+    const keys: string[] = [];
+    for (let i = 0; i < 3000; i++) keys.push(`h${i}`);
+    for (const k of keys) set(db, k, 'v');
+    const seen = new Set<string>();
+    let cursor = 0;
+    let steps = 0;
+    do {
+      cursor = db.scan(cursor, 7, (e) => void seen.add(db.key(e).toString()));
+      steps++;
+      if (cursor === 0) break;
+      for (const k of keys) {
+        const b = K(k);
+        assert.equal(seen.has(k), hashVisited(hashBytes(b, 0, b.length), cursor), `${k} at cursor ${cursor}`);
+      }
+    } while (steps < 10_000);
+    assert.equal(seen.size, keys.length);
+  });
+
+  it('the index costs 10-13.5 bytes a key at any size, not a power-of-two sawtooth', () => {
+    const db = newDb();
+    let n = 0;
+    // Key counts where power-of-two tables were at the bottom of their sawtooth (load ~0.38).
+    for (const target of [25_000, 50_000, 99_000, 200_000]) {
+      for (; n < target; n++) set(db, `s${n}`, '');
+      const perKey = db.indexTables().bytes / n;
+      assert.ok(perKey >= 10 && perKey <= 13.5, `${perKey.toFixed(2)} bytes a key at ${n} keys`);
+    }
+    // Deleting most keys shrinks the tables back within bounds (under 20 % full: rebuilt at 64 %).
+    for (let i = 0; i < 190_000; i++) db.deleteKey(K(`s${i}`));
+    const perKey = db.indexTables().bytes / db.size;
+    assert.ok(perKey <= 8 / 0.2, `${perKey.toFixed(2)} bytes a key after deletes`);
   });
 
   it('randomEntry returns present keys, covers them, and is NONE when empty', () => {

@@ -43,7 +43,7 @@
 // lead the same way and runs the glob only on keys that start with it.
 
 import { compileGlob } from '../../lib/glob.js';
-import type { Database, IndexObserver } from '../keyspace/database.js';
+import { hashVisited, type Database, type IndexObserver } from '../keyspace/database.js';
 import { hashBytes } from '../keyspace/hash.js';
 import { NONE, type Keyspace } from '../keyspace/keyspace.js';
 import { ENTRY_META_BYTES, OBJECT_SLOT_BYTES } from '../keyspace/store.js';
@@ -57,8 +57,6 @@ export const RECOUNT_KEYS_PER_TICK = 20000;
 export const SAMPLE_KEYS_PER_TICK = 2000;
 /** Buckets per Database.scan call of the walks above. */
 export const SCAN_STEP = 64;
-/** Database index partitions (Database.scan's cursor: partition + PARTS * bucket). */
-const PARTS = 256;
 
 // =========================================================================================
 // Pattern lists
@@ -171,7 +169,7 @@ interface DbCounts {
   keys: Float64Array;
   /** True while the walk after a change of the list has not finished. */
   recounting: boolean;
-  /** Database.scan cursor of the walk: partition = cursor % PARTS, bucket = cursor / PARTS. */
+  /** Database.scan cursor of the walk (a position in the hash space: see hashVisited). */
   cursor: number;
 }
 
@@ -366,17 +364,16 @@ export class KeyPatternStats {
     for (const db of ks.dbs) {
       const st = this.#counts[db.id];
       while (st.recounting && left > 0) {
-        const part = st.cursor % PARTS;
-        const high = reverseBits(Math.floor(st.cursor / PARTS) | 0) >>> 0;
+        const from = st.cursor;
         const next = db.scan(st.cursor, this.scanStep, (id) => {
           store.locate(id);
           const b = store.rb;
           const off = store.rk;
           const len = store.rkl;
           const h = hashBytes(b, off, off + len);
-          // A key below the high-water mark of the current partition was counted already:
-          // scan revisits it after the partition's table shrank.
-          if (h >>> 24 === part && reverseBits(h | 0) >>> 0 < high) return;
+          // A key the walk had passed was counted already: a step may revisit keys just
+          // before its cursor (sharing its first home bucket, or after a resize).
+          if (hashVisited(h, from)) return;
           st.keys[set.classify(b, off, len)]++;
           left--;
         });
@@ -495,18 +492,9 @@ export class KeyPatternStats {
   }
 }
 
-/**
- * Whether the recount walk of st has passed the key b[off, off + len): its partition is
- * before the cursor's, or it is the cursor's and the key's bit-reversed hash is below the
- * cursor's bit-reversed bucket (Database.scan visits a partition's buckets in that order, and
- * a bucket holds exactly the hashes of one interval of that order, whatever the table size).
- */
+/** Whether the recount walk of st has passed the key b[off, off + len) (see hashVisited). */
 function visited(st: DbCounts, b: Uint8Array, off: number, len: number): boolean {
-  const h = hashBytes(b, off, off + len);
-  const part = st.cursor % PARTS;
-  const p = h >>> 24;
-  if (p !== part) return p < part;
-  return reverseBits(h | 0) >>> 0 < reverseBits(Math.floor(st.cursor / PARTS) | 0) >>> 0;
+  return hashVisited(hashBytes(b, off, off + len), st.cursor);
 }
 
 /**
@@ -523,13 +511,4 @@ function entryBytes(ks: Keyspace, id: number): number {
     n += OBJECT_SLOT_BYTES + (typeof b === 'number' ? b : 0);
   }
   return n;
-}
-
-/** Reverses the 32 bits of v (as an int32), as Database.scan's cursor arithmetic does. */
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return (v >>> 16) | (v << 16);
 }

@@ -11,9 +11,18 @@
 // V8's 2^24-entry limit on one Map. The stored hash makes probing compare integers in one cache
 // line and makes resizing read no key bytes.
 //
-// SCAN walks partitions in order and, within one, home buckets in Redis's reverse-binary
-// cursor order (dictScan), so every key present for the whole iteration is returned even when
-// partitions grow or shrink between calls; a key may be returned more than once.
+// A key's home bucket is the low 24 bits of its hash scaled to the table's size (h24 * n / 2^24,
+// Lemire's "fastrange"), not masked, so a table may have any number of buckets: it grows by a
+// quarter when 80 % full and shrinks when under 20 %, always to 64 % (then rounded up to fill
+// its arena slot), so the index costs 10-12.5 bytes a key at any key count where power-of-two
+// tables swing between 10.7 and 21 (bench/results/engine.md). Homes are monotonic in the hash:
+// bucket b holds the home of exactly one interval of hashes, whatever the size.
+//
+// SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
+// top 8 bits, a 24-bit hash below), a step visits the keys whose home buckets cover the hashes
+// from the cursor on and returns the first hash it did not cover. Every key present for the
+// whole iteration is returned even when partitions grow or shrink between calls (its hash is
+// ahead of the cursor until a step covers it); a key may be returned more than once.
 //
 // Expiry contract (Redis 7.0 semantics):
 //  - a key is expired once now > expireAt (at now === expireAt it is still alive, as in
@@ -25,6 +34,7 @@
 //  - size counts keys not yet reclaimed, exactly as Redis's DBSIZE does.
 
 import { SLOT_COUNT, keyHashSlot } from '../../protocol/slot.js';
+import { Arena } from './arena.js';
 import { NO_EXPIRY } from './entry.js';
 import { hashBytes } from './hash.js';
 import { copyBytes, type Store } from './store.js';
@@ -117,18 +127,26 @@ export class ExpiryPolicy {
 
 const PARTS = 256;
 const PART_SHIFT = 24;
+/** Hash positions per partition (the hash's low 24 bits). */
+const PART_SPAN = 1 << PART_SHIFT;
 const MIN_BUCKETS = 8;
+/** A partition grows when its next key would take it past this load... */
+const MAX_LOAD = 0.8;
+/** ...shrinks when a delete takes it under this one... */
+const MIN_LOAD = 0.2;
+/** ...and either way is rebuilt at this load (before rounding up to its arena slot). */
+const REBUILT_LOAD = 0.64;
 const EMPTY_TABLE = new Int32Array(0);
 
 /** Storage of one database; swapped wholesale by SWAPDB. */
 class DbData {
   /** Per partition: [id + 1, hash] pairs; id + 1 === 0 marks an empty bucket. */
   tables: Int32Array[] = new Array<Int32Array>(PARTS).fill(EMPTY_TABLE);
-  /** Per partition: bucket count - 1 (bucket counts are powers of two), or -1 if unallocated. */
-  masks = new Int32Array(PARTS).fill(-1);
-  /** The largest of masks (randomEntry's draw range); recomputed there when stale. */
-  maxMask = -1;
-  maxMaskStale = false;
+  /** Per partition: bucket count, or 0 if unallocated. */
+  buckets = new Int32Array(PARTS);
+  /** The largest bucket count (randomEntry's draw range); recomputed there when stale. */
+  maxBuckets = 0;
+  maxBucketsStale = false;
   /** Per partition: arena address of its table, or -1 (tables live in the node's arena). */
   tableAddr = new Int32Array(PARTS).fill(-1);
   sizes = new Int32Array(PARTS);
@@ -282,11 +300,11 @@ export class Database {
     const h = hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
     const d = this.#d;
-    const mask = d.masks[p];
-    if (mask < 0) return NONE;
+    const n = d.buckets[p];
+    if (n === 0) return NONE;
     const t = d.tables[p];
     const store = this.store;
-    let i = h & mask;
+    let i = homeOf(h, n);
     for (;;) {
       const id1 = t[i << 1];
       if (id1 === 0) {
@@ -304,7 +322,7 @@ export class Database {
         if (store.compressedCount > 0 && store.isCompressed(id1 - 1)) store.inflate(id1 - 1);
         return id1 - 1;
       }
-      i = (i + 1) & mask;
+      if (++i === n) i = 0;
     }
   }
 
@@ -514,15 +532,15 @@ export class Database {
     this.#missKey = null;
     const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
-    if ((d.sizes[p] + 1) * 4 > (d.masks[p] + 1) * 3) this.#resize(p, d.masks[p] < 0 ? MIN_BUCKETS : (d.masks[p] + 1) * 2);
+    if (d.sizes[p] + 1 > d.buckets[p] * MAX_LOAD) this.#resize(p, bucketsFor(d.sizes[p] + 1));
     const t = d.tables[p];
-    const mask = d.masks[p];
+    const n = d.buckets[p];
     let i: number;
     if (cached && t === this.#missTable && t[this.#missPos << 1] === 0) {
       i = this.#missPos;
     } else {
-      i = h & mask;
-      while (t[i << 1] !== 0) i = (i + 1) & mask;
+      i = homeOf(h, n);
+      while (t[i << 1] !== 0) if (++i === n) i = 0;
     }
     t[i << 1] = id + 1;
     t[(i << 1) + 1] = h;
@@ -555,15 +573,15 @@ export class Database {
       const h = hashBytes(store.rb, store.rk, store.rk + store.rkl);
       p = h >>> PART_SHIFT;
       const t = d.tables[p];
-      const mask = d.masks[p];
-      i = h & mask;
-      while (t[i << 1] !== id + 1) i = (i + 1) & mask;
+      const n = d.buckets[p];
+      i = homeOf(h, n);
+      while (t[i << 1] !== id + 1) if (++i === n) i = 0;
     }
     this.#lastId = NONE;
     this.#removeAt(p, i);
     d.size--;
     if (--d.sizes[p] === 0) this.#dropTable(p);
-    else if (d.sizes[p] * 8 < d.masks[p] + 1 && d.masks[p] + 1 > MIN_BUCKETS) this.#resize(p, (d.masks[p] + 1) / 2);
+    else if (d.sizes[p] < d.buckets[p] * MIN_LOAD && d.buckets[p] > MIN_BUCKETS) this.#resize(p, bucketsFor(d.sizes[p]));
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -587,13 +605,13 @@ export class Database {
   #removeAt(p: number, i: number): void {
     this.#missKey = null; // a shift may open a hole before the cached insert position
     const t = this.#d.tables[p];
-    const mask = this.#d.masks[p];
+    const n = this.#d.buckets[p];
     let j = i;
     for (;;) {
-      j = (j + 1) & mask;
+      if (++j === n) j = 0;
       const id1 = t[j << 1];
       if (id1 === 0) break;
-      const home = t[(j << 1) + 1] & mask;
+      const home = homeOf(t[(j << 1) + 1], n);
       // Move j back to i unless its home lies cyclically in (i, j].
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (inRange) continue;
@@ -606,42 +624,41 @@ export class Database {
   }
 
   /**
-   * Rebuilds partition p with `buckets` buckets. Tables come from the arena, like records: a
+   * Rebuilds partition p with n buckets. Tables come from the arena, like records: a
    * table freed by growth goes back to its size class and, once its segment empties, to the
    * segment pool that records draw from, instead of leaving holes in the process heap.
    */
-  #resize(p: number, buckets: number): void {
+  #resize(p: number, n: number): void {
     const d = this.#d;
     const old = d.tables[p];
     const arena = this.store.arena;
-    const addr = arena.alloc(buckets * 8);
+    const addr = arena.alloc(n * 8);
     const seg = arena.buf(addr);
-    const t = new Int32Array(seg.buffer as ArrayBuffer, seg.byteOffset + arena.off(addr), buckets * 2);
+    const t = new Int32Array(seg.buffer as ArrayBuffer, seg.byteOffset + arena.off(addr), n * 2);
     t.fill(0);
-    const mask = buckets - 1;
     for (let j = 0; j < old.length; j += 2) {
       const id1 = old[j];
       if (id1 === 0) continue;
       const h = old[j + 1];
-      let i = h & mask;
-      while (t[i << 1] !== 0) i = (i + 1) & mask;
+      let i = homeOf(h, n);
+      while (t[i << 1] !== 0) if (++i === n) i = 0;
       t[i << 1] = id1;
       t[(i << 1) + 1] = h;
     }
     if (d.tableAddr[p] !== -1) arena.free(d.tableAddr[p]);
     d.tableAddr[p] = addr;
     d.tables[p] = t;
-    const was = d.masks[p];
-    d.masks[p] = mask;
+    const was = d.buckets[p];
+    d.buckets[p] = n;
     this.#missKey = null;
-    if (mask > d.maxMask) d.maxMask = mask;
-    else if (was === d.maxMask && mask < was) d.maxMaskStale = true;
+    if (n > d.maxBuckets) d.maxBuckets = n;
+    else if (was === d.maxBuckets && n < was) d.maxBucketsStale = true;
     this.#lastId = NONE;
   }
 
   /**
    * Returns an empty partition's table to the arena. A small database cycling keys (eviction
-   * with a small maxmemory) drops and takes tables all the time, so the largest mask is only
+   * with a small maxmemory) drops and takes tables all the time, so the largest size is only
    * marked stale here and recomputed when randomEntry needs it.
    */
   #dropTable(p: number): void {
@@ -649,8 +666,8 @@ export class Database {
     this.store.arena.free(d.tableAddr[p]);
     d.tableAddr[p] = -1;
     d.tables[p] = EMPTY_TABLE;
-    if (d.masks[p] === d.maxMask) d.maxMaskStale = true;
-    d.masks[p] = -1;
+    if (d.buckets[p] === d.maxBuckets) d.maxBucketsStale = true;
+    d.buckets[p] = 0;
     this.#missKey = null;
     this.#lastId = NONE;
   }
@@ -692,39 +709,43 @@ export class Database {
    * One SCAN step from `cursor` (0 starts). Visits about `count` home buckets and calls visit
    * with each entry found; returns the next cursor, 0 when done. The visitor must not modify
    * the database. Every key present for the whole iteration is visited at least once.
+   *
+   * A cursor is a position in the hash space (partition * 2^24 + the hash's low 24 bits). A
+   * step visits every key whose hash lies from the cursor up to the cursor it returns (and
+   * maybe keys just before it, sharing a home bucket): after the step, a key was visited by
+   * this iteration exactly when its hash is below the returned cursor (hashVisited), whatever
+   * the table sizes were at each step.
    */
   scan(cursor: number, count: number, visit: (id: number) => void): number {
     const d = this.#d;
-    let p = cursor % PARTS;
-    let v = Math.floor(cursor / PARTS) | 0;
+    let p = Math.floor(cursor / PART_SPAN);
+    let pos = cursor % PART_SPAN;
     let visited = 0;
     for (;;) {
-      const mask = d.masks[p];
+      const n = d.buckets[p];
       if (d.sizes[p] > 0) {
         const t = d.tables[p];
+        let b = homeOf(pos, n);
         do {
-          const home = v & mask;
-          let j = home;
+          let j = b;
           while (t[j << 1] !== 0) {
-            if ((t[(j << 1) + 1] & mask) === home) visit(t[j << 1] - 1);
-            j = (j + 1) & mask;
+            if (homeOf(t[(j << 1) + 1], n) === b) visit(t[j << 1] - 1);
+            if (++j === n) j = 0;
           }
           visited++;
-          // Reverse-binary increment of the masked cursor (Redis's dictScan).
-          v |= ~mask;
-          v = reverseBits(v);
-          v = (v + 1) | 0;
-          v = reverseBits(v);
-        } while (v !== 0 && visited < count);
+          b++;
+        } while (b < n && visited < count);
+        pos = b === n ? PART_SPAN : firstHashOf(b, n);
       } else {
-        v = 0;
+        pos = PART_SPAN;
       }
-      if (v === 0) {
+      if (pos === PART_SPAN) {
+        pos = 0;
         p++;
         if (p === PARTS) return 0;
-        if (visited >= count) return p;
+        if (visited >= count) return p * PART_SPAN;
       } else {
-        return (v >>> 0) * PARTS + p;
+        return p * PART_SPAN + pos;
       }
     }
   }
@@ -770,18 +791,18 @@ export class Database {
   randomEntry(rand: () => number): number {
     const d = this.#d;
     if (d.size === 0) return NONE;
-    if (d.maxMaskStale) {
-      let m = -1;
-      for (let p = 0; p < PARTS; p++) if (d.masks[p] > m) m = d.masks[p];
-      d.maxMask = m;
-      d.maxMaskStale = false;
+    if (d.maxBucketsStale) {
+      let m = 0;
+      for (let p = 0; p < PARTS; p++) if (d.buckets[p] > m) m = d.buckets[p];
+      d.maxBuckets = m;
+      d.maxBucketsStale = false;
     }
-    const span = d.maxMask + 1;
+    const span = d.maxBuckets;
     let p = 0;
     for (let tries = 0; tries < 64; tries++) {
       p = Math.floor(rand() * PARTS);
       const i = Math.floor(rand() * span);
-      if (i > d.masks[p]) continue;
+      if (i >= d.buckets[p]) continue;
       const id1 = d.tables[p][i << 1];
       if (id1 !== 0) return id1 - 1;
     }
@@ -808,13 +829,14 @@ export class Database {
     let n = 0;
     let budget = 10 * count;
     for (let parts = 0; parts < PARTS && n < count && budget > 0; parts++, p = (p + 1) & (PARTS - 1)) {
-      const mask = d.masks[p];
-      if (mask < 0 || d.sizes[p] === 0) continue;
+      const nb = d.buckets[p];
+      if (d.sizes[p] === 0) continue;
       const t = d.tables[p];
-      const start = Math.floor(rand() * (mask + 1));
-      for (let k = 0; k <= mask && n < count && budget > 0; k++, budget--) {
-        const id1 = t[((start + k) & mask) << 1];
+      let i = Math.floor(rand() * nb);
+      for (let k = 0; k < nb && n < count && budget > 0; k++, budget--) {
+        const id1 = t[i << 1];
         if (id1 !== 0) out[n++] = id1 - 1;
+        if (++i === nb) i = 0;
       }
     }
     return n;
@@ -861,11 +883,33 @@ export class Database {
   }
 }
 
-/** Reverses the 32 bits of v (as an int32). */
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return (v >>> 16) | (v << 16);
+/**
+ * Home bucket of hash h in a table of n buckets: its low 24 bits scaled to [0, n). Exact:
+ * the product stays below 2^53 and the division is by a power of two.
+ */
+function homeOf(h: number, n: number): number {
+  return (((h & 0xffffff) * n) / PART_SPAN) | 0;
+}
+
+/** The smallest 24-bit hash whose home in a table of n buckets is bucket b (0 < b < n). */
+function firstHashOf(b: number, n: number): number {
+  let x = Math.floor((b * PART_SPAN + n - 1) / n);
+  while (homeOf(x, n) < b) x++;
+  while (x > 0 && homeOf(x - 1, n) >= b) x--;
+  return x;
+}
+
+/** Buckets for a partition rebuilt with `keys` keys: REBUILT_LOAD, rounded up to fill its arena slot. */
+function bucketsFor(keys: number): number {
+  const n = Math.max(MIN_BUCKETS, Math.ceil(keys / REBUILT_LOAD));
+  return Arena.capacityFor(n * 8) >>> 3;
+}
+
+/**
+ * Whether a SCAN iteration (Database.scan) that has returned `cursor` has visited the key with
+ * hash h: its position in the hash space is below the cursor. Before the first step (cursor
+ * 0) nothing is visited.
+ */
+export function hashVisited(h: number, cursor: number): boolean {
+  return h >>> 0 < cursor;
 }
