@@ -309,6 +309,27 @@ describe('replica link: failures and writable replicas', () => {
     assert.equal(await c.get('k'), 'v');
   });
 
+  it('a payload that fails to load still restarts the AOF it stopped (from a rewrite)', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node({ appendonly: 'yes' });
+    await c.set('mine', '1');
+    const aofUp = async (): Promise<boolean> => /aof_current_size:/.test(await c.info('persistence'));
+    await until(aofUp, { what: 'the AOF running' });
+    const rewritesBefore = Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1]);
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    // Framed correctly, but not an RDB file: the transfer ends, the load fails.
+    const junk = Buffer.from('REDIS0010' + 'x'.repeat(40));
+    conn.send(Buffer.concat([Buffer.from(`$${junk.length}\r\n`), junk]));
+    await fm.accepted(); // the link tries again (left unanswered)
+    await until(aofUp, { what: 'the AOF running again after the failed load' });
+    await until(async () => Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1]) > rewritesBefore, {
+      what: 'the AOF rebuilt by a rewrite',
+    });
+  });
+
   it('a write on a writable replica deletes the expired key it finds', async () => {
     const fm = await fakeMaster();
     const { n, c } = await node({ 'replica-read-only': 'no' });

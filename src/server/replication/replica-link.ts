@@ -93,11 +93,16 @@ export class Link implements MasterLink {
   /** Offset at which the master client started, and bytes it has read since. */
   #readBase = 0;
   #readBytes = 0;
-  /** The AOF was stopped for the full sync and must be rebuilt once it succeeds. */
-  aofStopped = false;
+  /**
+   * The node's record that a full sync stopped the AOF (shared by every link of the node: the
+   * sync that stopped it may fail or be superseded by a REPLICAOF, and the next one to end, or
+   * REPLICAOF NO ONE, restarts it).
+   */
+  readonly #aof: { aofStopped: boolean };
 
-  constructor(srv: Server, host: string, port: number, cached: CachedMaster | null) {
+  constructor(srv: Server, host: string, port: number, cached: CachedMaster | null, aof: { aofStopped: boolean }) {
     this.#srv = srv;
+    this.#aof = aof;
     this.host = host;
     this.port = port;
     this.cached = cached;
@@ -465,6 +470,7 @@ export class Link implements MasterLink {
     void this.#install(epoch).catch((err: Error) => {
       if (epoch !== this.#epoch) return;
       this.#srv.log.warning(`MASTER <-> REPLICA sync failed: ${err.message}`);
+      restartAofAfterSync(this.#srv, this.#aof);
       this.#cancel();
     });
   }
@@ -480,15 +486,20 @@ export class Link implements MasterLink {
     this.#tmpPath = '';
     const streamDb = await installSyncedRdb(srv, { file, fd, tmpPath }, {
       current: () => epoch === this.#epoch,
-      aofStopped: () => (this.aofStopped = true),
+      aofStopped: () => (this.#aof.aofStopped = true),
     });
     if (epoch !== this.#epoch) return;
-    if (streamDb === null) return this.#cancel();
+    // A load that failed restarts the AOF too (from a rewrite of what is there), as Redis's
+    // readSyncBulkPayload does: the node must not stay without its AOF until a sync succeeds.
+    if (streamDb === null) {
+      restartAofAfterSync(srv, this.#aof);
+      return this.#cancel();
+    }
     resetHistory(srv, this.#fullId, this.#fullOffset);
     this.transfer = null;
     srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
     this.#online(streamDb, this.#mark !== null);
-    if (this.aofStopped) restartAofAfterSync(srv, this);
+    restartAofAfterSync(srv, this.#aof);
   }
 
   // -------------------------------------------------------------------------------------------

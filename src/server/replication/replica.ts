@@ -56,7 +56,10 @@ export interface MasterLink {
 interface ReplicaSide {
   /** The link currently in srv.repl.link (the concrete object). */
   link: Link | null;
-  /** The AOF was stopped by a full sync that did not finish (restarted on REPLICAOF NO ONE). */
+  /**
+   * A full sync stopped the AOF and it has not been restarted yet: the next sync to end (any
+   * link's) or REPLICAOF NO ONE restarts it. Every link of the node shares this record.
+   */
   aofStopped: boolean;
   /** beforeClose registered. */
   closeHooked: boolean;
@@ -97,7 +100,6 @@ export function replicaOf(srv: Server, host: string, port: number): ReplicaOfRes
   const old = side.link;
   if (old !== null) {
     cached = old.shutdown();
-    if (old.aofStopped) side.aofStopped = true;
   }
   disconnectAllBlockedClients(srv);
   r.master = { host, port };
@@ -130,7 +132,6 @@ export function replicaOfNoOne(srv: Server, who: string): void {
   if (link !== null) {
     const cached = link.shutdown();
     if (cached !== null) srv.log.notice('Discarding previously cached master state.');
-    if (link.aofStopped) side.aofStopped = true;
   }
   srv.keyspace.expiry.replica = null;
   srv.log.role = 'M';
@@ -138,13 +139,13 @@ export function replicaOfNoOne(srv: Server, who: string): void {
   disconnectReplicas(srv);
   r.noReplicasSince = srv.clock.now();
   if (who !== '') srv.log.notice(`MASTER MODE enabled (user request from '${who}')`);
-  if (side.aofStopped) restartAofAfterSync(srv, side);
+  restartAofAfterSync(srv, side);
 }
 
 /** A new link to host:port, connecting now. */
 function startLink(srv: Server, host: string, port: number, cached: CachedMaster | null): void {
   const side = sideOf(srv);
-  const link = new Link(srv, host, port, cached);
+  const link = new Link(srv, host, port, cached, side);
   side.link = link;
   srv.repl.link = link;
   if (!side.closeHooked) {
