@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { loadConfig } from '../server/config/load.js';
 import { Logger } from '../server/observability/logger.js';
-import { prepareForShutdown, shutdownFlagsOf } from '../server/persistence/shutdown.js';
+import { shutdownFlagsOf, startShutdown } from '../server/persistence/shutdown.js';
 import {
   LAUNCHED_ENV,
   heapLogLine,
@@ -183,12 +183,12 @@ async function runServer(args: string[]): Promise<void> {
     }
     log.warning(`Received ${what} scheduling shutdown...`);
     const flags = shutdownFlagsOf(server.config.getString(what === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm'));
-    if (!prepareForShutdown(server, flags)) {
+    // Closes the node, or waits for its replicas first (persistence/shutdown.ts).
+    if (startShutdown(server, flags, null) === 'failed') {
       log.warning(`${what} received but errors trying to shut down the server, check the logs for more information`);
       return;
     }
     sources.add(source);
-    void server.close();
   };
   process.on('SIGINT', () => requestShutdown('SIGINT', 'signal'));
   process.on('SIGTERM', () => requestShutdown('SIGTERM', 'signal'));

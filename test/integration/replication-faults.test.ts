@@ -188,9 +188,11 @@ describe('replication between Shoal processes, with faults', () => {
     const aDir = (/--dir (\S+)/.exec(a.p.proc.spawnargs.join(' ')) ?? [])[1];
     assert.ok(aDir !== undefined);
     const id = await infoField(a.r, 'replication', 'master_replid');
-    const offset = Number(await infoField(a.r, 'replication', 'master_repl_offset'));
+    // SHUTDOWN waits until its replica has acknowledged everything (it may send a GETACK
+    // first, which moves the offset): the replica then holds the master's final offset.
     await a.r.call('SHUTDOWN', 'SAVE').catch(() => undefined);
     await a.p.exited;
+    const offset = Number(await infoField(b.r, 'replication', 'master_repl_offset'));
     const restarted = await startShoalProcess({ dir: aDir, args: ['--save', '', '--repl-diskless-sync-delay', '0'] });
     nodes.push(restarted);
     const ra = new Redis({ port: restarted.port, maxRetriesPerRequest: 1, retryStrategy: () => null });

@@ -22,6 +22,21 @@ async function replInfo(c: RawClient, name: string): Promise<string> {
   return m === null ? '' : m[1];
 }
 
+/**
+ * Acts as a replica with capa eof on connection r: PSYNC ? -1, then reads the +FULLRESYNC line
+ * and the whole EOF-marked payload. Returns the offset the stream starts at.
+ */
+async function fullSyncAsReplica(r: RawClient): Promise<string> {
+  await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+  await r.command('PSYNC', '?', '-1');
+  const offset = /^\+FULLRESYNC [0-9a-f]{40} (\d+)\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
+  assert.ok(offset !== undefined);
+  const mark = /^\$EOF:([0-9a-f]{40})\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
+  assert.ok(mark !== undefined);
+  await r.readThrough(mark);
+  return offset;
+}
+
 describe('replication, master side, on the wire', () => {
   let node: RunningServer;
   let c: RawClient;
@@ -180,13 +195,7 @@ describe('replication, master side, on the wire', () => {
     await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
     assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '1')), '+OK\r\n');
     const r = await connect();
-    await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
-    await r.command('PSYNC', '?', '-1');
-    const offset = /^\+FULLRESYNC [0-9a-f]{40} (\d+)\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
-    assert.ok(offset !== undefined);
-    const mark = /^\$EOF:([0-9a-f]{40})\r\n$/.exec(text(await r.readThrough('\r\n')))?.[1];
-    assert.ok(mark !== undefined);
-    await r.readThrough(mark);
+    const offset = await fullSyncAsReplica(r);
     // Three cron seconds without an ACK: still connected (it is loading).
     const loops = async (): Promise<number> => Number(/^lag=(\d+)/m.exec((await replInfo(c, 'slave0')).replace(/,/g, '\n'))?.[1] ?? -1);
     await until(async () => (await loops()) >= 3, { what: 'three seconds without an ACK', ms: 10_000, every: 100 });
@@ -246,5 +255,83 @@ describe('replication, master side, on the wire', () => {
     assert.equal(text(await c.call('EXEC')), '-EXECABORT Transaction discarded because of previous errors.\r\n');
     assert.equal(text(await c.call('CONFIG', 'SET', 'min-replicas-to-write', '0')), '+OK\r\n');
     assert.equal(text(await c.call('SET', 'x', '1')), '+OK\r\n');
+  });
+});
+
+describe('SHUTDOWN waits for lagging replicas (shutdown-timeout)', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A node with one online replica (a raw connection) that acknowledged its full sync. */
+  async function withReplica(config: Record<string, string> = {}): Promise<{ node: RunningServer; c: RawClient; r: RawClient }> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shoal-repl-shutdown-'));
+    dirs.push(dir);
+    const node = await startServer({ config: { port: '0', dir, save: '', 'repl-diskless-sync-delay': '0', ...config } });
+    const c = await RawClient.connect(node.port);
+    const r = await RawClient.connect(node.port);
+    const offset = await fullSyncAsReplica(r);
+    await r.command('REPLCONF', 'ACK', offset);
+    await until(async () => /state=online/.test(await replInfo(c, 'slave0')), { what: 'the replica online' });
+    return { node, c, r };
+  }
+
+  it('holds writes without replying until the replica acknowledges, then closes; ABORT cancels the wait', async () => {
+    const { node, c, r } = await withReplica();
+    try {
+      assert.equal(text(await c.call('SET', 'k', '1')), '+OK\r\n');
+      await r.readThrough('k');
+      // A shutdown that is aborted: its caller gets an error, the held write goes through.
+      const s1 = await RawClient.connect(node.port);
+      await s1.command('SHUTDOWN');
+      await r.readThrough('GETACK');
+      const w = await RawClient.connect(node.port);
+      await w.command('SET', 'held', '1');
+      assert.equal(text(await c.call('GET', 'held')), '$-1\r\n'); // reads go on, the write waits
+      assert.equal(text(await c.call('CLIENT', 'UNPAUSE')), '+OK\r\n'); // does not lift it
+      assert.equal(text(await c.call('GET', 'held')), '$-1\r\n');
+      assert.equal(text(await c.call('SHUTDOWN', 'ABORT')), '+OK\r\n');
+      assert.equal(text(await s1.readReply()), '-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+      assert.equal(text(await w.readReply()), '+OK\r\n');
+      assert.equal(text(await c.call('SHUTDOWN', 'ABORT')), '-ERR No shutdown in progress.\r\n');
+      await Promise.all([s1.close(), w.close()]);
+      // A shutdown that completes once the replica has acknowledged everything.
+      await r.readThrough('held');
+      const target = await replInfo(c, 'master_repl_offset');
+      const s2 = await RawClient.connect(node.port);
+      await s2.command('SHUTDOWN', 'NOSAVE');
+      await r.readThrough('GETACK');
+      assert.equal(text(await c.call('PING')), '+PONG\r\n'); // still up, waiting
+      await r.command('REPLCONF', 'ACK', target);
+      await s2.waitClose(10_000);
+      await c.waitClose(10_000);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('past shutdown-timeout it closes anyway and logs the lagging replica; NOW does not wait', async () => {
+    const { node, c, r } = await withReplica({ 'shutdown-timeout': '1' });
+    const lines: string[] = [];
+    node.server.log.sink = (line) => void lines.push(line);
+    try {
+      assert.equal(text(await c.call('SET', 'k', '1')), '+OK\r\n');
+      await r.readThrough('k');
+      await c.command('SHUTDOWN', 'NOSAVE');
+      await c.waitClose(10_000);
+      assert.ok(lines.some((l) => /Lagging replica 127\.0\.0\.1:\d+ reported offset \d+ behind master, lag=\d+, state=online\./.test(l)), lines.join(''));
+    } finally {
+      await node.close();
+    }
+    // NOW: no wait, although the replica never acknowledges and the timeout is a minute.
+    const second = await withReplica({ 'shutdown-timeout': '60' });
+    try {
+      assert.equal(text(await second.c.call('SET', 'k', '1')), '+OK\r\n');
+      await second.c.command('SHUTDOWN', 'NOW', 'NOSAVE');
+      await second.c.waitClose(10_000);
+    } finally {
+      await second.node.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword } from './util.js';
 import { replyHelp } from './util.js';
 import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
-import { prepareForShutdown } from '../persistence/shutdown.js';
+import { abortShutdown, startShutdown } from '../persistence/shutdown.js';
 
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
@@ -64,21 +64,22 @@ const monitorCommand: Handler = (c) => {
 /**
  * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success nothing is replied: the server
  * closes every connection (this one included) and `server.closed` resolves, on which the
- * CLI exits. Shoal does not wait for replicas (none yet), so a shutdown is never "in
- * progress" for ABORT to cancel.
+ * CLI exits. A master with lagging replicas first waits for them (persistence/shutdown.ts),
+ * without replying, unless NOW; ABORT cancels such a wait.
  */
 const shutdownCommand: Handler = (c, argv) => {
   let nosave = false;
   let save = false;
   let other = false;
   let force = false;
+  let now = false;
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (isKeyword(a, 'nosave')) nosave = true;
     else if (isKeyword(a, 'save')) save = true;
     else if (isKeyword(a, 'force')) force = other = true;
-    else if (isKeyword(a, 'now')) other = true;
+    else if (isKeyword(a, 'now')) now = other = true;
     else if (isKeyword(a, 'abort')) abort = true;
     else {
       c.w.error(Err.syntax);
@@ -89,14 +90,14 @@ const shutdownCommand: Handler = (c, argv) => {
     c.w.error(Err.syntax);
     return;
   }
+  const srv = c.srv;
   if (abort) {
-    c.w.error(Err.noShutdown);
+    if (abortShutdown(srv)) c.w.ok();
+    else c.w.error(Err.noShutdown);
     return;
   }
-  const srv = c.srv;
   srv.log.warning('User requested shutdown...');
-  if (!prepareForShutdown(srv, { save, nosave, force })) return void c.w.error(Err.shutdownErrors);
-  void srv.close();
+  if (startShutdown(srv, { save, nosave, force, now }, c) === 'failed') c.w.error(Err.shutdownErrors);
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
 // its remaining pipeline continues, in the order the clients were held. While writes are
 // paused, keys are not expired or evicted (they read as missing but stay in memory), so a
 // failover can take a consistent view of the dataset.
+//
+// A shutdown waiting for its replicas holds writes the same way (Redis's PAUSE_DURING_SHUTDOWN),
+// apart from CLIENT PAUSE: CLIENT UNPAUSE does not lift it, only the shutdown's end does.
 
 import { F, type Command } from '../command-table.js';
 import type { Client } from './client.js';
@@ -19,6 +22,8 @@ export class PauseState {
   end = 0;
   #held: { c: Client; argv: Buffer[] }[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** Writes held for a shutdown waiting for replicas (holdForShutdown). */
+  #shutdownHold = false;
   /** The node's lazy-expiry switch, held off during the pause (restored at its end). */
   readonly #expiry: ExpiryPolicy;
   readonly #onEnd: (held: { c: Client; argv: Buffer[] }[]) => void;
@@ -32,7 +37,22 @@ export class PauseState {
 
   /** True while writes are paused (expiry and eviction must hold off). */
   get writesPaused(): boolean {
-    return this.type !== null;
+    return this.type !== null || this.#shutdownHold;
+  }
+
+  /**
+   * Holds writes (and expiry) while a shutdown waits for its replicas, or (on = false, the
+   * shutdown aborted or failed) lets them go unless a CLIENT PAUSE still holds them.
+   */
+  holdForShutdown(on: boolean): void {
+    if (this.#shutdownHold === on) return;
+    this.#shutdownHold = on;
+    if (on) {
+      this.#expiry.paused = true;
+    } else if (this.type === null) {
+      this.#expiry.paused = false;
+      this.#release();
+    }
   }
 
   /**
@@ -52,9 +72,14 @@ export class PauseState {
     this.type = null;
     this.end = 0;
     // A replica keeps deletion off on its own (ExpiryPolicy.replica).
-    this.#expiry.paused = false;
+    this.#expiry.paused = this.#shutdownHold;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    // Writes a shutdown still holds are held again when they are dispatched.
+    this.#release();
+  }
+
+  #release(): void {
     const held = this.#held;
     this.#held = [];
     this.#onEnd(held);
@@ -63,6 +88,7 @@ export class PauseState {
   /** True if the command must wait for the pause to end. */
   /** Whether cmd must wait; `extraFlags` adds flags it carries (EXEC: its queued writes). */
   blocks(cmd: Command, extraFlags = 0): boolean {
+    if (this.#shutdownHold && ((cmd.flags | extraFlags) & (F.write | F.mayReplicate)) !== 0) return true;
     if (this.type === null) return false;
     if (this.#now() >= this.end) {
       this.unpause();

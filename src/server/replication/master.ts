@@ -35,6 +35,7 @@ import { Backlog } from './backlog.js';
 import { ReplicaSocketsSink, streamFile } from './rdb-transfer.js';
 import { NO_REPL_ID, newReplId } from './state.js';
 import { replicaCron } from './replica.js';
+import { checkPendingShutdown } from '../persistence/shutdown.js';
 
 /** Where a replica is in its sync (INFO prints wait_bgsave, send_bulk, online). */
 export type ReplicaState = 'wait_bgsave_start' | 'wait_bgsave_end' | 'send_bulk' | 'online';
@@ -647,6 +648,7 @@ export function replicaAck(srv: Server, c: Client, offset: number): void {
   }
   const m = masterSide(srv);
   if (m.waiters.size > 0) for (const w of [...m.waiters]) checkWaiter(srv, w);
+  checkPendingShutdown(srv);
 }
 
 /** Replicas that acknowledged at least `offset`. */
@@ -685,7 +687,12 @@ export function waitCommand(c: Client, numReplicas: number, timeoutMs: number): 
     w.timer = setTimeout(() => releaseWaiter(srv, w), timeoutMs);
     w.timer.unref();
   }
-  // Ask the replicas where they are at the end of this turn (beforeSleep's GETACK).
+  requestAcks(srv);
+}
+
+/** Asks the replicas where they are, with a GETACK at the end of this turn (beforeSleep's). */
+export function requestAcks(srv: Server): void {
+  const m = masterSide(srv);
   m.getAckPending = true;
   if (!m.flushScheduled) {
     m.flushScheduled = true;
