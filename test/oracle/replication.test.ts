@@ -118,6 +118,28 @@ describe('replication against redis-server', { skip: requireRedis() }, () => {
     assert.equal(sr.replace(/\$\d+\r\n\d+\r\n/, ''), rr.replace(/\$\d+\r\n\d+\r\n/, ''));
   });
 
+  it('WAIT blocks as a blocked client: counted in INFO clients, released by CLIENT UNBLOCK', async () => {
+    const [s, r] = await both(async (p) => {
+      const port = p.masterPort;
+      const out: string[] = [];
+      for (const [timeout, reason] of [['0', 'TIMEOUT'], ['5000', 'ERROR']]) {
+        const w = await RawClient.connect(port);
+        clients.push(w);
+        const id = text(await w.call('CLIENT', 'ID')).slice(1, -2);
+        await w.command('WAIT', '2', timeout); // one replica: never enough
+        await until(async () => /blocked_clients:1\r\n/.test(text(await p.master.call('INFO', 'clients'))), { what: 'WAIT blocked' });
+        const info = text(await p.master.call('INFO', 'clients'));
+        out.push(/clients_in_timeout_table:\d+/.exec(info)?.[0] ?? '');
+        out.push(text(await p.master.call('CLIENT', 'UNBLOCK', id, reason)));
+        out.push(text(await w.readReply()));
+        out.push(text(await p.master.call('CLIENT', 'UNBLOCK', id)));
+      }
+      return out;
+    });
+    assert.deepEqual(s, r);
+    assert.deepEqual(s.slice(1, 4), [':1\r\n', ':1\r\n', ':0\r\n']); // released with the ack count; then not blocked
+  });
+
   it('a read-only replica refuses writes, serves reads, refuses WAIT', async () => {
     for (const cmd of [['SET', 'x', '1'], ['DEL', 'k'], ['INCR', 'n'], ['GET', 'k'], ['WAIT', '1', '0'], ['EXISTS', 'k']]) {
       const [s, r] = await both(async (p) => text(await p.replica.call(...cmd)));

@@ -6,6 +6,7 @@
 // equivalent for (fd, query/reply buffer sizes, memory) carry plausible values derived from
 // what the connection really holds, so tools that parse the line keep working.
 
+import { unblockWaiter } from '../replication/master.js';
 import type { Handler } from '../command-table.js';
 import { Err } from '../../lib/errors.js';
 import { parseIntArg } from '../../lib/numbers.js';
@@ -359,7 +360,9 @@ const clientUnblockCommand: Handler = (c, argv) => {
   const id = parseIntArg(argv[2]);
   if (id === null) return void c.w.error(Err.notInteger);
   const target = typeof id === 'number' ? c.srv.clients.get(id) : undefined;
-  if (target === undefined || target.blocked === null) return void c.w.integer(0);
+  if (target === undefined) return void c.w.integer(0);
+  // A client in WAIT (BLOCKED_WAIT) is released with its ack count or the error.
+  if (target.blocked === null) return void c.w.integer(unblockWaiter(c.srv, target, withError ? Err.unblocked : null) ? 1 : 0);
   if (withError) c.srv.blocking.unblockWithError(target, Err.unblocked);
   else c.srv.blocking.timeout(target);
   c.w.integer(1);

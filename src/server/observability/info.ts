@@ -9,6 +9,7 @@
 // Shoal-only Keypatterns section is never part of default INFO, and part of INFO all /
 // everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
+import { waitersWithTimeout } from '../replication/master.js';
 import { aofInfo } from '../persistence/aof/feed.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -193,7 +194,7 @@ function clientsSection(srv: Server): Lines {
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', blocked],
     ['tracking_clients', srv.tracking.clients],
-    ['clients_in_timeout_table', inTimeoutTable],
+    ['clients_in_timeout_table', inTimeoutTable + waitersWithTimeout(srv)],
   ];
 }
 

@@ -700,6 +700,34 @@ export function requestAcks(srv: Server): void {
   }
 }
 
+/**
+ * CLIENT UNBLOCK of a client in WAIT: it gets the count of replicas that acknowledged so far
+ * (TIMEOUT), or the error `error`. False if c is not waiting.
+ */
+export function unblockWaiter(srv: Server, c: Client, error: string | null): boolean {
+  const m = masterSide(srv);
+  for (const w of m.waiters) {
+    if (w.c !== c) continue;
+    if (error === null) {
+      releaseWaiter(srv, w);
+      return true;
+    }
+    m.waiters.delete(w);
+    if (w.timer !== null) clearTimeout(w.timer);
+    c.w.error(error);
+    resume(c);
+    return true;
+  }
+  return false;
+}
+
+/** Clients in WAIT with a timeout (INFO clients_in_timeout_table counts them). */
+export function waitersWithTimeout(srv: Server): number {
+  let n = 0;
+  for (const w of masterSide(srv).waiters) if (w.timer !== null) n++;
+  return n;
+}
+
 function checkWaiter(srv: Server, w: Waiter): void {
   if (w.c.closed || replicasAcked(srv, w.offset) >= w.numReplicas) releaseWaiter(srv, w);
 }
@@ -711,6 +739,12 @@ function releaseWaiter(srv: Server, w: Waiter): void {
   const c = w.c;
   if (c.closed) return;
   c.w.integer(replicasAcked(srv, w.offset));
+  resume(c);
+}
+
+/** A released WAIT client: its reply goes out and its input continues. */
+function resume(c: Client): void {
+  if (c.closed) return;
   c.suspended = false;
   c.flush();
   c.processInput();
