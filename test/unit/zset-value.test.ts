@@ -307,6 +307,49 @@ describe('SkipList', () => {
     );
   });
 
+  it('gives its pool back once mostly empty, with order, spans, links and ranks intact', () => {
+    const sl = new SkipList();
+    const m: Model = new Map();
+    const check = (): void => {
+      const want = sorted(m);
+      assert.equal(sl.length, want.length);
+      const fwd: string[] = [];
+      for (let n = sl.first; n !== NIL; n = sl.next(n)) fwd.push(sl.member(n));
+      assert.deepEqual(fwd, want.map(([k]) => k));
+      const back: string[] = [];
+      for (let n = sl.last; n !== NIL; n = sl.prev(n)) back.push(sl.member(n));
+      assert.deepEqual(back, fwd.slice().reverse());
+      want.forEach(([k, s], i) => {
+        assert.equal(sl.rankOf(s, k), i + 1);
+        assert.equal(sl.score(sl.nodeAt(i + 1)), s);
+      });
+    };
+    const add = (i: number): void => {
+      const k = `m${String(i).padStart(5, '0')}`;
+      sl.insert(i % 97, k);
+      m.set(k, i % 97);
+    };
+    for (let i = 0; i < 5000; i++) add(i);
+    const full = sl.poolWords;
+    // Deletions of every kind take it under a quarter used.
+    for (let i = 0; i < 5000; i += 2) {
+      const k = `m${String(i).padStart(5, '0')}`;
+      assert.equal(sl.delete(i % 97, k), true);
+      m.delete(k);
+    }
+    check();
+    const drop = (k: string): void => void m.delete(k);
+    sl.deleteScoreRange({ min: 0, max: 80, minex: false, maxex: false }, drop);
+    sl.deleteRankRange(1, 100, drop);
+    sl.deleteLexRange({ min: 'm04000', max: LEX_MAX, minex: false, maxex: true }, drop);
+    assert.ok(sl.length > 100, `${sl.length} left`);
+    check();
+    assert.ok(sl.poolWords * 4 <= full, `pool ${sl.poolWords} words after shrinking from ${full}`);
+    // It keeps working and growing after the rebuild.
+    for (let i = 5000; i < 6000; i++) add(i);
+    check();
+  });
+
   it('range deletions remove exactly the ranks asked for', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 45 }), fc.integer({ min: 0, max: 10 }), (n, start, len) => {

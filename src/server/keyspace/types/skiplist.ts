@@ -123,13 +123,18 @@ const rankScratch = new Float64Array(SKIPLIST_MAXLEVEL);
  * level, backward link, score and forward links with their spans sit together, so a step of a
  * walk reads one or two cache lines (as Redis's zskiplistNode), and the garbage collector sees
  * three arrays instead of four objects per member. Node handles are record offsets; freed
- * records are kept on a free list per level and reused; the pool doubles when full.
+ * records are kept on a free list per level and reused; the pool doubles when full, and once
+ * deletions leave it under a quarter used it is rebuilt compactly (#maybeShrink), so a sorted
+ * set that shrank gives its memory back. Handles are valid until the next deletion method
+ * returns (delete, delete*Range): callers must not keep one across those.
  */
 export class SkipList {
   #pool = new Int32Array(128);
   #f64 = new Float64Array(this.#pool.buffer);
   /** Words of the pool handed out (the next record starts here). */
   #top = 0;
+  /** Words of the records in use (the header included). */
+  #live = 0;
   /** Per level: the first free record of that level, chained through R_BACK; NIL if none. */
   readonly #free = new Int32Array(SKIPLIST_MAXLEVEL + 1).fill(NIL);
   readonly #members: string[] = [];
@@ -201,6 +206,7 @@ export class SkipList {
       n = this.#top;
       this.#top += words;
     }
+    this.#live += recordWords(level);
     const pool = this.#pool;
     pool[n + R_LEVEL] = level;
     pool[n + R_BACK] = NIL;
@@ -223,6 +229,58 @@ export class SkipList {
     const level = pool[n + R_LEVEL];
     pool[n + R_BACK] = this.#free[level];
     this.#free[level] = n;
+    this.#live -= recordWords(level);
+  }
+
+  /** Words the pool holds (used or not). */
+  get poolWords(): number {
+    return this.#pool.length;
+  }
+
+  /**
+   * After deletions: rebuilds the pool compactly once under a quarter of it is in use (and it
+   * is bigger than its starting size). Records are copied in list order, links translated,
+   * member slots renumbered; free lists start empty. Every node handle changes.
+   */
+  #maybeShrink(): void {
+    const old = this.#pool;
+    if (old.length <= 1024 || this.#live * 4 > old.length) return;
+    let words = 128;
+    while (words < this.#live * 2) words *= 2;
+    const pool = new Int32Array(words);
+    const f64 = new Float64Array(pool.buffer);
+    const oldF64 = this.#f64;
+    const map = new Int32Array(this.#top);
+    // New offsets, in list order (the header first).
+    let top = 0;
+    for (let x = HEADER; x !== NIL; x = old[x + R_LINKS]) {
+      map[x] = top;
+      top += recordWords(old[x + R_LEVEL]);
+    }
+    const members: string[] = [];
+    for (let x = HEADER; x !== NIL; x = old[x + R_LINKS]) {
+      const n = map[x];
+      const level = old[x + R_LEVEL];
+      pool[n + R_LEVEL] = level;
+      const back = old[x + R_BACK];
+      pool[n + R_BACK] = back === NIL ? NIL : map[back];
+      f64[(n + R_SCORE) >> 1] = oldF64[(x + R_SCORE) >> 1];
+      pool[n + R_MEMBER] = members.length;
+      members.push(this.#members[old[x + R_MEMBER]]);
+      for (let i = 0; i < level; i++) {
+        const f = old[x + R_LINKS + 2 * i];
+        pool[n + R_LINKS + 2 * i] = f === NIL ? NIL : map[f];
+        pool[n + R_LINKS + 2 * i + 1] = old[x + R_LINKS + 2 * i + 1];
+      }
+    }
+    this.#pool = pool;
+    this.#f64 = f64;
+    this.#top = top;
+    this.#free.fill(NIL);
+    this.#members.length = 0;
+    for (const m of members) this.#members.push(m);
+    this.#freeMembers.length = 0;
+    if (this.#tail !== NIL) this.#tail = map[this.#tail];
   }
 
   /** (score, member) of node f compared with (score, member): negative when f sorts first. */
@@ -317,6 +375,7 @@ export class SkipList {
     const x = this.#pool[update[0] + R_LINKS];
     if (x === NIL || this.#cmp(x, score, member) !== 0) return false;
     this.#unlink(x, update);
+    this.#maybeShrink();
     return true;
   }
 
@@ -445,6 +504,7 @@ export class SkipList {
       count++;
       n = next;
     }
+    this.#maybeShrink();
     return count;
   }
 
@@ -482,6 +542,7 @@ export class SkipList {
       traversed++;
       n = next;
     }
+    this.#maybeShrink();
     return count;
   }
 }
