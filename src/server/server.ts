@@ -47,7 +47,7 @@ import { newPersistenceState, type PersistenceState } from './persistence/state.
 import { persistenceCron } from './persistence/bgsave.js';
 import { Replication } from './replication/state.js';
 import { forgetReplica, replicationCron, resizeBacklog } from './replication/master.js';
-import { startReplicaOnBoot } from './replication/replica.js';
+import { expireReplicaLocalKeys, startReplicaOnBoot } from './replication/replica.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -588,6 +588,9 @@ export class Server {
         elapsed: () => performance.now(),
       });
       this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.config.getNumber('latency-monitor-threshold'), now);
+    } else if (this.activeExpireEnabled && !this.pause.writesPaused && !loading) {
+      // Except the keys a writable replica's own clients gave a TTL (expireSlaveKeys).
+      expireReplicaLocalKeys(this);
     }
     this.output.cron();
     this.keyPatterns.cron();

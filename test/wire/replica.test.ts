@@ -343,6 +343,31 @@ describe('replica link: failures and writable replicas', () => {
     assert.equal(await c.pttl('old'), -1);
     assert.equal(await c.dbsize(), 2);
   });
+
+  it('a writable replica expires the keys its own clients gave a TTL, and only those', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node({ 'replica-read-only': 'no' });
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    // From the master: a key with a TTL already past ('old', in the payload) stays until the
+    // master's DEL. From a client of the replica: keys with a TTL, in two databases.
+    assert.equal(await c.set('mine', 'v', 'PX', '50'), 'OK');
+    assert.equal(await c.set('kept', 'v'), 'OK');
+    assert.equal(await c.call('SELECT', '3'), 'OK');
+    assert.equal(await c.set('mine3', 'v'), 'OK');
+    assert.equal(await c.pexpire('mine3', 50), 1);
+    assert.equal(await c.call('SELECT', '0'), 'OK');
+    const keyspace = async (): Promise<string> => (await c.info('keyspace')).replace(/\r/g, '');
+    await until(async () => /^db0:keys=3,/m.test(await keyspace()) && !/^db3:/m.test(await keyspace()), {
+      what: 'the local keys expired by the replica',
+    });
+    assert.match(await c.info('stats'), /expired_keys:2\r/);
+    // 'old' (the master's) is still there, only hidden from reads.
+    assert.equal(await c.get('old'), null);
+    assert.equal(await c.get('kept'), 'v');
+  });
 });
 
 describe('replica link: drops and partial resyncs', () => {

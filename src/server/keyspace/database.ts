@@ -188,6 +188,11 @@ export class Database {
    * that replace a value the way that clears its TTL (storeString, setAggregate).
    */
   defaultExpiry: ((key: Uint8Array) => number) | null = null;
+  /**
+   * Told of every TTL set (not cleared) while set: a writable replica remembers the keys its
+   * own clients gave a TTL, which it must expire itself (replication/replica.ts).
+   */
+  ttlObserver: ((db: Database, id: number) => void) | null = null;
   // Where the last successful find() found its key: lets delete() skip a second probe.
   #lastId = NONE;
   #lastPart = 0;
@@ -425,6 +430,7 @@ export class Database {
       store.setVpos(id, -1);
     } else if (pos >= 0) {
       d.volExp[pos] = at;
+      if (this.ttlObserver !== null) this.ttlObserver(this, id);
     } else {
       if (d.volLen === d.vol.length) {
         const grownBy = d.vol.byteLength + d.volExp.byteLength;
@@ -439,6 +445,7 @@ export class Database {
       d.vol[d.volLen] = id;
       d.volExp[d.volLen] = at;
       store.setVpos(id, d.volLen++);
+      if (this.ttlObserver !== null) this.ttlObserver(this, id);
     }
   }
 

@@ -20,7 +20,8 @@
 
 import { Err } from '../../lib/errors.js';
 import { F } from '../command-table.js';
-import { ExpiredAccess } from '../keyspace/database.js';
+import { ExpiredAccess, NONE, type Database } from '../keyspace/database.js';
+import { NO_EXPIRY } from '../keyspace/entry.js';
 import type { Client } from '../network/client.js';
 import type { Server } from '../server.js';
 import { takeStartupReplInfo } from '../persistence/rdb-loader.js';
@@ -63,6 +64,12 @@ interface ReplicaSide {
   aofStopped: boolean;
   /** beforeClose registered. */
   closeHooked: boolean;
+  /**
+   * Keys the node's own clients gave a TTL while it is a writable replica, per database index
+   * (latin1 key strings): the replica expires them itself (expireReplicaLocalKeys), as Redis's
+   * slaveKeysWithExpire. Keys the master's stream gave a TTL expire by the master's DEL.
+   */
+  localTtl: Map<number, Set<string>>;
 }
 
 const sides = new WeakMap<Server, ReplicaSide>();
@@ -70,7 +77,7 @@ const sides = new WeakMap<Server, ReplicaSide>();
 function sideOf(srv: Server): ReplicaSide {
   let s = sides.get(srv);
   if (s === undefined) {
-    s = { link: null, aofStopped: false, closeHooked: false };
+    s = { link: null, aofStopped: false, closeHooked: false, localTtl: new Map() };
     sides.set(srv, s);
   }
   return s;
@@ -134,6 +141,9 @@ export function replicaOfNoOne(srv: Server, who: string): void {
     if (cached !== null) srv.log.notice('Discarding previously cached master state.');
   }
   srv.keyspace.expiry.replica = null;
+  // A master expires every key itself: no list of local TTLs any more.
+  for (const db of srv.keyspace.dbs) db.ttlObserver = null;
+  side.localTtl.clear();
   srv.log.role = 'M';
   shiftReplicationId(srv);
   disconnectReplicas(srv);
@@ -165,6 +175,15 @@ function startLink(srv: Server, host: string, port: number, cached: CachedMaster
 function becomeReplica(srv: Server): void {
   srv.log.role = 'S';
   srv.keyspace.expiry.replica = () => replicaExpiryVerdict(srv);
+  const local = sideOf(srv).localTtl;
+  const remember = (db: Database, id: number): void => {
+    const c = srv.executingClient;
+    if (c === null || c.isMaster) return;
+    let keys = local.get(db.id);
+    if (keys === undefined) local.set(db.id, (keys = new Set()));
+    keys.add(db.key(id).toString('latin1'));
+  };
+  for (const db of srv.keyspace.dbs) db.ttlObserver = remember;
   // Its own writes no longer feed the stream (the backlog is kept: sub-replicas may still
   // PSYNC from it).
   syncConsumer(srv);
@@ -181,6 +200,38 @@ function replicaExpiryVerdict(srv: Server): ExpiredAccess {
   return ExpiredAccess.Missing;
 }
 
+
+/**
+ * expireSlaveKeys: deletes the keys the node's own clients gave a TTL, on a writable replica,
+ * once that TTL passed (reported as expired like any other); forgets those that are gone or
+ * lost their TTL. Called from the server's cron on a replica; stops after about a
+ * millisecond and starts over at the next call.
+ */
+export function expireReplicaLocalKeys(srv: Server): void {
+  const local = sides.get(srv)?.localTtl;
+  if (local === undefined || local.size === 0) return;
+  const now = srv.clock.now();
+  const start = performance.now();
+  let n = 0;
+  for (const [index, keys] of local) {
+    const db = srv.keyspace.dbs[index];
+    for (const k of keys) {
+      if (++n % 64 === 0 && performance.now() - start > 1) return;
+      const id = db === undefined ? NONE : db.find(Buffer.from(k, 'latin1'));
+      if (id === NONE) {
+        keys.delete(k);
+        continue;
+      }
+      const at = db.expireAt(id);
+      if (at === NO_EXPIRY) keys.delete(k);
+      else if (at < now) {
+        db.expireNow(id);
+        keys.delete(k);
+      }
+    }
+    if (keys.size === 0) local.delete(index);
+  }
+}
 
 /** disconnectAllBlockedClients: blocked clients get an error and are closed after it. */
 function disconnectAllBlockedClients(srv: Server): void {
