@@ -7,7 +7,10 @@
 // Both servers are spawned as child processes on free loopback ports and tracked by PID; every
 // redis-benchmark run (`--csv`, 50 clients) alternates redis, shoal, redis, shoal, ... so that
 // machine noise hits both sides alike. Reported: median rps / p50 / p99 per side, rps spread
-// (min–max), and the Shoal/Redis ratio of median rps. The markdown report goes to stdout and is
+// (min–max), and the Shoal/Redis ratio of median rps; and each server's own CPU time per
+// request (from /proc/<pid>/stat around each run) with the ratio it gives: it leaves out the
+// time a server waits for a core that redis-benchmark holds, though a slower machine raises it
+// as it lowers rps. The markdown report goes to stdout and is
 // prepended (newest first) to bench/results/server-core.md (or --out FILE).
 //
 // Environment:
@@ -22,7 +25,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ROOT, killAll, tempDirs, which, freePort, commandLine, startServer, waitForPing, flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption, runBench, log,
+  ROOT, killAll, tempDirs, which, freePort, commandLine, startServer, waitForPing, flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption, runBench, log, processCpuMs,
 } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +159,8 @@ interface Sample {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The server's CPU time per request during the run (µs), or null without /proc. */
+  cpuUs: number | null;
 }
 
 /** Splits one CSV line, honouring double-quoted fields with "" escapes. */
@@ -211,7 +216,7 @@ function parseBenchmarkCsv(text: string, test: TestName): Sample {
       if (!Number.isFinite(v)) throw new Error(`bad number ${JSON.stringify(f[i])} in CSV row: ${line}`);
       return v;
     };
-    return { rps: num(cols.rps), avgMs: num(cols.avg), p50Ms: num(cols.p50), p99Ms: num(cols.p99), maxMs: num(cols.max) };
+    return { rps: num(cols.rps), avgMs: num(cols.avg), p50Ms: num(cols.p50), p99Ms: num(cols.p99), maxMs: num(cols.max), cpuUs: null };
   }
   throw new Error(`no '${want}' row in redis-benchmark output`);
 }
@@ -239,6 +244,8 @@ interface SideSummary {
   rpsMax: number;
   p50: number;
   p99: number;
+  /** Median CPU µs per request, or null. */
+  cpuUs: number | null;
 }
 
 function summarize(samples: readonly Sample[]): SideSummary {
@@ -249,6 +256,7 @@ function summarize(samples: readonly Sample[]): SideSummary {
     rpsMax: Math.max(...rps),
     p50: median(samples.map((s) => s.p50Ms)),
     p99: median(samples.map((s) => s.p99Ms)),
+    cpuUs: samples.every((s) => s.cpuUs !== null) ? median(samples.map((s) => s.cpuUs as number)) : null,
   };
 }
 
@@ -276,14 +284,19 @@ function fmtMs(x: number): string {
 
 function renderTable(rows: readonly Row[], reps: number): string {
   const head =
-    '| test | -P | -r | n | redis rps | redis spread | redis p50 ms | redis p99 ms | shoal rps | shoal spread | shoal p50 ms | shoal p99 ms | shoal/redis |\n' +
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+    '| test | -P | -r | n | redis rps | redis spread | redis p50 ms | redis p99 ms | shoal rps | shoal spread | shoal p50 ms | shoal p99 ms | shoal/redis | redis CPU µs/req | shoal CPU µs/req | shoal/redis by CPU |\n' +
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
   const body = rows
     .map((r) => {
       const ratio = r.redis.rps > 0 ? (r.shoal.rps / r.redis.rps).toFixed(2) : 'n/a';
+      const rc = r.redis.cpuUs;
+      const sc = r.shoal.cpuUs;
+      const cpuRatio = rc !== null && sc !== null && sc > 0 ? (rc / sc).toFixed(2) : 'n/a';
+      const us = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
       return `| ${r.cfg.test.toUpperCase()} | ${r.cfg.pipeline} | ${r.cfg.random ? String(RANDOM_KEYSPACE) : 'no'} | ${fmtRps(r.cfg.n)} | ` +
         `${fmtRps(r.redis.rps)} | ${fmtSpread(r.redis, reps)} | ${fmtMs(r.redis.p50)} | ${fmtMs(r.redis.p99)} | ` +
-        `${fmtRps(r.shoal.rps)} | ${fmtSpread(r.shoal, reps)} | ${fmtMs(r.shoal.p50)} | ${fmtMs(r.shoal.p99)} | **${ratio}** |`;
+        `${fmtRps(r.shoal.rps)} | ${fmtSpread(r.shoal, reps)} | ${fmtMs(r.shoal.p50)} | ${fmtMs(r.shoal.p99)} | **${ratio}** | ` +
+        `${us(rc)} | ${us(sc)} | **${cpuRatio}** |`;
     })
     .join('\n');
   return head + body + '\n';
@@ -317,6 +330,7 @@ function renderReport(r: ReportInput): string {
     `- shoal side: \`${r.shoal.commandLine}\`` + (r.shoalOverridden ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)' : ''),
     `- ${r.opts.clients} clients, ${r.opts.reps} rep(s) per side, runs alternating redis/shoal, FLUSHALL on both before each configuration; took ${secs} s`,
     '- rps, p50, p99: medians over the reps; spread: min–max rps (and its width as % of the median); shoal/redis: ratio of median rps',
+    "- CPU µs/req: the server's own CPU time (user + system, all threads, /proc/<pid>/stat) during a run ÷ its requests, median over the reps; shoal/redis by CPU: Redis's ÷ Shoal's (1.00 = as efficient per request, above 1 = Shoal spends less); it leaves out time spent waiting for a core",
     '',
     renderTable(r.rows, r.opts.reps),
     '<details><summary>redis-benchmark command lines</summary>',
@@ -398,8 +412,11 @@ async function main(): Promise<number> {
       for (let rep = 0; rep < opts.reps; rep++) {
         for (const server of [redis, shoal]) {
           assertAlive(server);
+          const cpu0 = processCpuMs(server.pid);
           const out = await runBenchmark(redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients), timeoutMs);
+          const cpu1 = processCpuMs(server.pid);
           const s = parseBenchmarkCsv(out, cfg.test);
+          s.cpuUs = cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) * 1000) / cfg.n : null;
           samples[server.label].push(s);
           done++;
           log(
