@@ -39,6 +39,19 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
     }
     throw new Error('SCAN did not terminate');
   }
+  /** Runs a full SCAN iteration; returns the keys of each step. */
+  async function scanSteps(...opts: string[]): Promise<string[][]> {
+    const steps: string[][] = [];
+    let cursor = '0';
+    for (let guard = 0; guard < 100_000; guard++) {
+      const [next, batch] = (await v('SCAN', cursor, ...opts)) as [string, string[]];
+      steps.push(batch);
+      cursor = next;
+      if (cursor === '0') return steps;
+    }
+    throw new Error('SCAN did not terminate');
+  }
+
 
   before(async () => {
     node = await startServer({ clock });
@@ -88,8 +101,15 @@ describe('keys: KEYS, SCAN, RANDOMKEY', () => {
     assert.ok(cursors.length > 1, 'COUNT limits each step');
     for (const c of cursors) assert.match(c, /^(0|[1-9][0-9]*)$/);
     assert.equal(new Set(cursors.slice(0, -1)).size, cursors.length - 1, 'no cursor repeats');
-    // A cursor beyond any the server hands out ends the iteration.
+    // COUNT counts keys, as Redis's: every step but the last returns at least that many.
+    const steps = await scanSteps('COUNT', '7');
+    for (const batch of steps.slice(0, -1)) assert.ok(batch.length >= 7, `a step returned ${batch.length} keys`);
+    assert.ok(steps.length <= Math.ceil(n / 7) + 1, `${steps.length} steps`);
+    // A cursor beyond any the server hands out ends the iteration, at once (also just past the
+    // largest one: 2^32).
     assert.deepEqual(await v('SCAN', '18446744073709551615'), ['0', []]);
+    assert.deepEqual(await v('SCAN', '4294967296'), ['0', []]);
+    assert.deepEqual(await v('SCAN', '1099511627775'), ['0', []]);
   });
 
   it('SCAN keeps returning keys present throughout while others are added and removed', async () => {

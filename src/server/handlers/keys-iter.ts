@@ -1,9 +1,10 @@
 // Keyspace iteration: KEYS, SCAN and RANDOMKEY.
 //
-// SCAN's cursor is the index's own (Database.scan: partition and reverse-binary bucket cursor,
-// as Redis's dictScan), so every key present for the whole iteration is returned at least
-// once, even when the table grows or shrinks between calls. Cursors beyond any the index hands
-// out simply end the iteration (Redis accepts any unsigned long cursor too).
+// SCAN's cursor is the index's own (Database.scan: a position in the 32-bit hash space), so
+// every key present for the whole iteration is returned at least once, even when the tables
+// grow or shrink between calls. Cursors beyond any the index hands out simply end the
+// iteration (Redis accepts any unsigned long cursor too). COUNT is Redis's: buckets are
+// visited until COUNT keys were found or 10 x COUNT buckets were looked at.
 
 import type { Handler } from '../command-table.js';
 import type { Client } from '../network/client.js';
@@ -14,8 +15,8 @@ import { NONE } from '../keyspace/database.js';
 import { TYPE_NAMES } from '../keyspace/entry.js';
 import { isKeyword } from './util.js';
 
-/** Cursors above this were never handed out by Database.scan (256 partitions x 2^32). */
-const MAX_CURSOR = 2n ** 40n;
+/** Cursors from this on were never handed out by Database.scan (positions in a 32-bit hash space). */
+const MAX_CURSOR = 2n ** 32n;
 
 
 const ULONG_MAX = (1n << 64n) - 1n;
@@ -153,7 +154,17 @@ function scanCommand(c: Client, argv: Buffer[]): void {
 
   const found: Buffer[] = [];
   const db = c.db;
-  const next = cursor >= MAX_CURSOR ? 0 : db.scan(Number(cursor), count, (e) => found.push(db.key(e)));
+  let next = 0;
+  if (cursor < MAX_CURSOR) {
+    // scanGenericCommand: one bucket at a time until COUNT keys or 10 x COUNT buckets.
+    const visit = (e: number): void => void found.push(db.key(e));
+    next = Number(cursor);
+    let buckets = 0;
+    do {
+      next = db.scan(next, 1, visit);
+      buckets++;
+    } while (next !== 0 && found.length < count && buckets < 10 * count);
+  }
   const match = pattern === null || isMatchAll(pattern) ? null : compileGlob(pattern);
   const ks = c.srv.keyspace;
   const now = c.srv.now;

@@ -726,6 +726,7 @@ export class Database {
   scan(cursor: number, count: number, visit: (id: number) => void): number {
     const d = this.#d;
     let p = Math.floor(cursor / PART_SPAN);
+    if (p >= PARTS) return 0; // never handed out: past the end
     let pos = cursor % PART_SPAN;
     let visited = 0;
     for (;;) {
@@ -792,7 +793,7 @@ export class Database {
    * equally likely: a partition and a bucket position below the largest partition's bucket
    * count are drawn uniformly, and draws that miss (past a smaller partition's end, or an
    * empty bucket) are repeated. Expected draws: total capacity / keys, a handful for any
-   * database big enough to matter (partitions are kept at least 1/8 full); after 64 misses (a
+   * database big enough to matter (partitions are kept at least 1/5 full); after 64 misses (a
    * tiny database) it draws a rank and walks to that key.
    */
   randomEntry(rand: () => number): number {
