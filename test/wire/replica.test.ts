@@ -309,7 +309,7 @@ describe('replica link: failures and writable replicas', () => {
     assert.equal(await c.get('k'), 'v');
   });
 
-  it('a payload that fails to load still restarts the AOF it stopped (from a rewrite)', async () => {
+  it('a payload that fails to load leaves the AOF stopped, its files untouched, until a sync succeeds', async () => {
     const fm = await fakeMaster();
     const { n, c } = await node({ appendonly: 'yes' });
     await c.set('mine', '1');
@@ -323,8 +323,14 @@ describe('replica link: failures and writable replicas', () => {
     // Framed correctly, but not an RDB file: the transfer ends, the load fails.
     const junk = Buffer.from('REDIS0010' + 'x'.repeat(40));
     conn.send(Buffer.concat([Buffer.from(`$${junk.length}\r\n`), junk]));
-    await fm.accepted(); // the link tries again (left unanswered)
-    await until(aofUp, { what: 'the AOF running again after the failed load' });
+    const retry = await fm.accepted(); // the link tries again
+    // Stopped, not rewritten: its files still hold the dataset from before the sync.
+    assert.equal(await aofUp(), false);
+    assert.equal(Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1]), rewritesBefore);
+    // A sync that succeeds (by the retry) restarts it, from a rewrite of the new dataset.
+    await fullSync(retry, n.port);
+    await linkUp(c);
+    await until(aofUp, { what: 'the AOF running again after the successful sync' });
     await until(async () => Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1]) > rewritesBefore, {
       what: 'the AOF rebuilt by a rewrite',
     });

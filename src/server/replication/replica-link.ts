@@ -470,7 +470,6 @@ export class Link implements MasterLink {
     void this.#install(epoch).catch((err: Error) => {
       if (epoch !== this.#epoch) return;
       this.#srv.log.warning(`MASTER <-> REPLICA sync failed: ${err.message}`);
-      restartAofAfterSync(this.#srv, this.#aof);
       this.#cancel();
     });
   }
@@ -489,12 +488,10 @@ export class Link implements MasterLink {
       aofStopped: () => (this.#aof.aofStopped = true),
     });
     if (epoch !== this.#epoch) return;
-    // A load that failed restarts the AOF too (from a rewrite of what is there), as Redis's
-    // readSyncBulkPayload does: the node must not stay without its AOF until a sync succeeds.
-    if (streamDb === null) {
-      restartAofAfterSync(srv, this.#aof);
-      return this.#cancel();
-    }
+    // A failed load leaves the AOF stopped, as Redis's readSyncBulkPayload does: rewriting it
+    // now would replace the files with the emptied dataset. The next sync that succeeds (this
+    // link's or another's) or REPLICAOF NO ONE restarts it.
+    if (streamDb === null) return this.#cancel();
     resetHistory(srv, this.#fullId, this.#fullOffset);
     this.transfer = null;
     srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
