@@ -7,12 +7,13 @@
 // (launch.ts). The re-executed node is this same file run as a script, with SHOAL_LAUNCHED=1 and
 // an IPC channel to the launcher; its side of that arrangement lives here (LauncherLink).
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { loadConfig } from '../server/config/load.js';
 import { Logger } from '../server/observability/logger.js';
-import { shutdownFlagsOf, startShutdown } from '../server/persistence/shutdown.js';
+import { shutdownFlagsOf, shutdownPending, startShutdown } from '../server/persistence/shutdown.js';
 import {
   LAUNCHED_ENV,
   heapLogLine,
@@ -108,19 +109,21 @@ export const YOUNG_CAP_BYTES = 8 * 1024 * 1024;
  * and back to 2 below it (V8 shrinks it on its own when allocation slows; a cap that stayed set
  * then pinned it at 1-2 MB and multiplied scavenges by 14). A scavenge costs its survivors, not
  * its garbage, so a smaller young generation means more scavenges of the same length. Checked
- * four times a second; the timer never keeps the process alive.
+ * after every collection (a 'gc' performance observer, which never keeps the process alive),
+ * so growth stops at the cap unless one event-loop task outgrows it by itself.
  */
 function capYoungGeneration(): void {
   let capped = false;
-  const timer = setInterval(() => {
+  const check = (): void => {
     const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    if (young === undefined) return void clearInterval(timer);
+    if (young === undefined) return;
     const atCap = young.space_size >= YOUNG_CAP_BYTES;
     if (atCap === capped) return;
     capped = atCap;
     v8.setFlagsFromString(atCap ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2');
-  }, 250);
-  timer.unref();
+  };
+  new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
+  check();
 }
 
 async function runServer(args: string[]): Promise<void> {
@@ -167,36 +170,43 @@ async function runServer(args: string[]): Promise<void> {
     await server.close();
     return;
   }
-  // redis-server's handling of SIGINT/SIGTERM: the first schedules a shutdown, a second one
-  // exits at once. Under the launcher a single signal can arrive twice, directly and forwarded
-  // over IPC (see ForwardedSignal); a request from the other source while a shutdown is under
-  // way is that copy, not an insistence, so only a repeat from the same source counts.
+  // redis-server's handling of SIGINT/SIGTERM: the first schedules a shutdown; while it is under
+  // way (closing, or waiting for replicas) a second SIGINT exits at once and a second SIGTERM
+  // changes nothing. A shutdown that was aborted or failed is no longer under way, so the next
+  // signal starts another. Under the launcher a single signal can arrive twice, directly and
+  // forwarded over IPC (see ForwardedSignal): a request from the other source is that copy, not
+  // an insistence, so only a repeat from the same source counts.
+  let closing = false;
   const sources = new Set<string>();
+  const underWay = (): boolean => closing || server.shuttingDown || shutdownPending(server);
   const requestShutdown = (what: string, source: 'signal' | 'launcher'): void => {
-    if (sources.size > 0) {
-      if (sources.has(source)) {
+    if (underWay()) {
+      if (what === 'SIGINT' && sources.has(source)) {
         log.warning(`You insist... exiting now.`);
         process.exit(1);
       }
       sources.add(source);
       return;
     }
+    sources.clear();
     log.warning(`Received ${what} scheduling shutdown...`);
     const flags = shutdownFlagsOf(server.config.getString(what === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm'));
     // Closes the node, or waits for its replicas first (persistence/shutdown.ts).
-    if (startShutdown(server, flags, null) === 'failed') {
+    const outcome = startShutdown(server, flags, null);
+    if (outcome === 'failed') {
       log.warning(`${what} received but errors trying to shut down the server, check the logs for more information`);
       return;
     }
     sources.add(source);
+    if (outcome === 'closing') closing = true;
   };
   process.on('SIGINT', () => requestShutdown('SIGINT', 'signal'));
   process.on('SIGTERM', () => requestShutdown('SIGTERM', 'signal'));
   link?.serve({
     signal: (sig) => requestShutdown(sig, 'launcher'),
     gone: () => {
-      if (sources.size > 0) return;
-      sources.add('launcher');
+      if (closing) return;
+      closing = true;
       log.warning('Launcher process is gone (IPC channel closed), scheduling shutdown...');
       void server.close();
     },

@@ -311,6 +311,33 @@ describe('SHUTDOWN waits for lagging replicas (shutdown-timeout)', () => {
     }
   });
 
+  it('a SHUTDOWN during the wait joins it, even with NOW; INFO shows the time left; no GETACK under CLIENT PAUSE', async () => {
+    const { node, c, r } = await withReplica();
+    try {
+      assert.equal(text(await c.call('SET', 'k', '1')), '+OK\r\n');
+      await r.readThrough('k');
+      // Clients paused already: the shutdown asks for no ACK (that would move the offset).
+      assert.equal(text(await c.call('CLIENT', 'PAUSE', '60000', 'WRITE')), '+OK\r\n');
+      const before = await replInfo(c, 'master_repl_offset');
+      const s1 = await RawClient.connect(node.port);
+      await s1.command('SHUTDOWN');
+      await until(async () => /shutdown_in_milliseconds:\d+\r\n/.test(text(await c.call('INFO', 'server'))), { what: 'the wait in INFO' });
+      assert.equal(await replInfo(c, 'master_repl_offset'), before);
+      const s2 = await RawClient.connect(node.port);
+      await s2.command('SHUTDOWN', 'NOW');
+      await until(async () => /blocked_clients:2\r\n/.test(text(await c.call('INFO', 'clients'))), { what: 'both callers waiting' });
+      assert.equal(text(await c.call('SHUTDOWN', 'ABORT')), '+OK\r\n');
+      const err = '-ERR Errors trying to SHUTDOWN. Check logs.\r\n';
+      assert.equal(text(await s1.readReply()), err);
+      assert.equal(text(await s2.readReply()), err);
+      assert.doesNotMatch(text(await c.call('INFO', 'server')), /shutdown_in_milliseconds/);
+      assert.equal(text(await c.call('CLIENT', 'UNPAUSE')), '+OK\r\n');
+      await Promise.all([s1.close(), s2.close(), c.close(), r.close()]);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('past shutdown-timeout it closes anyway and logs the lagging replica; NOW does not wait', async () => {
     const { node, c, r } = await withReplica({ 'shutdown-timeout': '1' });
     const lines: string[] = [];

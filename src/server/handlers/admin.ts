@@ -16,7 +16,7 @@ import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword } from './util.js';
 import { replyHelp } from './util.js';
 import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
-import { abortShutdown, startShutdown } from '../persistence/shutdown.js';
+import { abortShutdown, shutdownPending, startShutdown } from '../persistence/shutdown.js';
 
 
 // Redis's own DEBUG HELP wording, limited to the subcommands Shoal implements.
@@ -96,7 +96,8 @@ const shutdownCommand: Handler = (c, argv) => {
     else c.w.error(Err.noShutdown);
     return;
   }
-  srv.log.warning('User requested shutdown...');
+  // A caller while a shutdown waits joins it, silently.
+  if (!shutdownPending(srv)) srv.log.warning('User requested shutdown...');
   if (startShutdown(srv, { save, nosave, force, now }, c) === 'failed') c.w.error(Err.shutdownErrors);
 };
 

@@ -9,6 +9,7 @@
 // Shoal-only Keypatterns section is never part of default INFO, and part of INFO all /
 // everything only while it is configured, so INFO reads as Redis's when the extensions are off.
 
+import { shutdownRemainingMs } from '../persistence/shutdown.js';
 import { waitersWithTimeout } from '../replication/master.js';
 import { aofInfo } from '../persistence/aof/feed.js';
 import { readFileSync } from 'node:fs';
@@ -137,6 +138,12 @@ const getBuildId = (): string =>
   (buildId ||= createHash('sha1').update(`shoal-${SHOAL_VERSION}`).digest('hex').slice(0, 16));
 const MULTIPLEXING: Record<string, string> = { linux: 'epoll', darwin: 'kqueue', freebsd: 'kqueue', openbsd: 'kqueue', sunos: 'evport', win32: 'iocp' };
 
+/** shutdown_in_milliseconds, printed only while a shutdown waits for replicas (as Redis). */
+function shutdownLine(srv: Server): Lines {
+  const ms = shutdownRemainingMs(srv);
+  return ms === null ? [] : [['shutdown_in_milliseconds', ms]];
+}
+
 function serverSection(srv: Server): Lines {
   const now = srv.clock.now();
   const uptime = Math.max(0, Math.floor((now - srv.startTimeMs) / 1000));
@@ -167,6 +174,7 @@ function serverSection(srv: Server): Lines {
     ['executable', script !== undefined ? resolve(script) : process.execPath],
     ['config_file', srv.configFile ?? srv.config.configFile ?? ''],
     ['io_threads_active', 0],
+    ...shutdownLine(srv),
     ['shoal_version', SHOAL_VERSION],
     ['shoal_node_version', process.version],
   ];

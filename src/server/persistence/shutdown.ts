@@ -14,7 +14,7 @@
 
 import { Err } from '../../lib/errors.js';
 import type { Client } from '../network/client.js';
-import { flushTurn, peerName, requestAcks } from '../replication/master.js';
+import { flushTurn, peerName, sendGetAck } from '../replication/master.js';
 import type { Server } from '../server.js';
 import { aofRewriting } from './aof/feed.js';
 import { aofOf } from './aof/startup.js';
@@ -52,16 +52,26 @@ const pending = new WeakMap<Server, PendingShutdown>();
 /** How a shutdown request went: the node is closing, waits for replicas, or stays up (logged). */
 export type ShutdownOutcome = 'closing' | 'waiting' | 'failed';
 
+/** True while a shutdown waits for its replicas. */
+export function shutdownPending(srv: Server): boolean {
+  return pending.has(srv);
+}
+
+/** Milliseconds left before a waiting shutdown stops waiting, or null (INFO shutdown_in_milliseconds). */
+export function shutdownRemainingMs(srv: Server): number | null {
+  const p = pending.get(srv);
+  return p === undefined ? null : Math.max(0, p.deadline - srv.clock.now());
+}
+
 /**
  * Shuts the node down (prepareForShutdown): at once, or after its replicas caught up (see the
  * file header). `c` is the SHUTDOWN caller, if any: while the shutdown waits it is suspended
- * without a reply. A request while one waits joins it (with NOW it ends the wait now).
+ * without a reply. A request while one waits joins it whatever its flags, as in Redis (whose
+ * prepareForShutdown returns at once when a shutdown is initiated).
  */
 export function startShutdown(srv: Server, flags: ShutdownFlags, c: Client | null): ShutdownOutcome {
   const p = pending.get(srv);
   if (p !== undefined) {
-    // A NOW caller is answered by the handler if the shutdown fails, not among the waiters.
-    if (flags.now) return finishShutdown(srv, p) ? 'closing' : 'failed';
     if (c !== null) suspend(p, c);
     return 'waiting';
   }
@@ -73,7 +83,8 @@ export function startShutdown(srv: Server, flags: ShutdownFlags, c: Client | nul
     const np: PendingShutdown = { flags, offset, deadline: srv.clock.now() + timeoutMs, waiters: [], timer };
     pending.set(srv, np);
     if (c !== null) suspend(np, c);
-    requestAcks(srv);
+    // Redis asks for ACKs at once unless clients are paused already (a GETACK moves the offset).
+    if (!srv.pause.writesPaused) sendGetAck(srv);
     srv.pause.holdForShutdown(true);
     srv.log.notice('Waiting for replicas before shutting down.');
     return 'waiting';
@@ -104,8 +115,9 @@ function finishShutdown(srv: Server, p: PendingShutdown): boolean {
     if (link.ackOffset >= offset) continue;
     lagging++;
     const lag = link.state === 'online' ? Math.floor((srv.clock.now() - link.ackTimeMs) / 1000) : 0;
+    // Behind the offset now (the GETACK included), as Redis prints it.
     srv.log.warning(
-      `Lagging replica ${peerName(link.client)} reported offset ${offset - link.ackOffset} behind master, lag=${lag}, state=${link.state}.`,
+      `Lagging replica ${peerName(link.client)} reported offset ${srv.repl.masterReplOffset - link.ackOffset} behind master, lag=${lag}, state=${link.state}.`,
     );
   }
   const n = srv.repl.replicas.size;

@@ -264,7 +264,9 @@ function feedRaw(srv: Server, bytes: Buffer): void {
 export function flushTurn(srv: Server): void {
   const m = masterSide(srv);
   m.flushScheduled = false;
-  if (m.getAckPending) {
+  // Not while clients are paused (beforeSleep's check): a GETACK would move the offset. It
+  // goes out with a later turn; the replicas' ACK every second serves meanwhile.
+  if (m.getAckPending && !srv.pause.writesPaused) {
     m.getAckPending = false;
     if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
   }
@@ -690,6 +692,11 @@ export function waitCommand(c: Client, numReplicas: number, timeoutMs: number): 
   requestAcks(srv);
 }
 
+/** sendGetackToReplicas: a GETACK into the stream now (SHUTDOWN's; WAIT's waits for the turn's end). */
+export function sendGetAck(srv: Server): void {
+  if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
+}
+
 /** Asks the replicas where they are, with a GETACK at the end of this turn (beforeSleep's). */
 export function requestAcks(srv: Server): void {
   const m = masterSide(srv);
@@ -724,8 +731,17 @@ export function unblockWaiter(srv: Server, c: Client, error: string | null): boo
 /** Clients in WAIT with a timeout (INFO clients_in_timeout_table counts them). */
 export function waitersWithTimeout(srv: Server): number {
   let n = 0;
-  for (const w of masterSide(srv).waiters) if (w.timer !== null) n++;
+  for (const w of masterSide(srv).waiters) if (w.timer !== null && !w.c.closed) n++;
   return n;
+}
+
+/** Drops the waiters whose client went away (WAIT 0 would otherwise keep them for good). */
+function forgetClosedWaiters(m: MasterSide): void {
+  for (const w of m.waiters) {
+    if (!w.c.closed) continue;
+    m.waiters.delete(w);
+    if (w.timer !== null) clearTimeout(w.timer);
+  }
 }
 
 function checkWaiter(srv: Server, w: Waiter): void {
@@ -758,6 +774,7 @@ export function replicationCron(srv: Server): void {
   const m = masterSide(srv);
   const r = srv.repl;
   m.cronLoops++;
+  if (m.waiters.size > 0) forgetClosedWaiters(m);
   replicaCron(srv);
   const now = srv.clock.now();
   // PING the replicas every repl-ping-replica-period seconds (a master only: a replica's
