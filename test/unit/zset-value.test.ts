@@ -269,6 +269,27 @@ describe('ZSetValue', () => {
   });
 });
 
+/**
+ * The list holds exactly the model's entries in (score, member) order, forwards and backwards,
+ * with every rank right both ways. Returns the model sorted.
+ */
+function assertListMatches(sl: SkipList, m: Model): Array<[string, number]> {
+  const want = sorted(m);
+  assert.equal(sl.length, want.length);
+  const fwd: string[] = [];
+  for (let n = sl.first; n !== NIL; n = sl.next(n)) fwd.push(sl.member(n));
+  assert.deepEqual(fwd, want.map(([k]) => k));
+  const back: string[] = [];
+  for (let n = sl.last; n !== NIL; n = sl.prev(n)) back.push(sl.member(n));
+  assert.deepEqual(back, fwd.slice().reverse());
+  want.forEach(([k, s], i) => {
+    assert.equal(sl.rankOf(s, k), i + 1);
+    assert.equal(sl.member(sl.nodeAt(i + 1)), k);
+    assert.equal(sl.score(sl.nodeAt(i + 1)), s);
+  });
+  return want;
+}
+
 describe('SkipList', () => {
   it('keeps (score, member) order, spans and back links under random inserts and deletes', () => {
     fc.assert(
@@ -288,18 +309,7 @@ describe('SkipList', () => {
             assert.equal(sl.delete(s, key), false);
           }
         }
-        const want = sorted(m);
-        assert.equal(sl.length, want.length);
-        const fwd: string[] = [];
-        for (let n = sl.first; n !== NIL; n = sl.next(n)) fwd.push(sl.member(n));
-        assert.deepEqual(fwd, want.map(([k]) => k));
-        const back: string[] = [];
-        for (let n = sl.last; n !== NIL; n = sl.prev(n)) back.push(sl.member(n));
-        assert.deepEqual(back, fwd.slice().reverse());
-        want.forEach(([k, s], i) => {
-          assert.equal(sl.rankOf(s, k), i + 1);
-          assert.equal(sl.member(sl.nodeAt(i + 1)), k);
-        });
+        const want = assertListMatches(sl, m);
         assert.equal(sl.nodeAt(0), NIL);
         assert.equal(sl.nodeAt(want.length + 1), NIL);
       }),
@@ -310,20 +320,7 @@ describe('SkipList', () => {
   it('gives its pool back once mostly empty, with order, spans, links and ranks intact', () => {
     const sl = new SkipList();
     const m: Model = new Map();
-    const check = (): void => {
-      const want = sorted(m);
-      assert.equal(sl.length, want.length);
-      const fwd: string[] = [];
-      for (let n = sl.first; n !== NIL; n = sl.next(n)) fwd.push(sl.member(n));
-      assert.deepEqual(fwd, want.map(([k]) => k));
-      const back: string[] = [];
-      for (let n = sl.last; n !== NIL; n = sl.prev(n)) back.push(sl.member(n));
-      assert.deepEqual(back, fwd.slice().reverse());
-      want.forEach(([k, s], i) => {
-        assert.equal(sl.rankOf(s, k), i + 1);
-        assert.equal(sl.score(sl.nodeAt(i + 1)), s);
-      });
-    };
+    const check = (): void => void assertListMatches(sl, m);
     const add = (i: number): void => {
       const k = `m${String(i).padStart(5, '0')}`;
       sl.insert(i % 97, k);

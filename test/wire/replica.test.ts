@@ -100,6 +100,17 @@ async function fullSync(conn: FakeConn, port: number, tail: Buffer = Buffer.allo
   conn.send(Buffer.concat([Buffer.from(`$EOF:${MARK}\r\n`), masterRdb(100), Buffer.from(MARK), tail]));
 }
 
+/** A node with replica-read-only no, in sync with a scripted master (masterRdb's dataset). */
+async function writableReplica(): Promise<Redis> {
+  const fm = await fakeMaster();
+  const { n, c } = await node({ 'replica-read-only': 'no' });
+  await c.replicaof('127.0.0.1', String(fm.port));
+  const conn = await fm.accepted();
+  await fullSync(conn, n.port);
+  await linkUp(c);
+  return c;
+}
+
 async function linkUp(c: Redis): Promise<void> {
   await until(async () => (await info(c))['master_link_status'] === 'up', { what: 'master_link_status:up' });
 }
@@ -337,12 +348,7 @@ describe('replica link: failures and writable replicas', () => {
   });
 
   it('a write on a writable replica deletes the expired key it finds', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node({ 'replica-read-only': 'no' });
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await fullSync(conn, n.port);
-    await linkUp(c);
+    const c = await writableReplica();
     assert.equal(await c.dbsize(), 2);
     assert.equal(await c.set('old', 'new', 'NX'), 'OK');
     assert.equal(await c.get('old'), 'new');
@@ -351,12 +357,7 @@ describe('replica link: failures and writable replicas', () => {
   });
 
   it('a writable replica expires the keys its own clients gave a TTL, and only those', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node({ 'replica-read-only': 'no' });
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await fullSync(conn, n.port);
-    await linkUp(c);
+    const c = await writableReplica();
     // From the master: a key with a TTL already past ('old', in the payload) stays until the
     // master's DEL. From a client of the replica: keys with a TTL, in two databases.
     assert.equal(await c.set('mine', 'v', 'PX', '50'), 'OK');
