@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { HotKeySketch } from '../../src/server/analytics/hotkeys.js';
+import { ADMIT_MARGIN, HotKeySketch } from '../../src/server/analytics/hotkeys.js';
 import { createRng, type Rng } from '../../src/lib/rng.js';
 
 const T0 = 1_700_000_000_000;
@@ -32,12 +32,16 @@ function zipf(n: number, s: number, rng: Rng): () => number {
  * Whether `found` is a valid top-n of `counts`: n keys, every one counted at least as often
  * as the n-th most counted key, which allows any choice among keys tied at the boundary.
  */
-function isTopN(found: string[], counts: Map<string, number>, n: number): boolean {
+/**
+ * found is n distinct keys, each counted at least as often as the true n-th key, or (with
+ * `margin`) at least (1 - margin) times as often.
+ */
+function isTopN(found: string[], counts: Map<string, number>, n: number, margin = 0): boolean {
   const sorted = [...counts.values()].sort((a, b) => b - a);
   const nth = sorted[n - 1];
   if (found.length !== Math.min(n, counts.size)) return false;
   if (new Set(found).size !== found.length) return false;
-  return found.every((k) => (counts.get(k) ?? 0) >= nth);
+  return found.every((k) => (counts.get(k) ?? 0) >= nth * (1 - margin));
 }
 
 describe('HotKeySketch estimates', () => {
@@ -140,7 +144,10 @@ describe('HotKeySketch top-K', () => {
           s.record(0, Buffer.from(k), T0);
           counts.set(k, (counts.get(k) ?? 0) + 1);
         }
-        return isTopN(s.top(10, 0, T0).map((t) => t.key), counts, 10);
+        // The key hash is seeded per process, so estimates differ from run to run. Near the
+        // 10th rank a Zipf stream has keys within a few percent of each other, and a key
+        // enters the full heap only past ADMIT_MARGIN: one of those may stand in for another.
+        return isTopN(s.top(10, 0, T0).map((t) => t.key), counts, 10, ADMIT_MARGIN);
       }),
       { numRuns: 12 },
     );

@@ -48,7 +48,7 @@ const MAX_HALVINGS = 64;
  * almost every access, each time copying a key; those are not hot keys in any useful sense.
  * A hot key's estimate runs away from the crowd and enters at once.
  */
-const ADMIT_MARGIN = 1 / 8;
+export const ADMIT_MARGIN = 1 / 8;
 
 export interface HotKeySketchOptions {
   /** Keys kept in the top-K heap. */
