@@ -100,15 +100,15 @@ async function fullSync(conn: FakeConn, port: number, tail: Buffer = Buffer.allo
   conn.send(Buffer.concat([Buffer.from(`$EOF:${MARK}\r\n`), masterRdb(100), Buffer.from(MARK), tail]));
 }
 
-/** A node with replica-read-only no, in sync with a scripted master (masterRdb's dataset). */
-async function writableReplica(): Promise<Redis> {
+/** A node (with `config`) that completed a full sync with a scripted master (masterRdb's dataset). */
+async function syncedReplica(config: Record<string, string> = {}): Promise<{ fm: FakeMaster; n: RunningServer; c: Redis; conn: FakeConn }> {
   const fm = await fakeMaster();
-  const { n, c } = await node({ 'replica-read-only': 'no' });
+  const { n, c } = await node(config);
   await c.replicaof('127.0.0.1', String(fm.port));
   const conn = await fm.accepted();
   await fullSync(conn, n.port);
   await linkUp(c);
-  return c;
+  return { fm, n, c, conn };
 }
 
 async function linkUp(c: Redis): Promise<void> {
@@ -256,12 +256,7 @@ describe('replica link: the stream', () => {
   });
 
   it('expires nothing itself: the master client sees expired keys live, clients see them missing', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node();
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await fullSync(conn, n.port);
-    await linkUp(c);
+    const { c, conn } = await syncedReplica();
     assert.equal(await c.dbsize(), 2);
     // 'old' expired a minute ago: the master's APPEND still finds "x" (Redis: no expiry while
     // the master client runs), and its PERSIST makes it visible again.
@@ -348,7 +343,7 @@ describe('replica link: failures and writable replicas', () => {
   });
 
   it('a write on a writable replica deletes the expired key it finds', async () => {
-    const c = await writableReplica();
+    const { c } = await syncedReplica({ 'replica-read-only': 'no' });
     assert.equal(await c.dbsize(), 2);
     assert.equal(await c.set('old', 'new', 'NX'), 'OK');
     assert.equal(await c.get('old'), 'new');
@@ -357,7 +352,7 @@ describe('replica link: failures and writable replicas', () => {
   });
 
   it('a writable replica expires the keys its own clients gave a TTL, and only those', async () => {
-    const c = await writableReplica();
+    const { c } = await syncedReplica({ 'replica-read-only': 'no' });
     // From the master: a key with a TTL already past ('old', in the payload) stays until the
     // master's DEL. From a client of the replica: keys with a TTL, in two databases.
     assert.equal(await c.set('mine', 'v', 'PX', '50'), 'OK');
@@ -409,12 +404,7 @@ describe('replica link: drops and partial resyncs', () => {
   });
 
   it('drops a silent master after repl-timeout and resumes partially', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node({ 'repl-timeout': '1' });
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await fullSync(conn, n.port);
-    await linkUp(c);
+    const { fm, n, conn } = await syncedReplica({ 'repl-timeout': '1' });
     const again = await fm.accepted(10_000);
     assert.ok(conn.closed || (await until(() => conn.closed, { what: 'old link closed' }).then(() => true)));
     assert.deepEqual(await handshake(again, n.port), ['PSYNC', ID, '101']);
