@@ -435,6 +435,28 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
+/** A redis-benchmark SET load: requests per invocation pipelined and at -P 1, and its shape. */
+export interface SetLoad {
+  nPipelined: number;
+  nUnpipelined: number;
+  clients: number;
+  random: number;
+  value: number;
+}
+
+/** Requests of one invocation of `load` at `pipeline`. */
+export function setLoadRequests(load: SetLoad, pipeline: number): number {
+  return pipeline > 1 ? load.nPipelined : load.nUnpipelined;
+}
+
+/** redis-benchmark's arguments for `load` against 127.0.0.1:port at `pipeline`. */
+export function setLoadArgs(port: number, load: SetLoad, pipeline: number): string[] {
+  return [
+    '-h', '127.0.0.1', '-p', String(port), '-t', 'set', '-P', String(pipeline), '-c', String(load.clients),
+    '-r', String(load.random), '-d', String(load.value), '-n', String(setLoadRequests(load, pipeline)),
+  ];
+}
+
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const TICKS_PER_SECOND = 100;
 

@@ -9,7 +9,7 @@
 // drift on the machine touches every cell about equally. After each invocation the size of the
 // dir is recorded (a persistence mode that wrote nothing would show there).
 
-import { commandLine, runBenchmark } from '../lib.js';
+import { commandLine, runBenchmark, setLoadArgs, setLoadRequests, type SetLoad } from '../lib.js';
 import { parseBenchmarkText, type LatencyReport } from '../engine/measure.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, dirBytes, exited, launch, log, stop, type LaunchLog, type PServer, type Side } from './servers.js';
@@ -17,17 +17,11 @@ import { deathNote, dirBytes, exited, launch, log, stop, type LaunchLog, type PS
 export const AOF_MODES = ['none', 'everysec', 'always'] as const;
 export type AofMode = (typeof AOF_MODES)[number];
 
-export interface AofOptions {
+export interface AofOptions extends SetLoad {
   redisBin: string;
   benchmarkBin: string;
   pipelines: readonly number[];
   modes: readonly AofMode[];
-  /** Requests per invocation at -P 1 and pipelined. */
-  nUnpipelined: number;
-  nPipelined: number;
-  random: number;
-  value: number;
-  clients: number;
   reps: number;
   sides: readonly Side[];
   runTimeoutSec: number | null;
@@ -56,16 +50,6 @@ export function modeFlags(mode: AofMode): string[] {
   return ['--appendonly', 'yes', '--appendfsync', mode, '--auto-aof-rewrite-percentage', '0'];
 }
 
-function requests(o: AofOptions, pipeline: number): number {
-  return pipeline > 1 ? o.nPipelined : o.nUnpipelined;
-}
-
-function benchmarkArgs(port: number, o: AofOptions, pipeline: number): string[] {
-  return [
-    '-h', '127.0.0.1', '-p', String(port), '-t', 'set', '-P', String(pipeline), '-c', String(o.clients),
-    '-r', String(o.random), '-d', String(o.value), '-n', String(requests(o, pipeline)),
-  ];
-}
 
 /** One invocation on a fresh server; failures land in the run. The server is always stopped. */
 async function invoke(o: AofOptions, run: AofRun, launchLog: LaunchLog): Promise<void> {
@@ -77,9 +61,9 @@ async function invoke(o: AofOptions, run: AofRun, launchLog: LaunchLog): Promise
     return;
   }
   try {
-    const n = requests(o, run.pipeline);
+    const n = setLoadRequests(o, run.pipeline);
     const timeoutMs = (o.runTimeoutSec ?? 120 + Math.ceil(n / 1000)) * 1000;
-    const out = await runBenchmark(o.benchmarkBin, benchmarkArgs(s.port, o, run.pipeline), timeoutMs);
+    const out = await runBenchmark(o.benchmarkBin, setLoadArgs(s.port, o, run.pipeline), timeoutMs);
     if (exited(s)) throw new Error('server exited during the run');
     run.latency = parseBenchmarkText(out.slice(Math.max(0, out.indexOf('====== SET ======'))));
     run.dirBytes = dirBytes(s.dir);
@@ -103,7 +87,7 @@ export async function runAof(o: AofOptions, launchLog: LaunchLog): Promise<AofRe
     commands: [],
   };
   for (const p of o.pipelines) {
-    result.commands.push(`${commandLine(['redis-benchmark', ...benchmarkArgs(0, o, p)]).replace('-p 0', '-p P')}   # both sides, every mode`);
+    result.commands.push(`${commandLine(['redis-benchmark', ...setLoadArgs(0, o, p)]).replace('-p 0', '-p P')}   # both sides, every mode`);
   }
   const total = o.pipelines.length * o.reps * o.modes.length * o.sides.length;
   let i = 0;

@@ -11,25 +11,19 @@
 // not in its rps. Order: per repetition, per replica count, redis then shoal.
 
 import { performance } from 'node:perf_hooks';
-import { commandLine, runBenchmark } from '../lib.js';
+import { commandLine, runBenchmark, setLoadArgs, setLoadRequests, type SetLoad } from '../lib.js';
 import { parseBenchmarkText, type LatencyReport } from '../engine/measure.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, exited } from '../persistence/servers.js';
 import { expectReply, log, startMaster, startReplica, stopAll, waitInSync, type NodeContext, type PServer, type Side } from './nodes.js';
 
-export interface ThroughputOptions {
+export interface ThroughputOptions extends SetLoad {
   ctx: NodeContext;
   benchmarkBin: string;
   sides: readonly Side[];
   /** Replica counts (0 is the baseline of the ratios). */
   counts: readonly number[];
   pipelines: readonly number[];
-  /** Requests per invocation pipelined, and at -P 1. */
-  nPipelined: number;
-  nUnpipelined: number;
-  clients: number;
-  random: number;
-  value: number;
   reps: number;
   runTimeoutSec: number | null;
 }
@@ -53,16 +47,6 @@ export interface ThroughputResult {
 
 const SYNC_MS = 120_000;
 
-function requests(o: ThroughputOptions, pipeline: number): number {
-  return pipeline > 1 ? o.nPipelined : o.nUnpipelined;
-}
-
-function benchmarkArgs(port: number, o: ThroughputOptions, pipeline: number): string[] {
-  return [
-    '-h', '127.0.0.1', '-p', String(port), '-t', 'set', '-P', String(pipeline), '-c', String(o.clients),
-    '-r', String(o.random), '-d', String(o.value), '-n', String(requests(o, pipeline)),
-  ];
-}
 
 /** One cell: a fresh master with `count` replicas, one invocation per pipeline depth. */
 async function cell(o: ThroughputOptions, side: Side, count: number, rep: number, runs: ThroughputRun[]): Promise<void> {
@@ -91,9 +75,9 @@ async function cell(o: ThroughputOptions, side: Side, count: number, rep: number
       try {
         await expectReply(master, ['FLUSHALL'], '+OK');
         await waitInSync(master, replicas, SYNC_MS);
-        const n = requests(o, run.pipeline);
+        const n = setLoadRequests(o, run.pipeline);
         const timeoutMs = (o.runTimeoutSec ?? 120 + Math.ceil(n / 1000)) * 1000;
-        const out = await runBenchmark(o.benchmarkBin, benchmarkArgs(master.port, o, run.pipeline), timeoutMs);
+        const out = await runBenchmark(o.benchmarkBin, setLoadArgs(master.port, o, run.pipeline), timeoutMs);
         const end = performance.now();
         run.latency = parseBenchmarkText(out.slice(Math.max(0, out.indexOf('====== SET ======'))));
         await waitInSync(master, replicas, SYNC_MS);
@@ -124,7 +108,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       clients: o.clients, random: o.random, value: o.value, reps: o.reps,
     },
     runs: [],
-    commands: o.pipelines.map((p) => `${commandLine(['redis-benchmark', ...benchmarkArgs(0, o, p)]).replace('-p 0', '-p M')}   # on the master, both sides, every replica count`),
+    commands: o.pipelines.map((p) => `${commandLine(['redis-benchmark', ...setLoadArgs(0, o, p)]).replace('-p 0', '-p M')}   # on the master, both sides, every replica count`),
   };
   for (let rep = 1; rep <= o.reps; rep++) {
     for (const count of o.counts) {
