@@ -504,6 +504,34 @@ export function uptimeLine(): string {
 }
 
 /** What a report's header says about where and how it ran (environmentLines). */
+/** What a scenario CLI records of its run for the report header (RunHeader). */
+export interface RunFacts {
+  argv: readonly string[];
+  redisBin: string;
+  benchmarkBin: string;
+  started: Date;
+  finished: Date;
+  uptimeAtStart: string;
+  uptimeAtEnd: string;
+}
+
+/**
+ * A report's opening: `## <start> — <scenario>` (marked reduced when asked), then the
+ * environment lines of `script`'s run.
+ */
+export function runHeaderLines(f: RunFacts, script: string, scenario: string, reduced: boolean, note: string | null): string[] {
+  return [
+    `## ${f.started.toISOString()} — ${scenario}${reduced ? ' (reduced: indicative only)' : ''}`,
+    '',
+    ...environmentLines({ script, argv: f.argv, redisBin: f.redisBin, benchmarkBin: f.benchmarkBin, uptimeAtStart: f.uptimeAtStart, uptimeAtEnd: f.uptimeAtEnd, note }),
+  ];
+}
+
+/** `- took N s` for the run. */
+export function tookLine(f: RunFacts): string {
+  return `- took ${Math.round((f.finished.getTime() - f.started.getTime()) / 1000)} s`;
+}
+
 export interface RunEnvironment {
   /** The script as the command line shows it, e.g. `dist/bench/persistence.js`. */
   script: string;

@@ -24,7 +24,7 @@
 
 import path from 'node:path';
 import {
-  UsageError, environmentLines, parseList, parseOrUsage, eachOption, log, packageRoot, parsePositiveInt, prependResults, redisTools,
+  UsageError, runHeaderLines, tookLine, type RunFacts, parseList, parseOrUsage, eachOption, log, packageRoot, parsePositiveInt, prependResults, redisTools,
   loadOption, runBench, uptimeLine,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
@@ -199,16 +199,9 @@ function parseArgs(argv: readonly string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // Report header
 
-interface HeaderInput {
+interface HeaderInput extends RunFacts {
   opts: Options;
-  argv: readonly string[];
-  redisBin: string;
-  benchmarkBin: string;
   launchLog: LaunchLog;
-  started: Date;
-  finished: Date;
-  uptimeAtStart: string;
-  uptimeAtEnd: string;
   snapshot: SnapshotResult | null;
   busy: BusyResult | null;
   aof: AofResult | null;
@@ -240,18 +233,12 @@ function summary(h: HeaderInput): string[] {
 
 function renderHeader(h: HeaderInput): string {
   const o = h.opts;
-  const took = Math.round((h.finished.getTime() - h.started.getTime()) / 1000);
-  const reduced = (o.scenario === 'snapshot' || o.scenario === 'all') && o.keys < DEFAULTS.keys;
+  const reduced = ((o.scenario === 'snapshot' || o.scenario === 'all') && o.keys < DEFAULTS.keys) || o.reps < DEFAULTS.reps;
   const lines = [
-    `## ${h.started.toISOString()} — ${o.scenario}${reduced || o.reps < DEFAULTS.reps ? ' (reduced: indicative only)' : ''}`,
-    '',
-    ...environmentLines({
-      script: 'dist/bench/persistence.js', argv: h.argv, redisBin: h.redisBin, benchmarkBin: h.benchmarkBin,
-      uptimeAtStart: h.uptimeAtStart, uptimeAtEnd: h.uptimeAtEnd, note: o.note,
-    }),
+    ...runHeaderLines(h, 'dist/bench/persistence.js', o.scenario, reduced, o.note),
     ...launchLines(h.launchLog, 'P: a free port; <tmpdir>: a fresh directory per server'),
   ];
-  lines.push(...summary(h), `- took ${took} s`, '', '');
+  lines.push(...summary(h), tookLine(h), '', '');
   return lines.join('\n');
 }
 

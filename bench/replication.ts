@@ -26,7 +26,7 @@
 
 import path from 'node:path';
 import {
-  UsageError, environmentLines, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, loadOption,
+  UsageError, runHeaderLines, tookLine, type RunFacts, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, loadOption,
   runBench, uptimeLine,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
@@ -224,16 +224,9 @@ function parseArgs(argv: readonly string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // Report header
 
-interface HeaderInput {
+interface HeaderInput extends RunFacts {
   opts: Options;
-  argv: readonly string[];
-  redisBin: string;
-  benchmarkBin: string;
   launchLog: LaunchLog;
-  started: Date;
-  finished: Date;
-  uptimeAtStart: string;
-  uptimeAtEnd: string;
   lag: LagResult | null;
   fullsync: FullsyncResult | null;
   throughput: ThroughputResult | null;
@@ -265,18 +258,12 @@ function summary(h: HeaderInput): string[] {
 
 function renderHeader(h: HeaderInput): string {
   const o = h.opts;
-  const took = Math.round((h.finished.getTime() - h.started.getTime()) / 1000);
   const reduced = o.reps < DEFAULTS.reps || ((o.scenario === 'fullsync' || o.scenario === 'all') && o.keys < DEFAULTS.keys);
   const lines = [
-    `## ${h.started.toISOString()} — ${o.scenario}${reduced ? ' (reduced: indicative only)' : ''}`,
-    '',
-    ...environmentLines({
-      script: 'dist/bench/replication.js', argv: h.argv, redisBin: h.redisBin, benchmarkBin: h.benchmarkBin,
-      uptimeAtStart: h.uptimeAtStart, uptimeAtEnd: h.uptimeAtEnd, note: o.note,
-    }),
+    ...runHeaderLines(h, 'dist/bench/replication.js', o.scenario, reduced, o.note),
     ...launchLines(h.launchLog, 'P: a free port; M: the master\'s port; <tmpdir>: a fresh directory per server'),
     ...summary(h),
-    `- took ${took} s`,
+    tookLine(h),
     '',
     '',
   ];
