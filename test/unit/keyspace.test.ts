@@ -59,6 +59,67 @@ describe('Database', () => {
     assert.equal(db.store.count, 0, 'clear frees the entries');
   });
 
+  it('a TTL given to a key without one keeps its key and value, whether the record shifts in its slot or moves', () => {
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0), slotIndex: true, onExpired: () => {} });
+    const [db, other] = ks.dbs;
+    const store = db.store;
+    // Value lengths around the 8-byte slot sizes: some records have 4 spare bytes, some none.
+    const cases: Array<{ key: string; value: string; id: number }> = [];
+    for (let n = 0; n <= 40; n++) {
+      for (const kl of [0, 1, 10, 63, 64, 200]) {
+        const key = `k${n}:` + 'x'.repeat(kl);
+        const value = 'v'.repeat(n) + (n > 0 ? String(n % 10) : '');
+        const id = set(db, key, value);
+        cases.push({ key, value, id });
+      }
+    }
+    let shifted = 0;
+    let moved = 0;
+    for (const [i, c] of cases.entries()) {
+      const before = store.addrOf(c.id);
+      db.setExpire(c.id, T0 + 1000 + i);
+      if (store.addrOf(c.id) === before) shifted++;
+      else moved++;
+    }
+    assert.ok(shifted > 0 && moved > 0, `both paths taken (shifted ${shifted}, moved ${moved})`);
+    for (const [i, c] of cases.entries()) {
+      const id = db.find(K(c.key));
+      assert.equal(id, c.id, c.key);
+      assert.equal(db.value(id).toString('latin1'), c.value, c.key);
+      assert.equal(db.key(id).toString('latin1'), c.key);
+      assert.equal(db.expireAt(id), T0 + 1000 + i);
+    }
+    assert.equal(db.expiresSize, cases.length);
+    // Growing a value, clearing and setting TTLs again keep the word and the expires index right.
+    for (const [i, c] of cases.entries()) {
+      if (i % 3 === 0) db.setExpire(c.id, NO_EXPIRY);
+      if (i % 2 === 0) {
+        c.value += 'grown'.repeat(i % 7);
+        store.writeValue(c.id, K(c.value));
+      }
+      if (i % 3 === 0 && i % 2 === 0) db.setExpire(c.id, T0 + 5);
+    }
+    for (const [i, c] of cases.entries()) {
+      assert.equal(db.value(c.id).toString('latin1'), c.value, c.key);
+      const want = i % 3 !== 0 ? T0 + 1000 + i : i % 2 === 0 ? T0 + 5 : NO_EXPIRY;
+      assert.equal(db.expireAt(c.id), want, c.key);
+    }
+    // RENAME and MOVE carry the TTL; deleting drops every volatile entry.
+    const r = cases[7];
+    db.rename(r.id, K('renamed'));
+    assert.equal(db.expireAt(db.find(K('renamed'))), T0 + 1000 + 7);
+    const m = cases[8];
+    db.moveTo(m.id, other);
+    assert.equal(other.expireAt(other.find(K(m.key))), T0 + 1000 + 8);
+    assert.equal(other.value(m.id).toString('latin1'), m.value);
+    assert.equal(other.expiresSize, 1);
+    for (const c of cases) if (c !== r && c !== m) db.deleteKey(K(c.key));
+    db.deleteKey(K('renamed'));
+    other.deleteKey(K(m.key));
+    assert.equal(db.expiresSize + other.expiresSize, 0);
+    assert.equal(store.count, 0);
+  });
+
   it('binary keys, the empty key and long keys are distinct and exact', () => {
     const db = newDb();
     const keys = ['', '\x00', '\x00\x00', 'a\r\nb', 'x'.repeat(300), 'x'.repeat(301), '{t}1', '{t}2', '\xff\xfe'];

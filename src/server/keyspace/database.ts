@@ -379,9 +379,9 @@ export class Database {
    */
   addSpace(key: Uint8Array, vlen: number, meta: number, expireAt: number): number {
     const store = this.store;
-    const id = store.create(key, vlen, meta);
-    this.#link(id, key);
     if (expireAt === NO_EXPIRY && this.defaultExpiry !== null) expireAt = this.defaultExpiry(key);
+    const id = store.create(key, vlen, meta, expireAt !== NO_EXPIRY);
+    this.#link(id, key);
     if (expireAt !== NO_EXPIRY) this.setExpire(id, expireAt);
     if (this.onAdded !== null) this.onAdded(this, key);
     return id;
@@ -392,13 +392,11 @@ export class Database {
    */
   addObject(key: Uint8Array, type: number, obj: unknown, clock: number): number {
     const store = this.store;
-    const id = store.create(key, 0, clock);
+    const at = this.defaultExpiry !== null ? this.defaultExpiry(key) : NO_EXPIRY;
+    const id = store.create(key, 0, clock, at !== NO_EXPIRY);
     store.setObject(id, type, obj);
     this.#link(id, key);
-    if (this.defaultExpiry !== null) {
-      const at = this.defaultExpiry(key);
-      if (at !== NO_EXPIRY) this.setExpire(id, at);
-    }
+    if (at !== NO_EXPIRY) this.setExpire(id, at);
     if (this.onAdded !== null) this.onAdded(this, key);
     return id;
   }
@@ -458,8 +456,9 @@ export class Database {
     store.locate(id);
     const key = store.rb.subarray(store.rk, store.rk + store.rkl);
     dst.#link(id, key);
-    if (at !== NO_EXPIRY) dst.setExpire(id, at);
     if (dst.onAdded !== null) dst.onAdded(dst, key);
+    // After onAdded: giving the record a vpos word may move its bytes (key is a view of them).
+    if (at !== NO_EXPIRY) dst.setExpire(id, at);
   }
 
   /** Gives entry id (of this database) a new key, which must be absent (RENAME). */

@@ -7,15 +7,20 @@
 // whatever else is inserted or removed meanwhile (ids are never moved; the arrays may be
 // reallocated, so never cache one of them across a mutation).
 //
-// Per entry, 12 bytes of metadata:
-//   addr    uint32   arena address of the record: [varint keyLen][varint valLen][key][value];
-//                    for a free id, the next free id
+// Per entry, 8 bytes of metadata:
+//   addr    uint32   arena address of the record (below); for a free id, the next free id
 //   meta    uint32   bits 0-23 access clock (LRU seconds or LFU minutes<<8 | counter),
 //                    24-26 value type (VType), 27-28 string encoding hint (StrEnc), 29 object
 //                    flag, 30 touched-aggregate mark (accounting, see below), 31 snapshot
 //                    epoch bit (the entry's version, see below)
-//   vpos    int32    position in its database's volatile-key arrays, which hold the expiry
-//                    (only keys with a TTL pay for one), or -1
+//
+// A record is [varint 2 keyLen + v][varint valLen][vpos int32 LE, if v][key][value]. vpos is
+// the key's position in its database's volatile-key arrays, which hold the expiry, or -1: only
+// a key that has (or had) a TTL carries the word, so a key without one costs 4 bytes less than
+// with the word in the metadata (at 1M keys, 4 MB of a node's RSS). A lookup reads it from the
+// record whose key it has just compared, so it costs no extra cache miss; giving a TTL to a
+// record without the word shifts the record's bytes in its slot, or moves it (setVpos). Once
+// there, the word stays (set to -1 when the TTL goes).
 //
 // Versions for fork-less snapshots (ARCHITECTURE 3.6). One snapshot walk runs at a time (BGSAVE,
 // AOF rewrite and replica full syncs share it), so an entry's version needs one bit: the epoch
@@ -110,7 +115,7 @@ export interface PackCodec {
 }
 
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
-export const ENTRY_META_BYTES = 4 + 4 + 4;
+export const ENTRY_META_BYTES = 4 + 4;
 export const SLOT_LINK_BYTES = 4 + 4 + 2;
 
 /**
@@ -127,6 +132,20 @@ export function copyBytes(dst: Uint8Array, off: number, src: Uint8Array, start =
   } else {
     dst.set(src.subarray(start, end), off);
   }
+}
+
+/** "No vpos word" for #newRecord (a record without a TTL's position). */
+const NO_VPOS_WORD = -2;
+
+function readInt32(b: Uint8Array, o: number): number {
+  return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+}
+
+function writeInt32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = v >>> 24;
 }
 
 /** Writes n as a LEB128 varint of exactly `width` bytes (non-minimal padding allowed). */
@@ -228,6 +247,8 @@ export class Store {
   rvh = 0;
   /** Key offset in rb. */
   rk = 0;
+  /** Whether the record holds a vpos word (at rk - 4). */
+  rvw = false;
   /** Key length. */
   rkl = 0;
   /** Value offset in rb. */
@@ -248,7 +269,7 @@ export class Store {
    * mutation of any entry.
    */
   locate(id: number): void {
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
     const arena = this.arena;
     const b = arena.buf(a);
     let o = arena.off(a);
@@ -265,6 +286,8 @@ export class Store {
         shift *= 128;
       } while (x >= 0x80);
     }
+    const vw = (kl & 1) !== 0;
+    kl = (kl - (kl & 1)) / 2;
     this.rvh = o;
     let vl = b[o++];
     if (vl >= 0x80) {
@@ -277,8 +300,10 @@ export class Store {
         shift *= 128;
       } while (x >= 0x80);
     }
+    if (vw) o += 4;
     this.rb = b;
     this.rk = o;
+    this.rvw = vw;
     this.rkl = kl;
     this.rv = o + kl;
     this.rvl = vl;
@@ -330,33 +355,41 @@ export class Store {
   /** Bytes id's value can grow to without moving its record. */
   valueCapacity(id: number): number {
     this.locate(id);
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
     return this.arena.capacity(a) - (this.rv - this.arena.off(a));
   }
 
   /** Bytes the record of id occupies in the arena. */
   recordBytes(id: number): number {
-    return this.arena.capacity(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
+    return this.arena.capacity(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2]);
   }
 
   /**
    * Allocates a record for key with a value of vlen bytes and room for `room` (>= vlen) bytes
    * of value; returns the address. The value's length varint is written with the width `room`
-   * needs, so the value can grow in place up to `room`.
+   * needs, so the value can grow in place up to `room`. With vpos >= -1 the record holds a vpos
+   * word set to it; with NO_VPOS_WORD it has none.
    */
-  #newRecord(key: Uint8Array, kStart: number, kLen: number, vlen: number, room: number): number {
+  #newRecord(key: Uint8Array, kStart: number, kLen: number, vlen: number, room: number, vpos: number): number {
     const w = varintSize(room);
-    const size = varintSize(kLen) + w + kLen + room;
+    const vw = vpos !== NO_VPOS_WORD;
+    const head = vw ? kLen * 2 + 1 : kLen * 2;
+    const size = varintSize(head) + w + (vw ? 4 : 0) + kLen + room;
     const a = this.arena.alloc(size < 8 ? 8 : size);
     const b = this.arena.buf(a);
     let o = this.arena.off(a);
-    o = writeVarint(b, o, kLen);
+    o = writeVarint(b, o, head);
     const vh = o;
     o = writeVarintPadded(b, o, vlen, w);
+    if (vw) {
+      writeInt32(b, o, vpos);
+      o += 4;
+    }
     copyBytes(b, o, key, kStart, kStart + kLen);
     this.rb = b;
     this.rvh = vh;
     this.rk = o;
+    this.rvw = vw;
     this.rkl = kLen;
     this.rv = o + kLen;
     this.rvl = vlen;
@@ -376,8 +409,8 @@ export class Store {
   /** resizeValue without the large-value reports (the store's own rewrites of a value). */
   #resize(id: number, vlen: number): void {
     this.locate(id);
-    const w = this.rk - this.rvh;
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
+    const w = this.rk - this.rvh - (this.rvw ? 4 : 0);
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
     const cap = this.arena.capacity(a);
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= cap && need * 2 > cap) {
@@ -396,8 +429,8 @@ export class Store {
   growValue(id: number, vlen: number): void {
     if (vlen >= this.largeValueBytes) this.#largeWrite(id, vlen);
     this.locate(id);
-    const w = this.rk - this.rvh;
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
+    const w = this.rk - this.rvh - (this.rvw ? 4 : 0);
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
     const need = this.rk - this.arena.off(a) + this.rkl + vlen;
     if (varintSize(vlen) <= w && need <= this.arena.capacity(a)) {
       writeVarintPadded(this.rb, this.rvh, vlen, w);
@@ -413,11 +446,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const keep = Math.min(this.rvl, vlen);
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
-    const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room);
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
+    const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room, this.#locatedVpos());
     if (keep > 0) oldB.copy(this.rb, this.rv, oldV, oldV + keep);
     this.arena.free(a);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = na;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = na;
   }
 
   /** Replaces id's string value with the bytes of src. */
@@ -432,11 +465,11 @@ export class Store {
     const oldB = this.rb;
     const oldV = this.rv;
     const vl = this.rvl;
-    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
-    const na = this.#newRecord(key, 0, key.length, vl, vl);
+    const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
+    const na = this.#newRecord(key, 0, key.length, vl, vl, this.#locatedVpos());
     if (vl > 0) oldB.copy(this.rb, this.rv, oldV, oldV + vl);
     this.arena.free(a);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = na;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = na;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -444,7 +477,7 @@ export class Store {
 
   /** Whether id is a compressed string. */
   isCompressed(id: number): boolean {
-    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1];
     return (m & OBJ_BIT) !== 0 && ((m >>> TYPE_SHIFT) & 7) === 0;
   }
 
@@ -488,7 +521,7 @@ export class Store {
     const plain = this.#decompressed(id);
     this.#resize(id, plain.length);
     copyBytes(this.rb, this.rv, plain);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~OBJ_BIT;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] &= ~OBJ_BIT;
     this.compressedCount--;
     this.#zPush(id, saved);
   }
@@ -503,7 +536,7 @@ export class Store {
       const saved = this.#zSaved[i];
       this.#zSaved[i] = null;
       if (id < 0) continue; // freed since
-      const k = (id & CHUNK_MASK) * 3 + 1;
+      const k = (id & CHUNK_MASK) * 2 + 1;
       const m = this.chunks[id >>> CHUNK_SHIFT][k];
       if ((m & OBJ_BIT) !== 0 || ((m >>> TYPE_SHIFT) & 7) !== 0) continue; // compressed already, or not a string now
       this.locate(id);
@@ -530,29 +563,30 @@ export class Store {
 
   /**
    * Creates an entry for key with a value area of vlen bytes (rb/rv point at it afterwards).
-   * The caller links it into a database.
+   * The caller links it into a database. `volatile`: the key is about to get a TTL, so its
+   * record is made with a vpos word (setVpos then writes it in place).
    */
-  create(key: Uint8Array, vlen: number, meta: number): number {
+  create(key: Uint8Array, vlen: number, meta: number, volatile = false): number {
     // The record first: if the arena refuses, no id has been taken.
-    const a = this.#newRecord(key, 0, key.length, vlen, vlen);
+    const a = this.#newRecord(key, 0, key.length, vlen, vlen, volatile ? -1 : NO_VPOS_WORD);
     let id = this.#freeIds;
     if (id >= 0) {
-      this.#freeIds = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3];
+      this.#freeIds = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
     } else {
       if (this.#top === this.cap) this.#grow(this.cap + CHUNK);
       id = this.#top++;
     }
     this.count++;
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = a;
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = -1;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = a;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] = ((meta & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
     if (vlen >= this.largeValueBytes) {
-      const { rb, rvh, rk, rkl, rv, rvl } = this;
+      const { rb, rvh, rk, rvw, rkl, rv, rvl } = this;
       this.#largeWrite(id, vlen);
       // The caller writes the value through rb/rv next: restore them.
       this.rb = rb;
       this.rvh = rvh;
       this.rk = rk;
+      this.rvw = rvw;
       this.rkl = rkl;
       this.rv = rv;
       this.rvl = rvl;
@@ -562,12 +596,12 @@ export class Store {
 
   /** Frees id and its record (the caller has unlinked it from its database). */
   destroy(id: number): void {
-    this.arena.free(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3]);
-    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & OBJ_BIT) !== 0) this.#dropObject(id);
+    this.arena.free(this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2]);
+    if ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] & OBJ_BIT) !== 0) this.#dropObject(id);
     if (this.#zLen > 0) this.#forgetZ(id);
     if (this.exactExpire.size > 0) this.exactExpire.delete(id);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = 0;
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] = this.#freeIds;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] = 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = this.#freeIds;
     this.#freeIds = id;
     this.count--;
   }
@@ -612,7 +646,7 @@ export class Store {
 
   /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
-    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 3));
+    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 2));
     n = this.cap;
     if (this.slotLinks) {
       const copy = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {
@@ -634,32 +668,69 @@ export class Store {
 
   /** Arena address of id's record. */
   addrOf(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3] >>> 0;
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] >>> 0;
   }
 
-  /** id's position in its database's volatile arrays, or -1. */
+  /** id's position in its database's volatile arrays, or -1. Decodes id's record (locate). */
   vpos(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2];
+    this.locate(id);
+    return this.#locatedVpos();
   }
 
-  setVpos(id: number, pos: number): void {
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 2] = pos;
+  /** The vpos of the record locate() decoded last: its word, or -1 without one. */
+  #locatedVpos(): number {
+    return this.rvw ? readInt32(this.rb, this.rk - 4) : -1;
   }
+
+  /**
+   * Sets id's vpos (-1: no TTL). A record without the word gets it: its key and value shift by
+   * 4 bytes in its slot when the slot has room, else it moves to a bigger one. Either way
+   * rb/rv/... then describe the record as it is (value views taken before are stale).
+   */
+  setVpos(id: number, pos: number): void {
+    this.locate(id);
+    if (this.rvw) {
+      writeInt32(this.rb, this.rk - 4, pos);
+      return;
+    }
+    if (pos < 0) return;
+    const k = (id & CHUNK_MASK) * 2;
+    const chunk = this.chunks[id >>> CHUNK_SHIFT];
+    const a = chunk[k];
+    const start = this.arena.off(a);
+    const end = this.rv + this.rvl;
+    const b = this.rb;
+    // The header's first varint, 2 keyLen, becomes 2 keyLen + 1: the same width.
+    if (end + 4 - start <= this.arena.capacity(a)) {
+      b.copyWithin(this.rk + 4, this.rk, end);
+      b[start] |= 1;
+      writeInt32(b, this.rk, pos);
+      this.locate(id);
+      return;
+    }
+    const oldV = this.rv;
+    const vl = this.rvl;
+    const na = this.#newRecord(b, this.rk, this.rkl, vl, vl, pos);
+    if (vl > 0) b.copy(this.rb, this.rv, oldV, oldV + vl);
+    this.arena.free(a);
+    chunk[k] = na;
+  }
+
 
   type(id: number): number {
-    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> TYPE_SHIFT) & 7;
+    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] >>> TYPE_SHIFT) & 7;
   }
 
   enc(id: number): number {
-    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> ENC_SHIFT) & 3;
+    return (this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] >>> ENC_SHIFT) & 3;
   }
 
   clock(id: number): number {
-    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & CLOCK_MASK;
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] & CLOCK_MASK;
   }
 
   setClock(id: number, v: number): void {
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] = ((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] & ~CLOCK_MASK) | (v & CLOCK_MASK)) >>> 0;
   }
 
   /**
@@ -667,7 +738,7 @@ export class Store {
    * possibly changed: the caller may mutate the object (see the file header).
    */
   object(id: number): unknown {
-    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1];
     const type = (m >>> TYPE_SHIFT) & 7;
     if (type === 0) return undefined; // a string (the object bit marks it compressed)
     if ((m & OBJ_BIT) === 0) return this.codec === null ? undefined : this.#unpack(id, type);
@@ -682,7 +753,7 @@ export class Store {
    * over many keys (a snapshot, DUMP) holds one decoded value at a time. undefined for strings.
    */
   readObject(id: number): unknown {
-    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1];
     const type = (m >>> TYPE_SHIFT) & 7;
     if (type === 0) return undefined;
     if ((m & OBJ_BIT) !== 0) return (m & UNPACKED_BIT) !== 0 ? this.#pendingObject(id) : this.objects.get(id);
@@ -695,7 +766,7 @@ export class Store {
   #unpack(id: number, type: number): unknown {
     this.locate(id);
     const obj = (this.codec as PackCodec).unpack(type, this.rb, this.rv);
-    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] |= OBJ_BIT | UNPACKED_BIT;
+    this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] |= OBJ_BIT | UNPACKED_BIT;
     this.#pend(id, obj);
     return obj;
   }
@@ -736,7 +807,7 @@ export class Store {
    * like an unpacked one and packed at the next repack() if it qualifies.
    */
   setObject(id: number, type: number, obj: unknown): void {
-    const k = (id & CHUNK_MASK) * 3 + 1;
+    const k = (id & CHUNK_MASK) * 2 + 1;
     const m = this.chunks[id >>> CHUNK_SHIFT][k];
     // An object of its own, or a compressed string (whose bit is the object bit).
     if ((m & OBJ_BIT) !== 0 && ((m & UNPACKED_BIT) === 0 || ((m >>> TYPE_SHIFT) & 7) === 0)) this.#dropObject(id);
@@ -778,7 +849,7 @@ export class Store {
       const obj = objs[i];
       objs[i] = undefined;
       const chunk = this.chunks[id >>> CHUNK_SHIFT];
-      const k = (id & CHUNK_MASK) * 3 + 1;
+      const k = (id & CHUNK_MASK) * 2 + 1;
       if ((chunk[k] & (OBJ_BIT | UNPACKED_BIT)) !== (OBJ_BIT | UNPACKED_BIT) || ((chunk[k] >>> TYPE_SHIFT) & 7) === 0) continue;
       this.locate(id);
       if (!wrote && this.rvl !== 0) {
@@ -803,14 +874,14 @@ export class Store {
 
   /** Whether id is a packed aggregate (tests and MEMORY DOCTOR-style introspection). */
   isPacked(id: number): boolean {
-    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1];
+    const m = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1];
     return (m & OBJ_BIT) === 0 && ((m >>> TYPE_SHIFT) & 7) !== 0;
   }
 
   /** Puts id on the touched stack unless it is there already (its touched bit says so). */
   #touch(id: number): void {
     const c = this.chunks[id >>> CHUNK_SHIFT];
-    const k = (id & CHUNK_MASK) * 3 + 1;
+    const k = (id & CHUNK_MASK) * 2 + 1;
     if ((c[k] & TOUCH_BIT) !== 0) return;
     c[k] |= TOUCH_BIT;
     if (this.#touchedLen === this.#touched.length) {
@@ -825,14 +896,14 @@ export class Store {
   #clearTouched(): void {
     for (let i = 0; i < this.#touchedLen; i++) {
       const id = this.#touched[i];
-      this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~TOUCH_BIT;
+      this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] &= ~TOUCH_BIT;
     }
     this.#touchedLen = 0;
   }
 
   /** Forgets id's aggregate object (the entry is freed or becomes a string). */
   #dropObject(id: number): void {
-    if (((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> TYPE_SHIFT) & 7) === 0) {
+    if (((this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] >>> TYPE_SHIFT) & 7) === 0) {
       this.compressedCount--; // a compressed string stops being one
       return;
     }
@@ -888,7 +959,7 @@ export class Store {
       for (let i = 0; i < n; i++) {
         const id = touched[i];
         // A freed id's metadata word is zero; an id reused since was pushed again if touched.
-        this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] &= ~TOUCH_BIT;
+        this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] &= ~TOUCH_BIT;
         const obj = this.objects.get(id);
         const now = obj === undefined ? 0 : objectBytes(obj);
         const before = this.#known.get(id) ?? 0;
@@ -907,7 +978,7 @@ export class Store {
    */
   restring(id: number, enc: number, clock: number): void {
     const c = this.chunks[id >>> CHUNK_SHIFT];
-    const k = (id & CHUNK_MASK) * 3 + 1;
+    const k = (id & CHUNK_MASK) * 2 + 1;
     const old = c[k];
     if ((old & OBJ_BIT) !== 0) this.#dropObject(id);
     const keep = clock < 0 ? old & CLOCK_MASK : clock & CLOCK_MASK;
@@ -922,7 +993,7 @@ export class Store {
    */
   bump(id: number): void {
     const c = this.chunks[id >>> CHUNK_SHIFT];
-    const k = (id & CHUNK_MASK) * 3 + 1;
+    const k = (id & CHUNK_MASK) * 2 + 1;
     if (this.guard !== null && c[k] >>> 31 !== this.epoch) this.guard.missed(id);
     c[k] = ((c[k] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
   }
@@ -932,13 +1003,13 @@ export class Store {
 
   /** Whether a snapshot in progress still owes id's state (its version predates the epoch). */
   isOld(id: number): boolean {
-    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 3 + 1] >>> 31 !== this.epoch;
+    return this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2 + 1] >>> 31 !== this.epoch;
   }
 
   /** Marks id as written by the snapshot in progress (its version becomes the epoch). */
   markVisited(id: number): void {
     const c = this.chunks[id >>> CHUNK_SHIFT];
-    const k = (id & CHUNK_MASK) * 3 + 1;
+    const k = (id & CHUNK_MASK) * 2 + 1;
     c[k] = ((c[k] & ~EPOCH_BIT) | (this.epoch << 31)) >>> 0;
   }
 

@@ -254,7 +254,7 @@ export class Snapshot implements SnapshotGuard {
   capture(db: Database, id: number): void {
     const store = this.#store;
     // The caller may be in the middle of a record access: keep the store's decoding scratch.
-    const { rb, rvh, rk, rkl, rv, rvl } = store;
+    const { rb, rvh, rk, rvw, rkl, rv, rvl } = store;
     if (store.type(id) === VType.String && !(store.compressedCount > 0 && store.isCompressed(id))) {
       this.#captureRaw(db, id);
     } else {
@@ -266,6 +266,7 @@ export class Snapshot implements SnapshotGuard {
     store.rb = rb;
     store.rvh = rvh;
     store.rk = rk;
+    store.rvw = rvw;
     store.rkl = rkl;
     store.rv = rv;
     store.rvl = rvl;
