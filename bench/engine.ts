@@ -46,7 +46,14 @@ const DEFAULT_GC_REQUESTS = 2_000_000;
 const DEFAULT_REPS = 3;
 const DEFAULT_CLIENTS = 50;
 const DEFAULT_BATCH = 100;
-const DEFAULT_SETTLE_MS = 2000;
+/**
+ * Wait before each memory sample. Long enough for both servers to reach the state they stay in
+ * at rest: Shoal gives its young generation back after 6 s of quiet (src/cli/heap-tuning.ts),
+ * and jemalloc purges Redis's dirty pages over its 10 s decay time. A sample EARLY_SAMPLE_MS
+ * after the load is reported beside the settled one.
+ */
+const DEFAULT_SETTLE_MS = 10_000;
+const EARLY_SAMPLE_MS = 2000;
 const DEFAULT_MIN_FREE_MB = 1024;
 const MAX_KEYS = 999_999_999;
 const STALL_MS = 60_000;
@@ -340,7 +347,7 @@ async function usedMemory(run: Running): Promise<number | null> {
 async function runMemory(ctx: Context, job: Job): Promise<MemoryResult> {
   const result: MemoryResult = { kind: 'memory', keys: job.keys, value: job.value, keyBytes: keyLength(ENGINE_KEYS), sides: [] };
   for (const side of ctx.opts.sides) {
-    const m: MemorySide = { side, failure: null, baseline: null, after: null, usedBefore: null, usedAfter: null, loadMs: null, dbsize: null };
+    const m: MemorySide = { side, failure: null, baseline: null, early: null, after: null, usedBefore: null, usedAfter: null, loadMs: null, dbsize: null };
     result.sides.push(m);
     const run = await launchOrReport(ctx, side, false, (f) => (m.failure = f));
     if (run === null) continue;
@@ -351,7 +358,12 @@ async function runMemory(ctx: Context, job: Job): Promise<MemoryResult> {
       m.loadMs = await load(ctx, run, ENGINE_KEYS, job.keys, job.value);
       m.dbsize = await dbsize(run);
       if (m.dbsize !== job.keys) throw new Error(`DBSIZE ${m.dbsize} after loading ${job.keys} keys`);
-      await sleep(ctx.opts.settleMs);
+      const early = Math.min(EARLY_SAMPLE_MS, ctx.opts.settleMs);
+      await sleep(early);
+      if (early < ctx.opts.settleMs) {
+        m.early = treeMemory(run.server.pid);
+        await sleep(ctx.opts.settleMs - early);
+      }
       if (exited(run)) throw new Error('server exited after the load');
       m.after = treeMemory(run.server.pid);
       m.usedAfter = await usedMemory(run);
@@ -517,7 +529,7 @@ function renderHeader({ ctx, started, finished, loadAtStart, argv, jobs }: Heade
   }
   lines.push(
     `- keys \`k\` + 9 digits (10 B; gc: redis-benchmark's \`key:\` + 12 digits); values exactly the stated size, the index repeated; ` +
-      `RSS = VmRSS summed over the server's process tree, sampled ${ctx.opts.settleMs} ms after start (empty) and after loading; took ${secs} s`,
+      `RSS = VmRSS summed over the server's process tree, sampled ${ctx.opts.settleMs} ms after start (empty) and after loading (and ${EARLY_SAMPLE_MS} ms after loading); took ${secs} s`,
     '',
     '',
   );

@@ -18,6 +18,8 @@ export interface MemorySide {
   /** Null when the side completed; else what went wrong (including a server that died). */
   failure: string | null;
   baseline: TreeMemory | null;
+  /** A sample soon after the load (EARLY_SAMPLE_MS), before the settled one; null if not taken. */
+  early: TreeMemory | null;
   after: TreeMemory | null;
   usedBefore: number | null;
   usedAfter: number | null;
@@ -122,14 +124,14 @@ function renderMemory(r: MemoryResult): string {
   const lines = [
     `### memory: ${fmtInt(r.keys)} keys × ${fmtSize(r.value)} values (keys ${r.keyBytes} B)`,
     '',
-    '| server | load s | keys/s | DBSIZE | RSS empty MB | RSS loaded MB | peak RSS MB | RSS/key B | (RSS − empty)/key B | used_memory MB | used_memory/key B | (used − empty)/key B |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | load s | keys/s | DBSIZE | RSS empty MB | RSS 2 s after load MB | RSS loaded MB | peak RSS MB | RSS/key B | (RSS − empty)/key B | used_memory MB | used_memory/key B | (used − empty)/key B |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of r.sides) {
     const k = perKey(s, r.keys);
     lines.push(
       `| ${s.side} | ${fmtS(s.loadMs)} | ${fmtRate(r.keys, s.loadMs)} | ${s.dbsize === null ? '–' : fmtInt(s.dbsize)} | ` +
-        `${fmtMb(s.baseline?.rss)} | ${fmtMb(s.after?.rss)} | ${fmtMb(s.after?.peak)} | **${fmtB(k.rss)}** | ${fmtB(k.net)} | ` +
+        `${fmtMb(s.baseline?.rss)} | ${fmtMb(s.early?.rss)} | ${fmtMb(s.after?.rss)} | ${fmtMb(s.after?.peak)} | **${fmtB(k.rss)}** | ${fmtB(k.net)} | ` +
         `${fmtMb(s.usedAfter)} | ${fmtB(k.used)} | ${fmtB(k.usedNet)} |`,
     );
   }
@@ -147,7 +149,8 @@ function renderMemory(r: MemoryResult): string {
     const b = perKey(redis, r.keys);
     lines.push(
       `- shoal/redis: RSS per key **${fmtRatio(ratio(a.rss, b.rss))}**, net of the empty server ${fmtRatio(ratio(a.net, b.net))}, ` +
-        `used_memory per key ${fmtRatio(ratio(a.used, b.used))}`,
+        `used_memory per key ${fmtRatio(ratio(a.used, b.used))}` +
+        (shoal.early !== null && redis.early !== null ? `; 2 s after the load, RSS per key ${fmtRatio(ratio(shoal.early.rss, redis.early.rss))}` : ''),
     );
   }
   lines.push('');

@@ -7,11 +7,11 @@
 // (launch.ts). The re-executed node is this same file run as a script, with SHOAL_LAUNCHED=1 and
 // an IPC channel to the launcher; its side of that arrangement lives here (LauncherLink).
 
-import { PerformanceObserver } from 'node:perf_hooks';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { loadConfig } from '../server/config/load.js';
+import { IdleHeapRelease, tuneV8 } from './heap-tuning.js';
 import { Logger } from '../server/observability/logger.js';
 import { shutdownFlagsOf, shutdownPending, startShutdown } from '../server/persistence/shutdown.js';
 import {
@@ -82,50 +82,6 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
-/**
- * V8 settings for a node process. Young-generation collections run on the main thread only:
- * a parallel scavenge waits for its helper threads, and on a machine whose cores are busy
- * (the node's own load, its clients, other servers) those threads wait for a core, which
- * turned sub-millisecond scavenges into 10-25 ms pauses (bench/results/engine.md). The young
- * generation holds only per-command garbage, so one thread scavenges it in well under 1 ms.
- * Marking and sweeping of the old generation stay concurrent. The young generation is capped
- * (capYoungGeneration). Not applied to embedded nodes (startServer), whose process belongs to
- * the application.
- */
-function tuneV8(): void {
-  v8.setFlagsFromString('--no-parallel-scavenge');
-  capYoungGeneration();
-}
-
-/** Size of the young generation (both semi-spaces) beyond which V8 may not grow it. */
-export const YOUNG_CAP_BYTES = 8 * 1024 * 1024;
-
-/**
- * Keeps V8's young generation at about YOUNG_CAP_BYTES. Left alone, V8 grows it to its maximum
- * (2 x 16 MB semi-spaces) under any sustained load and never gives the memory back while the
- * node idles: 25-40 MB of RSS holding nothing but per-command garbage, the largest single cost
- * of a million-key node after its data (bench/results/engine.md). The flag V8 reads at each
- * growth, the semi-space growth factor, is set to 1 while the young generation is at the cap
- * and back to 2 below it (V8 shrinks it on its own when allocation slows; a cap that stayed set
- * then pinned it at 1-2 MB and multiplied scavenges by 14). A scavenge costs its survivors, not
- * its garbage, so a smaller young generation means more scavenges of the same length. Checked
- * after every collection (a 'gc' performance observer, which never keeps the process alive),
- * so growth stops at the cap unless one event-loop task outgrows it by itself.
- */
-function capYoungGeneration(): void {
-  let capped = false;
-  const check = (): void => {
-    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    if (young === undefined) return;
-    const atCap = young.space_size >= YOUNG_CAP_BYTES;
-    if (atCap === capped) return;
-    capped = atCap;
-    v8.setFlagsFromString(atCap ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2');
-  };
-  new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
-  check();
-}
-
 async function runServer(args: string[]): Promise<void> {
   tuneV8();
   if (args[0] === '--help' || args[0] === '-h') {
@@ -170,6 +126,11 @@ async function runServer(args: string[]): Promise<void> {
     await server.close();
     return;
   }
+  const mb = (n: number): string => (n / 2 ** 20).toFixed(1);
+  new IdleHeapRelease(
+    { commands: () => server.stats.totalCommandsProcessed, inputBytes: () => server.stats.netInputBytes },
+    (before, after, ms) => log.debug(`Idle: young generation ${mb(before)} MB -> ${mb(after)} MB (${ms.toFixed(1)} ms)`),
+  ).start();
   // redis-server's handling of SIGINT/SIGTERM: the first schedules a shutdown; while it is under
   // way (closing, or waiting for replicas) a second SIGINT exits at once and a second SIGTERM
   // changes nothing. A shutdown that was aborted or failed is no longer under way, so the next

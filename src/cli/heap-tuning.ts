@@ -1,0 +1,161 @@
+// V8 settings for a `shoal server` process, and giving the young generation back when idle.
+// Not applied to embedded nodes (startServer), whose process belongs to the application.
+
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/**
+ * Young-generation collections run on the main thread only: a parallel scavenge waits for its
+ * helper threads, and on a machine whose cores are busy (the node's own load, its clients,
+ * other servers) those threads wait for a core, which turned sub-millisecond scavenges into
+ * 10-25 ms pauses (bench/results/engine.md). The young generation holds only per-command
+ * garbage, so one thread scavenges it in well under 1 ms. Marking and sweeping of the old
+ * generation stay concurrent. The young generation is capped (capYoungGeneration).
+ */
+export function tuneV8(): void {
+  v8.setFlagsFromString('--no-parallel-scavenge');
+  capYoungGeneration();
+}
+
+/** Size of the young generation (both semi-spaces) beyond which V8 may not grow it. */
+export const YOUNG_CAP_BYTES = 8 * 1024 * 1024;
+
+function youngSpaceBytes(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/**
+ * Keeps V8's young generation at about YOUNG_CAP_BYTES. Left alone, V8 grows it to its maximum
+ * (2 x 16 MB semi-spaces) under any sustained load: 25-40 MB of RSS holding nothing but
+ * per-command garbage, the largest single cost of a million-key node after its data
+ * (bench/results/engine.md). The flag V8 reads at each growth, the semi-space growth factor, is
+ * set to 1 while the young generation is at the cap and back to 2 below it (V8 shrinks it when
+ * allocation slows, see IdleHeapRelease; a cap that stayed set then pinned it at 1-2 MB and
+ * multiplied scavenges by 14). A scavenge costs its survivors, not its garbage, so a smaller
+ * young generation means more scavenges of the same length: 2 MB costs about 8 % more CPU on
+ * pipelined SETs, 4 MB about 2 %. Checked after every collection (a 'gc' performance observer,
+ * which never keeps the process alive), so growth stops at the cap unless one event-loop task
+ * outgrows it by itself (module loading at start does).
+ */
+function capYoungGeneration(): void {
+  let capped = false;
+  const check = (): void => {
+    const atCap = youngSpaceBytes() >= YOUNG_CAP_BYTES;
+    if (atCap === capped) return;
+    capped = atCap;
+    v8.setFlagsFromString(atCap ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2');
+  };
+  new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
+  check();
+}
+
+/** Seconds of quiet after which the young generation is given back. */
+export const IDLE_RELEASE_SECONDS = 6;
+/** Most commands a second, and input bytes a second, that still count as quiet. */
+const QUIET_COMMANDS = 100;
+const QUIET_INPUT_BYTES = 64 * 1024;
+/** Collections tried per quiet spell. */
+const RELEASE_ATTEMPTS = 3;
+/** Young generation at or below which there is nothing to give back (V8's 1 MB minimum). */
+const YOUNG_MIN_BYTES = 1024 * 1024;
+
+/** What IdleHeapRelease watches: counters that only move with the node's traffic. */
+export interface Activity {
+  commands(): number;
+  inputBytes(): number;
+}
+
+/**
+ * Gives the young generation back once the node has been quiet for IDLE_RELEASE_SECONDS.
+ *
+ * Under load the young generation sits at its cap (8 MB, all of it resident); when the load
+ * stops it stays there, because V8 shrinks it only at a collection that sees a low allocation
+ * rate, and a quiet node allocates too little to collect at all. So after a few quiet seconds
+ * (more than the 5 s over which V8 measures the allocation rate) this runs one young-generation
+ * collection: V8 then shrinks the young generation to 1 MB and returns the rest to the system.
+ * It costs one scavenge of an almost empty young generation (a few milliseconds at most, of
+ * any heap size), once per quiet spell; when traffic resumes the young generation grows back to
+ * the cap within a few collections. Measured: a node holding 1M keys goes from 205 to 198 MB
+ * RSS (bench/results/engine.md). V8's own memory reducer does this only after an old-generation
+ * collection, which a node whose keys live off the heap seldom has.
+ *
+ * The collection is V8's gc(), reached without --expose-gc on the command line: the flag is
+ * set at run time and a fresh context created, which V8 gives the gc function. If that fails
+ * (another runtime), nothing is released and the node runs as before.
+ */
+export class IdleHeapRelease {
+  readonly #activity: Activity;
+  readonly #onRelease: (beforeBytes: number, afterBytes: number, ms: number) => void;
+  #gc: ((opts?: { type?: string }) => void) | null | undefined = undefined;
+  #lastCommands: number;
+  #lastInput: number;
+  #quietSeconds = 0;
+  #attempts = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(activity: Activity, onRelease: (beforeBytes: number, afterBytes: number, ms: number) => void) {
+    this.#activity = activity;
+    this.#onRelease = onRelease;
+    this.#lastCommands = activity.commands();
+    this.#lastInput = activity.inputBytes();
+  }
+
+  /** Checks once a second from now on (an unref'd timer: it never keeps the node alive). */
+  start(): void {
+    this.#timer ??= setInterval(() => this.tick(), 1000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** One second's check. Returns true when it ran a collection. */
+  tick(): boolean {
+    const commands = this.#activity.commands();
+    const input = this.#activity.inputBytes();
+    // Counters may also go down (CONFIG RESETSTAT): any large move is traffic.
+    const quiet = Math.abs(commands - this.#lastCommands) < QUIET_COMMANDS && Math.abs(input - this.#lastInput) < QUIET_INPUT_BYTES;
+    this.#lastCommands = commands;
+    this.#lastInput = input;
+    if (!quiet) {
+      this.#quietSeconds = 0;
+      this.#attempts = 0;
+      return false;
+    }
+    this.#quietSeconds++;
+    if (this.#attempts >= RELEASE_ATTEMPTS || this.#quietSeconds < IDLE_RELEASE_SECONDS * (this.#attempts + 1)) return false;
+    const before = youngSpaceBytes();
+    if (before <= YOUNG_MIN_BYTES) return false;
+    const gc = this.#gcFunction();
+    if (gc === null) return false;
+    // V8 may keep the space when its allocation-rate window still holds the last burst (or the
+    // node's start): then it tries again IDLE_RELEASE_SECONDS later, a few times per quiet spell.
+    this.#attempts++;
+    const t0 = performance.now();
+    // A young collection: its pause does not grow with the heap. (A full one would also compact
+    // the old generation, but measured no lower RSS at 1M keys, and pauses with the heap's size.)
+    gc({ type: 'minor' });
+    this.#onRelease(before, youngSpaceBytes(), performance.now() - t0);
+    return true;
+  }
+
+  #gcFunction(): ((opts?: { type?: string }) => void) | null {
+    if (this.#gc !== undefined) return this.#gc;
+    const global = globalThis as { gc?: unknown };
+    let f: unknown = global.gc;
+    if (typeof f !== 'function') {
+      try {
+        v8.setFlagsFromString('--expose-gc');
+        f = vm.runInNewContext('gc');
+        v8.setFlagsFromString('--no-expose-gc');
+      } catch {
+        f = undefined;
+      }
+    }
+    this.#gc = typeof f === 'function' ? (f as (opts?: { type?: string }) => void) : null;
+    return this.#gc;
+  }
+}
