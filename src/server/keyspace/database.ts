@@ -339,7 +339,9 @@ export class Database {
   lookup(key: Uint8Array, now: number): number {
     const id = this.find(key);
     if (id === NONE) return NONE;
-    const pos = this.store.vpos(id);
+    // find() has just decoded id's record (a compressed value is re-decoded by inflating).
+    const store = this.store;
+    const pos = store.compressedCount === 0 ? store.locatedVpos() : store.vpos(id);
     if (pos >= 0 && this.#d.volExp[pos] < now) {
       const ex = this.#expiry;
       const v = ex.deleteOnAccess ? ExpiredAccess.Delete : ex.verdict();

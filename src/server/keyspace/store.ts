@@ -447,7 +447,7 @@ export class Store {
     const oldV = this.rv;
     const keep = Math.min(this.rvl, vlen);
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
-    const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room, this.#locatedVpos());
+    const na = this.#newRecord(oldB, this.rk, this.rkl, vlen, room, this.locatedVpos());
     if (keep > 0) oldB.copy(this.rb, this.rv, oldV, oldV + keep);
     this.arena.free(a);
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = na;
@@ -466,7 +466,7 @@ export class Store {
     const oldV = this.rv;
     const vl = this.rvl;
     const a = this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2];
-    const na = this.#newRecord(key, 0, key.length, vl, vl, this.#locatedVpos());
+    const na = this.#newRecord(key, 0, key.length, vl, vl, this.locatedVpos());
     if (vl > 0) oldB.copy(this.rb, this.rv, oldV, oldV + vl);
     this.arena.free(a);
     this.chunks[id >>> CHUNK_SHIFT][(id & CHUNK_MASK) * 2] = na;
@@ -674,11 +674,14 @@ export class Store {
   /** id's position in its database's volatile arrays, or -1. Decodes id's record (locate). */
   vpos(id: number): number {
     this.locate(id);
-    return this.#locatedVpos();
+    return this.locatedVpos();
   }
 
-  /** The vpos of the record locate() decoded last: its word, or -1 without one. */
-  #locatedVpos(): number {
+  /**
+   * The vpos of the record locate() decoded last: its word, or -1 without one. Right after a
+   * Database.find hit that is the found key's (unless it inflated a compressed value).
+   */
+  locatedVpos(): number {
     return this.rvw ? readInt32(this.rb, this.rk - 4) : -1;
   }
 
