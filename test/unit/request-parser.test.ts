@@ -63,6 +63,33 @@ describe('request parser', () => {
     );
   });
 
+  it('arguments are Buffers viewing the input: every Buffer method, subviews included', () => {
+    const input = Buffer.concat([Buffer.from('xx'), encode([Buffer.from('SET'), Buffer.from('k\x00y'), Buffer.from('12345')])]);
+    const p = new RequestParser(limits());
+    p.feed(input.subarray(2));
+    const argv = p.next();
+    assert.ok(argv !== null);
+    for (const a of argv) {
+      assert.ok(Buffer.isBuffer(a));
+      assert.ok(a instanceof Buffer && a instanceof Uint8Array);
+    }
+    const [cmd, key, value] = argv;
+    assert.equal(cmd.toString('latin1'), 'SET');
+    assert.ok(key.equals(Buffer.from('k\x00y')));
+    assert.equal(Buffer.compare(value, Buffer.from('12345')), 0);
+    assert.equal(value.readUInt8(0), 0x31);
+    assert.equal(value.toString('hex'), '3132333435');
+    const sub = value.subarray(1, 3);
+    assert.ok(Buffer.isBuffer(sub));
+    assert.equal(sub.toString(), '23');
+    assert.equal(Buffer.concat([cmd, key]).toString('latin1'), 'SETk\x00y');
+    assert.equal(JSON.stringify(Buffer.from(value)), JSON.stringify(Buffer.from('12345')));
+    // A view, not a copy: it shares the input's memory.
+    assert.equal(value.buffer, input.buffer);
+    input[input.length - 3] = 0x39;
+    assert.equal(value.toString(), '12349');
+  });
+
   it('big arguments: each keeps its bytes while its command runs, and a later command reuses the buffer', () => {
     const p = new RequestParser(limits());
     const big = (ch: number, n: number): Buffer => Buffer.alloc(n, ch);
