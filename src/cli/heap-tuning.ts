@@ -107,11 +107,6 @@ export class IdleHeapRelease {
     this.#timer.unref();
   }
 
-  stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-
   /** One second's check. Returns true when it ran a collection. */
   tick(): boolean {
     const commands = this.#activity.commands();

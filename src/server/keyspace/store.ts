@@ -167,10 +167,9 @@ export class Store {
   /** Ids in use. */
   count = 0;
   /**
-   * The metadata, interleaved and in fixed chunks of CHUNK entries: entry id's addr, meta and
-   * vpos words sit together in chunks[id >>> CHUNK_SHIFT] at 3 (id & CHUNK_MASK) + 0, 1, 2, so
-   * one cache miss fetches all three (a lookup reads vpos, touch writes meta, a value access
-   * reads addr). Growing adds a chunk: nothing is copied, so the table never stalls the loop
+   * The metadata, interleaved and in fixed chunks of CHUNK entries: entry id's addr and meta
+   * words sit together in chunks[id >>> CHUNK_SHIFT] at 2 (id & CHUNK_MASK) + 0, 1, so one
+   * cache miss fetches both (a lookup reads addr, touch writes meta). Growing adds a chunk: nothing is copied, so the table never stalls the loop
    * (doubling one array meant a 0.3 s copy at 8M keys). Words are int32: read addr and meta
    * with `>>> 0` where the top bit matters as a magnitude.
    */
