@@ -62,7 +62,7 @@ export function takePushes(c: Client): void {
 export class OutputManager {
   readonly #srv: Server;
   readonly #limits: ClassLimit[] = CLASS_NAMES.map(() => ({ hard: 0, soft: 0, softSeconds: 0 }));
-  /** Clients with output written by others, to flush on the next turn. */
+  /** Clients to flush at the end of this turn: their own replies, or output others wrote. */
   #pending = new Set<Client>();
   /** Clients left with bytes the socket has not taken (checked again by the cron). */
   readonly #backlogged = new Set<Client>();
@@ -98,6 +98,12 @@ export class OutputManager {
       this.#pending.add(c);
       this.schedule();
     }
+  }
+
+  /** c's own replies are ready: flush them at the end of this turn, with everyone else's. */
+  flushSoon(c: Client): void {
+    this.#pending.add(c);
+    this.schedule();
   }
 
   /** After a flush left bytes in the socket: check the limits now and again from the cron. */
