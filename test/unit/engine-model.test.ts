@@ -590,13 +590,14 @@ class ActiveExpireCmd extends Step {
     const map = m.dbs[this.db];
     const sample = (max: number): number => {
       let visits = 0;
-      const n = db.sampleExpires(max, (id) => {
+      const n = db.sampleExpires(max, (id, at) => {
         visits++;
         const hex = db.key(id).toString('hex');
         const rec = map.get(hex);
         assert.ok(rec !== undefined && rec.id === id, `sampleExpires visited ${hex}, not present`);
         assert.notEqual(rec.exp, NO_EXPIRY, `sampleExpires visited ${hex}, which has no TTL`);
-        if (db.expireAt(id) < m.now) {
+        assert.equal(at, rec.exp, `sampleExpires gave ${hex} the expiry it has`);
+        if (at < m.now) {
           db.expireNow(id);
           map.delete(hex);
           m.expired.push(`${this.db}:${hex}`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/node.js';
+import { until } from '../helpers/poll.js';
 
 describe('large values', () => {
   let node: RunningServer;
@@ -26,7 +27,7 @@ describe('large values', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shoal-lv-'));
     logfile = join(dir, 'shoal.log');
-    node = await startServer({ config: { logfile, dir } });
+    node = await startServer({ config: { logfile, dir, 'enable-debug-command': 'yes' } });
     io = new Redis({ port: node.port, lazyConnect: false, maxRetriesPerRequest: 0 });
   });
   after(async () => {
@@ -129,6 +130,29 @@ describe('large values', () => {
       assert.equal(await io.strlen('big'), 2_000_000);
       assert.equal(await io.getrange('big', 1_000_000, 1_000_099), v.slice(1_000_000, 1_000_100));
       assert.equal(await io.object('ENCODING', 'big'), 'raw');
+    });
+
+    it('a compressed value keeps its TTL: read while alive, expired lazily once it passes', async () => {
+      const v = text(100_000, 3);
+      await io.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      try {
+        await io.set('ttl-big', v, 'PX', 400);
+        await io.set('kept-big', v, 'EX', 1000);
+        assert.equal(await compressed(), 2);
+        assert.equal(await io.get('ttl-big'), v);
+        const pttl = await io.pttl('ttl-big');
+        assert.ok(pttl > 0 && pttl <= 400, `PTTL ${pttl}`);
+        const expiredBefore = Number(/\r\nexpired_keys:(\d+)\r\n/.exec(await io.info('stats'))?.[1]);
+        // Only a lookup can remove it (active expiry is off): poll with GET.
+        await until(async () => (await io.get('ttl-big')) === null, { what: 'the compressed key to expire' });
+        assert.equal(Number(/\r\nexpired_keys:(\d+)\r\n/.exec(await io.info('stats'))?.[1]), expiredBefore + 1);
+        assert.equal(await io.exists('ttl-big'), 0);
+        assert.equal(await io.get('kept-big'), v);
+        const ttl = await io.ttl('kept-big');
+        assert.ok(ttl > 990 && ttl <= 1000, `TTL ${ttl}`);
+      } finally {
+        await io.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      }
     });
 
     it('every command sees the plain value: APPEND, SETRANGE, SETBIT, BITCOUNT, GETDEL, COPY, RENAME, DUMP/RESTORE', async () => {

@@ -300,7 +300,10 @@ export class Database {
   // ---------------------------------------------------------------------------------------
   // Lookup
 
-  /** The entry stored for key, with no expiry check and no side effects; NONE if absent. */
+  /**
+   * The entry stored for key, with no expiry check and no side effects; NONE if absent. On a
+   * hit the store's decoded record (Store.locate) is the entry's.
+   */
   find(key: Uint8Array): number {
     const h = hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
@@ -339,9 +342,8 @@ export class Database {
   lookup(key: Uint8Array, now: number): number {
     const id = this.find(key);
     if (id === NONE) return NONE;
-    // find() has just decoded id's record (a compressed value is re-decoded by inflating).
-    const store = this.store;
-    const pos = store.compressedCount === 0 ? store.locatedVpos() : store.vpos(id);
+    // find() has just decoded id's record (Store.locate): its vpos word is at hand.
+    const pos = this.store.locatedVpos();
     if (pos >= 0 && this.#d.volExp[pos] < now) {
       const ex = this.#expiry;
       const v = ex.deleteOnAccess ? ExpiredAccess.Delete : ex.verdict();
@@ -856,6 +858,11 @@ export class Database {
     return this.#d.vol[i];
   }
 
+  /** The expiry of volatileEntry(i), read from the volatile array (not the key's record). */
+  volatileExpiry(i: number): number {
+    return this.#d.volExp[i];
+  }
+
   /** A random entry among those with a TTL (volatile-* eviction), or NONE. */
   randomVolatile(rand: () => number): number {
     const d = this.#d;
@@ -863,10 +870,12 @@ export class Database {
   }
 
   /**
-   * Visits up to `max` keys with a TTL, continuing where the previous call stopped and wrapping
-   * around. Returns how many were visited. The visitor may delete the visited key.
+   * Visits up to `max` keys with a TTL, with their expiry, continuing where the previous call
+   * stopped and wrapping around. Returns how many were visited. The visitor may delete the
+   * visited key. The expiry comes from the volatile array: a key that has not expired costs no
+   * access to its record.
    */
-  sampleExpires(max: number, visit: (id: number) => void): number {
+  sampleExpires(max: number, visit: (id: number, expireAt: number) => void): number {
     const d = this.#d;
     let n = 0;
     let wrapped = false;
@@ -878,7 +887,7 @@ export class Database {
       }
       const id = d.vol[d.volCursor];
       n++;
-      visit(id);
+      visit(id, d.volExp[d.volCursor]);
       // A deleted key's place is taken by the last one: visit that place again.
       if (d.volCursor < d.volLen && d.vol[d.volCursor] === id) d.volCursor++;
     }

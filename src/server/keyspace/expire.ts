@@ -59,8 +59,8 @@ export function activeExpireCycle(
       if (db.expiresSize === 0) break;
       iteration++;
       let expired = 0;
-      const sampled = db.sampleExpires(Math.min(keysPerLoop, db.expiresSize), (e) => {
-        if (db.expireAt(e) < opts.now) {
+      const sampled = db.sampleExpires(Math.min(keysPerLoop, db.expiresSize), (e, at) => {
+        if (at < opts.now) {
           db.expireNow(e);
           expired++;
         }

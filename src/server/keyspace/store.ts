@@ -512,7 +512,8 @@ export class Store {
 
   /**
    * Makes compressed id a plain string again (Database.find calls this before anything reads
-   * it), keeping the compressed bytes to put back after the command if it wrote nothing.
+   * it), keeping the compressed bytes to put back after the command if it wrote nothing. Leaves
+   * id's record decoded (locate), as find's callers expect.
    */
   inflate(id: number): void {
     this.locate(id);
@@ -678,7 +679,7 @@ export class Store {
 
   /**
    * The vpos of the record locate() decoded last: its word, or -1 without one. Right after a
-   * Database.find hit that is the found key's (unless it inflated a compressed value).
+   * Database.find hit that is the found key's.
    */
   locatedVpos(): number {
     return this.rvw ? readInt32(this.rb, this.rk - 4) : -1;

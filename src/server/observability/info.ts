@@ -19,7 +19,6 @@ import { createHash } from 'node:crypto';
 import { REDIS_COMPAT_VERSION, SHOAL_VERSION, type Server } from '../server.js';
 import { replicationInfo } from '../replication/info.js';
 import { lruClock } from '../keyspace/keyspace.js';
-import { NO_EXPIRY } from '../keyspace/entry.js';
 import type { Database } from '../keyspace/database.js';
 
 // -----------------------------------------------------------------------------------------
@@ -505,8 +504,8 @@ function avgTtl(db: Database, now: number): number {
   let n = 0;
   const limit = Math.min(db.expiresSize, AVG_TTL_SCAN);
   for (let i = 0; i < limit && n < AVG_TTL_SAMPLE; i++) {
-    const at = db.expireAt(db.volatileEntry(i));
-    if (at === NO_EXPIRY || at <= now) continue;
+    const at = db.volatileExpiry(i);
+    if (at <= now) continue;
     sum += at - now;
     n++;
   }
