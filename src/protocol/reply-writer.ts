@@ -2,8 +2,8 @@
 //
 // Replies are encoded straight into one growable output buffer; the connection flushes it
 // with a single socket write at the end of each event-loop turn in which it ran commands, so a
-// pipeline of N commands costs one write. Nothing is allocated per reply: integers and lengths are written digit by digit, and
-// common replies are copied from static buffers. Buffers come from a small free list; a buffer
+// pipeline of N commands costs one write. Nothing is allocated per reply: integers and lengths
+// are written digit by digit, and common replies are copied from static buffers. Buffers come from a small free list; a buffer
 // is returned to it only when the socket took the whole write synchronously (then the kernel
 // has the bytes and Node no longer references the buffer), otherwise the stream keeps it.
 //

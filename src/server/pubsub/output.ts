@@ -94,10 +94,7 @@ export class OutputManager {
 
   /** Something was written to c by another client's command (or the cron): flush it soon. */
   wrote(c: Client): void {
-    if (!this.#check(c, true)) {
-      this.#pending.add(c);
-      this.schedule();
-    }
+    if (!this.#check(c, true)) this.flushSoon(c);
   }
 
   /** c's own replies are ready: flush them at the end of this turn, with everyone else's. */
