@@ -476,6 +476,68 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// CPU pinning
+
+/**
+ * Where a benchmark pins its processes (taskset -c): the servers share one core and the load
+ * generator gets another, so neither side's run depends on where the scheduler put the two.
+ * Unpinned, runs on a 2-core machine flip between a fast and a slow mode (the server and
+ * redis-benchmark on one core or on two); pinned, the same build repeats within a few percent.
+ */
+export interface Pinning {
+  taskset: string;
+  server: number;
+  load: number;
+}
+
+/** A kernel CPU list ("0-3,6,8-9") as numbers, or null if it is not one. */
+export function parseCpuList(list: string): number[] | null {
+  const cpus: number[] = [];
+  for (const part of list.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) return null;
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) return null;
+    for (let c = first; c <= last; c++) cpus.push(c);
+  }
+  return cpus;
+}
+
+/** The CPUs this process may run on (Cpus_allowed_list), or null where /proc does not say. */
+export function allowedCpus(): number[] | null {
+  try {
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null || m[1] === undefined ? null : parseCpuList(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Pinning on the first two allowed CPUs, or null (with the reason) where it cannot be done. */
+export function defaultPinning(): { pinning: Pinning | null; why: string } {
+  const taskset = which('taskset', 'TASKSET');
+  if (taskset === null) return { pinning: null, why: 'taskset not found' };
+  const cpus = allowedCpus();
+  if (cpus === null || cpus.length < 2 || cpus[0] === undefined || cpus[1] === undefined) {
+    return { pinning: null, why: 'fewer than two CPUs allowed' };
+  }
+  return { pinning: { taskset, server: cpus[0], load: cpus[1] }, why: '' };
+}
+
+/** `file args` run on `cpu` through taskset (which execs, so the PID is the program's). */
+export function onCpu(pinning: Pinning | null, cpu: 'server' | 'load', file: string, args: readonly string[]): { file: string; args: string[] } {
+  if (pinning === null) return { file, args: [...args] };
+  return { file: pinning.taskset, args: ['-c', String(pinning[cpu]), file, ...args] };
+}
+
+/** The report line that says how the run was pinned. */
+export function pinningLine(pinning: Pinning | null, why: string): string {
+  if (pinning === null) return `- not pinned${why === '' ? '' : ` (${why})`}: the scheduler placed servers and redis-benchmark`;
+  return `- pinned with taskset: servers on CPU ${pinning.server}, redis-benchmark on CPU ${pinning.load}`;
+}
+
 export function firstLine(bin: string, args: readonly string[]): string {
   try {
     return execFileSync(bin, args, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '';

@@ -6,7 +6,9 @@
 //
 // Both servers are spawned as child processes on free loopback ports and tracked by PID; every
 // redis-benchmark run (`--csv`, 50 clients) alternates redis, shoal, redis, shoal, ... so that
-// machine noise hits both sides alike. Reported: median rps / p50 / p99 per side, rps spread
+// machine noise hits both sides alike. Both servers run on one CPU and redis-benchmark on another
+// (taskset; --no-pin leaves placement to the scheduler, whose choice flips runs between a fast
+// and a slow mode on a 2-core machine). Reported: median rps / p50 / p99 per side, rps spread
 // (min–max), and the Shoal/Redis ratio of median rps; and each server's own CPU time per
 // request (from /proc/<pid>/stat around each run) with the ratio it gives: it leaves out the
 // time a server waits for a core that redis-benchmark holds, though a slower machine raises it
@@ -26,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ROOT, killAll, tempDirs, which, freePort, commandLine, startServer, waitForPing, flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption, runBench, log, processCpuMs,
+  defaultPinning, onCpu, pinningLine, type Pinning,
 } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -65,6 +68,8 @@ interface Options {
   quick: boolean;
   out: string;
   runTimeoutSec: number | null;
+  /** Pin servers and redis-benchmark to separate CPUs (default where possible). */
+  pin: boolean;
 }
 
 const USAGE = `Usage: node dist/bench/run.js [options]
@@ -77,6 +82,8 @@ const USAGE = `Usage: node dist/bench/run.js [options]
   --quick                     smoke run: -n ${QUICK_N_UNPIPELINED}/${QUICK_N_PIPELINED}, 1 rep (explicit -n/--reps still win)
   --out FILE                  results file to prepend to (default: bench/results/server-core.md)
   --run-timeout SEC           abort if one redis-benchmark run takes longer (default: scaled from -n)
+  --no-pin                    let the scheduler place the processes (default: servers on the first
+                              allowed CPU, redis-benchmark on the second, with taskset)
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
 
 function parseArgs(argv: readonly string[]): Options {
@@ -89,6 +96,7 @@ function parseArgs(argv: readonly string[]): Options {
     quick: false,
     out: path.join(ROOT, 'bench', 'results', 'server-core.md'),
     runTimeoutSec: null,
+    pin: true,
   };
   let repsGiven = false;
   eachOption(argv, USAGE, (arg, takeValue) => {
@@ -123,6 +131,9 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--quick':
         opts.quick = true;
+        break;
+      case '--no-pin':
+        opts.pin = false;
         break;
       case '--out': {
         const v = takeValue();
@@ -313,6 +324,8 @@ interface ReportInput {
   shoalOverridden: boolean;
   commands: string[];
   rows: Row[];
+  pinning: Pinning | null;
+  pinWhy: string;
 }
 
 function renderReport(r: ReportInput): string {
@@ -328,6 +341,7 @@ function renderReport(r: ReportInput): string {
     `- node ${process.version}; ${firstLine(r.redisServerBin, ['--version'])}; ${firstLine(r.redisBenchmarkBin, ['--version'])}`,
     `- redis side: \`${r.redis.commandLine}\``,
     `- shoal side: \`${r.shoal.commandLine}\`` + (r.shoalOverridden ? ' (**BENCH_SHOAL_CMD override — not necessarily Shoal**)' : ''),
+    pinningLine(r.pinning, r.pinWhy),
     `- ${r.opts.clients} clients, ${r.opts.reps} rep(s) per side, runs alternating redis/shoal, FLUSHALL on both before each configuration; took ${secs} s`,
     '- rps, p50, p99: medians over the reps; spread: min–max rps (and its width as % of the median); shoal/redis: ratio of median rps',
     "- CPU µs/req: the server's own CPU time (user + system, all threads, /proc/<pid>/stat) during a run ÷ its requests, median over the reps; shoal/redis by CPU: Redis's ÷ Shoal's (1.00 = as efficient per request, above 1 = Shoal spends less); it leaves out time spent waiting for a core",
@@ -384,13 +398,16 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const { pinning, why } = opts.pin ? defaultPinning() : { pinning: null, why: '--no-pin' };
   const started = new Date();
   const redisDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-redis-'));
   tempDirs.add(redisDir);
   try {
     const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir];
-    const redis = startServer('redis', redisServerBin, redisArgs, redisDir, commandLine(['redis-server', ...redisArgs]), redisPort);
-    const shoal = startServer('shoal', shoalCmd.file, shoalCmd.args, ROOT, shoalCmd.shown, shoalPort);
+    const redisRun = onCpu(pinning, 'server', redisServerBin, redisArgs);
+    const shoalRun = onCpu(pinning, 'server', shoalCmd.file, shoalCmd.args);
+    const redis = startServer('redis', redisRun.file, redisRun.args, redisDir, commandLine(['redis-server', ...redisArgs]), redisPort);
+    const shoal = startServer('shoal', shoalRun.file, shoalRun.args, ROOT, shoalCmd.shown, shoalPort);
     log(`bench: redis-server pid ${redis.pid} on :${redisPort}; shoal pid ${shoal.pid} on :${shoalPort}`);
     await Promise.all([waitForPing(redis), waitForPing(shoal)]);
 
@@ -413,7 +430,8 @@ async function main(): Promise<number> {
         for (const server of [redis, shoal]) {
           assertAlive(server);
           const cpu0 = processCpuMs(server.pid);
-          const out = await runBenchmark(redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients), timeoutMs);
+          const load = onCpu(pinning, 'load', redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients));
+          const out = await runBenchmark(load.file, load.args, timeoutMs);
           const cpu1 = processCpuMs(server.pid);
           const s = parseBenchmarkCsv(out, cfg.test);
           s.cpuUs = cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) * 1000) / cfg.n : null;
@@ -431,7 +449,7 @@ async function main(): Promise<number> {
 
     const report = renderReport({
       opts, started, finished: new Date(), redisServerBin, redisBenchmarkBin, redis, shoal,
-      shoalOverridden: shoalCmd.overridden, commands, rows,
+      shoalOverridden: shoalCmd.overridden, commands, rows, pinning, pinWhy: why,
     });
     process.stdout.write(report);
     prependResults(opts.out, RESULTS_HEADER, report);
