@@ -80,7 +80,10 @@ describe('AOF files between redis-server and Shoal', { skip: requireRedis() }, (
     return d;
   };
   const redisIn = async (dir: string, extra: string[] = []): Promise<RedisInstance> => {
-    const r = await startRedis(['--dir', dir, '--appendonly', 'yes', ...extra]);
+    // appendfsync always: every write is in the file before its reply. The instance is killed
+    // with SIGKILL, and under everysec redis-server may postpone a write while a background
+    // fsync runs, so a file could lack the last commands.
+    const r = await startRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', ...extra]);
     if (r === null) throw new Error('redis-server missing');
     cleanups.push(() => r.stop());
     return r;
