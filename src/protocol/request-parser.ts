@@ -180,6 +180,51 @@ export class RequestParser {
   }
 
   /**
+   * Finds, without consuming anything, the second argument (the first key of most commands) of
+   * each complete multibulk command buffered after the current position, up to `max` commands:
+   * its offset in `input` goes to offs (-1 for a command of one argument), its length to lens.
+   * Stops at the first command that is incomplete, inline, empty or looks malformed (next()
+   * reports what is wrong with it). Returns how many commands it covered. The server reads the
+   * index entries of these keys ahead of running the commands (Database.prefetch).
+   */
+  peekKeys(offs: Int32Array, lens: Int32Array, max: number): number {
+    if (this.#argv !== null || this.#big !== null) return 0;
+    const buf = this.#buf;
+    const end = buf.length;
+    let pos = this.#pos;
+    let count = 0;
+    while (count < max && pos < end && buf[pos] === 42 /* '*' */) {
+      let cr = findCR(buf, pos);
+      if (cr < 0 || cr + 1 >= end) break;
+      const n = parseHeaderInt(buf, pos + 1, cr);
+      if (n === null || n < 1 || n > PREALLOC_MAX) break;
+      pos = cr + 2;
+      offs[count] = -1;
+      for (let a = 0; a < n; a++) {
+        if (pos >= end || buf[pos] !== 36 /* '$' */) return count;
+        cr = findCR(buf, pos);
+        if (cr < 0 || cr + 1 >= end) return count;
+        const len = parseHeaderInt(buf, pos + 1, cr);
+        if (len === null || len < 0) return count;
+        pos = cr + 2;
+        if (pos + len + 2 > end) return count;
+        if (a === 1) {
+          offs[count] = pos;
+          lens[count] = len;
+        }
+        pos += len + 2;
+      }
+      count++;
+    }
+    return count;
+  }
+
+  /** The buffered input peekKeys' offsets refer to (valid until the next feed or next()). */
+  get input(): Buffer {
+    return this.#buf;
+  }
+
+  /**
    * Copies every byte the parser still references out of the last fed chunk, so the caller
    * may reuse that chunk's memory for its next read. Cheap when the chunk was fully consumed.
    */

@@ -266,6 +266,34 @@ describe('Database', () => {
   });
 });
 
+describe('Database.prefetch', () => {
+  it('reads ahead present, missing and keyless entries and changes nothing', () => {
+    const db = newDb();
+    const keys: string[] = [];
+    for (let i = 0; i < 200; i++) keys.push(`key:${i}`);
+    // An empty database: nothing to read.
+    const input = Buffer.from(keys.join(''));
+    const offs = new Int32Array(100);
+    const lens = new Int32Array(100);
+    let o = 0;
+    for (let k = 0; k < 100; k++) {
+      offs[k] = k % 7 === 3 ? -1 : o;
+      lens[k] = keys[k].length;
+      o += keys[k].length;
+    }
+    assert.equal(db.prefetch(input, offs, lens, 100), 0);
+    // Half the keys present, one of them with a value of its own buffer (past the slab sizes).
+    const ids = new Map<string, number>();
+    for (let i = 0; i < 200; i += 2) ids.set(keys[i], set(db, keys[i], i === 10 ? 'x'.repeat(70_000) : `v${i}`));
+    const before = db.store.count;
+    assert.ok(db.prefetch(input, offs, lens, 100) > 0);
+    assert.equal(db.store.count, before);
+    assert.equal(db.size, 100);
+    for (const k of keys) assert.equal(db.find(K(k)), ids.get(k) ?? NONE, k);
+    assert.equal(db.value(ids.get('key:10') as number).length, 70_000);
+  });
+});
+
 describe('Keyspace', () => {
   it('lookupRead counts hits and misses and touches; lookupWrite does neither count', () => {
     const clock = new FakeClock(T0);

@@ -211,4 +211,60 @@ describe('request parser', () => {
       { numRuns: 500 },
     );
   });
+
+  it('peekKeys finds the second argument of each complete buffered command without consuming', () => {
+    fc.assert(
+      fc.property(fc.array(cmdArb, { minLength: 1, maxLength: 8 }), fc.nat(), fc.integer({ min: 1, max: 10 }), (cmds, cut, max) => {
+        const whole = Buffer.concat(cmds.map(encode));
+        const fedLen = cut % (whole.length + 1);
+        const p = new RequestParser(limits());
+        p.feed(Buffer.from(whole.subarray(0, fedLen)));
+        // The commands entirely inside the fed bytes.
+        let complete = 0;
+        for (let end = 0; complete < cmds.length; complete++) {
+          end += encode(cmds[complete]).length;
+          if (end > fedLen) break;
+        }
+        const offs = new Int32Array(max);
+        const lens = new Int32Array(max);
+        const n = p.peekKeys(offs, lens, max);
+        assert.equal(n, Math.min(max, complete));
+        for (let k = 0; k < n; k++) {
+          const argv = cmds[k];
+          if (argv.length < 2) assert.equal(offs[k], -1);
+          else assert.deepEqual(p.input.subarray(offs[k], offs[k] + lens[k]), argv[1]);
+        }
+        // Nothing was consumed: next() still returns every complete command.
+        const got: string[][] = [];
+        for (let argv = p.next(); argv !== null; argv = p.next()) got.push(argv.map((a) => a.toString('hex')));
+        assert.deepEqual(got, cmds.slice(0, complete).map((c) => c.map((a) => a.toString('hex'))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('peekKeys stops at inline, empty and malformed commands, and mid-command', () => {
+    const offs = new Int32Array(8);
+    const lens = new Int32Array(8);
+    const peek = (text: string, advance = 0): number => {
+      const p = new RequestParser(limits());
+      p.feed(Buffer.from(text));
+      for (let i = 0; i < advance; i++) p.next();
+      return p.peekKeys(offs, lens, 8);
+    };
+    const get = '*2\r\n$3\r\nGET\r\n$1\r\nk\r\n';
+    assert.equal(peek(get + get + 'PING\r\n' + get), 2);
+    assert.equal(peek(get + '*0\r\n' + get), 1);
+    assert.equal(peek(get + '*2\r\n$x\r\n'), 1);
+    assert.equal(peek(get + '*2\r\n:3\r\n'), 1);
+    assert.equal(peek(get + '*-1\r\n' + get), 1);
+    assert.equal(peek('*2\r\n$3\r\nGET\r\n$5\r\nk\r\n'), 0);
+    assert.equal(peek(get + get + get, 1), 2);
+    // A command half-read by next() (its first arguments consumed) is not peeked into.
+    const p = new RequestParser(limits());
+    p.feed(Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n'));
+    assert.equal(p.next(), null);
+    p.feed(Buffer.from('$1\r\nv\r\n' + get));
+    assert.equal(p.peekKeys(offs, lens, 8), 0);
+  });
 });
