@@ -37,7 +37,8 @@ import { SLOT_COUNT, keyHashSlot } from '../../protocol/slot.js';
 import { Arena } from './arena.js';
 import { NO_EXPIRY } from './entry.js';
 import { hashBytes } from './hash.js';
-import { copyBytes, type Store } from './store.js';
+import { copyBytes } from '../../lib/bytes.js';
+import type { Store } from './store.js';
 
 /** "No entry": what lookups return for a missing key. */
 export const NONE = -1;

@@ -63,6 +63,7 @@
 // reset subtract what they drop. With accounting off (maxmemory 0) the hot paths pay one
 // boolean test, and aggregateBytes() sums every object instead (INFO only).
 
+import { copyBytes } from '../../lib/bytes.js';
 import { Arena } from './arena.js';
 import type { Database } from './database.js';
 import { reader, varintSize, writeVarint } from './types/packed.js';
@@ -117,22 +118,6 @@ export interface PackCodec {
 /** Bytes of typed-array metadata per entry (for memory accounting), without / with slot links. */
 export const ENTRY_META_BYTES = 4 + 4;
 export const SLOT_LINK_BYTES = 4 + 4 + 2;
-
-/**
- * Copies src[start, end) into dst at off. Short runs (most keys and small values) go byte by
- * byte: cheaper than set()/copy(), which need a view object for a sub-range and a call into
- * the runtime.
- */
-export function copyBytes(dst: Uint8Array, off: number, src: Uint8Array, start = 0, end = src.length): void {
-  const n = end - start;
-  if (n <= 32) {
-    for (let i = 0; i < n; i++) dst[off + i] = src[start + i];
-  } else if (start === 0 && end === src.length) {
-    dst.set(src, off);
-  } else {
-    dst.set(src.subarray(start, end), off);
-  }
-}
 
 /** "No vpos word" for #newRecord (a record without a TTL's position). */
 const NO_VPOS_WORD = -2;

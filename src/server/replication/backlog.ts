@@ -3,6 +3,8 @@
 // of a full resync. A ring buffer: `histlen` bytes ending at the stream offset `end`
 // (master_repl_offset); its first byte has offset end - histlen + 1, as Redis numbers it.
 
+import { copyBytes } from '../../lib/bytes.js';
+
 export class Backlog {
   #buf: Buffer;
   /** Where the next byte goes in #buf. */
@@ -43,14 +45,14 @@ export class Backlog {
     const buf = this.#buf;
     const size = buf.length;
     if (n >= size) {
-      buf.set(b.subarray(end - size, end), 0);
+      copyBytes(buf, 0, b, end - size, end);
       this.#idx = 0;
       this.#histlen = size;
       return;
     }
     const first = Math.min(n, size - this.#idx);
-    buf.set(b.subarray(start, start + first), this.#idx);
-    if (first < n) buf.set(b.subarray(start + first, end), 0);
+    copyBytes(buf, this.#idx, b, start, start + first);
+    if (first < n) copyBytes(buf, 0, b, start + first, end);
     this.#idx = (this.#idx + n) % size;
     this.#histlen = Math.min(size, this.#histlen + n);
   }

@@ -31,6 +31,7 @@ import { Snapshot } from '../persistence/snapshot.js';
 import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
 import { Err } from '../../lib/errors.js';
+import { copyBytes } from '../../lib/bytes.js';
 import { Backlog } from './backlog.js';
 import { ReplicaSocketsSink, streamFile } from './rdb-transfer.js';
 import { NO_REPL_ID, newReplId } from './state.js';
@@ -204,7 +205,7 @@ export function feedFromMaster(srv: Server, b: Uint8Array, start: number, end: n
   const m = masterSide(srv);
   const n = end - start;
   reserve(m, n);
-  m.turn.set(b.subarray(start, end), m.turnLen);
+  copyBytes(m.turn, m.turnLen, b, start, end);
   commitTurn(srv, m, n);
 }
 
