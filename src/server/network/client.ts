@@ -167,7 +167,7 @@ export class Client {
       let ahead = 0;
       while (!this.suspended && !this.closeAfterReply && !this.closed && !this.closeAsap) {
         // Every PREFETCH_BATCH commands, the keys of the next ones are read ahead together.
-        if (ahead === 0) ahead = this.#prefetch();
+        if (ahead === 0) ahead = this.prefetch();
         else ahead--;
         let argv: Buffer[] | null;
         try {
@@ -201,9 +201,10 @@ export class Client {
    * Reads ahead the index entries of the first keys of the next buffered commands (up to
    * PREFETCH_BATCH), when there are at least two: their cache misses then overlap, where
    * running the commands one by one would take them one after another. Returns how many
-   * commands that covers, less the one about to run.
+   * commands that covers, less the one about to run. Called before parsing a command when
+   * the count from the previous call ran out.
    */
-  #prefetch(): number {
+  protected prefetch(): number {
     const p = this.parser;
     const n = p.peekKeys(PREFETCH_OFFS, PREFETCH_LENS, PREFETCH_BATCH);
     if (n < 2) return 0;

@@ -32,6 +32,9 @@ export interface MasterClientEvents {
   gone(): void;
 }
 
+/** Bytes of the master's stream applied before the replica lets the event loop turn. */
+const YIELD_BYTES = 256 * 1024;
+
 export class MasterClient extends Client {
   readonly #events: MasterClientEvents;
   /** Received chunks not yet passed on whole; #chunksStart is the stream position of chunks[0][0]. */
@@ -43,6 +46,9 @@ export class MasterClient extends Client {
   #heldEnd = -1;
   #busy = false;
   #gone = false;
+  /** Bytes received since the last yield (#yield), and whether one is under way. */
+  #sinceYield = 0;
+  #yielding = false;
 
   /**
    * A master client on `socket` (connected, its handshake done), selecting database `db`.
@@ -68,6 +74,25 @@ export class MasterClient extends Client {
     this.#chunks.push(shared ? Buffer.from(chunk) : chunk);
     this.#events.read(chunk.length);
     super.receive(chunk, false);
+    this.#sinceYield += chunk.length;
+    if (this.#sinceYield >= YIELD_BYTES) this.#yield();
+  }
+
+  /**
+   * Stops reading the master until the end of this event-loop turn. A replica catching up
+   * would otherwise apply megabytes in one turn (libuv reads a socket up to 32 times per
+   * poll, 64 KB each), and every other client's replies, keyspace events included, would wait
+   * for all of it. Redis too reads its master one buffer per event, between other clients.
+   */
+  #yield(): void {
+    this.#sinceYield = 0;
+    if (this.#yielding) return;
+    this.#yielding = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.#yielding = false;
+      if (!this.closed) this.socket.resume();
+    });
   }
 
   /** Runs the buffered commands, passing on each one's bytes once it ran (file header). */
@@ -85,7 +110,11 @@ export class MasterClient extends Client {
         this.#heldEnd = -1;
         this.#commandDone(end);
       }
+      let ahead = 0;
       while (!this.suspended && !this.closed && !this.closeAsap) {
+        // The keys of the next commands are read ahead together, as for any client.
+        if (ahead === 0) ahead = this.prefetch();
+        else ahead--;
         let argv: Buffer[] | null;
         try {
           argv = this.parser.next();
