@@ -532,10 +532,10 @@ export function onCpu(pinning: Pinning | null, cpu: 'server' | 'load', file: str
   return { file: pinning.taskset, args: ['-c', String(pinning[cpu]), file, ...args] };
 }
 
-/** The report line that says how the run was pinned. */
-export function pinningLine(pinning: Pinning | null, why: string): string {
-  if (pinning === null) return `- not pinned${why === '' ? '' : ` (${why})`}: the scheduler placed servers and redis-benchmark`;
-  return `- pinned with taskset: servers on CPU ${pinning.server}, redis-benchmark on CPU ${pinning.load}`;
+/** The report line that says how the run was pinned, naming what runs in each role. */
+export function pinningLine(pinning: Pinning | null, why: string, roles = { server: 'servers', load: 'redis-benchmark' }): string {
+  if (pinning === null) return `- not pinned${why === '' ? '' : ` (${why})`}: the scheduler placed ${roles.server} and ${roles.load}`;
+  return `- pinned with taskset: ${roles.server} on CPU ${pinning.server}, ${roles.load} on CPU ${pinning.load}`;
 }
 
 export function firstLine(bin: string, args: readonly string[]): string {

@@ -19,7 +19,11 @@
 // Servers are real processes (bin/shoal.js server, redis-server) on 127.0.0.1 with a scratch
 // --dir each; every wait has a deadline; every process started here is killed by PID on the way
 // out, also on SIGINT/SIGTERM. The machine is shared and has 2 cores: runs are short and one
-// load runs at a time.
+// load runs at a time. Masters and redis-benchmark run on one CPU, replicas on the other
+// (taskset; --no-pin leaves it to the scheduler): as on separate machines, a replica takes no
+// CPU from its master, so the figures measure what replication costs the master rather than
+// four processes contending for two cores. The load generator shares the master's core with
+// or without replicas, so the ratios compare like with like.
 //
 // Results: a markdown report on stdout, prepended (newest first) to bench/results/replication.md.
 // Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK — see bench/README.md.
@@ -27,7 +31,7 @@
 import path from 'node:path';
 import {
   UsageError, runHeaderLines, tookLine, type RunFacts, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, loadOption,
-  runBench, uptimeLine,
+  runBench, uptimeLine, defaultPinning, pinningLine, type Pinning,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
 import { launchLines, newLaunchLog, type LaunchLog, type Side } from './persistence/servers.js';
@@ -89,6 +93,7 @@ interface Options {
   runTimeoutSec: number | null;
   out: string | null;
   note: string | null;
+  pin: boolean;
 }
 
 const USAGE = `Usage: node dist/bench/replication.js [lag|fullsync|throughput|all] [options]   (default: all)
@@ -120,6 +125,8 @@ Options:
   --out FILE         results file to prepend to (default bench/results/replication.md)
   --no-save          print the report only
   --note TEXT        a line for the report, e.g. which build was measured
+  --no-pin           let the scheduler place the processes (default: masters and redis-benchmark on the
+                     first allowed CPU, replicas on the second, with taskset)
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
 
 function intList(flag: string, raw: string | undefined, min: number, max: number): number[] {
@@ -162,6 +169,7 @@ function parseArgs(argv: readonly string[]): Options {
     runTimeoutSec: null,
     out: path.join(packageRoot(), 'bench', 'results', 'replication.md'),
     note: null,
+    pin: true,
   };
   eachOption(rest, USAGE, (arg, take) => {
     switch (arg) {
@@ -213,6 +221,9 @@ function parseArgs(argv: readonly string[]): Options {
       case '--random':
         opts.random = parsePositiveInt(arg, take(), 999_999_999);
         break;
+      case '--no-pin':
+        opts.pin = false;
+        break;
       default:
         return loadOption(arg, take, opts);
     }
@@ -226,6 +237,8 @@ function parseArgs(argv: readonly string[]): Options {
 
 interface HeaderInput extends RunFacts {
   opts: Options;
+  pinning: Pinning | null;
+  pinWhy: string;
   launchLog: LaunchLog;
   lag: LagResult | null;
   fullsync: FullsyncResult | null;
@@ -261,6 +274,7 @@ function renderHeader(h: HeaderInput): string {
   const reduced = o.reps < DEFAULTS.reps || ((o.scenario === 'fullsync' || o.scenario === 'all') && o.keys < DEFAULTS.keys);
   const lines = [
     ...runHeaderLines(h, 'dist/bench/replication.js', o.scenario, reduced, o.note),
+    pinningLine(h.pinning, h.pinWhy, { server: 'masters and redis-benchmark', load: 'replicas' }),
     ...launchLines(h.launchLog, 'P: a free port; M: the master\'s port; <tmpdir>: a fresh directory per server'),
     ...summary(h),
     tookLine(h),
@@ -280,7 +294,8 @@ async function main(): Promise<number> {
   const tools = redisTools('bench:replication');
   if (tools === null) return 1;
   const launchLog = newLaunchLog();
-  const ctx = { redisBin: tools.server, launchLog };
+  const { pinning, why } = opts.pin ? defaultPinning() : { pinning: null, why: '--no-pin' };
+  const ctx = { redisBin: tools.server, launchLog, pinning };
   const started = new Date();
   const uptimeAtStart = uptimeLine();
   const run = (s: ScenarioName): boolean => opts.scenario === s || opts.scenario === 'all';
@@ -310,7 +325,7 @@ async function main(): Promise<number> {
   }
   const header = renderHeader({
     opts, argv, redisBin: tools.server, benchmarkBin: tools.benchmark, launchLog, started, finished: new Date(),
-    uptimeAtStart, uptimeAtEnd: uptimeLine(), lag, fullsync, throughput,
+    uptimeAtStart, uptimeAtEnd: uptimeLine(), lag, fullsync, throughput, pinning, pinWhy: why,
   });
   const sections = [
     lag !== null ? renderLag(lag) : '',

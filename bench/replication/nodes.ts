@@ -8,7 +8,7 @@
 // started with `--replicaof 127.0.0.1 <master port>`, or attached later with REPLICAOF.
 
 import { performance } from 'node:perf_hooks';
-import { sleep } from '../lib.js';
+import { sleep, type Pinning } from '../lib.js';
 import { request } from '../engine/measure.js';
 import { launch, log, stop, type LaunchLog, type PServer, type Side } from '../persistence/servers.js';
 
@@ -27,6 +27,12 @@ export function pairSides(p: PairName): { master: Side; replica: Side } {
 export interface NodeContext {
   redisBin: string;
   launchLog: LaunchLog;
+  /**
+   * Where processes run: masters (and redis-benchmark, in lag.ts and throughput.ts) on the
+   * server CPU, replicas on the other, as replicas on other machines would not take the
+   * master's CPU. Null: the scheduler decides.
+   */
+  pinning: Pinning | null;
 }
 
 const PROG = 'replication';
@@ -40,7 +46,10 @@ export function masterFlags(diskless: boolean): string[] {
 
 /** Starts a master of kind `side` (`label` names its configuration in the report). */
 export function startMaster(ctx: NodeContext, side: Side, label: string, diskless = true): Promise<PServer> {
-  return launch({ redisBin: ctx.redisBin, side, label: `${label}, master`, extra: masterFlags(diskless), prog: PROG }, ctx.launchLog);
+  return launch(
+    { redisBin: ctx.redisBin, side, label: `${label}, master`, extra: masterFlags(diskless), prog: PROG, cpu: { pinning: ctx.pinning, role: 'server' } },
+    ctx.launchLog,
+  );
 }
 
 /**
@@ -51,7 +60,7 @@ export function startMaster(ctx: NodeContext, side: Side, label: string, diskles
 export async function startReplica(ctx: NodeContext, side: Side, label: string, master: PServer | null): Promise<PServer> {
   const extra = master === null ? [] : ['--replicaof', '127.0.0.1', String(master.port)];
   const full = `${label}, replica`;
-  const s = await launch({ redisBin: ctx.redisBin, side, label: full, extra, prog: PROG }, ctx.launchLog);
+  const s = await launch({ redisBin: ctx.redisBin, side, label: full, extra, prog: PROG, cpu: { pinning: ctx.pinning, role: 'load' } }, ctx.launchLog);
   const key = `${side} (${full})`;
   const shown = ctx.launchLog.shown.get(key);
   if (shown !== undefined && master !== null) ctx.launchLog.shown.set(key, shown.replace(`--replicaof 127.0.0.1 ${master.port}`, '--replicaof 127.0.0.1 M'));
