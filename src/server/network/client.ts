@@ -28,7 +28,7 @@ export interface ReplConf {
 }
 
 /**
- * Commands whose keys are read ahead together (Client.#prefetch): redis-benchmark's and most
+ * Commands whose keys are read ahead together (Client.prefetch): redis-benchmark's and most
  * clients' pipelines are 16 deep or less. Shared scratch: used and done within one call.
  */
 const PREFETCH_BATCH = 16;
