@@ -480,10 +480,10 @@ export function processCpuMs(pid: number): number | null {
 // CPU pinning
 
 /**
- * Where a benchmark pins its processes (taskset -c): the servers share one core and the load
- * generator gets another, so neither side's run depends on where the scheduler put the two.
- * Unpinned, runs on a 2-core machine flip between a fast and a slow mode (the server and
- * redis-benchmark on one core or on two); pinned, the same build repeats within a few percent.
+ * Where a benchmark pins its processes (taskset -c): one CPU for the "server" role, another
+ * for the "load" role (what goes where is the benchmark's choice), so no run depends on where
+ * the scheduler put them. On the 2-core reference machine redis-server's SET -P 16 -r spread
+ * over six runs went from 28 % unpinned to 3 % pinned (bench/results/server-core.md).
  */
 export interface Pinning {
   taskset: string;
