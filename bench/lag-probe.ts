@@ -1,0 +1,48 @@
+// A replication-lag probe to run by hand beside a load, as a cross-check of the lag scenario of
+// bench/replication.ts: every 10 ms it sends `SET probe:<i> x` to the master (without waiting),
+// and a subscriber on the replica (notify-keyspace-events K$, PSUBSCRIBE __keyspace@0__:probe:*)
+// timestamps each probe's event. Lag = event arrival − the master's acknowledgement, over every
+// probe (an event may beat its acknowledgement: negative lag).
+//
+//   node dist/bench/lag-probe.js <master port> <replica port> <seconds>
+//   taskset -c 1 node dist/bench/lag-probe.js 7000 7001 7     # pinned, beside redis-benchmark on the master
+// Prints: probes sent / acknowledged / arrived, lag p50 / p99 / max / min in ms.
+import { Redis } from 'ioredis';
+
+const [masterPort, replicaPort, seconds] = process.argv.slice(2).map(Number);
+if (![masterPort, replicaPort, seconds].every((n) => Number.isInteger(n) && n > 0)) {
+  process.stderr.write('usage: node dist/bench/lag-probe.js <master port> <replica port> <seconds>\n');
+  process.exit(2);
+}
+const master = new Redis({ port: masterPort, host: '127.0.0.1' });
+const replica = new Redis({ port: replicaPort, host: '127.0.0.1' });
+const sub = new Redis({ port: replicaPort, host: '127.0.0.1', enableReadyCheck: false });
+await replica.config('SET', 'notify-keyspace-events', 'K$');
+const acked = new Map<number, number>();
+const arrived = new Map<number, number>();
+sub.on('pmessage', (_pattern: string, channel: string) => {
+  const i = Number(channel.slice(channel.lastIndexOf(':') + 1));
+  if (!arrived.has(i)) arrived.set(i, performance.now());
+});
+await sub.psubscribe('__keyspace@0__:probe:*');
+let sent = 0;
+const end = performance.now() + seconds * 1000;
+const timer = setInterval(() => {
+  const i = sent++;
+  void master.set(`probe:${i}`, 'x').then(() => acked.set(i, performance.now()));
+  if (performance.now() > end) clearInterval(timer);
+}, 10);
+await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 1500));
+const lags: number[] = [];
+for (const [i, at] of arrived) {
+  const ack = acked.get(i);
+  if (ack !== undefined) lags.push(at - ack);
+}
+lags.sort((a, b) => a - b);
+const q = (f: number): string => (lags.length === 0 ? 'n/a' : (lags[Math.min(lags.length - 1, Math.floor(f * lags.length))] as number).toFixed(1));
+process.stdout.write(
+  `probes ${sent} acknowledged ${acked.size} arrived ${arrived.size}; lag ms p50 ${q(0.5)} p99 ${q(0.99)} max ${q(1)} min ${q(0)}\n`,
+);
+master.disconnect();
+replica.disconnect();
+sub.disconnect();
