@@ -3,9 +3,10 @@
 // Replies are encoded straight into one growable output buffer; the connection flushes it
 // with a single socket write at the end of each event-loop turn in which it ran commands, so a
 // pipeline of N commands costs one write. Nothing is allocated per reply: integers and lengths
-// are written digit by digit, and common replies are copied from static buffers. Buffers come from a small free list; a buffer
-// is returned to it only when the socket took the whole write synchronously (then the kernel
-// has the bytes and Node no longer references the buffer), otherwise the stream keeps it.
+// are written digit by digit, and common replies are copied from static buffers. Buffers come
+// from a small free list; a buffer is returned to it only when the socket took the whole write
+// synchronously (then the kernel has the bytes and Node no longer references the buffer),
+// otherwise the stream keeps it.
 //
 // Type mapping for RESP2 (what Redis does): null -> $-1 (or *-1 for null arrays), map -> flat
 // array of 2n, set -> array, double -> bulk string, boolean -> integer, verbatim -> bulk,

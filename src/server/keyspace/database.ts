@@ -337,26 +337,27 @@ export class Database {
       const i = homes[k] << 1;
       if (i >= 0 && i < t.length) sum += t[i];
     }
-    // The entries: the probe for each key's hash, now in cache, then its metadata.
+    // The entries: the probe for each key's hash, now in cache, then its metadata. Each key's
+    // record address replaces its home (-1: no key, or not found).
     const store = this.store;
     const addrs = homes;
     for (let k = 0; k < count; k++) {
+      let i = homes[k];
+      addrs[k] = -1;
+      if (i < 0) continue;
       const p = parts[k];
       const t = d.tables[p];
       const n = d.buckets[p];
       const h = hashes[k];
-      let i = homes[k];
-      let a = -1;
-      for (let probes = i < 0 ? n : 0; probes < n; probes++) {
+      for (let probes = 0; probes < n; probes++) {
         const id1 = t[i << 1];
         if (id1 === 0) break;
         if (t[(i << 1) + 1] === h) {
-          a = store.addrOf(id1 - 1);
+          addrs[k] = store.addrOf(id1 - 1);
           break;
         }
         if (++i === n) i = 0;
       }
-      addrs[k] = a;
     }
     // The records.
     const arena = store.arena;

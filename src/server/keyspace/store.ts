@@ -154,9 +154,10 @@ export class Store {
   /**
    * The metadata, interleaved and in fixed chunks of CHUNK entries: entry id's addr and meta
    * words sit together in chunks[id >>> CHUNK_SHIFT] at 2 (id & CHUNK_MASK) + 0, 1, so one
-   * cache miss fetches both (a lookup reads addr, touch writes meta). Growing adds a chunk: nothing is copied, so the table never stalls the loop
-   * (doubling one array meant a 0.3 s copy at 8M keys). Words are int32: read addr and meta
-   * with `>>> 0` where the top bit matters as a magnitude.
+   * cache miss fetches both (a lookup reads addr, touch writes meta). Growing adds a chunk:
+   * nothing is copied, so the table never stalls the loop (doubling one array meant a 0.3 s
+   * copy at 8M keys). Words are int32: read addr and meta with `>>> 0` where the top bit
+   * matters as a magnitude.
    */
   chunks: Int32Array[] = [];
   /** Whether entries carry slot links (next/prev/slot); fixed at construction. */

@@ -28,7 +28,7 @@ export interface ReplConf {
 }
 
 /**
- * Commands whose keys are read ahead together (Client.prefetch): redis-benchmark's and most
+ * Commands whose keys are read ahead together (Client.readAhead): redis-benchmark's and most
  * clients' pipelines are 16 deep or less. Shared scratch: used and done within one call.
  */
 const PREFETCH_BATCH = 16;
@@ -106,6 +106,8 @@ export class Client {
   netOut = 0;
   /** Set while processInput runs, so a re-entrant call (from a handler) is a no-op. */
   #processing = false;
+  /** Buffered commands after the current one whose keys were read ahead (readAhead). */
+  #ahead = 0;
 
   constructor(srv: Server, socket: Socket, id: number, db: Database, authenticated: boolean, now: number) {
     this.srv = srv;
@@ -164,11 +166,8 @@ export class Client {
     srv.now = this.lastInteraction = srv.clock.now();
     srv.tick = performance.now();
     try {
-      let ahead = 0;
       while (!this.suspended && !this.closeAfterReply && !this.closed && !this.closeAsap) {
-        // Every PREFETCH_BATCH commands, the keys of the next ones are read ahead together.
-        if (ahead === 0) ahead = this.prefetch();
-        else ahead--;
+        this.readAhead();
         let argv: Buffer[] | null;
         try {
           argv = this.parser.next();
@@ -198,18 +197,21 @@ export class Client {
   }
 
   /**
-   * Reads ahead the index entries of the first keys of the next buffered commands (up to
+   * Called before parsing each command: once the commands covered by the last read-ahead have
+   * run, reads ahead the index entries of the first keys of the next buffered commands (up to
    * PREFETCH_BATCH), when there are at least two: their cache misses then overlap, where
-   * running the commands one by one would take them one after another. Returns how many
-   * commands that covers, less the one about to run. Called before parsing a command when
-   * the count from the previous call ran out.
+   * running the commands one by one would take them one after another.
    */
-  protected prefetch(): number {
+  protected readAhead(): void {
+    if (this.#ahead > 0) {
+      this.#ahead--;
+      return;
+    }
     const p = this.parser;
     const n = p.peekKeys(PREFETCH_OFFS, PREFETCH_LENS, PREFETCH_BATCH);
-    if (n < 2) return 0;
+    if (n < 2) return;
     this.db.prefetch(p.input, PREFETCH_OFFS, PREFETCH_LENS, n);
-    return n - 1;
+    this.#ahead = n - 1;
   }
 
   #protocolError(message: string): void {

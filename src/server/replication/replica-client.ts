@@ -110,11 +110,8 @@ export class MasterClient extends Client {
         this.#heldEnd = -1;
         this.#commandDone(end);
       }
-      let ahead = 0;
       while (!this.suspended && !this.closed && !this.closeAsap) {
-        // The keys of the next commands are read ahead together, as for any client.
-        if (ahead === 0) ahead = this.prefetch();
-        else ahead--;
+        this.readAhead();
         let argv: Buffer[] | null;
         try {
           argv = this.parser.next();
