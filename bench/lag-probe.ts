@@ -32,7 +32,12 @@ const timer = setInterval(() => {
   void master.set(`probe:${i}`, 'x').then(() => acked.set(i, performance.now()));
   if (performance.now() > end) clearInterval(timer);
 }, 10);
-await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 1500));
+// Then until every probe is acknowledged and has arrived, for at most 1.5 s more.
+await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 10));
+const drainEnd = performance.now() + 1500;
+while ((acked.size < sent || arrived.size < sent) && performance.now() < drainEnd) {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+}
 const lags: number[] = [];
 for (const [i, at] of arrived) {
   const ack = acked.get(i);

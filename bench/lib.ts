@@ -300,8 +300,12 @@ export function captureTail(child: ChildProcess, limit = 8192): () => string {
   return () => tail;
 }
 
-export function startServer(label: Server['label'], file: string, args: readonly string[], cwd: string, shown: string, port: number): Server {
-  const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/** `cpu`: where to run it (taskset), or null to leave it to the scheduler. */
+export function startServer(
+  label: Server['label'], file: string, args: readonly string[], cwd: string, shown: string, port: number, cpu: CpuChoice | null = null,
+): Server {
+  const run = onCpu(cpu, file, args);
+  const child = spawn(run.file, run.args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const output = captureTail(child);
   child.on('error', () => {
     // reported through waitForPing (the process never answers)
@@ -389,9 +393,10 @@ export function shoalCommand(port: number, nodeFlags: readonly string[] = []): S
  * Runs redis-benchmark (tracked like a server, killed after `timeoutMs`) and resolves with its
  * stdout; rejects on a non-zero exit or a timeout.
  */
-export function runBenchmark(bin: string, args: readonly string[], timeoutMs: number): Promise<string> {
+export function runBenchmark(bin: string, args: readonly string[], timeoutMs: number, cpu: CpuChoice | null = null): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const run = onCpu(cpu, bin, args);
+    const child = spawn(run.file, run.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let pid: number;
     try {
       pid = track(child, 'redis-benchmark');
@@ -515,8 +520,18 @@ export function allowedCpus(): number[] | null {
   }
 }
 
-/** Pinning on the first two allowed CPUs, or null (with the reason) where it cannot be done. */
-export function defaultPinning(): { pinning: Pinning | null; why: string } {
+/** A process's place: the CPU of `role` in `pinning` (null pinning: the scheduler decides). */
+export interface CpuChoice {
+  pinning: Pinning | null;
+  role: 'server' | 'load';
+}
+
+/**
+ * Pinning on the first two allowed CPUs when `wanted`, else (or where it cannot be done) null,
+ * with the reason for the report.
+ */
+export function choosePinning(wanted: boolean): { pinning: Pinning | null; why: string } {
+  if (!wanted) return { pinning: null, why: '--no-pin' };
   const taskset = which('taskset', 'TASKSET');
   if (taskset === null) return { pinning: null, why: 'taskset not found' };
   const cpus = allowedCpus();
@@ -526,10 +541,11 @@ export function defaultPinning(): { pinning: Pinning | null; why: string } {
   return { pinning: { taskset, server: cpus[0], load: cpus[1] }, why: '' };
 }
 
-/** `file args` run on `cpu` through taskset (which execs, so the PID is the program's). */
-export function onCpu(pinning: Pinning | null, cpu: 'server' | 'load', file: string, args: readonly string[]): { file: string; args: string[] } {
-  if (pinning === null) return { file, args: [...args] };
-  return { file: pinning.taskset, args: ['-c', String(pinning[cpu]), file, ...args] };
+/** `file args` run where `cpu` says, through taskset (which execs, so the PID is the program's). */
+export function onCpu(cpu: CpuChoice | null, file: string, args: readonly string[]): { file: string; args: string[] } {
+  const pinning = cpu?.pinning ?? null;
+  if (cpu === null || pinning === null) return { file, args: [...args] };
+  return { file: pinning.taskset, args: ['-c', String(pinning[cpu.role]), file, ...args] };
 }
 
 /** The report line that says how the run was pinned, naming what runs in each role. */

@@ -31,7 +31,7 @@
 import path from 'node:path';
 import {
   UsageError, runHeaderLines, tookLine, type RunFacts, eachOption, log, packageRoot, parseList, parseOrUsage, parsePositiveInt, prependResults, redisTools, loadOption,
-  runBench, uptimeLine, defaultPinning, pinningLine, type Pinning,
+  runBench, uptimeLine, choosePinning, pinningLine, type Pinning,
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
 import { launchLines, newLaunchLog, type LaunchLog, type Side } from './persistence/servers.js';
@@ -294,7 +294,7 @@ async function main(): Promise<number> {
   const tools = redisTools('bench:replication');
   if (tools === null) return 1;
   const launchLog = newLaunchLog();
-  const { pinning, why } = opts.pin ? defaultPinning() : { pinning: null, why: '--no-pin' };
+  const { pinning, why } = choosePinning(opts.pin);
   const ctx = { redisBin: tools.server, launchLog, pinning };
   const started = new Date();
   const uptimeAtStart = uptimeLine();

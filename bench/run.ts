@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ROOT, killAll, tempDirs, which, freePort, commandLine, startServer, waitForPing, flushAll, assertAlive, shoalCommand, runBenchmark, median, firstLine, cpuModel, prependResults, parsePositiveInt, UsageError, type Server, eachOption, runBench, log, processCpuMs,
-  defaultPinning, onCpu, pinningLine, type Pinning,
+  choosePinning, pinningLine, type Pinning,
 } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -398,16 +398,15 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const { pinning, why } = opts.pin ? defaultPinning() : { pinning: null, why: '--no-pin' };
+  const { pinning, why } = choosePinning(opts.pin);
   const started = new Date();
   const redisDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-redis-'));
   tempDirs.add(redisDir);
   try {
     const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir];
-    const redisRun = onCpu(pinning, 'server', redisServerBin, redisArgs);
-    const shoalRun = onCpu(pinning, 'server', shoalCmd.file, shoalCmd.args);
-    const redis = startServer('redis', redisRun.file, redisRun.args, redisDir, commandLine(['redis-server', ...redisArgs]), redisPort);
-    const shoal = startServer('shoal', shoalRun.file, shoalRun.args, ROOT, shoalCmd.shown, shoalPort);
+    const onServerCpu = { pinning, role: 'server' } as const;
+    const redis = startServer('redis', redisServerBin, redisArgs, redisDir, commandLine(['redis-server', ...redisArgs]), redisPort, onServerCpu);
+    const shoal = startServer('shoal', shoalCmd.file, shoalCmd.args, ROOT, shoalCmd.shown, shoalPort, onServerCpu);
     log(`bench: redis-server pid ${redis.pid} on :${redisPort}; shoal pid ${shoal.pid} on :${shoalPort}`);
     await Promise.all([waitForPing(redis), waitForPing(shoal)]);
 
@@ -430,8 +429,7 @@ async function main(): Promise<number> {
         for (const server of [redis, shoal]) {
           assertAlive(server);
           const cpu0 = processCpuMs(server.pid);
-          const load = onCpu(pinning, 'load', redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients));
-          const out = await runBenchmark(load.file, load.args, timeoutMs);
+          const out = await runBenchmark(redisBenchmarkBin, benchmarkArgs(server.port, cfg, opts.clients), timeoutMs, { pinning, role: 'load' });
           const cpu1 = processCpuMs(server.pid);
           const s = parseBenchmarkCsv(out, cfg.test);
           s.cpuUs = cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) * 1000) / cfg.n : null;

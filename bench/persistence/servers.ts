@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  commandLine, followServer, freePort, killPid, log, onCpu, packageRoot, shoalCommand, startServer, tempDirs, waitExit, type Pinning,
+  commandLine, followServer, freePort, killPid, log, packageRoot, shoalCommand, startServer, tempDirs, waitExit, type CpuChoice,
   type Running, type Server,
 } from '../lib.js';
 import { parseInfoNumbers, request, treeMemory } from '../engine/measure.js';
@@ -93,8 +93,8 @@ export interface LaunchSpec {
   extra: readonly string[];
   /** The benchmark, for progress lines and the scratch directory's name (default `persistence`). */
   prog?: string;
-  /** The CPU to run on (taskset), by role in `pinning`; unpinned without. */
-  cpu?: { pinning: Pinning | null; role: 'server' | 'load' };
+  /** The CPU to run on (taskset); unpinned without. */
+  cpu?: CpuChoice;
 }
 
 /**
@@ -111,8 +111,7 @@ export async function launch(spec: LaunchSpec, launchLog: LaunchLog): Promise<PS
   let server: Server;
   if (spec.side === 'redis') {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...tail];
-    const pinned = onCpu(spec.cpu?.pinning ?? null, spec.cpu?.role ?? 'server', spec.redisBin, args);
-    server = startServer('redis', pinned.file, pinned.args, dir, commandLine(['redis-server', ...args]), port);
+    server = startServer('redis', spec.redisBin, args, dir, commandLine(['redis-server', ...args]), port, spec.cpu ?? null);
   } else {
     const cmd = shoalCommand(port);
     launchLog.overridden = cmd.overridden;
@@ -120,8 +119,7 @@ export async function launch(spec: LaunchSpec, launchLog: LaunchLog): Promise<PS
     if (build !== null) launchLog.builds.add(build);
     // An override runs through `/bin/sh -c "exec ..."`: the extra flags join that string.
     const args = cmd.overridden ? [cmd.args[0] ?? '-c', `${cmd.args[1] ?? ''} ${commandLine(tail)}`] : [...cmd.args, ...tail];
-    const pinned = onCpu(spec.cpu?.pinning ?? null, spec.cpu?.role ?? 'server', cmd.file, args);
-    server = startServer('shoal', pinned.file, pinned.args, packageRoot(), `${cmd.shown} ${commandLine(tail)}`, port);
+    server = startServer('shoal', cmd.file, args, packageRoot(), `${cmd.shown} ${commandLine(tail)}`, port, spec.cpu ?? null);
   }
   server.child.once('exit', () => {
     rmSync(dir, { recursive: true, force: true });

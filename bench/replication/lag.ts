@@ -15,7 +15,7 @@
 // missing) and until the replica's offset reaches the master's (catch-up).
 
 import { performance } from 'node:perf_hooks';
-import { commandLine, onCpu, runBenchmark, sleep } from '../lib.js';
+import { commandLine, runBenchmark, sleep } from '../lib.js';
 import { parseBenchmarkText, percentile, type LatencyReport } from '../engine/measure.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, exited } from '../persistence/servers.js';
@@ -195,8 +195,7 @@ async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: La
     await probe.open(master, replica);
     sampler.start(master, o.infoMs);
     const timeoutMs = (o.runTimeoutSec ?? 120 + Math.ceil(o.n / 2000)) * 1000;
-    const load = onCpu(o.ctx.pinning, 'server', o.benchmarkBin, benchmarkArgs(master.port, o));
-    const bench = runBenchmark(load.file, load.args, timeoutMs);
+    const bench = runBenchmark(o.benchmarkBin, benchmarkArgs(master.port, o), timeoutMs, { pinning: o.ctx.pinning, role: 'server' });
     probe.start(o.probeMs);
     let out: string;
     try {

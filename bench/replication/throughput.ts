@@ -11,7 +11,7 @@
 // not in its rps. Order: per repetition, per replica count, redis then shoal.
 
 import { performance } from 'node:perf_hooks';
-import { commandLine, onCpu, runBenchmark, setLoadArgs, setLoadRequests, type SetLoad } from '../lib.js';
+import { commandLine, runBenchmark, setLoadArgs, setLoadRequests, type SetLoad } from '../lib.js';
 import { parseBenchmarkText, type LatencyReport } from '../engine/measure.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, exited } from '../persistence/servers.js';
@@ -77,8 +77,7 @@ async function cell(o: ThroughputOptions, side: Side, count: number, rep: number
         await waitInSync(master, replicas, SYNC_MS);
         const n = setLoadRequests(o, run.pipeline);
         const timeoutMs = (o.runTimeoutSec ?? 120 + Math.ceil(n / 1000)) * 1000;
-        const load = onCpu(o.ctx.pinning, 'server', o.benchmarkBin, setLoadArgs(master.port, o, run.pipeline));
-        const out = await runBenchmark(load.file, load.args, timeoutMs);
+        const out = await runBenchmark(o.benchmarkBin, setLoadArgs(master.port, o, run.pipeline), timeoutMs, { pinning: o.ctx.pinning, role: 'server' });
         const end = performance.now();
         run.latency = parseBenchmarkText(out.slice(Math.max(0, out.indexOf('====== SET ======'))));
         await waitInSync(master, replicas, SYNC_MS);

@@ -2,7 +2,7 @@
 // wrapping a command in taskset.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { allowedCpus, onCpu, parseCpuList, pinningLine } from '../../bench/lib.js';
+import { allowedCpus, choosePinning, onCpu, parseCpuList, pinningLine } from '../../bench/lib.js';
 
 describe('bench CPU pinning', () => {
   it('parses kernel CPU lists', () => {
@@ -21,9 +21,11 @@ describe('bench CPU pinning', () => {
 
   it('runs a pinned command through taskset and an unpinned one as it is', () => {
     const pin = { taskset: '/usr/bin/taskset', server: 0, load: 1 };
-    assert.deepEqual(onCpu(pin, 'load', '/bin/rb', ['-p', '1']), { file: '/usr/bin/taskset', args: ['-c', '1', '/bin/rb', '-p', '1'] });
-    assert.deepEqual(onCpu(pin, 'server', '/bin/rs', []), { file: '/usr/bin/taskset', args: ['-c', '0', '/bin/rs'] });
-    assert.deepEqual(onCpu(null, 'server', '/bin/rs', ['x']), { file: '/bin/rs', args: ['x'] });
+    assert.deepEqual(onCpu({ pinning: pin, role: 'load' }, '/bin/rb', ['-p', '1']), { file: '/usr/bin/taskset', args: ['-c', '1', '/bin/rb', '-p', '1'] });
+    assert.deepEqual(onCpu({ pinning: pin, role: 'server' }, '/bin/rs', []), { file: '/usr/bin/taskset', args: ['-c', '0', '/bin/rs'] });
+    assert.deepEqual(onCpu({ pinning: null, role: 'server' }, '/bin/rs', ['x']), { file: '/bin/rs', args: ['x'] });
+    assert.deepEqual(onCpu(null, '/bin/rs', ['x']), { file: '/bin/rs', args: ['x'] });
+    assert.deepEqual(choosePinning(false), { pinning: null, why: '--no-pin' });
     assert.match(pinningLine(pin, ''), /servers on CPU 0, redis-benchmark on CPU 1/);
     assert.match(pinningLine(null, '--no-pin'), /not pinned \(--no-pin\)/);
   });
