@@ -135,10 +135,10 @@ describe('Database', () => {
     for (let i = 0; i < n; i++) set(db, `key:${i}`, `value:${i}`);
     assert.equal(db.size, n);
     for (let i = 0; i < n; i += 997) assert.equal(db.value(db.find(K(`key:${i}`))).toString(), `value:${i}`);
-    const grown = db.indexBytes();
+    const grown = db.indexTables().bytes;
     for (let i = 0; i < n - 10; i++) assert.equal(db.deleteKey(K(`key:${i}`)), true);
     assert.equal(db.size, 10);
-    assert.ok(db.indexBytes() < grown / 4, 'partitions shrink');
+    assert.ok(db.indexTables().bytes < grown / 4, 'partitions shrink');
     for (let i = n - 10; i < n; i++) assert.equal(db.value(db.find(K(`key:${i}`))).toString(), `value:${i}`);
   });
 
@@ -161,6 +161,79 @@ describe('Database', () => {
     assert.equal(db.lookup(K('k'), T0 + 1), NONE);
     assert.equal(db.size, 1);
     assert.deepEqual(expired, []);
+  });
+
+  it('keys sharing one home bucket: displacements past the saturated field stay exact', () => {
+    // 40 keys of one partition whose hashes lie in its first 1/256: in any table of up to 256
+    // buckets they share home bucket 0, displaced 0..39, past the field's 31 (saturated).
+    const keys: string[] = [];
+    for (let i = 0; keys.length < 40; i++) {
+      const b = K(`c${i}`);
+      const h = hashBytes(b, 0, b.length);
+      if (h >>> 24 === 7 && (h & 0xffffff) < 1 << 16) keys.push(`c${i}`);
+    }
+    const db = newDb();
+    keys.forEach((k, i) => set(db, k, `v${i}`));
+    const scanAll = (): string[] => {
+      const seen: string[] = [];
+      let cursor = 0;
+      do cursor = db.scan(cursor, 1, (e) => seen.push(db.key(e).toString('latin1')));
+      while (cursor !== 0);
+      return seen.sort();
+    };
+    assert.deepEqual(scanAll(), [...keys].sort());
+    const rng = createRng(7);
+    const order = [...keys].sort(() => rng.next() - 0.5);
+    const left = new Set(keys);
+    for (const k of order) {
+      assert.equal(db.deleteKey(K(k)), true, k);
+      left.delete(k);
+      assert.equal(db.find(K(k)), NONE, k);
+      for (const r of left) assert.equal(db.value(db.find(K(r))).toString(), `v${keys.indexOf(r)}`, `${r} after deleting ${k}`);
+      assert.deepEqual(scanAll(), [...left].sort());
+    }
+    assert.equal(db.size, 0);
+  });
+
+  it('reserve sizes the partitions so the keys it was told of grow no table', () => {
+    const db = newDb();
+    db.reserve(100_000);
+    const reserved = db.indexTables();
+    assert.equal(reserved.count, 256);
+    for (let i = 0; i < 100_000; i++) set(db, `r${i}`, '');
+    assert.deepEqual(db.indexTables(), reserved, 'no partition grew');
+    for (let i = 0; i < 100_000; i += 999) assert.equal(db.value(db.find(K(`r${i}`))).toString(), '');
+    const perKey = reserved.bytes / 100_000;
+    assert.ok(perKey <= 6.75, `${perKey.toFixed(2)} bytes a key`);
+    // A small hint reserves nothing; larger partitions are left as they are.
+    const small = newDb();
+    small.reserve(1000);
+    assert.equal(small.indexTables().count, 0);
+    db.reserve(10);
+    assert.deepEqual(db.indexTables(), reserved);
+  });
+
+  it('a partition built for few entries takes ids the store grew to later', () => {
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
+    const [db0, db1] = ks.dbs;
+    for (let i = 0; i < 1000; i++) set(db0, `early${i}`, `e${i}`);
+    // 140K keys elsewhere take the store past 2^17 entries: later ids need a wider field.
+    for (let i = 0; i < 140_000; i++) set(db1, `bulk${i}`, '');
+    const late: number[] = [];
+    for (let i = 0; i < 1000; i++) late.push(set(db0, `late${i}`, `l${i}`));
+    assert.ok(Math.max(...late) >= 1 << 17, 'ids past 2^17');
+    for (let i = 0; i < 1000; i++) {
+      assert.equal(db0.value(db0.find(K(`early${i}`))).toString(), `e${i}`);
+      assert.equal(db0.find(K(`late${i}`)), late[i]);
+    }
+    let seen = 0;
+    let cursor = 0;
+    do cursor = db0.scan(cursor, 10, () => void seen++);
+    while (cursor !== 0);
+    assert.equal(seen, 2000);
+    for (let i = 0; i < 1000; i += 2) assert.equal(db0.deleteKey(K(`late${i}`)), true);
+    for (let i = 1; i < 1000; i += 2) assert.equal(db0.find(K(`late${i}`)), late[i]);
+    assert.equal(db1.size, 140_000);
   });
 
   it('scan visits every key once across cursors and ends at 0', () => {
@@ -215,19 +288,19 @@ describe('Database', () => {
     assert.equal(seen.size, keys.length);
   });
 
-  it('the index costs 10-13.5 bytes a key at any size, not a power-of-two sawtooth', () => {
+  it('the index costs 5-6.75 bytes a key at any size, not a power-of-two sawtooth', () => {
     const db = newDb();
     let n = 0;
     // Key counts where power-of-two tables were at the bottom of their sawtooth (load ~0.38).
     for (const target of [25_000, 50_000, 99_000, 200_000]) {
       for (; n < target; n++) set(db, `s${n}`, '');
       const perKey = db.indexTables().bytes / n;
-      assert.ok(perKey >= 10 && perKey <= 13.5, `${perKey.toFixed(2)} bytes a key at ${n} keys`);
+      assert.ok(perKey >= 5 && perKey <= 6.75, `${perKey.toFixed(2)} bytes a key at ${n} keys`);
     }
     // Deleting most keys shrinks the tables back within bounds (under 20 % full: rebuilt at 64 %).
     for (let i = 0; i < 190_000; i++) db.deleteKey(K(`s${i}`));
     const perKey = db.indexTables().bytes / db.size;
-    assert.ok(perKey <= 8 / 0.2, `${perKey.toFixed(2)} bytes a key after deletes`);
+    assert.ok(perKey <= 4 / 0.2, `${perKey.toFixed(2)} bytes a key after deletes`);
   });
 
   it('randomEntry returns present keys, covers them, and is NONE when empty', () => {

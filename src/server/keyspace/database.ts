@@ -6,17 +6,28 @@
 //
 // The index is an open-addressing table (linear probing, backward-shift deletion, no
 // tombstones) split into 256 partitions by the top 8 bits of the key's hash. Each partition
-// is a typed array of [id + 1, hash] pairs and grows or shrinks on its own, so a resize moves
+// is a typed array of 4-byte bucket words and grows or shrinks on its own, so a resize moves
 // 1/256 of the keys and never stalls the event loop for long, and the node holds far more than
-// V8's 2^24-entry limit on one Map. The stored hash makes probing compare integers in one cache
-// line and makes resizing read no key bytes.
+// V8's 2^24-entry limit on one Map.
+//
+// A bucket word packs, from the low bits up: the entry's id + 1 (S bits, 0 = empty bucket),
+// its displacement from its home bucket (D bits, saturated at 2^D - 1), and a tag of the
+// hash's low bits (the rest). S fits the store's entry count (at least 16, at most 30 bits,
+// per partition, widened when a larger id arrives); D is 5 while S <= 27. Probing compares
+// words, not keys: a bucket at distance k from the probe's home can hold the key only if its
+// displacement reads k (or is saturated) and its tag matches, so a lookup reads the records of
+// other keys only on a 1-in-2^tag-bits coincidence (1 in 64 at 1M keys). The displacement gives
+// every entry's home without its key (deletion's backward shift and SCAN read no records; a
+// saturated one, rare below 80 % load, is recomputed from the record). Only a resize rehashes,
+// reading each key of the partition (in batches, so their cache misses overlap).
 //
 // A key's home bucket is the low 24 bits of its hash scaled to the table's size (h24 * n / 2^24,
 // Lemire's "fastrange"), not masked, so a table may have any number of buckets: it grows by a
 // quarter when 80 % full and shrinks when under 20 %, always to 64 % (then rounded up to fill
-// its arena slot), so the index costs 10-12.5 bytes a key at any key count where power-of-two
-// tables swing between 10.7 and 21 (bench/results/engine.md). Homes are monotonic in the hash:
-// bucket b holds the home of exactly one interval of hashes, whatever the size.
+// its arena slot), so the index costs 5-6.75 bytes a key at any key count where power-of-two
+// tables of 8-byte buckets swung between 10.7 and 21 (bench/results/engine.md). Homes are
+// monotonic in the hash: bucket b holds the home of exactly one interval of hashes, whatever
+// the size.
 //
 // SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
 // top 8 bits, a 24-bit hash below), a step visits the keys whose home buckets cover the hashes
@@ -138,11 +149,19 @@ const MIN_LOAD = 0.2;
 /** ...and either way is rebuilt at this load (before rounding up to its arena slot). */
 const REBUILT_LOAD = 0.64;
 const EMPTY_TABLE = new Int32Array(0);
+/** Bits of a bucket word's id field: at least... */
+const MIN_ID_BITS = 16;
+/** ...at most (ids + 1 up to 2^30 - 1: the store refuses more entries, MAX_ENTRIES in store.ts). */
+const MAX_ID_BITS = 30;
+/** Bits of a bucket word's displacement field while the id field leaves room for them. */
+const DISP_BITS = 5;
 
 /** Storage of one database; swapped wholesale by SWAPDB. */
 class DbData {
-  /** Per partition: [id + 1, hash] pairs; id + 1 === 0 marks an empty bucket. */
+  /** Per partition: bucket words (see the top of this file); 0 marks an empty bucket. */
   tables: Int32Array[] = new Array<Int32Array>(PARTS).fill(EMPTY_TABLE);
+  /** Per partition: bits of its words' id field (S), set when its table is built. */
+  idBits = new Uint8Array(PARTS).fill(MIN_ID_BITS);
   /** Per partition: bucket count, or 0 if unallocated. */
   buckets = new Int32Array(PARTS);
   /** The largest bucket count (randomEntry's draw range); recomputed there when stale. */
@@ -205,6 +224,7 @@ export class Database {
   #missHash = 0;
   #missTable: Int32Array = EMPTY_TABLE;
   #missPos = 0;
+  #missDist = 0;
 
   constructor(id: number, store: Store, onExpired: ExpiredHook, expiry: ExpiryPolicy) {
     this.id = id;
@@ -334,8 +354,8 @@ export class Database {
     let sum = 0;
     for (let k = 0; k < count; k++) {
       const t = d.tables[parts[k]];
-      const i = homes[k] << 1;
-      if (i >= 0 && i < t.length) sum += t[i];
+      const i = homes[k];
+      if (i >= 0 && i < t.length) sum += t[i] & 1; // words may be negative (a tag in the top bit)
     }
     // The entries: the probe for each key's hash, now in cache, then its metadata. Each key's
     // record address replaces its home (-1: no key, or not found).
@@ -348,12 +368,14 @@ export class Database {
       const p = parts[k];
       const t = d.tables[p];
       const n = d.buckets[p];
-      const h = hashes[k];
+      const s = d.idBits[p];
+      const dm = dispMaxOf(s);
+      const tagHi = tagOf(hashes[k], s) << dispBitsOf(s);
       for (let probes = 0; probes < n; probes++) {
-        const id1 = t[i << 1];
-        if (id1 === 0) break;
-        if (t[(i << 1) + 1] === h) {
-          addrs[k] = store.addrOf(id1 - 1);
+        const w = t[i];
+        if (w === 0) break;
+        if (w >>> s === (tagHi | (probes < dm ? probes : dm))) {
+          addrs[k] = store.addrOf((w & idMaskOf(s)) - 1);
           break;
         }
         if (++i === n) i = 0;
@@ -380,23 +402,30 @@ export class Database {
     if (n === 0) return NONE;
     const t = d.tables[p];
     const store = this.store;
+    const s = d.idBits[p];
+    const dm = dispMaxOf(s);
+    const tagHi = tagOf(h, s) << dispBitsOf(s);
     let i = homeOf(h, n);
-    for (;;) {
-      const id1 = t[i << 1];
-      if (id1 === 0) {
+    for (let k = 0; ; k++) {
+      const w = t[i];
+      if (w === 0) {
         this.#missKey = key;
         this.#missHash = h;
         this.#missTable = t;
         this.#missPos = i;
+        this.#missDist = k;
         return NONE;
       }
-      if (t[(i << 1) + 1] === (h | 0) && store.keyEquals(id1 - 1, key)) {
-        this.#lastId = id1 - 1;
-        this.#lastPart = p;
-        this.#lastPos = i;
-        // A compressed large string is made plain before anyone reads it (store.ts).
-        if (store.compressedCount > 0 && store.isCompressed(id1 - 1)) store.inflate(id1 - 1);
-        return id1 - 1;
+      if (w >>> s === (tagHi | (k < dm ? k : dm))) {
+        const id = (w & idMaskOf(s)) - 1;
+        if (store.keyEquals(id, key)) {
+          this.#lastId = id;
+          this.#lastPart = p;
+          this.#lastPos = i;
+          // A compressed large string is made plain before anyone reads it (store.ts).
+          if (store.compressedCount > 0 && store.isCompressed(id)) store.inflate(id);
+          return id;
+        }
       }
       if (++i === n) i = 0;
     }
@@ -471,6 +500,21 @@ export class Database {
     if (at !== NO_EXPIRY) this.setExpire(id, at);
     if (this.onAdded !== null) this.onAdded(this, key);
     return id;
+  }
+
+  /**
+   * Sizes the index for about `keys` keys (RDB loading's RESIZEDB hint), so adding them grows
+   * no table: each partition gets the buckets to hold its expected share and a margin of four
+   * standard deviations at MAX_LOAD (about 5.3 bytes a key at 1M keys, as a table that grows
+   * averages). Partitions already larger are left alone.
+   */
+  reserve(keys: number): void {
+    const d = this.#d;
+    const share = keys / PARTS;
+    if (share < MIN_BUCKETS) return;
+    const fit = Math.ceil((share + 4 * Math.sqrt(share) + 1) / MAX_LOAD);
+    const n = Arena.capacityFor(fit * 4) >>> 2;
+    for (let p = 0; p < PARTS; p++) if (d.buckets[p] < n) this.#resize(p, n);
   }
 
   /** Deletes the entry id (of this database) and frees it. */
@@ -611,17 +655,22 @@ export class Database {
     const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
     if (d.sizes[p] + 1 > d.buckets[p] * MAX_LOAD) this.#resize(p, bucketsFor(d.sizes[p] + 1));
+    else if (id + 1 > idMaskOf(d.idBits[p])) this.#resize(p, d.buckets[p]); // widens the id field
     const t = d.tables[p];
     const n = d.buckets[p];
     let i: number;
-    if (cached && t === this.#missTable && t[this.#missPos << 1] === 0) {
+    let k = 0;
+    if (cached && t === this.#missTable && t[this.#missPos] === 0) {
       i = this.#missPos;
+      k = this.#missDist;
     } else {
       i = homeOf(h, n);
-      while (t[i << 1] !== 0) if (++i === n) i = 0;
+      while (t[i] !== 0) {
+        if (++i === n) i = 0;
+        k++;
+      }
     }
-    t[i << 1] = id + 1;
-    t[(i << 1) + 1] = h;
+    t[i] = wordOf(h, k, id + 1, d.idBits[p]);
     d.sizes[p]++;
     d.size++;
     store.setVpos(id, -1);
@@ -643,7 +692,8 @@ export class Database {
     const store = this.store;
     let p: number;
     let i: number;
-    if (this.#lastId === id && d.tables[this.#lastPart][this.#lastPos << 1] === id + 1) {
+    const lp = this.#lastPart;
+    if (this.#lastId === id && (d.tables[lp][this.#lastPos] & idMaskOf(d.idBits[lp])) === id + 1) {
       p = this.#lastPart;
       i = this.#lastPos;
     } else {
@@ -652,8 +702,9 @@ export class Database {
       p = h >>> PART_SHIFT;
       const t = d.tables[p];
       const n = d.buckets[p];
+      const mask = idMaskOf(d.idBits[p]);
       i = homeOf(h, n);
-      while (t[i << 1] !== id + 1) if (++i === n) i = 0;
+      while ((t[i] & mask) !== id + 1) if (++i === n) i = 0;
     }
     this.#lastId = NONE;
     this.#removeAt(p, i);
@@ -682,51 +733,95 @@ export class Database {
   /** Empties bucket i of partition p, shifting later members of its probe run back. */
   #removeAt(p: number, i: number): void {
     this.#missKey = null; // a shift may open a hole before the cached insert position
-    const t = this.#d.tables[p];
-    const n = this.#d.buckets[p];
+    const d = this.#d;
+    const t = d.tables[p];
+    const n = d.buckets[p];
+    const s = d.idBits[p];
+    const dm = dispMaxOf(s);
     let j = i;
     for (;;) {
       if (++j === n) j = 0;
-      const id1 = t[j << 1];
-      if (id1 === 0) break;
-      const home = homeOf(t[(j << 1) + 1], n);
-      // Move j back to i unless its home lies cyclically in (i, j].
-      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (inRange) continue;
-      t[i << 1] = id1;
-      t[(i << 1) + 1] = t[(j << 1) + 1];
+      const w = t[j];
+      if (w === 0) break;
+      let disp = (w >>> s) & dm;
+      if (disp === dm) disp = this.#trueDisp(p, j, w);
+      // j's home lies cyclically in (i, j] exactly when its displacement is below i's distance.
+      const gap = j > i ? j - i : j - i + n;
+      if (disp < gap) continue;
+      const nd = disp - gap;
+      t[i] = (w & ~(dm << s)) | ((nd < dm ? nd : dm) << s);
       i = j;
     }
-    t[i << 1] = 0;
-    t[(i << 1) + 1] = 0;
+    t[i] = 0;
+  }
+
+  /** The displacement of word w at bucket j of partition p, from its key (the field is saturated). */
+  #trueDisp(p: number, j: number, w: number): number {
+    const d = this.#d;
+    const store = this.store;
+    const n = d.buckets[p];
+    store.locate((w & idMaskOf(d.idBits[p])) - 1);
+    const home = homeOf(hashBytes(store.rb, store.rk, store.rk + store.rkl), n);
+    return j >= home ? j - home : j - home + n;
   }
 
   /**
-   * Rebuilds partition p with n buckets. Tables come from the arena, like records: a
-   * table freed by growth goes back to its size class and, once its segment empties, to the
-   * segment pool that records draw from, instead of leaving holes in the process heap.
+   * Rebuilds partition p with n buckets, its id field sized for the store's entries. Tables
+   * come from the arena, like records: a table freed by growth goes back to its size class
+   * and, once its segment empties, to the segment pool that records draw from, instead of
+   * leaving holes in the process heap.
+   *
+   * The words name the entries but not their hashes, so every key is hashed again from its
+   * record: a batch at a time, the batch's metadata then its records touched first, so their
+   * cache misses overlap instead of following one another (about 100 ns a key at a million
+   * keys, half of it without the touches). Growth by a quarter rehashes each key about five
+   * times over a load: 5-10 % of the CPU of a pipelined SET load of new keys, the price of
+   * buckets half the size (bench/results/engine.md). Keeping the hashes beside the tables
+   * while a partition grows saved most of it, but the tables given back when it stopped left
+   * their segments empty and resident: RSS went up, not down.
    */
   #resize(p: number, n: number): void {
     const d = this.#d;
     const old = d.tables[p];
-    const arena = this.store.arena;
-    const addr = arena.alloc(n * 8);
-    const seg = arena.buf(addr);
-    const t = new Int32Array(seg.buffer as ArrayBuffer, seg.byteOffset + arena.off(addr), n * 2);
-    t.fill(0);
-    for (let j = 0; j < old.length; j += 2) {
-      const id1 = old[j];
-      if (id1 === 0) continue;
-      const h = old[j + 1];
-      let i = homeOf(h, n);
-      while (t[i << 1] !== 0) if (++i === n) i = 0;
-      t[i << 1] = id1;
-      t[(i << 1) + 1] = h;
+    const oldMask = idMaskOf(d.idBits[p]);
+    const was = d.buckets[p];
+    const store = this.store;
+    const arena = store.arena;
+    const s = idBitsFor(store.cap);
+    const addr = arena.alloc(n * 4);
+    const t = tableAt(arena, addr, n);
+    const ids = REHASH_IDS;
+    const addrs = REHASH_ADDRS;
+    const hashes = REHASH_HASHES;
+    let sum = 0;
+    for (let j = 0; j < old.length; ) {
+      let m = 0;
+      for (; j < old.length && m < ids.length; j++) {
+        const w = old[j];
+        if (w !== 0) ids[m++] = (w & oldMask) - 1;
+      }
+      for (let q = 0; q < m; q++) addrs[q] = store.addrOf(ids[q]);
+      for (let q = 0; q < m; q++) sum += arena.buf(addrs[q])[arena.off(addrs[q])];
+      for (let q = 0; q < m; q++) {
+        store.locate(ids[q]);
+        hashes[q] = hashBytes(store.rb, store.rk, store.rk + store.rkl);
+      }
+      for (let q = 0; q < m; q++) {
+        const h = hashes[q];
+        let i = homeOf(h, n);
+        let k = 0;
+        while (t[i] !== 0) {
+          if (++i === n) i = 0;
+          k++;
+        }
+        t[i] = wordOf(h, k, ids[q] + 1, s);
+      }
     }
+    rehashSink = (rehashSink + sum) | 0;
     if (d.tableAddr[p] !== -1) arena.free(d.tableAddr[p]);
     d.tableAddr[p] = addr;
     d.tables[p] = t;
-    const was = d.buckets[p];
+    d.idBits[p] = s;
     d.buckets[p] = n;
     this.#missKey = null;
     if (n > d.maxBuckets) d.maxBuckets = n;
@@ -804,11 +899,17 @@ export class Database {
       const n = d.buckets[p];
       if (d.sizes[p] > 0) {
         const t = d.tables[p];
+        const s = d.idBits[p];
+          const dm = dispMaxOf(s);
+        const mask = idMaskOf(s);
         let b = homeOf(pos, n);
         do {
+          // The entries whose home is b: those at distance k from it displaced by k.
           let j = b;
-          while (t[j << 1] !== 0) {
-            if (homeOf(t[(j << 1) + 1], n) === b) visit(t[j << 1] - 1);
+          for (let k = 0, w = t[j]; w !== 0; k++, w = t[j]) {
+            let disp = (w >>> s) & dm;
+            if (disp === dm && k >= dm) disp = this.#trueDisp(p, j, w);
+            if (disp === k) visit((w & mask) - 1);
             if (++j === n) j = 0;
           }
           visited++;
@@ -835,7 +936,8 @@ export class Database {
     for (let p = 0; p < PARTS; p++) {
       if (d.sizes[p] === 0) continue;
       const t = d.tables[p];
-      for (let j = 0; j < t.length; j += 2) if (t[j] !== 0) visit(t[j] - 1);
+      const mask = idMaskOf(d.idBits[p]);
+      for (let j = 0; j < t.length; j++) if (t[j] !== 0) visit((t[j] & mask) - 1);
     }
   }
 
@@ -882,15 +984,16 @@ export class Database {
       p = Math.floor(rand() * PARTS);
       const i = Math.floor(rand() * span);
       if (i >= d.buckets[p]) continue;
-      const id1 = d.tables[p][i << 1];
-      if (id1 !== 0) return id1 - 1;
+      const w = d.tables[p][i];
+      if (w !== 0) return (w & idMaskOf(d.idBits[p])) - 1;
     }
     // Few keys in many buckets: take the k-th key in index order instead (still uniform).
     let k = Math.floor(rand() * d.size);
     p = 0;
     while (k >= d.sizes[p]) k -= d.sizes[p++];
     const t = d.tables[p];
-    for (let i = 0; ; i++) if (t[i << 1] !== 0 && k-- === 0) return t[i << 1] - 1;
+    const mask = idMaskOf(d.idBits[p]);
+    for (let i = 0; ; i++) if (t[i] !== 0 && k-- === 0) return (t[i] & mask) - 1;
   }
 
   /**
@@ -911,10 +1014,11 @@ export class Database {
       const nb = d.buckets[p];
       if (d.sizes[p] === 0) continue;
       const t = d.tables[p];
+      const mask = idMaskOf(d.idBits[p]);
       let i = Math.floor(rand() * nb);
       for (let k = 0; k < nb && n < count && budget > 0; k++, budget--) {
-        const id1 = t[i << 1];
-        if (id1 !== 0) out[n++] = id1 - 1;
+        const w = t[i];
+        if (w !== 0) out[n++] = (w & mask) - 1;
         if (++i === nb) i = 0;
       }
     }
@@ -969,6 +1073,51 @@ export class Database {
   }
 }
 
+/** Scratch for #resize(): a batch of entries being rehashed and their record addresses. */
+const REHASH_IDS = new Int32Array(32);
+const REHASH_ADDRS = new Int32Array(32);
+const REHASH_HASHES = new Int32Array(32);
+
+/** A partition's table (or hash array) of n words at arena address addr. */
+function tableAt(arena: Arena, addr: number, n: number): Int32Array {
+  const seg = arena.buf(addr);
+  return new Int32Array(seg.buffer as ArrayBuffer, seg.byteOffset + arena.off(addr), n).fill(0);
+}
+/** Where #resize() leaves the sum of the bytes it touched, so the reads are not optimised away. */
+let rehashSink = 0;
+
+/** Bits of the id field for a store whose ids are below cap (id + 1 <= cap fits). */
+function idBitsFor(cap: number): number {
+  let s = MIN_ID_BITS;
+  while (s < MAX_ID_BITS && (1 << s) - 1 < cap) s++;
+  return s;
+}
+
+/** Bits of the displacement field beside an id field of s bits. */
+function dispBitsOf(s: number): number {
+  return s > 32 - DISP_BITS ? 32 - s : DISP_BITS;
+}
+
+/** The saturated (largest) displacement beside an id field of s bits. */
+function dispMaxOf(s: number): number {
+  return (1 << dispBitsOf(s)) - 1;
+}
+
+function idMaskOf(s: number): number {
+  return (1 << s) - 1;
+}
+
+/** The tag of hash h beside an id field of s bits: the hash's low bits that fit the word. */
+function tagOf(h: number, s: number): number {
+  return h & ((1 << (32 - s - dispBitsOf(s))) - 1);
+}
+
+/** The bucket word of the entry id1 - 1 with hash h at distance k from its home. */
+function wordOf(h: number, k: number, id1: number, s: number): number {
+  const dm = dispMaxOf(s);
+  return (((tagOf(h, s) << dispBitsOf(s)) | (k < dm ? k : dm)) << s) | id1;
+}
+
 /** Scratch for prefetch(): per key its partition, hash, and home bucket, then record address. */
 const PREFETCH_PARTS = new Int32Array(64);
 const PREFETCH_HASHES = new Int32Array(64);
@@ -993,7 +1142,7 @@ function firstHashOf(b: number, n: number): number {
 /** Buckets for a partition rebuilt with `keys` keys: REBUILT_LOAD, rounded up to fill its arena slot. */
 function bucketsFor(keys: number): number {
   const n = Math.max(MIN_BUCKETS, Math.ceil(keys / REBUILT_LOAD));
-  return Arena.capacityFor(n * 8) >>> 3;
+  return Arena.capacityFor(n * 4) >>> 2;
 }
 
 /**

@@ -87,6 +87,8 @@ const CHUNK_SHIFT = 16;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 const EPOCH_BIT = 0x80000000;
+/** Entries a node holds at most: an index bucket word has 30 bits for id + 1 (database.ts). */
+const MAX_ENTRIES = 2 ** 30 - 1;
 
 /** Heap bytes of one `objects` Map entry (measured: ~49 bytes at 300K entries; see heap-cost.ts). */
 export const OBJECT_SLOT_BYTES = 48;
@@ -632,6 +634,7 @@ export class Store {
 
   /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
+    if (n > MAX_ENTRIES) throw new RangeError('keyspace entry limit reached (2^30 - 1 keys per node)');
     while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 2));
     n = this.cap;
     if (this.slotLinks) {

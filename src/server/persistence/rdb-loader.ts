@@ -3,7 +3,7 @@
 //
 //   AUX            known fields are logged as Redis logs them; unknown ones skipped
 //   SELECTDB       a database past `databases` stops the load (as Redis does)
-//   RESIZEDB       a hint; nothing to size ahead here
+//   RESIZEDB       a hint: the database's index is sized for that many keys (Database.reserve)
 //   EXPIRETIME(_MS), IDLE, FREQ   apply to the next key
 //   FUNCTION2 / FUNCTION (pre-GA)  function libraries: skipped with a warning (Shoal has no
 //                  functions yet; the keys still load)
@@ -157,6 +157,8 @@ export function loadRdb(srv: Server, inp: RdbInput, opts: LoadOptions): LoadResu
 
 /** Keys between two yields of loadRdbSteps (a slice of loading). */
 const STEP_KEYS = 1024;
+/** The largest RESIZEDB hint acted on: 16M keys (about 100 MB of index tables). */
+const RESERVE_MAX_KEYS = 1 << 24;
 
 /**
  * loadRdb as steps: yields the input offset every STEP_KEYS keys (every key when `everyKey`),
@@ -217,8 +219,11 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
       continue;
     }
     if (type === RdbOp.ResizeDb) {
+      // Sizes the index for the keys to come, so loading them never grows a table (each
+      // growth rehashes its keys from their records). A hint; capped, as a file may lie.
+      const keys = inp.len();
       inp.len();
-      inp.len();
+      db.reserve(Math.min(keys, RESERVE_MAX_KEYS));
       continue;
     }
     if (type === RdbOp.Aux) {
