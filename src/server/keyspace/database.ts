@@ -22,12 +22,13 @@
 // reading each key of the partition (in batches, so their cache misses overlap).
 //
 // A key's home bucket is the low 24 bits of its hash scaled to the table's size (h24 * n / 2^24,
-// Lemire's "fastrange"), not masked, so a table may have any number of buckets: it grows by a
-// quarter when 80 % full and shrinks when under 20 %, always to 64 % (then rounded up to fill
-// its arena slot), so the index costs 5-6.75 bytes a key at any key count where power-of-two
-// tables of 8-byte buckets swung between 10.7 and 21 (bench/results/engine.md). Homes are
-// monotonic in the hash: bucket b holds the home of exactly one interval of hashes, whatever
-// the size.
+// Lemire's "fastrange"), not masked, so a table may have any number of buckets: it grows a
+// quarter (one rung of its partition's ladder, GROWTH) when 80 % full and shrinks when under
+// 20 % (then rounded up to fill its arena slot). The partitions' ladders are offset from one
+// another, so their resizes are spread out rather than all at one key count, and the index
+// costs 5.6-5.7 bytes a key at any key count where power-of-two tables of 8-byte buckets swung
+// between 10.7 and 21 (bench/results/engine.md). Homes are monotonic in the hash: bucket b
+// holds the home of exactly one interval of hashes, whatever the size.
 //
 // SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
 // top 8 bits, a 24-bit hash below), a step visits the keys whose home buckets cover the hashes
@@ -146,8 +147,17 @@ const MIN_BUCKETS = 8;
 const MAX_LOAD = 0.8;
 /** ...shrinks when a delete takes it under this one... */
 const MIN_LOAD = 0.2;
-/** ...and either way is rebuilt at this load (before rounding up to its arena slot). */
+/** ...and is rebuilt to hold its keys at no more than MAX_LOAD when growing, this load when shrinking. */
 const REBUILT_LOAD = 0.64;
+/**
+ * Table sizes climb a ladder of rungs a quarter apart, MIN_BUCKETS * GROWTH^(k + p / PARTS) for
+ * partition p: each partition's rungs are offset from the others'. Keys spread evenly over
+ * the partitions, so on one ladder all 256 grew within a few thousand inserts of one another,
+ * and their rehashes (each key read from its record) came as one wave: tens of milliseconds at
+ * 1M keys, in which a replica fell behind its master as much. Offset, the resizes are spread
+ * evenly over the interval between two rungs.
+ */
+const GROWTH = 1.25;
 const EMPTY_TABLE = new Int32Array(0);
 /** Bits of a bucket word's id field: at least... */
 const MIN_ID_BITS = 16;
@@ -512,9 +522,11 @@ export class Database {
     const d = this.#d;
     const share = keys / PARTS;
     if (share < MIN_BUCKETS) return;
-    const fit = Math.ceil((share + 4 * Math.sqrt(share) + 1) / MAX_LOAD);
-    const n = Arena.capacityFor(fit * 4) >>> 2;
-    for (let p = 0; p < PARTS; p++) if (d.buckets[p] < n) this.#resize(p, n);
+    const fit = (share + 4 * Math.sqrt(share) + 1) / MAX_LOAD;
+    for (let p = 0; p < PARTS; p++) {
+      const n = bucketsFor(fit, 1, p);
+      if (d.buckets[p] < n) this.#resize(p, n);
+    }
   }
 
   /** Deletes the entry id (of this database) and frees it. */
@@ -654,7 +666,7 @@ export class Database {
     this.#missKey = null;
     const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
-    if (d.sizes[p] + 1 > d.buckets[p] * MAX_LOAD) this.#resize(p, bucketsFor(d.sizes[p] + 1));
+    if (d.sizes[p] + 1 > d.buckets[p] * MAX_LOAD) this.#resize(p, bucketsFor(d.sizes[p] + 1, MAX_LOAD, p));
     else if (id + 1 > idMaskOf(d.idBits[p])) this.#resize(p, d.buckets[p]); // widens the id field
     const t = d.tables[p];
     const n = d.buckets[p];
@@ -710,7 +722,7 @@ export class Database {
     this.#removeAt(p, i);
     d.size--;
     if (--d.sizes[p] === 0) this.#dropTable(p);
-    else if (d.sizes[p] < d.buckets[p] * MIN_LOAD && d.buckets[p] > MIN_BUCKETS) this.#resize(p, bucketsFor(d.sizes[p]));
+    else if (d.sizes[p] < d.buckets[p] * MIN_LOAD && d.buckets[p] > MIN_BUCKETS) this.#resize(p, bucketsFor(d.sizes[p], REBUILT_LOAD, p));
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -1139,9 +1151,17 @@ function firstHashOf(b: number, n: number): number {
   return x;
 }
 
-/** Buckets for a partition rebuilt with `keys` keys: REBUILT_LOAD, rounded up to fill its arena slot. */
-function bucketsFor(keys: number): number {
-  const n = Math.max(MIN_BUCKETS, Math.ceil(keys / REBUILT_LOAD));
+/**
+ * Buckets for partition p rebuilt with `keys` keys at no more than `load`: the lowest rung of
+ * its ladder (GROWTH) that holds them, rounded up to fill its arena slot. Growth thus moves a
+ * table one rung up (loads between 0.64 and 0.8, as a growth by a quarter from 0.8 gives).
+ */
+function bucketsFor(keys: number, load: number, p: number): number {
+  const want = Math.max(MIN_BUCKETS, keys / load);
+  const phase = p / PARTS;
+  let k = Math.max(0, Math.ceil(Math.log(want / MIN_BUCKETS) / Math.log(GROWTH) - phase));
+  let n = Math.ceil(MIN_BUCKETS * GROWTH ** (k + phase));
+  while (n < want) n = Math.ceil(MIN_BUCKETS * GROWTH ** (++k + phase));
   return Arena.capacityFor(n * 4) >>> 2;
 }
 
