@@ -22,12 +22,12 @@
 // reading each key of the partition (in batches, so their cache misses overlap).
 //
 // A key's home bucket is the low 24 bits of its hash scaled to the table's size (h24 * n / 2^24,
-// Lemire's "fastrange"), not masked, so a table may have any number of buckets: it grows a
-// quarter (one rung of its partition's ladder, GROWTH) when 80 % full and shrinks when under
-// 20 % (then rounded up to fill its arena slot). The partitions' ladders are offset from one
-// another, so their resizes are spread out rather than all at one key count, and the index
-// costs 5.6-5.7 bytes a key at any key count where power-of-two tables of 8-byte buckets swung
-// between 10.7 and 21 (bench/results/engine.md). Homes are monotonic in the hash: bucket b
+// Lemire's "fastrange"), not masked, so a table may have any number of buckets: it climbs a
+// ladder of sizes a quarter apart (GROWTH), one rung when about 80 % full (74-86 % by partition,
+// GROW_LOAD, so the partitions' resizes are spread out rather than all at one key count), and
+// shrinks when under 20 % (then rounded up to fill its arena slot). The index costs 5-6.75 bytes
+// a key at any key count where power-of-two tables of 8-byte buckets swung between 10.7 and 21
+// (bench/results/engine.md). Homes are monotonic in the hash: bucket b
 // holds the home of exactly one interval of hashes, whatever the size.
 //
 // SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
@@ -143,21 +143,28 @@ const PART_SHIFT = 24;
 /** Hash positions per partition (the hash's low 24 bits). */
 const PART_SPAN = 1 << PART_SHIFT;
 const MIN_BUCKETS = 8;
-/** A partition grows when its next key would take it past this load... */
+/** A partition grows when its next key would take it past this load (on average: GROW_LOAD)... */
 const MAX_LOAD = 0.8;
 /** ...shrinks when a delete takes it under this one... */
 const MIN_LOAD = 0.2;
-/** ...and is rebuilt to hold its keys at no more than MAX_LOAD when growing, this load when shrinking. */
+/** ...and when shrinking is rebuilt to hold its keys at no more than this load. */
 const REBUILT_LOAD = 0.64;
-/**
- * Table sizes climb a ladder of rungs a quarter apart, MIN_BUCKETS * GROWTH^(k + p / PARTS) for
- * partition p: each partition's rungs are offset from the others'. Keys spread evenly over
- * the partitions, so on one ladder all 256 grew within a few thousand inserts of one another,
- * and their rehashes (each key read from its record) came as one wave: tens of milliseconds at
- * 1M keys, in which a replica fell behind its master as much. Offset, the resizes are spread
- * evenly over the interval between two rungs.
- */
+/** Table sizes climb a ladder of rungs a quarter apart: MIN_BUCKETS * GROWTH^k, then rounded up to an arena slot. */
 const GROWTH = 1.25;
+/**
+ * Per partition, the load it grows at: spread evenly from 0.74 to 0.86 (MAX_LOAD on average).
+ * Keys spread evenly over the partitions, so with one threshold all 256 grew within a few
+ * thousand inserts of one another, and their rehashes (each key read from its record) came as
+ * one wave: tens of milliseconds at 1M keys, in which a replica fell behind its master as much.
+ * Staggered, the resizes of one rung are spread over 12 % of the keys' growth. The sizes stay
+ * on one ladder, so the tables of a rung share one arena size class (ladders offset per
+ * partition spread them too, but left 4 MB of partly filled segments at 1M keys).
+ */
+const GROW_LOAD = (() => {
+  const t = new Float64Array(PARTS);
+  for (let p = 0; p < PARTS; p++) t[p] = MAX_LOAD - 0.06 + (0.12 * p) / (PARTS - 1);
+  return t;
+})();
 const EMPTY_TABLE = new Int32Array(0);
 /** Bits of a bucket word's id field: at least... */
 const MIN_ID_BITS = 16;
@@ -515,16 +522,15 @@ export class Database {
   /**
    * Sizes the index for about `keys` keys (RDB loading's RESIZEDB hint), so adding them grows
    * no table: each partition gets the buckets to hold its expected share and a margin of four
-   * standard deviations at MAX_LOAD (about 5.3 bytes a key at 1M keys, as a table that grows
+   * standard deviations at its growth load (about 5.3 bytes a key at 1M keys, as a table that grows
    * averages). Partitions already larger are left alone.
    */
   reserve(keys: number): void {
     const d = this.#d;
     const share = keys / PARTS;
     if (share < MIN_BUCKETS) return;
-    const fit = (share + 4 * Math.sqrt(share) + 1) / MAX_LOAD;
     for (let p = 0; p < PARTS; p++) {
-      const n = bucketsFor(fit, 1, p);
+      const n = bucketsFor(share + 4 * Math.sqrt(share) + 1, GROW_LOAD[p]);
       if (d.buckets[p] < n) this.#resize(p, n);
     }
   }
@@ -666,7 +672,7 @@ export class Database {
     this.#missKey = null;
     const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
-    if (d.sizes[p] + 1 > d.buckets[p] * MAX_LOAD) this.#resize(p, bucketsFor(d.sizes[p] + 1, MAX_LOAD, p));
+    if (d.sizes[p] + 1 > d.buckets[p] * GROW_LOAD[p]) this.#resize(p, bucketsFor(d.sizes[p] + 1, GROW_LOAD[p]));
     else if (id + 1 > idMaskOf(d.idBits[p])) this.#resize(p, d.buckets[p]); // widens the id field
     const t = d.tables[p];
     const n = d.buckets[p];
@@ -722,7 +728,7 @@ export class Database {
     this.#removeAt(p, i);
     d.size--;
     if (--d.sizes[p] === 0) this.#dropTable(p);
-    else if (d.sizes[p] < d.buckets[p] * MIN_LOAD && d.buckets[p] > MIN_BUCKETS) this.#resize(p, bucketsFor(d.sizes[p], REBUILT_LOAD, p));
+    else if (d.sizes[p] < d.buckets[p] * MIN_LOAD && d.buckets[p] > MIN_BUCKETS) this.#resize(p, bucketsFor(d.sizes[p], REBUILT_LOAD));
     const pos = store.vpos(id);
     if (pos >= 0) {
       this.#volRemove(pos);
@@ -1152,16 +1158,15 @@ function firstHashOf(b: number, n: number): number {
 }
 
 /**
- * Buckets for partition p rebuilt with `keys` keys at no more than `load`: the lowest rung of
- * its ladder (GROWTH) that holds them, rounded up to fill its arena slot. Growth thus moves a
- * table one rung up (loads between 0.64 and 0.8, as a growth by a quarter from 0.8 gives).
+ * Buckets for a partition rebuilt with `keys` keys at no more than `load`: the lowest rung of
+ * the ladder (GROWTH) that holds them, rounded up to fill its arena slot. A partition that
+ * grows at its GROW_LOAD thus moves one rung up.
  */
-function bucketsFor(keys: number, load: number, p: number): number {
+function bucketsFor(keys: number, load: number): number {
   const want = Math.max(MIN_BUCKETS, keys / load);
-  const phase = p / PARTS;
-  let k = Math.max(0, Math.ceil(Math.log(want / MIN_BUCKETS) / Math.log(GROWTH) - phase));
-  let n = Math.ceil(MIN_BUCKETS * GROWTH ** (k + phase));
-  while (n < want) n = Math.ceil(MIN_BUCKETS * GROWTH ** (++k + phase));
+  let k = Math.max(0, Math.ceil(Math.log(want / MIN_BUCKETS) / Math.log(GROWTH)));
+  let n = Math.ceil(MIN_BUCKETS * GROWTH ** k);
+  while (n < want) n = Math.ceil(MIN_BUCKETS * GROWTH ** ++k);
   return Arena.capacityFor(n * 4) >>> 2;
 }
 
