@@ -521,9 +521,9 @@ export class Database {
 
   /**
    * Sizes the index for about `keys` keys (RDB loading's RESIZEDB hint), so adding them grows
-   * no table: each partition gets the buckets to hold its expected share and a margin of four
-   * standard deviations at its growth load (about 5.3 bytes a key at 1M keys, as a table that grows
-   * averages). Partitions already larger are left alone.
+   * no table: each partition gets the lowest rung that holds its expected share and a margin of
+   * four standard deviations at its growth load (6.2 bytes a key at 1M keys, where growing
+   * tables average 5.5). Partitions already larger are left alone.
    */
   reserve(keys: number): void {
     const d = this.#d;
@@ -673,7 +673,7 @@ export class Database {
     const h = cached ? this.#missHash : hashBytes(key, 0, key.length);
     const p = h >>> PART_SHIFT;
     if (d.sizes[p] + 1 > d.buckets[p] * GROW_LOAD[p]) this.#resize(p, bucketsFor(d.sizes[p] + 1, GROW_LOAD[p]));
-    else if (id + 1 > idMaskOf(d.idBits[p])) this.#resize(p, d.buckets[p]); // widens the id field
+    else if (id + 1 > idMaskOf(d.idBits[p])) this.#widen(p);
     const t = d.tables[p];
     const n = d.buckets[p];
     let i: number;
@@ -715,8 +715,7 @@ export class Database {
       p = this.#lastPart;
       i = this.#lastPos;
     } else {
-      store.locate(id);
-      const h = hashBytes(store.rb, store.rk, store.rk + store.rkl);
+      const h = keyHash(store, id);
       p = h >>> PART_SHIFT;
       const t = d.tables[p];
       const n = d.buckets[p];
@@ -776,11 +775,37 @@ export class Database {
   /** The displacement of word w at bucket j of partition p, from its key (the field is saturated). */
   #trueDisp(p: number, j: number, w: number): number {
     const d = this.#d;
-    const store = this.store;
     const n = d.buckets[p];
-    store.locate((w & idMaskOf(d.idBits[p])) - 1);
-    const home = homeOf(hashBytes(store.rb, store.rk, store.rk + store.rkl), n);
+    const home = homeOf(keyHash(this.store, (w & idMaskOf(d.idBits[p])) - 1), n);
     return j >= home ? j - home : j - home + n;
+  }
+
+  /**
+   * Widens partition p's id field to fit the store's entries, in place and without reading a
+   * key: each word keeps its id and the low bits of its tag (a tag is the hash's low bits, so
+   * the narrower tag is the one tagOf gives), and a displacement that no longer fits the field
+   * saturates. Ids pass each power of two for every partition within a few hundred inserts, so
+   * a rehash here (each key read from its record) came as a wave of all 256 partitions.
+   */
+  #widen(p: number): void {
+    const d = this.#d;
+    const t = d.tables[p];
+    const s = d.idBits[p];
+    const ns = idBitsFor(this.store.cap);
+    const mask = idMaskOf(s);
+    const db = dispBitsOf(s);
+    const dm = dispMaxOf(s);
+    const nd = dispBitsOf(ns);
+    const ndm = dispMaxOf(ns);
+    const tagMask = (1 << (32 - ns - nd)) - 1;
+    for (let i = 0; i < t.length; i++) {
+      const w = t[i];
+      if (w === 0) continue;
+      const disp = (w >>> s) & dm;
+      const tag = (w >>> (s + db)) & tagMask;
+      t[i] = (((tag << nd) | (disp < ndm ? disp : ndm)) << ns) | (w & mask);
+    }
+    d.idBits[p] = ns;
   }
 
   /**
@@ -820,10 +845,7 @@ export class Database {
       }
       for (let q = 0; q < m; q++) addrs[q] = store.addrOf(ids[q]);
       for (let q = 0; q < m; q++) sum += arena.buf(addrs[q])[arena.off(addrs[q])];
-      for (let q = 0; q < m; q++) {
-        store.locate(ids[q]);
-        hashes[q] = hashBytes(store.rb, store.rk, store.rk + store.rkl);
-      }
+      for (let q = 0; q < m; q++) hashes[q] = keyHash(store, ids[q]);
       for (let q = 0; q < m; q++) {
         const h = hashes[q];
         let i = homeOf(h, n);
@@ -1103,6 +1125,12 @@ function tableAt(arena: Arena, addr: number, n: number): Int32Array {
 }
 /** Where #resize() leaves the sum of the bytes it touched, so the reads are not optimised away. */
 let rehashSink = 0;
+
+/** The hash of entry id's key (decodes its record: Store.locate). */
+function keyHash(store: Store, id: number): number {
+  store.locate(id);
+  return hashBytes(store.rb, store.rk, store.rk + store.rkl);
+}
 
 /** Bits of the id field for a store whose ids are below cap (id + 1 <= cap fits). */
 function idBitsFor(cap: number): number {
