@@ -8,12 +8,9 @@
 //   taskset -c 1 node dist/bench/lag-probe.js 7000 7001 7     # pinned, beside redis-benchmark on the master
 // Prints: probes sent / acknowledged / arrived, lag p50 / p99 / max / min in ms.
 import { Redis } from 'ioredis';
+import { replicaPairArgs } from './lib.js';
 
-const [masterPort, replicaPort, seconds] = process.argv.slice(2).map(Number);
-if (![masterPort, replicaPort, seconds].every((n) => Number.isInteger(n) && n > 0)) {
-  process.stderr.write('usage: node dist/bench/lag-probe.js <master port> <replica port> <seconds>\n');
-  process.exit(2);
-}
+const { masterPort, replicaPort, seconds } = replicaPairArgs('lag-probe', process.argv.slice(2));
 const master = new Redis({ port: masterPort, host: '127.0.0.1' });
 const replica = new Redis({ port: replicaPort, host: '127.0.0.1' });
 const sub = new Redis({ port: replicaPort, host: '127.0.0.1', enableReadyCheck: false });

@@ -773,3 +773,17 @@ export function parsePositiveInt(flag: string, raw: string | undefined, max: num
   }
   return v;
 }
+
+/**
+ * The arguments of the by-hand replication probes (lag-probe.ts, repl-offsets.ts): a master
+ * port, a replica port and a duration in seconds, each a positive integer; else prints the
+ * usage line and exits with 2.
+ */
+export function replicaPairArgs(script: string, argv: readonly string[]): { masterPort: number; replicaPort: number; seconds: number } {
+  const [masterPort, replicaPort, seconds] = argv.map(Number);
+  if (argv.length !== 3 || ![masterPort, replicaPort, seconds].every((n) => Number.isInteger(n) && n > 0)) {
+    process.stderr.write(`usage: node dist/bench/${script}.js <master port> <replica port> <seconds>\n`);
+    process.exit(2);
+  }
+  return { masterPort, replicaPort, seconds };
+}

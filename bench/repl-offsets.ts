@@ -9,12 +9,9 @@
 //   taskset -c 1 node dist/bench/repl-offsets.js 7400 7401 7 & sleep 0.3; taskset -c 0 redis-benchmark -p 7400 ...
 // Prints every sample more than 20 ms behind as <ms since start>:<ms behind>, then the count.
 import { Redis } from 'ioredis';
+import { replicaPairArgs } from './lib.js';
 
-const [masterPort, replicaPort, seconds] = process.argv.slice(2).map(Number);
-if (![masterPort, replicaPort, seconds].every((n) => Number.isInteger(n) && n > 0)) {
-  process.stderr.write('usage: node dist/bench/repl-offsets.js <master port> <replica port> <seconds>\n');
-  process.exit(2);
-}
+const { masterPort, replicaPort, seconds } = replicaPairArgs('repl-offsets', process.argv.slice(2));
 const master = new Redis({ port: masterPort, host: '127.0.0.1' });
 const replica = new Redis({ port: replicaPort, host: '127.0.0.1' });
 const t0 = performance.now();
