@@ -83,6 +83,16 @@ export class RequestParser {
   #argBytes = 0;
   /** Bytes fed since the parser was created (see `consumed`). */
   #fed = 0;
+  /**
+   * Where the multibulk command in progress began in #buf, or -1 once its bytes no longer lie
+   * whole in #buf (a new buffer came in before it was complete).
+   */
+  #cmdStart = -1;
+  /** The last command next() returned, if its bytes lie whole in #rawBuf at [#rawStart, #rawEnd). */
+  #rawArgv: Buffer[] | null = null;
+  #rawBuf: Buffer = EMPTY;
+  #rawStart = 0;
+  #rawEnd = 0;
   readonly limits: ParserLimits;
 
   constructor(limits: ParserLimits) {
@@ -102,6 +112,31 @@ export class RequestParser {
    */
   get consumed(): number {
     return this.#fed - (this.#buf.length - this.#pos);
+  }
+
+  /**
+   * True if `argv` is the command next() returned last and its bytes, as received, lie whole
+   * in rawInput at [rawStart, rawEnd). Those bytes are then exactly the RESP encoding of argv
+   * (`*<n>`, then `$<len>` and the bytes of each argument): the parser accepts no other form
+   * of a multibulk command (no leading zeros or signs in counts and lengths), so a consumer that
+   * would encode argv (the propagation stream) may copy them instead. Valid until the next
+   * feed(), next(), detach() or reset(), like the arguments themselves.
+   */
+  hasRaw(argv: readonly Buffer[]): boolean {
+    return argv === this.#rawArgv;
+  }
+
+  /** See hasRaw(). */
+  get rawInput(): Buffer {
+    return this.#rawBuf;
+  }
+
+  get rawStart(): number {
+    return this.#rawStart;
+  }
+
+  get rawEnd(): number {
+    return this.#rawEnd;
   }
 
   /** Bytes of the big-argument buffer kept for reuse (client memory). */
@@ -156,6 +191,7 @@ export class RequestParser {
    * Empty commands (blank inline lines, `*0`, `*-1`) are skipped. Throws ProtocolError.
    */
   next(): Buffer[] | null {
+    this.#rawArgv = null;
     if (this.#big !== null) return null; // a big argument is still arriving
     for (;;) {
       if (this.#argv === null) {
@@ -229,6 +265,8 @@ export class RequestParser {
    * may reuse that chunk's memory for its next read. Cheap when the chunk was fully consumed.
    */
   detach(): void {
+    this.#rawArgv = null;
+    this.#rawBuf = EMPTY;
     if (this.#pos < this.#buf.length) this.#setBuf(Buffer.from(this.#buf.subarray(this.#pos)));
     else this.#setBuf(EMPTY);
     this.#pos = 0;
@@ -238,6 +276,8 @@ export class RequestParser {
 
   /** Discards all buffered input (after a protocol error or when the client goes away). */
   reset(): void {
+    this.#rawArgv = null;
+    this.#rawBuf = EMPTY;
     this.#setBuf(EMPTY);
     this.#pos = 0;
     this.#argv = null;
@@ -266,6 +306,9 @@ export class RequestParser {
     if (n > 10 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedMbulkLength);
     this.#pos = cr + 2;
     if (n <= 0) return 2;
+    // Like Redis, the parser does not check the LF after a CR, nor the CRLF after an argument;
+    // a command with anything else there has no raw bytes (they would not be its encoding).
+    this.#cmdStart = buf[cr + 1] === 10 ? start : -1;
     // The vector is allocated at its final length (an array grown by push reserves 16 slots at
     // once: 100 bytes of garbage per command), but a count is not trusted beyond
     // PREALLOC_MAX: a 2-billion count must not allocate eagerly.
@@ -297,6 +340,7 @@ export class RequestParser {
           throw new ProtocolError(ProtocolErr.invalidBulkLength);
         }
         if (len > 16384 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedBulkLength);
+        if (buf[cr + 1] !== 10) this.#cmdStart = -1;
         this.#pos = cr + 2;
         this.#bulkLen = len;
       }
@@ -324,14 +368,23 @@ export class RequestParser {
         return null;
       }
       this.#pushArg(argView(this.#ab, this.#base + this.#pos, len));
+      if (buf[this.#pos + len] !== 13 || buf[this.#pos + len + 1] !== 10) this.#cmdStart = -1;
       this.#pos += len + 2;
     }
     this.#argv = null;
     this.#argBytes = 0;
+    if (this.#cmdStart >= 0) {
+      this.#rawArgv = argv;
+      this.#rawBuf = this.#buf;
+      this.#rawStart = this.#cmdStart;
+      this.#rawEnd = this.#pos;
+      this.#cmdStart = -1;
+    }
     return argv;
   }
 
   #setBuf(b: Buffer): void {
+    this.#cmdStart = -1;
     this.#buf = b;
     this.#ab = b.buffer as ArrayBuffer;
     this.#base = b.byteOffset;

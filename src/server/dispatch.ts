@@ -243,7 +243,7 @@ export function call(srv: Server, c: Client, cmd: Command, argv: Buffer[]): void
   // Small aggregates the command unpacked go back to their packed form (keyspace/store.ts).
   srv.keyspace.store.repack((cmd.flags & F.write) !== 0);
   srv.executingClient = outer;
-  if (dirty >= 0) prop.leave(c.db.id, cmd, argv, dirty, c.cmdErrors > 0);
+  if (dirty >= 0) prop.leave(c.db.id, cmd, argv, dirty, c.cmdErrors > 0, c.parser);
   // A tracking client may cache what it just read: remember the keys.
   if (c.tracking !== null && (cmd.flags & F.readonly) !== 0) srv.tracking.remember(c, cmd, argv);
   // Monitors see the command after it ran, as in Redis 7.0: with the database it left selected

@@ -24,8 +24,10 @@
 //
 // Records
 //   { db, argv }: the database the record applies to and its arguments. The arguments may be
-//   views of the request (a read buffer the next read reuses): they are valid during the
-//   consumer's call only — it encodes or copies what it keeps. (Every unit is sent before the
+//   views of the request (a read buffer the next read reuses), and a unit of one record is
+//   sent in an array and a record object kept for the next one: they are valid during the
+//   consumer's call only — it encodes or copies what it keeps. A record of the request itself,
+//   received whole in one read, carries those bytes too (raw), copied instead of encoded. (Every unit is sent before the
 //   next request is read: at the end of its outermost frame, or at once outside one; the
 //   queued commands of an EXEC and a blocked client's arguments are copies already.)
 //   encodeOps() turns records into RESP multibulk commands with a SELECT wherever the database
@@ -35,6 +37,7 @@
 // Cost with no consumer: `active` is false, call() tests it once and skips enter/leave, and
 // handlers test it before building a rewrite; no record is ever built or copied.
 
+import { copyBytes } from '../lib/bytes.js';
 import type { Command } from './command-table.js';
 import { NONE } from './keyspace/database.js';
 import type { Server } from './server.js';
@@ -45,6 +48,25 @@ export interface PropagatedOp {
   readonly argv: readonly Buffer[];
   /** For replicas only, not the AOF (PUBLISH: PROPAGATE_REPL). */
   readonly replicasOnly?: boolean;
+  /**
+   * argv as the client sent it, when the record is the request itself and its bytes lie whole
+   * in one read: raw[rawStart, rawEnd) is then argv's RESP encoding (RequestParser.hasRaw),
+   * copied instead of encoded. Valid as long as argv is.
+   */
+  readonly raw?: Buffer | null;
+  readonly rawStart?: number;
+  readonly rawEnd?: number;
+}
+
+type MutableOp = { -readonly [K in keyof PropagatedOp]-?: PropagatedOp[K] };
+const NO_ARGS: readonly Buffer[] = [];
+
+/** Where a command's arguments came from, if it was read off a connection (Client.parser). */
+export interface RawSource {
+  hasRaw(argv: readonly Buffer[]): boolean;
+  readonly rawInput: Buffer;
+  readonly rawStart: number;
+  readonly rawEnd: number;
 }
 
 /** Receives each execution unit's records, already wrapped in MULTI/EXEC when needed. */
@@ -99,6 +121,9 @@ export class Propagation {
   /** The running command's record goes to replicas only (forceReplicasOnly). */
   #replicasOnly = false;
   #defaultTtls: DefaultTtlMark[] = [];
+  /** The record of a unit of one (leave()'s common case), reused: see Records in the header. */
+  readonly #single: MutableOp = { db: 0, argv: NO_ARGS, replicasOnly: false, raw: null, rawStart: 0, rawEnd: 0 };
+  readonly #singleBatch: readonly PropagatedOp[] = [this.#single];
 
   /** `srv` is only stored here: the Server is still being built when this is created. */
   constructor(srv: Server) {
@@ -206,16 +231,44 @@ export class Propagation {
    * selected. Records the command (or its rewrite) when srv.dirty grew past `dirtyBefore`
    * (a SAVE resets it: a drop is no change, as Redis clamps it to 0) or the command is one
    * Redis always propagates and it did not fail; never EXEC itself, nor a prevented command.
-   * Then the default-TTL PEXPIREATs; then, at the outermost frame, sends the unit.
+   * Then the default-TTL PEXPIREATs; then, at the outermost frame, sends the unit. `source`:
+   * the parser argv came from, if any (a record of the request itself then carries its bytes).
    */
-  leave(db: number, cmd: Command, argv: readonly Buffer[], dirtyBefore: number, failed: boolean): void {
+  leave(db: number, cmd: Command, argv: readonly Buffer[], dirtyBefore: number, failed: boolean, source: RawSource | null = null): void {
     this.#depth--;
     const self =
       !this.#prevented &&
       cmd.name !== 'exec' &&
       (this.#srv.dirty > dirtyBefore || this.#forced || (ALWAYS_PROPAGATED.has(cmd.name) && !failed));
     if (self && this.active) {
-      this.#pending.push(this.#replicasOnly ? { db, argv: this.#rewrite ?? argv, replicasOnly: true } : { db, argv: this.#rewrite ?? argv });
+      const rewrite = this.#rewrite;
+      const raw = rewrite === null && source !== null && source.hasRaw(argv);
+      if (this.#depth === 0 && this.#pending.length === 0 && this.#defaultTtls.length === 0) {
+        // The common case, a unit of one record: sent from a record object kept for it.
+        const op = this.#single;
+        op.db = db;
+        op.argv = rewrite ?? argv;
+        op.replicasOnly = this.#replicasOnly;
+        op.raw = raw ? source.rawInput : null;
+        op.rawStart = raw ? source.rawStart : 0;
+        op.rawEnd = raw ? source.rawEnd : 0;
+        this.#rewrite = null;
+        this.#prevented = false;
+        this.#forced = false;
+        this.#replicasOnly = false;
+        this.#send(this.#singleBatch);
+        op.argv = NO_ARGS;
+        op.raw = null;
+        return;
+      }
+      this.#pending.push({
+        db,
+        argv: rewrite ?? argv,
+        replicasOnly: this.#replicasOnly,
+        raw: raw ? source.rawInput : null,
+        rawStart: raw ? source.rawStart : 0,
+        rawEnd: raw ? source.rawEnd : 0,
+      });
     }
     this.#rewrite = null;
     this.#prevented = false;
@@ -253,10 +306,15 @@ export class Propagation {
     const ops = this.#pending;
     this.#pending = [];
     if (ops.length === 0) return;
-    const batch: readonly PropagatedOp[] =
+    this.#send(
       ops.length === 1
         ? ops
-        : [{ db: ops[0].db, argv: [PropName.multi] }, ...ops, { db: ops[ops.length - 1].db, argv: [PropName.exec] }];
+        : [{ db: ops[0].db, argv: [PropName.multi] }, ...ops, { db: ops[ops.length - 1].db, argv: [PropName.exec] }],
+    );
+  }
+
+  /** Hands a unit to every consumer. */
+  #send(batch: readonly PropagatedOp[]): void {
     for (const fn of this.#consumers) {
       try {
         fn(batch);
@@ -310,8 +368,14 @@ export function encodedSize(ops: readonly PropagatedOp[], state: EncodeState): n
       size += 21 + decimalLength(d) + d; // *2 $6 SELECT $<d> <db>, with their CRLFs
       db = op.db;
     }
-    size += 3 + decimalLength(op.argv.length);
-    for (const a of op.argv) size += 5 + decimalLength(a.length) + a.length;
+    const raw = op.raw;
+    if (raw !== undefined && raw !== null) {
+      size += (op.rawEnd as number) - (op.rawStart as number);
+      continue;
+    }
+    const argv = op.argv;
+    size += 3 + decimalLength(argv.length);
+    for (let i = 0; i < argv.length; i++) size += 5 + decimalLength(argv[i].length) + argv[i].length;
   }
   return size;
 }
@@ -329,11 +393,21 @@ export function encodeOpsAt(ops: readonly PropagatedOp[], state: EncodeState, ou
       out[o++] = 10;
       state.selectedDb = op.db;
     }
+    const raw = op.raw;
+    if (raw !== undefined && raw !== null) {
+      const start = op.rawStart as number;
+      const end = op.rawEnd as number;
+      copyBytes(out, o, raw, start, end);
+      o += end - start;
+      continue;
+    }
+    const argv = op.argv;
     out[o++] = 42; // *
-    o = writeDecimal(out, o, op.argv.length);
+    o = writeDecimal(out, o, argv.length);
     out[o++] = 13;
     out[o++] = 10;
-    for (const a of op.argv) {
+    for (let j = 0; j < argv.length; j++) {
+      const a = argv[j];
       out[o++] = 36; // $
       o = writeDecimal(out, o, a.length);
       out[o++] = 13;
@@ -353,16 +427,21 @@ export function encodeOpsAt(ops: readonly PropagatedOp[], state: EncodeState, ou
 
 /** Digits of a non-negative integer. */
 function decimalLength(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (n = Math.floor(n / 100000); n > 0; n = Math.floor(n / 10)) d++;
   return d;
 }
 
 /** Writes non-negative integer n in decimal at b[o]; returns the offset after it. */
 function writeDecimal(b: Buffer, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 48 + n;
+    return o + 1;
+  }
   const end = o + decimalLength(n);
   let p = end;
   do {

@@ -267,4 +267,104 @@ describe('request parser', () => {
     p.feed(Buffer.from('$1\r\nv\r\n' + get));
     assert.equal(p.peekKeys(offs, lens, 8), 0);
   });
+
+  it('hasRaw: a command read whole in one chunk has its bytes, which are its encoding; others have none', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(cmdArb.map((argv) => ({ bytes: encode(argv), inline: false })), inlineArb.map((x) => ({ bytes: Buffer.from(x.text), inline: true }))), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (cmds, cuts) => {
+          const stream = Buffer.concat(cmds.map((c) => c.bytes));
+          const chunks = cutAt(stream, cuts);
+          // Where each chunk starts in the stream, to tell which commands lay whole in one.
+          const chunkStarts: number[] = [];
+          let at = 0;
+          for (const ch of chunks) {
+            chunkStarts.push(at);
+            at += ch.length;
+          }
+          const chunkOf = (pos: number): number => {
+            let i = 0;
+            while (i + 1 < chunkStarts.length && chunkStarts[i + 1] <= pos) i++;
+            return i;
+          };
+          const p = new RequestParser(limits());
+          let i = 0;
+          let start = 0;
+          for (const ch of chunks) {
+            p.feed(ch);
+            for (let argv = p.next(); argv !== null; argv = p.next()) {
+              const c = cmds[i++];
+              const whole = chunkOf(start) === chunkOf(start + c.bytes.length - 1);
+              const big = argv.some((a) => a.length >= 32 * 1024);
+              if (p.hasRaw(argv)) {
+                assert.equal(c.inline, false);
+                assert.deepEqual(p.rawInput.subarray(p.rawStart, p.rawEnd), encode(argv));
+              } else {
+                // Only inline commands, commands cut by a chunk boundary and big arguments
+                // assembled apart lack their bytes.
+                assert.ok(c.inline || !whole || big, `command ${i} read whole in one chunk has no raw bytes`);
+              }
+              start += c.bytes.length;
+            }
+          }
+          assert.equal(i, cmds.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hasRaw: never for a command with other bytes where its CRs and LFs belong (accepted unchecked, as Redis)', () => {
+    fc.assert(
+      fc.property(fc.array(cmdArb, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (cmds, hits) => {
+        const stream = Buffer.concat(cmds.map(encode));
+        // Overwrite some CR or LF bytes of the stream with other bytes.
+        const crlf: number[] = [];
+        for (let i = 0; i < stream.length; i++) if (stream[i] === 13 || stream[i] === 10) crlf.push(i);
+        for (const [at, byte] of hits) if (crlf.length > 0) stream[crlf[at % crlf.length]] = byte;
+        const p = new RequestParser(limits());
+        p.feed(stream);
+        for (;;) {
+          let argv: Buffer[] | null;
+          try {
+            argv = p.next();
+          } catch (err) {
+            if (err instanceof ProtocolError) break;
+            throw err;
+          }
+          if (argv === null) break;
+          if (p.hasRaw(argv)) assert.deepEqual(p.rawInput.subarray(p.rawStart, p.rawEnd), encode(argv));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hasRaw: only for the command returned last, until the next call, detach or reset', () => {
+    const set = '*3\r\n$3\r\nset\r\n$1\r\nk\r\n$2\r\nvv\r\n';
+    const p = new RequestParser(limits());
+    p.feed(Buffer.from(set + set + '*1\r\n$4\r\nPING'));
+    const first = p.next() as Buffer[];
+    assert.ok(p.hasRaw(first));
+    assert.equal(p.rawInput.subarray(p.rawStart, p.rawEnd).toString(), set);
+    const second = p.next() as Buffer[];
+    assert.ok(!p.hasRaw(first));
+    assert.ok(p.hasRaw(second));
+    assert.equal(p.rawStart, set.length);
+    assert.equal(p.next(), null);
+    assert.ok(!p.hasRaw(second));
+    p.feed(Buffer.from('\r\n'));
+    const ping = p.next() as Buffer[];
+    assert.ok(!p.hasRaw(ping), 'PING was cut between two chunks');
+    p.feed(Buffer.from(set));
+    const third = p.next() as Buffer[];
+    assert.ok(p.hasRaw(third));
+    p.detach();
+    assert.ok(!p.hasRaw(third));
+    p.feed(Buffer.from(set));
+    const fourth = p.next() as Buffer[];
+    p.reset();
+    assert.ok(!p.hasRaw(fourth));
+  });
 });

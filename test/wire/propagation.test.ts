@@ -77,6 +77,47 @@ describe('propagation stream', () => {
     );
   });
 
+  it('copies a request received whole as its bytes, and encodes the rest, with the same stream', async () => {
+    const seen: boolean[] = [];
+    const stop = t.node.server.propagation.addConsumer((ops) => {
+      for (const op of ops) seen.push(op.raw !== undefined && op.raw !== null);
+    });
+    const c = await RawClient.connect(t.node.port);
+    try {
+      // Whole in one write, pipelined, mixed case, a CRLF in a value; one whose value is not
+      // followed by CRLF (accepted, as Redis does, but not copied); one cut in three writes;
+      // an inline command; one whose arguments were rewritten (EXPIRE -> PEXPIREAT).
+      await c.send('*3\r\n$3\r\nsEt\r\n$1\r\na\r\n$1\r\n1\r\n*3\r\n$4\r\nSETX\r\n$0\r\n\r\n$0\r\n\r\n*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$4\r\nv\r\nv\r\n');
+      assert.match((await c.readReply()).toString(), /^\+OK/);
+      assert.match((await c.readReply()).toString(), /^-ERR unknown command 'SETX'/);
+      assert.equal((await c.readReply()).toString(), ':1\r\n');
+      await c.send('*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\nyXY*1\r\n$4\r\nPING\r\n');
+      assert.equal((await c.readReply()).toString(), '+OK\r\n');
+      assert.equal((await c.readReply()).toString(), '+PONG\r\n');
+      await c.send('*3\r\n$3\r\nSET\r\n$3\r\nb');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await c.send('cd\r\n$2\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await c.send('22\r\n');
+      assert.equal((await c.readReply()).toString(), '+OK\r\n');
+      await c.send('set c 3\r\n');
+      assert.equal((await c.readReply()).toString(), '+OK\r\n');
+      await c.send('*3\r\n$6\r\nEXPIRE\r\n$1\r\nc\r\n$3\r\n100\r\n');
+      assert.equal((await c.readReply()).toString(), ':1\r\n');
+    } finally {
+      await c.close();
+      stop();
+    }
+    assert.deepEqual(seen, [true, true, false, false, false, false]);
+    assert.equal(
+      rec.bytes().toString('latin1'),
+      '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nsEt\r\n$1\r\na\r\n$1\r\n1\r\n*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$4\r\nv\r\nv\r\n' +
+        '*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\ny\r\n' +
+        '*3\r\n$3\r\nSET\r\n$3\r\nbcd\r\n$2\r\n22\r\n*3\r\n$3\r\nset\r\n$1\r\nc\r\n$1\r\n3\r\n' +
+        `*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nc\r\n$13\r\n${T0 + 100_000}\r\n`,
+    );
+  });
+
   it('makes expiry times absolute', async () => {
     const at = String(T0 + 100_000);
     const units = await run(

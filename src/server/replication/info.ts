@@ -6,7 +6,7 @@
 
 import type { Client } from '../network/client.js';
 import type { Server } from '../server.js';
-import { goodReplicas, replicaIp, type ReplicaState } from './master.js';
+import { goodReplicas, replicaIp, settleBacklog, type ReplicaState } from './master.js';
 
 type Lines = [string, string | number][];
 
@@ -68,6 +68,7 @@ export function replicationInfo(srv: Server): Lines {
         `,lag_bytes=${link.state === 'online' ? lagBytes : 0},lag_ms=${link.state === 'online' ? link.lagMs : 0}`,
     ]);
   }
+  settleBacklog(srv);
   const b = r.backlog;
   out.push(
     ['master_failover_state', 'no-failover'],

@@ -6,9 +6,12 @@
 // The stream. On a master it is the effect stream (propagate.ts) encoded as RESP with its own
 // SELECT state (Redis's slaveseldb); on a replica it is the bytes its master sent, applied and
 // passed on unchanged (feedFromMaster), so a sub-replica's offsets match the whole chain.
-// Every byte moves srv.repl.masterReplOffset and is copied into the backlog at once; for the
-// replicas it gathers in a turn buffer that goes out in one socket write per replica when the
-// event-loop turn ends (setImmediate), as Redis writes replica output in beforeSleep.
+// Every byte moves srv.repl.masterReplOffset at once and is written into a slab: the turn's
+// bytes go out in one socket write per replica (a view of the slab, no copy) and into the
+// backlog in one copy when the event-loop turn ends (setImmediate), as Redis writes replica
+// output in beforeSleep; whatever reads the backlog before then settles it first
+// (settleBacklog). A slab handed to a socket is never written again: the next turn takes a new
+// one once it is full.
 //
 // Full sync. A replica asking for a history this node cannot continue gets +FULLRESYNC
 // <replid> <offset> and then the dataset as of that offset: the snapshot starts in the same
@@ -81,9 +84,16 @@ export interface ReplicaLink {
 interface MasterSide {
   /** SELECT state of the stream (slaveseldb). */
   readonly encode: EncodeState;
-  /** The stream bytes of this turn, not yet written to the replicas. */
+  /**
+   * The slab the stream is written into: [turnStart, turnLen) is this turn's, not yet written
+   * to the replicas; [backlogAt, turnLen) not yet copied into the backlog.
+   */
   turn: Buffer;
+  turnStart: number;
   turnLen: number;
+  backlogAt: number;
+  /** A view of the slab went to a socket: its bytes up to turnStart must stay as they are. */
+  turnShared: boolean;
   flushScheduled: boolean;
   /** Removes the effect-stream consumer (null while none is attached). */
   detach: (() => void) | null;
@@ -107,9 +117,8 @@ interface Waiter {
 
 const sides = new WeakMap<Server, MasterSide>();
 
-const TURN_MIN = 64 * 1024;
-/** A turn of at least this many bytes is handed to the sockets without a copy. */
-const HAND_OVER = 16 * 1024;
+/** Stream slab size (a turn that needs more gets a slab of its own size). */
+const SLAB = 256 * 1024;
 const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
 const GETACK = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
 
@@ -118,8 +127,11 @@ export function masterSide(srv: Server): MasterSide {
   if (m === undefined) {
     m = {
       encode: { selectedDb: -1 },
-      turn: Buffer.allocUnsafe(TURN_MIN),
+      turn: Buffer.allocUnsafe(SLAB),
+      turnStart: 0,
       turnLen: 0,
+      backlogAt: 0,
+      turnShared: false,
       flushScheduled: false,
       detach: null,
       sync: null,
@@ -165,12 +177,14 @@ export function shiftReplicationId(srv: Server): void {
 export function createBacklog(srv: Server): void {
   const r = srv.repl;
   if (r.backlog !== null) return;
+  settleBacklog(srv);
   r.backlog = new Backlog(srv.config.getNumber('repl-backlog-size'), r.masterReplOffset);
   syncConsumer(srv);
 }
 
 /** Frees the backlog (freeReplicationBacklog). */
 export function freeBacklog(srv: Server): void {
+  settleBacklog(srv);
   srv.repl.backlog = null;
   syncConsumer(srv);
 }
@@ -186,6 +200,7 @@ export function resetHistory(srv: Server, replId: string, offset: number): void 
   r.replId = replId;
   r.replId2 = NO_REPL_ID;
   r.secondReplOffset = -1;
+  settleBacklog(srv);
   r.masterReplOffset = offset;
   r.backlog = null;
   createBacklog(srv);
@@ -204,7 +219,7 @@ export function feedFromMaster(srv: Server, b: Uint8Array, start: number, end: n
   if (end <= start) return;
   const m = masterSide(srv);
   const n = end - start;
-  reserve(m, n);
+  reserve(srv, m, n);
   copyBytes(m.turn, m.turnLen, b, start, end);
   commitTurn(srv, m, n);
 }
@@ -220,7 +235,7 @@ export function syncConsumer(srv: Server): void {
   if (want && m.detach === null) {
     m.detach = srv.propagation.addConsumer((ops) => {
       const n = encodedSize(ops, m.encode);
-      reserve(m, n);
+      reserve(srv, m, n);
       encodeOpsAt(ops, m.encode, m.turn, m.turnLen);
       commitTurn(srv, m, n);
       const c = srv.currentClient;
@@ -232,20 +247,23 @@ export function syncConsumer(srv: Server): void {
   }
 }
 
-/** Room for n more bytes in the turn buffer. */
-function reserve(m: MasterSide, n: number): void {
+/** Room for n more bytes in the slab: a new slab, with this turn's bytes, if it is full. */
+function reserve(srv: Server, m: MasterSide, n: number): void {
   if (m.turnLen + n <= m.turn.length) return;
-  const next = Buffer.allocUnsafe(Math.max(m.turn.length * 2, m.turnLen + n));
-  m.turn.copy(next, 0, 0, m.turnLen);
+  settleBacklog(srv);
+  const pending = m.turnLen - m.turnStart;
+  const next = Buffer.allocUnsafe(Math.max(SLAB, pending + n));
+  m.turn.copy(next, 0, m.turnStart, m.turnLen);
   m.turn = next;
+  m.turnStart = 0;
+  m.turnLen = pending;
+  m.backlogAt = pending;
+  m.turnShared = false;
 }
 
-/** The n bytes just written at turnLen join the stream: offset, backlog, replicas. */
+/** The n bytes just written at turnLen join the stream: the offset now, the rest at the turn's end. */
 function commitTurn(srv: Server, m: MasterSide, n: number): void {
-  const r = srv.repl;
-  r.masterReplOffset += n;
-  if (r.backlog !== null) r.backlog.append(m.turn, m.turnLen, m.turnLen + n);
-  if (r.replicas.size === 0) return; // nobody to send to: the backlog holds it
+  srv.repl.masterReplOffset += n;
   m.turnLen += n;
   if (!m.flushScheduled) {
     m.flushScheduled = true;
@@ -253,10 +271,21 @@ function commitTurn(srv: Server, m: MasterSide, n: number): void {
   }
 }
 
+/**
+ * Copies the stream bytes not yet in the backlog into it (or drops them with no backlog):
+ * whatever reads or replaces the backlog calls this first.
+ */
+export function settleBacklog(srv: Server): void {
+  const m = masterSide(srv);
+  if (m.backlogAt === m.turnLen) return;
+  srv.repl.backlog?.append(m.turn, m.backlogAt, m.turnLen);
+  m.backlogAt = m.turnLen;
+}
+
 /** A raw stream command from this node itself (PING, REPLCONF GETACK). */
 function feedRaw(srv: Server, bytes: Buffer): void {
   const m = masterSide(srv);
-  reserve(m, bytes.length);
+  reserve(srv, m, bytes.length);
   bytes.copy(m.turn, m.turnLen);
   commitTurn(srv, m, bytes.length);
 }
@@ -271,18 +300,19 @@ export function flushTurn(srv: Server): void {
     m.getAckPending = false;
     if (srv.repl.replicas.size > 0 && !srv.repl.isReplica) feedRaw(srv, GETACK);
   }
-  if (m.turnLen === 0) return;
-  // The sockets keep the chunk until it is written: a small turn is copied out (the turn
-  // buffer is reused), a big one is handed over whole and a new turn buffer is made.
-  let chunk: Buffer;
-  if (m.turnLen < HAND_OVER) {
-    chunk = Buffer.allocUnsafe(m.turnLen);
-    m.turn.copy(chunk, 0, 0, m.turnLen);
-  } else {
-    chunk = m.turn.subarray(0, m.turnLen);
-    m.turn = Buffer.allocUnsafe(TURN_MIN);
+  settleBacklog(srv);
+  if (m.turnLen === m.turnStart) return;
+  if (srv.repl.replicas.size === 0) {
+    // Nobody to send to: the backlog holds it, and an unshared slab is written over again.
+    m.turnStart = m.turnLen;
+    if (!m.turnShared) m.turnStart = m.turnLen = m.backlogAt = 0;
+    return;
   }
-  m.turnLen = 0;
+  // The sockets keep the chunk (a view of the slab) until it is written: the slab's bytes up
+  // to here stay as they are, and reserve() moves to a new slab once this one is full.
+  const chunk = m.turn.subarray(m.turnStart, m.turnLen);
+  m.turnStart = m.turnLen;
+  m.turnShared = true;
   noteMark(srv, m);
   for (const link of srv.repl.replicas) {
     if (link.held !== null) {
@@ -422,6 +452,7 @@ function tryPartialResync(srv: Server, c: Client, link: ReplicaLink, id: string,
     }
     return false;
   }
+  settleBacklog(srv);
   if (r.backlog === null || !r.backlog.holds(offset)) {
     srv.log.notice(`Unable to partial resync with replica ${peerName(c)} for lack of backlog (Replica request was: ${offset}).`);
     if (r.backlog !== null && offset > r.masterReplOffset) {
@@ -833,5 +864,6 @@ export function replicationCron(srv: Server): void {
 
 /** The backlog follows CONFIG SET repl-backlog-size. */
 export function resizeBacklog(srv: Server): void {
+  settleBacklog(srv);
   srv.repl.backlog?.resize(srv.config.getNumber('repl-backlog-size'));
 }
