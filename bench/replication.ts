@@ -94,6 +94,7 @@ interface Options {
   out: string | null;
   note: string | null;
   pin: boolean;
+  realtime: boolean;
 }
 
 const USAGE = `Usage: node dist/bench/replication.js [lag|fullsync|throughput|all] [options]   (default: all)
@@ -127,6 +128,9 @@ Options:
   --note TEXT        a line for the report, e.g. which build was measured
   --no-pin           let the scheduler place the processes (default: masters and redis-benchmark on the
                      first allowed CPU, replicas on the second, with taskset)
+  --no-rt            lag: keep this process at normal priority during the loads (default: its event loop,
+                     which times the probes, runs at SCHED_FIFO 20 with chrt, so that its own late
+                     wake-ups on the saturated cores do not count as replication lag)
 Environment: BENCH_SHOAL_CMD, REDIS_SERVER, REDIS_BENCHMARK (see bench/README.md).`;
 
 function intList(flag: string, raw: string | undefined, min: number, max: number): number[] {
@@ -170,6 +174,7 @@ function parseArgs(argv: readonly string[]): Options {
     out: path.join(packageRoot(), 'bench', 'results', 'replication.md'),
     note: null,
     pin: true,
+    realtime: true,
   };
   eachOption(rest, USAGE, (arg, take) => {
     switch (arg) {
@@ -223,6 +228,9 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--no-pin':
         opts.pin = false;
+        break;
+      case '--no-rt':
+        opts.realtime = false;
         break;
       default:
         return loadOption(arg, take, opts);
@@ -307,6 +315,7 @@ async function main(): Promise<number> {
     lag = await runLag({
       ctx, benchmarkBin: tools.benchmark, pairs: opts.pairs, n: opts.lagN, pipeline: opts.lagPipeline, clients: opts.clients, random: opts.random,
       value: opts.value, reps: opts.reps, probeMs: opts.probeMs, infoMs: opts.infoMs, drainMs: opts.drainMs, runTimeoutSec: opts.runTimeoutSec,
+      realtime: opts.realtime,
     });
   }
   if (run('fullsync')) {

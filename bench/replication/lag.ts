@@ -15,7 +15,7 @@
 // missing) and until the replica's offset reaches the master's (catch-up).
 
 import { performance } from 'node:perf_hooks';
-import { commandLine, runBenchmark, sleep } from '../lib.js';
+import { commandLine, runBenchmark, setRealtime, sleep } from '../lib.js';
 import { parseBenchmarkText, percentile, type LatencyReport } from '../engine/measure.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, exited } from '../persistence/servers.js';
@@ -41,6 +41,8 @@ export interface LagOptions {
   /** Longest wait after the load for probes still in flight (ms). */
   drainMs: number;
   runTimeoutSec: number | null;
+  /** Run this process's event loop at a real-time priority during each load (setRealtime). */
+  realtime: boolean;
 }
 
 export interface LagRun {
@@ -51,6 +53,8 @@ export interface LagRun {
   arrived: number;
   /** Per probe that arrived: arrival − ack and arrival − send (ms). */
   lagAck: number[];
+  /** Largest arrival − ack of the probes sent in each 500 ms of the run (ms; NaN: none arrived). */
+  lagByHalfSecond: number[];
   lagSend: number[];
   /** Probe SET round trips on the master (ms). */
   rtt: number[];
@@ -66,6 +70,8 @@ export interface LagRun {
 
 export interface LagResult {
   opts: Omit<LagOptions, 'ctx' | 'benchmarkBin' | 'runTimeoutSec'>;
+  /** Why the harness could not run at real-time priority (null: it did, or was not asked to). */
+  realtimeFailure: string | null;
   runs: LagRun[];
   setupFailures: Map<PairName, string>;
   commands: string[];
@@ -185,8 +191,10 @@ class InfoSampler {
   }
 }
 
-/** One run on a pair; failures land in the run. */
-async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: LagRun): Promise<void> {
+/** One run on a pair; failures land in the run. Returns why real-time priority failed, if it did. */
+async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: LagRun): Promise<string | null> {
+  let realtime = false;
+  let realtimeFailure: string | null = null;
   const probe = new Probe();
   const sampler = new InfoSampler();
   try {
@@ -196,6 +204,12 @@ async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: La
     sampler.start(master, o.infoMs);
     const timeoutMs = (o.runTimeoutSec ?? 120 + Math.ceil(o.n / 2000)) * 1000;
     const bench = runBenchmark(o.benchmarkBin, benchmarkArgs(master.port, o), timeoutMs, { pinning: o.ctx.pinning, role: 'server' });
+    // redis-benchmark is spawned: from here until the replica caught up, this event loop (the
+    // probe and its subscriber) runs at a real-time priority.
+    if (o.realtime) {
+      realtimeFailure = setRealtime(true);
+      realtime = realtimeFailure === null;
+    }
     probe.start(o.probeMs);
     let out: string;
     try {
@@ -218,6 +232,10 @@ async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: La
     const death = (await deathNote(master)) ?? (await deathNote(replica));
     run.failure = death !== null ? `${death} — ${msg}` : msg;
   } finally {
+    if (realtime) {
+      const back = setRealtime(false);
+      if (back !== null) log(`replication: lag: could not leave real-time priority: ${back}`);
+    }
     probe.close();
     await sampler.stop();
   }
@@ -231,13 +249,20 @@ async function runOnce(o: LagOptions, master: PServer, replica: PServer, run: La
     if (ack !== undefined) run.rtt.push(ack - sent);
     if (arr === undefined) continue;
     run.lagSend.push(arr - sent);
-    if (ack !== undefined) run.lagAck.push(arr - ack);
+    if (ack !== undefined) {
+      run.lagAck.push(arr - ack);
+      const w = Math.floor((sent - (probe.sent[0] ?? sent)) / 500);
+      while (run.lagByHalfSecond.length <= w) run.lagByHalfSecond.push(NaN);
+      const prev = run.lagByHalfSecond[w] ?? NaN;
+      run.lagByHalfSecond[w] = Number.isNaN(prev) ? arr - ack : Math.max(prev, arr - ack);
+    }
   }
   run.infoLagBytes = sampler.lagBytes;
   run.infoLagMs = sampler.lagMs;
   run.infoGap = sampler.gap;
   // Leave the pair empty between runs (memory on a shared machine).
   if (!exited(master)) await expectReply(master, ['FLUSHALL'], '+OK').catch(() => undefined);
+  return realtimeFailure;
 }
 
 /** The lag scenario: every pair up, then reps × pairs runs, alternating the pairs. */
@@ -246,8 +271,9 @@ export async function runLag(o: LagOptions): Promise<LagResult> {
   const result: LagResult = {
     opts: {
       pairs: o.pairs, n: o.n, pipeline: o.pipeline, clients: o.clients, random: o.random, value: o.value, reps: o.reps,
-      probeMs: o.probeMs, infoMs: o.infoMs, drainMs: o.drainMs,
+      probeMs: o.probeMs, infoMs: o.infoMs, drainMs: o.drainMs, realtime: o.realtime,
     },
+    realtimeFailure: null,
     runs: [], setupFailures: new Map(),
     commands: [`${commandLine(['redis-benchmark', ...benchmarkArgs(0, o)]).replace('-p 0', '-p M')}   # on the master, every pair`],
   };
@@ -277,7 +303,7 @@ export async function runLag(o: LagOptions): Promise<LagResult> {
       for (const [pair, { master, replica }] of pairs) {
         k++;
         const run: LagRun = {
-          pair, rep, sent: 0, acked: 0, arrived: 0, lagAck: [], lagSend: [], rtt: [], load: null, catchUpMs: null,
+          pair, rep, sent: 0, acked: 0, arrived: 0, lagAck: [], lagByHalfSecond: [], lagSend: [], rtt: [], load: null, catchUpMs: null,
           infoLagBytes: [], infoLagMs: [], infoGap: [], failure: null,
         };
         result.runs.push(run);
@@ -285,13 +311,18 @@ export async function runLag(o: LagOptions): Promise<LagResult> {
           run.failure = (await deathNote(master)) ?? (await deathNote(replica)) ?? 'not running';
           continue;
         }
-        await runOnce(o, master, replica, run);
+        const rtFailure = await runOnce(o, master, replica, run);
+        if (rtFailure !== null && result.realtimeFailure === null) {
+          result.realtimeFailure = rtFailure;
+          log(`replication: lag: the harness runs at normal priority (${rtFailure}): its own late wake-ups will show in the lag`);
+        }
         const p99 = percentile([...run.lagAck].sort((a, b) => a - b), 99);
         log(
           `replication: lag [${k}/${total}] ${pair.padEnd(11)}: SET ${fmtInt(run.load?.rps ?? 0)} rps, probes ${run.arrived}/${run.sent} arrived, ` +
             `p99 arrival−ack ${p99.toFixed(2)} ms, catch-up ${run.catchUpMs === null ? '–' : `${fmtInt(run.catchUpMs)} ms`}` +
             (run.failure !== null ? `; FAILED: ${run.failure}` : ''),
         );
+        log(`replication: lag: largest arrival−ack per 0.5 s of probes, ms: ${run.lagByHalfSecond.map((x) => (Number.isNaN(x) ? '–' : x.toFixed(0))).join(' ')}`);
       }
     }
   } finally {

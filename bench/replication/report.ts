@@ -90,6 +90,10 @@ export function renderLag(r: LagResult): string {
     '',
     `- shoal/shoal vs redis/redis, p99 arrival − ack: ${fmtR(p('shoal/shoal'))} ms vs ${fmtR(p('redis/redis'))} ms`,
     '',
+    r.opts.realtime && r.realtimeFailure === null
+      ? '- the harness (probe writer, subscriber, INFO sampler: one event loop) ran at real-time priority (SCHED_FIFO 20, `chrt`) from the start of each load until the replica caught up, so its own wake-ups were not late on the saturated cores'
+      : `- the harness ran at normal priority (${r.opts.realtime ? r.realtimeFailure : '--no-rt'}): on saturated cores its own late wake-ups count as lag, for either server`,
+    '',
     '*arrival − ack*: when the replica\'s `__keyspace@0__:probe:<i>` event reached the subscriber, minus when the master\'s +OK for ' +
       '`SET probe:<i>` reached the probe (both read by this process; it can be negative when the event beats the reply). ' +
       '*arrival − send* counts the master\'s own queueing under the load too. Percentiles are over every probe of every successful run of the pair; ' +

@@ -255,6 +255,37 @@ describe('replica link: the stream', () => {
     assert.equal(acked, offset);
   });
 
+  it('counts each command of a batch in the offset, and passes the batch on whole, even when the link breaks in it', async () => {
+    const { c, conn } = await syncedReplica();
+    let offset = Number((await info(c))['master_repl_offset']);
+    // One write, so one batch: each GETACK answers the offset of the commands before it.
+    const setA = streamCommand('SET', 'ba', '1');
+    const getack = streamCommand('REPLCONF', 'GETACK', '*');
+    const setB = streamCommand('SET', 'bb', '2');
+    conn.send(Buffer.concat([setA, getack, setB, getack]));
+    // ACKs sent before the batch (after the load, once a second) carry the offset before it.
+    let ack = await conn.ack();
+    while (ack === offset) ack = await conn.ack();
+    assert.equal(ack, offset + setA.length);
+    assert.equal(await conn.ack(), offset + setA.length + getack.length + setB.length);
+    offset += setA.length + setB.length + 2 * getack.length;
+    // The backlog ends where the offset does: it holds the whole batch.
+    const backlogEnd = (i: Record<string, string>): number =>
+      Number(i['repl_backlog_first_byte_offset']) + Number(i['repl_backlog_histlen']) - 1;
+    let i = await info(c);
+    assert.equal(i['master_repl_offset'], String(offset));
+    assert.equal(backlogEnd(i), offset);
+    // A protocol error after a command closes the link in the middle of the batch: the command
+    // that ran before it still counts, and is in the backlog.
+    const setC = streamCommand('SET', 'bc', '3');
+    conn.send(Buffer.concat([setC, Buffer.from('*1\r\n$x\r\n')]));
+    await until(async () => (await c.get('bc')) === '3', { what: 'SET bc applied' });
+    await until(async () => conn.closed, { what: 'the link closed on the protocol error' });
+    i = await info(c);
+    assert.equal(i['master_repl_offset'], String(offset + setC.length));
+    assert.equal(backlogEnd(i), offset + setC.length);
+  });
+
   it('expires nothing itself: the master client sees expired keys live, clients see them missing', async () => {
     const { c, conn } = await syncedReplica();
     assert.equal(await c.dbsize(), 2);

@@ -5,7 +5,7 @@
 //
 // The stream. On a master it is the effect stream (propagate.ts) encoded as RESP with its own
 // SELECT state (Redis's slaveseldb); on a replica it is the bytes its master sent, applied and
-// passed on unchanged (feedFromMaster), so a sub-replica's offsets match the whole chain.
+// passed on unchanged (passOnFromMaster), so a sub-replica's offsets match the whole chain.
 // Every byte moves srv.repl.masterReplOffset at once and is written into a slab: the turn's
 // bytes go out in one socket write per replica (a view of the slab, no copy) and into the
 // backlog in one copy when the event-loop turn ends (setImmediate), as Redis writes replica
@@ -212,16 +212,22 @@ export function disconnectReplicas(srv: Server): void {
 }
 
 /**
- * Bytes a replica applied from its master (replicationFeedStreamFromMasterStream): into the
- * backlog and to the sub-replicas, unchanged; the offset moves by their length.
+ * Bytes a replica applied from its master (replicationFeedStreamFromMasterStream), passed on
+ * unchanged into the stream for the backlog and the sub-replicas. Their offsets are counted
+ * already: the master client moves srv.repl.masterReplOffset after each command and passes a
+ * batch's bytes on at once (replica-client.ts).
  */
-export function feedFromMaster(srv: Server, b: Uint8Array, start: number, end: number): void {
+export function passOnFromMaster(srv: Server, b: Uint8Array, start: number, end: number): void {
   if (end <= start) return;
   const m = masterSide(srv);
   const n = end - start;
   reserve(srv, m, n);
   copyBytes(m.turn, m.turnLen, b, start, end);
-  commitTurn(srv, m, n);
+  m.turnLen += n;
+  if (!m.flushScheduled) {
+    m.flushScheduled = true;
+    setImmediate(() => flushTurn(srv));
+  }
 }
 
 /**

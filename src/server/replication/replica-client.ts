@@ -5,11 +5,13 @@
 // CLIENT PAUSE holds them, the AOF records their effects, and keyspace events and WATCH see
 // them. Its replies are dropped (Client.flush, isMaster). What differs from a normal client:
 //
-//   - bytes are accounted: after each command, exactly the bytes that carried it go to
-//     feedFromMaster (the offset, the backlog and the sub-replicas), as Redis's
-//     commandProcessed does with c->reploff. Inside MULTI nothing is passed on: the whole
-//     transaction goes after its EXEC, so a sub-replica, and this node's offset, never stand in
-//     the middle of one. A command held by CLIENT PAUSE counts once it finally ran.
+//   - bytes are accounted: after each command, exactly the bytes that carried it move the
+//     offset (srv.repl.masterReplOffset), as Redis's commandProcessed does with c->reploff,
+//     and when the batch of commands ends those bytes go on, in one copy, to the backlog and
+//     the sub-replicas (passOnFromMaster; nothing reads either in the middle of a batch).
+//     Inside MULTI nothing counts: the whole transaction goes after its EXEC, so a
+//     sub-replica, and this node's offset, never stand in the middle of one. A command held
+//     by CLIENT PAUSE counts once it finally ran.
 //   - no query buffer limit and no proto-max-bulk-len (Redis exempts its master too).
 //   - an error it is answered is logged, as Redis logs "This replica is sending an error to its
 //     master"; a protocol error closes the link.
@@ -20,7 +22,7 @@ import type { Socket } from 'node:net';
 import { ProtocolError } from '../../protocol/request-parser.js';
 import { Client } from '../network/client.js';
 import type { Server } from '../server.js';
-import { feedFromMaster } from './master.js';
+import { passOnFromMaster } from './master.js';
 
 /** What the master client tells its link. */
 export interface MasterClientEvents {
@@ -32,16 +34,23 @@ export interface MasterClientEvents {
   gone(): void;
 }
 
-/** Bytes of the master's stream applied before the replica lets the event loop turn. */
-const YIELD_BYTES = 256 * 1024;
+/**
+ * Bytes of the master's stream applied before the replica lets the event loop turn: one read
+ * (64 KB, about 450 pipelined SETs). Every other client's replies and keyspace events wait for
+ * the turn to end; at 256 KB a probe's event on a replica under a SET -P 16 load came a median
+ * 4-10 ms after its write, and 1.4 ms on Redis's replica (bench/results/replication.md).
+ */
+const YIELD_BYTES = 64 * 1024;
 
 export class MasterClient extends Client {
   readonly #events: MasterClientEvents;
   /** Received chunks not yet passed on whole; #chunksStart is the stream position of chunks[0][0]. */
   #chunks: Buffer[] = [];
   #chunksStart = 0;
-  /** Stream position (parser.consumed basis) up to which bytes were passed on. */
+  /** Stream position (parser.consumed basis) up to which bytes were counted in the offset. */
   #applied = 0;
+  /** Stream position up to which counted bytes were passed on (passOnFromMaster). */
+  #passed = 0;
   /** End of the command held by CLIENT PAUSE (-1: none). */
   #heldEnd = -1;
   #busy = false;
@@ -132,29 +141,40 @@ export class MasterClient extends Client {
       }
     } finally {
       this.#busy = false;
+      this.#passOnCounted();
     }
     this.flush();
   }
 
-  /** The command ending at stream position `end` ran: pass its bytes on (not inside MULTI). */
+  /** The command ending at stream position `end` ran: its bytes count (not inside MULTI). */
   #commandDone(end: number): void {
     if (this.multi !== null || this.closed) return;
     const start = this.#applied;
     if (end > start) {
-      this.#feed(start, end);
+      this.srv.repl.masterReplOffset += end - start;
       this.#applied = end;
     }
     this.#events.applied(this.db.id);
   }
 
-  /** feedFromMaster with the stream bytes [start, end), then drops the chunks fully passed on. */
-  #feed(start: number, end: number): void {
+  /**
+   * Passes on the bytes counted and not yet passed on: the backlog and the sub-replicas must
+   * end where the offset does before anything else runs (also when the link is lost mid-batch).
+   */
+  #passOnCounted(): void {
+    if (this.#applied <= this.#passed) return;
+    this.#passOn(this.#passed, this.#applied);
+    this.#passed = this.#applied;
+  }
+
+  /** passOnFromMaster with the stream bytes [start, end), then drops the chunks fully passed on. */
+  #passOn(start: number, end: number): void {
     const chunks = this.#chunks;
     let base = this.#chunksStart;
     let i = 0;
     while (i < chunks.length && base + chunks[i].length <= start) base += chunks[i++].length;
     if (i < chunks.length && end <= base + chunks[i].length) {
-      feedFromMaster(this.srv, chunks[i], start - base, end - base);
+      passOnFromMaster(this.srv, chunks[i], start - base, end - base);
     } else {
       // Spans chunks (a command cut between reads): gather it.
       const parts: Buffer[] = [];
@@ -167,7 +187,7 @@ export class MasterClient extends Client {
         pos += ch.length;
       }
       const all = Buffer.concat(parts);
-      feedFromMaster(this.srv, all, 0, all.length);
+      passOnFromMaster(this.srv, all, 0, all.length);
     }
     // Drop what lies wholly before `end`.
     let drop = 0;
@@ -194,6 +214,7 @@ export class MasterClient extends Client {
   #lost(): void {
     if (this.#gone) return;
     this.#gone = true;
+    this.#passOnCounted();
     this.#chunks = [];
     this.#events.gone();
   }

@@ -6,7 +6,7 @@
 //   replica-client.ts  the master client applying the stream and passing its bytes on
 //
 // History. A replica's stream is its master's: srv.repl.replId is the master's ID and
-// srv.repl.masterReplOffset the offset of the last byte applied (master.ts feedFromMaster). When
+// srv.repl.masterReplOffset the offset of the last byte applied (replica-client.ts). When
 // the link drops, that position is kept (Redis's cached master) and the next PSYNC asks for
 // <replId> <offset+1>, so a master that still has the bytes answers +CONTINUE. The same holds
 // after REPLICAOF of another host (its promoted replica knows our history as its replId2), when a

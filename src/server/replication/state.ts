@@ -5,8 +5,8 @@
 // node accepts a partial resync from a replica asking for (id, offset) when id is its replId
 // (or its replId2 and offset <= secondReplOffset) and its backlog still holds offset. A master
 // feeds its stream from its own writes (master.ts, a consumer of the effect stream); a replica
-// feeds it with the bytes it applied from its master, unchanged (replica.ts calls
-// feedFromMaster), so sub-replicas see the same offsets and can move between the two.
+// feeds it with the bytes it applied from its master, unchanged (replica-client.ts calls
+// passOnFromMaster), so sub-replicas see the same offsets and can move between the two.
 //
 //   master side (master.ts): the backlog, the connected replicas, full and partial syncs,
 //     WAIT, min-replicas-to-write;
