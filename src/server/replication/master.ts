@@ -10,8 +10,9 @@
 // bytes go out in one socket write per replica (a view of the slab, no copy) and into the
 // backlog in one copy when the event-loop turn ends (setImmediate), as Redis writes replica
 // output in beforeSleep; whatever reads the backlog before then settles it first
-// (settleBacklog). A slab handed to a socket is never written again: the next turn takes a new
-// one once it is full.
+// (settleBacklog). While every replica's socket takes each turn whole, the slab is written over
+// from its start; a view a socket queued (a replica behind) is never written over: the next
+// turns take a new slab once this one is full.
 //
 // Full sync. A replica asking for a history this node cannot continue gets +FULLRESYNC
 // <replid> <offset> and then the dataset as of that offset: the snapshot starts in the same
@@ -92,7 +93,7 @@ interface MasterSide {
   turnStart: number;
   turnLen: number;
   backlogAt: number;
-  /** A view of the slab went to a socket: its bytes up to turnStart must stay as they are. */
+  /** A view of the slab is queued in a socket or held: its bytes up to turnStart must stay as they are. */
   turnShared: boolean;
   flushScheduled: boolean;
   /** Removes the effect-stream consumer (null while none is attached). */
@@ -314,21 +315,30 @@ export function flushTurn(srv: Server): void {
     if (!m.turnShared) m.turnStart = m.turnLen = m.backlogAt = 0;
     return;
   }
-  // The sockets keep the chunk (a view of the slab) until it is written: the slab's bytes up
-  // to here stay as they are, and reserve() moves to a new slab once this one is full.
+  // The chunk is a view of the slab. A socket that took it whole at once (nothing queued after
+  // the write, as ReplyWriter.flush relies on) keeps nothing of it; one that queued it, or a
+  // held stream, keeps the view until it is written: then the slab's bytes up to here stay as
+  // they are, and reserve() moves to a new slab once this one is full.
   const chunk = m.turn.subarray(m.turnStart, m.turnLen);
-  m.turnStart = m.turnLen;
-  m.turnShared = true;
   noteMark(srv, m);
+  let pinned = m.turnShared;
   for (const link of srv.repl.replicas) {
     if (link.held !== null) {
       if (link.state === 'wait_bgsave_start') continue; // its stream starts with its snapshot
       link.held.push(chunk);
       link.heldBytes += chunk.length;
       srv.output.afterFlush(link.client);
+      pinned = true;
     } else {
       writeToReplica(srv, link, chunk);
+      if (link.client.socket.writableLength > 0) pinned = true;
     }
+  }
+  if (pinned) {
+    m.turnStart = m.turnLen;
+    m.turnShared = true;
+  } else {
+    m.turnStart = m.turnLen = m.backlogAt = 0;
   }
 }
 
