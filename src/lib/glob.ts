@@ -123,6 +123,17 @@ function isLiteral(pattern: Buffer): boolean {
   return true;
 }
 
+/** s starts with prefix (s is at least as long). A loop: no view, no call into the runtime. */
+function prefixEquals(prefix: Buffer, s: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== s[i]) return false;
+  return true;
+}
+
+function prefixEqualsNocase(prefix: Buffer, s: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== s[i] && lower(prefix[i]!) !== lower(s[i]!)) return false;
+  return true;
+}
+
 /** Byte equality, ASCII case-insensitive when nocase. */
 function literalEquals(a: Buffer, b: Buffer, nocase: boolean): boolean {
   if (a.length !== b.length) return false;
@@ -147,6 +158,13 @@ export function globMatch(pattern: Buffer, subject: Buffer, nocase = false): boo
 export function compileGlob(pattern: Buffer, nocase = false): (subject: Buffer) => boolean {
   if (pattern.length === 1 && pattern[0] === STAR) return (s) => s.length > 0;
   if (isLiteral(pattern)) return (s) => literalEquals(pattern, s, nocase);
+  // `<literal>*`, the usual shape of a channel or key pattern (__keyspace@0__:user:*): a
+  // prefix test, with no matcher state per subject.
+  const last = pattern.length - 1;
+  if (pattern[last] === STAR && isLiteral(pattern.subarray(0, last))) {
+    const prefix = Buffer.from(pattern.subarray(0, last));
+    return nocase ? (s) => s.length >= last && prefixEqualsNocase(prefix, s) : (s) => s.length >= last && prefixEquals(prefix, s);
+  }
   return (s) => matchFrom(pattern, 0, pattern.length, s, 0, s.length, nocase,
     { skipLonger: false });
 }

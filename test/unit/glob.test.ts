@@ -88,8 +88,8 @@ test('no exponential blow-up', () => {
 });
 
 test('compileGlob agrees with globMatch', () => {
-  const pats = ['*', 'abc', 'a*', '*c', 'a?c', '[ab]*', 'ABC', '', '\\a'];
-  const subs = ['', 'abc', 'ABC', 'a', 'ac', 'bcc', 'xyz'];
+  const pats = ['*', 'abc', 'a*', '*c', 'a?c', '[ab]*', 'ABC', '', '\\a', 'ab*', 'AB*', 'abc*', '\\**', 'a?*', 'a**', '__keyspace@0__:k*'];
+  const subs = ['', 'abc', 'ABC', 'a', 'ac', 'bcc', 'xyz', 'ab', 'abcd', 'ABx', '*x', '__keyspace@0__:k', '__keyspace@0__:key:1', '__keyspace@1__:k'];
   for (const p of pats) {
     for (const nocase of [false, true]) {
       const f = compileGlob(b(p), nocase);

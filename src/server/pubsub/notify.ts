@@ -8,6 +8,8 @@
 // events through notifyKeyspaceEvent in src/server/signals.ts, which tests the class against
 // `flags` first: with notifications off an event costs one integer test.
 
+import { copyBytes } from '../../lib/bytes.js';
+import { argView } from '../../protocol/request-parser.js';
 import { parseKeyspaceEvents } from '../config/values.js';
 import { NOTIFY } from '../signals.js';
 import type { PubSub } from './registry.js';
@@ -43,6 +45,7 @@ export class KeyspaceNotifier {
   readonly #keyspacePrefix: Buffer[] = [];
   readonly #keyeventPrefix: Buffer[] = [];
   readonly #events = new Map<string, Buffer>();
+  #scratch = Buffer.allocUnsafeSlow(256);
 
   constructor(pubsub: PubSub) {
     this.#pubsub = pubsub;
@@ -57,14 +60,28 @@ export class KeyspaceNotifier {
     if (pubsub.idle) return; // nobody could receive it
     let ev = this.#events.get(event);
     if (ev === undefined) this.#events.set(event, (ev = Buffer.from(event, 'latin1')));
-    const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
     if ((this.flags & NOTIFY.keyspace) !== 0) {
       const prefix = (this.#keyspacePrefix[dbid] ??= Buffer.from(`__keyspace@${dbid}__:`, 'latin1'));
-      pubsub.publish(Buffer.concat([prefix, k]), ev, false);
+      pubsub.publish(this.#channel(prefix, key), ev, false);
     }
     if ((this.flags & NOTIFY.keyevent) !== 0) {
       const prefix = (this.#keyeventPrefix[dbid] ??= Buffer.from(`__keyevent@${dbid}__:`, 'latin1'));
-      pubsub.publish(Buffer.concat([prefix, ev]), k, false);
+      const k = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+      pubsub.publish(this.#channel(prefix, ev), k, false);
     }
+  }
+
+  /**
+   * prefix + name in a scratch buffer reused by every event: publish() copies what it sends
+   * and keeps nothing, and with notifications on (a subscriber on a replica, say) every write
+   * raises one, so a new buffer each time was garbage by the megabyte.
+   */
+  #channel(prefix: Buffer, name: Uint8Array): Buffer {
+    const n = prefix.length + name.length;
+    if (this.#scratch.length < n) this.#scratch = Buffer.allocUnsafeSlow(Math.max(n, 2 * this.#scratch.length));
+    const out = this.#scratch;
+    copyBytes(out, 0, prefix);
+    copyBytes(out, prefix.length, name);
+    return argView(out.buffer as ArrayBuffer, out.byteOffset, n);
   }
 }

@@ -217,7 +217,8 @@ export class PubSub {
    */
   publish(channel: Buffer, message: Buffer, shard: boolean): number {
     let receivers = 0;
-    const subs = (shard ? this.#shard : this.#channels).get(channel.toString('latin1'));
+    const byName = shard ? this.#shard : this.#channels;
+    const subs = byName.size === 0 ? undefined : byName.get(channel.toString('latin1'));
     if (subs !== undefined) {
       const kind = shard ? SMESSAGE_BULK : MESSAGE_BULK;
       for (const c of subs) {
