@@ -721,6 +721,36 @@ export const serverSpecs: CommandSpec[] = [
     },
   },
   {
+    name: "failover",
+    arity: -1,
+    flags: ["admin", "noscript", "stale"],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    acl: ["admin", "slow", "dangerous"],
+    doc: {
+      summary: "Start a coordinated failover between this server and one of its replicas.",
+      since: "6.2.0",
+      group: "server",
+      complexity: "O(1)",
+      arguments: [
+        {
+          name: "target",
+          type: "block",
+          token: "TO",
+          flags: ["optional"],
+          arguments: [
+            { name: "host", type: "string" },
+            { name: "port", type: "integer" },
+            { name: "force", type: "pure-token", token: "FORCE", flags: ["optional"] },
+          ],
+        },
+        { name: "abort", type: "pure-token", token: "ABORT", flags: ["optional"] },
+        { name: "milliseconds", type: "integer", token: "TIMEOUT", flags: ["optional"] },
+      ],
+    },
+  },
+  {
     name: "replicaof",
     arity: 3,
     flags: ["admin", "noscript", "stale", "no_async_loading"],

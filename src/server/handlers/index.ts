@@ -14,6 +14,7 @@ import { persistenceHandlers } from './persistence.js';
 import { pubsubHandlers } from './pubsub.js';
 import { replicationHandlers } from './replication.js';
 import { replicaofHandlers } from './replicaof.js';
+import { failoverHandlers } from '../replication/failover.js';
 import { serverHandlers } from './server.js';
 import { setsHandlers } from './sets.js';
 import { stringsHandlers } from './strings.js';
@@ -39,4 +40,5 @@ export const allHandlers: Record<string, Handler> = {
   ...persistenceHandlers,
   ...replicationHandlers,
   ...replicaofHandlers,
+  ...failoverHandlers,
 };

@@ -11,6 +11,7 @@ import { parseIntArg } from '../../lib/numbers.js';
 const replicaofCommand: Handler = (c, argv) => {
   const srv = c.srv;
   if (srv.config.getBool('cluster-enabled')) return void c.w.error(Err.replicaofInCluster);
+  if (srv.repl.failover !== null) return void c.w.error(Err.replicaofWhileFailingOver);
   const who = (): string => clientInfoLine(c, srv.now, { client: c, argv, name: c.currentCommand?.fullName ?? 'replicaof' });
   if (isKeyword(argv[1], 'no') && isKeyword(argv[2], 'one')) {
     if (srv.repl.master !== null) replicaOfNoOne(srv, who());

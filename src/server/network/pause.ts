@@ -7,8 +7,9 @@
 // paused, keys are not expired or evicted (they read as missing but stay in memory), so a
 // failover can take a consistent view of the dataset.
 //
-// A shutdown waiting for its replicas holds writes the same way (Redis's PAUSE_DURING_SHUTDOWN),
-// apart from CLIENT PAUSE: CLIENT UNPAUSE does not lift it, only the shutdown's end does.
+// A shutdown waiting for its replicas (Redis's PAUSE_DURING_SHUTDOWN) and a FAILOVER waiting for
+// one to catch up (PAUSE_DURING_FAILOVER) hold writes the same way, apart from CLIENT PAUSE:
+// CLIENT UNPAUSE does not lift them, only their end does.
 
 import { F, type Command } from '../command-table.js';
 import type { Client } from './client.js';
@@ -16,14 +17,17 @@ import type { ExpiryPolicy } from '../keyspace/database.js';
 
 export type PauseType = 'write' | 'all';
 
+/** What holds writes apart from CLIENT PAUSE. */
+export type HoldPurpose = 'shutdown' | 'failover';
+
 export class PauseState {
   type: PauseType | null = null;
   /** Absolute end time in ms. */
   end = 0;
   #held: { c: Client; argv: Buffer[] }[] = [];
   #timer: NodeJS.Timeout | null = null;
-  /** Writes held for a shutdown waiting for replicas (holdForShutdown). */
-  #shutdownHold = false;
+  /** Writes held apart from CLIENT PAUSE (hold()). */
+  readonly #holds = new Set<HoldPurpose>();
   /** The node's lazy-expiry switch, held off during the pause (restored at its end). */
   readonly #expiry: ExpiryPolicy;
   readonly #onEnd: (held: { c: Client; argv: Buffer[] }[]) => void;
@@ -37,19 +41,30 @@ export class PauseState {
 
   /** True while writes are paused (expiry and eviction must hold off). */
   get writesPaused(): boolean {
-    return this.type !== null || this.#shutdownHold;
+    return this.type !== null || this.#holds.size > 0;
   }
 
   /**
    * Holds writes (and expiry) while a shutdown waits for its replicas, or (on = false, the
-   * shutdown aborted or failed) lets them go unless a CLIENT PAUSE still holds them.
+   * shutdown aborted or failed) lets them go unless something else still holds them.
    */
   holdForShutdown(on: boolean): void {
-    if (this.#shutdownHold === on) return;
-    this.#shutdownHold = on;
+    this.hold('shutdown', on);
+  }
+
+  /**
+   * Holds writes (and expiry) for `purpose`, or (on = false) lets them go unless a CLIENT
+   * PAUSE or another purpose still holds them.
+   */
+  hold(purpose: HoldPurpose, on: boolean): void {
+    if (this.#holds.has(purpose) === on) return;
     if (on) {
+      this.#holds.add(purpose);
       this.#expiry.paused = true;
-    } else if (this.type === null) {
+      return;
+    }
+    this.#holds.delete(purpose);
+    if (this.type === null && this.#holds.size === 0) {
       this.#expiry.paused = false;
       this.#release();
     }
@@ -72,10 +87,10 @@ export class PauseState {
     this.type = null;
     this.end = 0;
     // A replica keeps deletion off on its own (ExpiryPolicy.replica).
-    this.#expiry.paused = this.#shutdownHold;
+    this.#expiry.paused = this.#holds.size > 0;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    // Writes a shutdown still holds are held again when they are dispatched.
+    // Writes a shutdown or a failover still holds are held again when they are dispatched.
     this.#release();
   }
 
@@ -88,7 +103,7 @@ export class PauseState {
   /** True if the command must wait for the pause to end. */
   /** Whether cmd must wait; `extraFlags` adds flags it carries (EXEC: its queued writes). */
   blocks(cmd: Command, extraFlags = 0): boolean {
-    if (this.#shutdownHold && ((cmd.flags | extraFlags) & (F.write | F.mayReplicate)) !== 0) return true;
+    if (this.#holds.size > 0 && ((cmd.flags | extraFlags) & (F.write | F.mayReplicate)) !== 0) return true;
     if (this.type === null) return false;
     if (this.#now() >= this.end) {
       this.unpause();

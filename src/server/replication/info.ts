@@ -71,7 +71,7 @@ export function replicationInfo(srv: Server): Lines {
   settleBacklog(srv);
   const b = r.backlog;
   out.push(
-    ['master_failover_state', 'no-failover'],
+    ['master_failover_state', r.failover?.state ?? 'no-failover'],
     ['master_replid', r.replId],
     ['master_replid2', r.replId2],
     ['master_repl_offset', r.masterReplOffset],

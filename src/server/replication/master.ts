@@ -39,7 +39,9 @@ import { copyBytes } from '../../lib/bytes.js';
 import { Backlog } from './backlog.js';
 import { ReplicaSocketsSink, streamFile } from './rdb-transfer.js';
 import { NO_REPL_ID, newReplId } from './state.js';
-import { replicaCron } from './replica.js';
+import { replicaCron, replicaOfNoOne } from './replica.js';
+import { updateFailoverStatus } from './failover.js';
+import { isKeyword } from '../handlers/util.js';
 import { checkPendingShutdown } from '../persistence/shutdown.js';
 
 /** Where a replica is in its sync (INFO prints wait_bgsave, send_bulk, online). */
@@ -388,6 +390,16 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
   const srv = c.srv;
   if (c.replica !== null) return; // already a replica: ignore
   const r = srv.repl;
+  // PSYNC <replid> <offset> FAILOVER: this node's master hands over to it (its FAILOVER). The
+  // node promotes itself, and the PSYNC goes on as any other: the master's history is now this
+  // node's previous one, so it continues partially.
+  if (argv.length > 3 && argv[0].length === 5 && isKeyword(argv[3], 'failover')) {
+    if (argv[1].toString('latin1') !== r.replId) return void c.w.error(Err.psyncFailoverReplid);
+    replicaOfNoOne(srv, '');
+    srv.log.notice(`Failover request received for replid ${argv[1].toString('latin1')}.`);
+  }
+  // No replicas while this node hands over to one of them.
+  if (r.failover !== null) return void c.w.error(Err.syncWhileFailingOver);
   if (r.isReplica && r.link?.state !== 'connected') {
     c.w.error(Err.noMasterLink);
     return;
@@ -699,6 +711,8 @@ export function replicaAck(srv: Server, c: Client, offset: number): void {
   const m = masterSide(srv);
   if (m.waiters.size > 0) for (const w of [...m.waiters]) checkWaiter(srv, w);
   checkPendingShutdown(srv);
+  // Not from inside this command: turning into a replica closes this very client.
+  if (srv.repl.failover !== null) setImmediate(() => updateFailoverStatus(srv));
 }
 
 /** Replicas that acknowledged at least `offset`. */
@@ -826,10 +840,11 @@ export function replicationCron(srv: Server): void {
   replicaCron(srv);
   const now = srv.clock.now();
   // PING the replicas every repl-ping-replica-period seconds (a master only: a replica's
-  // stream is its master's).
-  if (!r.isReplica && r.replicas.size > 0 && m.cronLoops % srv.config.getNumber('repl-ping-replica-period') === 0) {
+  // stream is its master's). Not while a FAILOVER waits for a replica to reach the offset.
+  if (!r.isReplica && r.replicas.size > 0 && r.failover === null && m.cronLoops % srv.config.getNumber('repl-ping-replica-period') === 0) {
     feedRaw(srv, PING);
   }
+  if (r.failover !== null) updateFailoverStatus(srv);
   // Replicas waiting for a disk payload get a newline a second: the link stays alive.
   for (const link of r.replicas) {
     if (link.state === 'wait_bgsave_start' || (link.state === 'wait_bgsave_end' && m.sync?.disk === true)) {

@@ -30,6 +30,7 @@ import { createWriteStream, close as closeFd, open as openFd, unlink, type Write
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Server } from '../server.js';
+import { failoverPsyncAnswered } from './failover.js';
 import { createBacklog, disconnectReplicas, resetHistory } from './master.js';
 import { MasterClient } from './replica-client.js';
 import { ackCommand, errText, installSyncedRdb, resp, restartAofAfterSync } from './replica-sync.js';
@@ -277,12 +278,17 @@ export class Link implements MasterLink {
       srv.log.notice('Partial resynchronization not possible (no cached master)');
     }
     this.#awaited.push('psync');
-    this.#sock?.write(resp(['PSYNC', id, offset]));
+    // A master handing over to this link's master (FAILOVER) asks it to take over.
+    const failover = r.failover?.state === 'failover-in-progress';
+    this.#sock?.write(resp(failover ? ['PSYNC', id, offset, 'FAILOVER'] : ['PSYNC', id, offset]));
   }
 
   /** +FULLRESYNC / +CONTINUE / errors (slaveTryPartialResynchronization's reading half). */
   #psyncReply(line: string): void {
     const srv = this.#srv;
+    // The failover this PSYNC asked for is done with a sync, aborted otherwise (then this
+    // node is a master again and the link is gone).
+    if (failoverPsyncAnswered(srv, line.startsWith('+FULLRESYNC') || line.startsWith('+CONTINUE'))) return;
     if (line.startsWith('+FULLRESYNC')) {
       const m = /^\+FULLRESYNC ([0-9a-zA-Z]{40}) (-?\d+)/.exec(line);
       if (m === null) {

@@ -15,6 +15,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Backlog } from './backlog.js';
+import type { Failover } from './failover.js';
 import type { ReplicaLink } from './master.js';
 import type { MasterLink } from './replica.js';
 
@@ -39,6 +40,8 @@ export class Replication {
   backlog: Backlog | null = null;
   /** Replicas connected to this node (from their PSYNC/SYNC on). */
   readonly replicas = new Set<ReplicaLink>();
+  /** The FAILOVER under way (failover.ts), or null. */
+  failover: Failover | null = null;
   /**
    * The master this node replicates (REPLICAOF host port), or null on a master. Set while the
    * link is down too: a replica stays one until REPLICAOF NO ONE.
