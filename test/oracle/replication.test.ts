@@ -128,6 +128,14 @@ describe('replication against redis-server', { skip: requireRedis() }, () => {
         const id = text(await w.call('CLIENT', 'ID')).slice(1, -2);
         await w.command('WAIT', '2', timeout); // one replica: never enough
         await until(async () => /blocked_clients:1\r\n/.test(text(await p.master.call('INFO', 'clients'))), { what: 'WAIT blocked' });
+        // The replica's answer to WAIT's GETACK is in before the unblock (the reply counts it).
+        await until(
+          async () => {
+            const repl = text(await p.master.call('INFO', 'replication'));
+            return /slave0:.*offset=(\d+)/.exec(repl)?.[1] === /master_repl_offset:(\d+)/.exec(repl)?.[1];
+          },
+          { what: 'the replica acknowledged' },
+        );
         const info = text(await p.master.call('INFO', 'clients'));
         out.push(/clients_in_timeout_table:\d+/.exec(info)?.[0] ?? '');
         out.push(text(await p.master.call('CLIENT', 'UNBLOCK', id, reason)));

@@ -201,6 +201,45 @@ describe('replication, master side, on the wire', () => {
     await r.close();
   });
 
+  it('a replica asking while a disk BGSAVE runs for another joins it: the same offset, file and stream', async () => {
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-diskless-sync', 'no')), '+OK\r\n');
+    // Enough keys that the BGSAVE still runs when the second replica asks (in a database of
+    // their own, emptied at the end: later tests read database 0).
+    assert.equal(text(await c.call('SELECT', '9')), '+OK\r\n');
+    const pairs: string[] = [];
+    for (let i = 0; i < 1000; i++) pairs.push(`join:${i}`, 'x'.repeat(50));
+    for (let b = 0; b < 200; b++) await c.send(encodeCommand(['MSET', ...pairs.map((p, j) => (j % 2 === 0 ? `${p}:${b}` : p))]));
+    for (let b = 0; b < 200; b++) assert.equal(text(await c.readReply()), '+OK\r\n');
+    const savesBefore = Number(/rdb_saves:(\d+)/.exec(text(await c.call('INFO', 'persistence')))?.[1]);
+    const r1 = await connect();
+    const r2 = await connect();
+    for (const r of [r1, r2]) assert.equal(text(await r.call('REPLCONF', 'capa', 'psync2')), '+OK\r\n');
+    await r1.command('PSYNC', '?', '-1');
+    const line1 = text(await r1.readThrough('\r\n'));
+    assert.match(line1, /^\+FULLRESYNC [0-9a-f]{40} \d+\r\n$/);
+    assert.match(text(await c.call('INFO', 'persistence')), /rdb_bgsave_in_progress:1/);
+    await r2.command('PSYNC', '?', '-1');
+    assert.equal(text(await r2.readThrough('\r\n')), line1);
+    assert.equal(text(await c.call('SET', 'join:after', 'yes')), '+OK\r\n');
+    // Each gets newlines while the BGSAVE runs, then $<size> and the same file, then the stream.
+    const payloads: Buffer[] = [];
+    for (const r of [r1, r2]) {
+      const head = text(await r.readThrough('\r\n', 30_000)).replace(/^\n+/, '');
+      assert.match(head, /^\$\d+\r\n$/);
+      const size = Number(head.slice(1, -2));
+      await until(() => r.pending.length >= size, { what: 'the whole RDB', ms: 30_000 });
+      payloads.push(Buffer.from(r.pending.subarray(0, size)));
+      await r.readThrough('join:after');
+    }
+    assert.ok(payloads[0].equals(payloads[1]));
+    assert.equal(Number(/rdb_saves:(\d+)/.exec(text(await c.call('INFO', 'persistence')))?.[1]), savesBefore + 1);
+    await r1.close();
+    await r2.close();
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-diskless-sync', 'yes')), '+OK\r\n');
+    assert.equal(text(await c.call('FLUSHDB')), '+OK\r\n');
+    assert.equal(text(await c.call('SELECT', '0')), '+OK\r\n');
+  });
+
   it('a replica loading its payload is not timed out; once it acknowledged, silence past repl-timeout drops it', async () => {
     await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'no replica left' });
     assert.equal(text(await c.call('CONFIG', 'SET', 'repl-timeout', '1')), '+OK\r\n');

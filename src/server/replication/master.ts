@@ -83,6 +83,16 @@ export interface ReplicaLink {
   sentMarkMs: number;
 }
 
+/** A full sync in progress: its replicas, whether it goes through the disk, where its stream starts. */
+interface FullSync {
+  readonly links: Set<ReplicaLink>;
+  readonly disk: boolean;
+  snapshot: Snapshot | null;
+  /** The +FULLRESYNC its replicas got: the history and the offset the snapshot was taken at. */
+  readonly replId: string;
+  readonly offset: number;
+}
+
 /** The master side's per-node state, kept outside Server (created on first use). */
 interface MasterSide {
   /** SELECT state of the stream (slaveseldb). */
@@ -100,8 +110,8 @@ interface MasterSide {
   flushScheduled: boolean;
   /** Removes the effect-stream consumer (null while none is attached). */
   detach: (() => void) | null;
-  /** The full sync in progress: its replicas, and whether it goes through the disk. */
-  sync: { readonly links: Set<ReplicaLink>; readonly disk: boolean; snapshot: Snapshot | null } | null;
+  /** The full sync in progress. */
+  sync: FullSync | null;
   /** Clients blocked in WAIT. */
   readonly waiters: Set<Waiter>;
   /** A REPLCONF GETACK is to be sent at the end of this turn (WAIT). */
@@ -446,12 +456,44 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
     createBacklog(srv);
     srv.log.notice(`Replication backlog created, my new replication IDs are '${r.replId}' and '${r.replId2}'`);
   }
+  if (attachToDiskSync(srv, link)) return;
   const delay = srv.config.getNumber('repl-diskless-sync-delay');
   if (srv.config.getBool('repl-diskless-sync') && link.capaEof && delay > 0) {
     srv.log.notice('Delay next BGSAVE for diskless SYNC');
     return;
   }
   if (!startFullSync(srv)) srv.log.notice('BGSAVE for replication delayed');
+}
+
+/**
+ * A replica asking for a full sync while a BGSAVE to disk runs for another replica joins it,
+ * as Redis does: the same +FULLRESYNC offset, a copy of the stream held for the other since
+ * the snapshot began, and the file when it is written. Not a diskless sync (its payload is
+ * under way in the other replicas' sockets), nor a BGSAVE that no replica waits for (whose
+ * start is not known to the stream): those are waited for.
+ */
+function attachToDiskSync(srv: Server, link: ReplicaLink): boolean {
+  const sync = masterSide(srv).sync;
+  if (sync === null || !sync.disk) return false;
+  let peer: ReplicaLink | null = null;
+  for (const l of sync.links) {
+    if (l.state === 'wait_bgsave_end' && l.held !== null && !l.client.closed) {
+      peer = l;
+      break;
+    }
+  }
+  if (peer === null) {
+    srv.log.notice("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+    return false;
+  }
+  link.state = 'wait_bgsave_end';
+  link.held = [...(peer.held ?? [])];
+  link.heldBytes = peer.heldBytes;
+  link.ackOffset = sync.offset;
+  sync.links.add(link);
+  if (!link.preSync) link.client.socket.write(`+FULLRESYNC ${sync.replId} ${sync.offset}\r\n`);
+  srv.log.notice('Waiting for end of BGSAVE for SYNC');
+  return true;
 }
 
 /** Registers link as a replica (the client's flag S). */
@@ -533,7 +575,7 @@ export function startFullSync(srv: Server): boolean {
     }
   }
   srv.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
-  const sync: { links: Set<ReplicaLink>; disk: boolean; snapshot: Snapshot | null } = { links, disk: !diskless, snapshot: null };
+  const sync: FullSync = { links, disk: !diskless, snapshot: null, replId: r.replId, offset: r.masterReplOffset };
   if (diskless) {
     m.sync = sync;
     const sink = new ReplicaSocketsSink(links, () => sync.snapshot?.abort('Diskless rdb transfer: no replica left'));
