@@ -1,7 +1,8 @@
 // FAILOVER between Shoal nodes over real connections: the master holds writes until a replica
 // has the whole stream, turns into a replica of it with PSYNC ... FAILOVER, and that replica
 // promotes itself and continues the history partially; the held writes then get -READONLY.
-// Also TO a named replica, TIMEOUT without a caught-up replica (abort), ABORT, and the errors
+// Also TO a named replica, TIMEOUT without a caught-up replica (abort; with FORCE, on to the
+// named one anyway), ABORT, and the errors
 // Redis 7.0 gives (the same texts, checked against redis-server in test/oracle/failover).
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
@@ -124,6 +125,25 @@ describe('FAILOVER', () => {
     await r1.c.call('CLIENT', 'UNPAUSE');
     await r2.c.call('CLIENT', 'UNPAUSE');
     await assertSameData(m.c, r1.c, [0, 3]);
+  });
+
+  it('with FORCE goes on to the named replica at its TIMEOUT, even behind: the old master then takes its data', async () => {
+    const { m, r1 } = await trio();
+    // r1 applies nothing more (its master client held by CLIENT PAUSE WRITE).
+    await r1.c.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+    await m.c.set('lost', '1');
+    assert.equal(await m.c.call('FAILOVER', 'TO', '127.0.0.1', String(r1.port), 'TIMEOUT', '300', 'FORCE'), 'OK');
+    await until(async () => (await role(r1.c)) === 'master', { what: 'the target promoted at the timeout' });
+    await until(
+      async () => (await role(m.c)) === 'slave' && (await failoverState(m.c)) === 'no-failover' && (await infoField(m.c, 'replication', 'master_link_status')) === 'up',
+      { what: 'the old master following the target' },
+    );
+    await r1.c.call('CLIENT', 'UNPAUSE');
+    // The target could not continue a history it had not reached: a full sync of its data.
+    await r1.c.set('after', '1');
+    await assertSameData(r1.c, m.c, [0, 3]);
+    assert.equal(await m.c.get('lost'), null);
+    assert.equal(await m.c.get('after'), '1');
   });
 
   it('refuses what Redis refuses', async () => {
