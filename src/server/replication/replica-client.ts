@@ -167,37 +167,27 @@ export class MasterClient extends Client {
     this.#passed = this.#applied;
   }
 
-  /** passOnFromMaster with the stream bytes [start, end), then drops the chunks fully passed on. */
+  /**
+   * passOnFromMaster with the stream bytes [start, end), a piece per received chunk they lie
+   * in (a batch spans chunks when a command was cut between reads: the stream copies each
+   * piece, so nothing is gathered first), then drops the chunks wholly passed on.
+   */
   #passOn(start: number, end: number): void {
     const chunks = this.#chunks;
     let base = this.#chunksStart;
-    let i = 0;
-    while (i < chunks.length && base + chunks[i].length <= start) base += chunks[i++].length;
-    if (i < chunks.length && end <= base + chunks[i].length) {
-      passOnFromMaster(this.srv, chunks[i], start - base, end - base);
-    } else {
-      // Spans chunks (a command cut between reads): gather it.
-      const parts: Buffer[] = [];
-      let pos = base;
-      for (let j = i; j < chunks.length && pos < end; j++) {
-        const ch = chunks[j];
-        const from = Math.max(0, start - pos);
-        const to = Math.min(ch.length, end - pos);
-        if (to > from) parts.push(ch.subarray(from, to));
-        pos += ch.length;
-      }
-      const all = Buffer.concat(parts);
-      passOnFromMaster(this.srv, all, 0, all.length);
-    }
-    // Drop what lies wholly before `end`.
     let drop = 0;
-    base = this.#chunksStart;
-    while (drop < chunks.length && base + chunks[drop].length <= end) base += chunks[drop++].length;
-    if (drop > 0) {
-      chunks.splice(0, drop);
-      this.#chunksStart = base;
+    for (let j = 0; j < chunks.length && base < end; j++) {
+      const ch = chunks[j];
+      const from = Math.max(0, start - base);
+      const to = Math.min(ch.length, end - base);
+      if (to > from) passOnFromMaster(this.srv, ch, from, to);
+      base += ch.length;
+      if (base <= end) drop = j + 1;
     }
+    for (let j = 0; j < drop; j++) this.#chunksStart += chunks[j].length;
+    if (drop > 0) chunks.splice(0, drop);
   }
+
 
   override close(): void {
     const was = this.closed;
