@@ -123,25 +123,21 @@ function isLiteral(pattern: Buffer): boolean {
   return true;
 }
 
-/** s starts with prefix (s is at least as long). A loop: no view, no call into the runtime. */
-function prefixEquals(prefix: Buffer, s: Buffer): boolean {
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== s[i]) return false;
-  return true;
-}
-
-function prefixEqualsNocase(prefix: Buffer, s: Buffer): boolean {
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== s[i] && lower(prefix[i]!) !== lower(s[i]!)) return false;
+/**
+ * s starts with prefix (s is at least as long), ASCII case-insensitive when nocase. A loop: no
+ * view, no call into the runtime.
+ */
+function startsWith(prefix: Buffer, s: Buffer, nocase: boolean): boolean {
+  for (let i = 0; i < prefix.length; i++) {
+    if (prefix[i] !== s[i] && (!nocase || lower(prefix[i]!) !== lower(s[i]!))) return false;
+  }
   return true;
 }
 
 /** Byte equality, ASCII case-insensitive when nocase. */
 function literalEquals(a: Buffer, b: Buffer, nocase: boolean): boolean {
   if (a.length !== b.length) return false;
-  if (!nocase) return a.equals(b);
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] && lower(a[i]!) !== lower(b[i]!)) return false;
-  }
-  return true;
+  return nocase ? startsWith(a, b, true) : a.equals(b);
 }
 
 /** Redis stringmatchlen(pattern, subject, nocase) !== 0. */
@@ -163,7 +159,7 @@ export function compileGlob(pattern: Buffer, nocase = false): (subject: Buffer) 
   const last = pattern.length - 1;
   if (pattern[last] === STAR && isLiteral(pattern.subarray(0, last))) {
     const prefix = Buffer.from(pattern.subarray(0, last));
-    return nocase ? (s) => s.length >= last && prefixEqualsNocase(prefix, s) : (s) => s.length >= last && prefixEquals(prefix, s);
+    return (s) => s.length >= last && startsWith(prefix, s, nocase);
   }
   return (s) => matchFrom(pattern, 0, pattern.length, s, 0, s.length, nocase,
     { skipLonger: false });

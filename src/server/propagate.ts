@@ -27,9 +27,10 @@
 //   views of the request (a read buffer the next read reuses), and a unit of one record is
 //   sent in an array and a record object kept for the next one: they are valid during the
 //   consumer's call only — it encodes or copies what it keeps. A record of the request itself,
-//   received whole in one read, carries those bytes too (raw), copied instead of encoded. (Every unit is sent before the
-//   next request is read: at the end of its outermost frame, or at once outside one; the
-//   queued commands of an EXEC and a blocked client's arguments are copies already.)
+//   received whole in one read, carries those bytes too (raw), copied instead of encoded.
+//   (Every unit is sent before the next request is read: at the end of its outermost frame, or
+//   at once outside one; the queued commands of an EXEC and a blocked client's arguments are
+//   copies already.)
 //   encodeOps() turns records into RESP multibulk commands with a SELECT wherever the database
 //   changes; each consumer keeps its own selected database, as feedAppendOnlyFile and
 //   replicationFeedSlaves each keep theirs.
@@ -60,6 +61,8 @@ export interface PropagatedOp {
 
 type MutableOp = { -readonly [K in keyof PropagatedOp]-?: PropagatedOp[K] };
 const NO_ARGS: readonly Buffer[] = [];
+/** A record of leave()'s, every field present (one object shape for the encoders). */
+const newOp = (): MutableOp => ({ db: 0, argv: NO_ARGS, replicasOnly: false, raw: null, rawStart: 0, rawEnd: 0 });
 
 /** Where a command's arguments came from, if it was read off a connection (Client.parser). */
 export interface RawSource {
@@ -122,7 +125,7 @@ export class Propagation {
   #replicasOnly = false;
   #defaultTtls: DefaultTtlMark[] = [];
   /** The record of a unit of one (leave()'s common case), reused: see Records in the header. */
-  readonly #single: MutableOp = { db: 0, argv: NO_ARGS, replicasOnly: false, raw: null, rawStart: 0, rawEnd: 0 };
+  readonly #single: MutableOp = newOp();
   readonly #singleBatch: readonly PropagatedOp[] = [this.#single];
 
   /** `srv` is only stored here: the Server is still being built when this is created. */
@@ -240,40 +243,32 @@ export class Propagation {
       !this.#prevented &&
       cmd.name !== 'exec' &&
       (this.#srv.dirty > dirtyBefore || this.#forced || (ALWAYS_PROPAGATED.has(cmd.name) && !failed));
+    // The common case, a unit of one record, is sent from a record object kept for it.
+    let single: MutableOp | null = null;
     if (self && this.active) {
+      const alone = this.#depth === 0 && this.#pending.length === 0 && this.#defaultTtls.length === 0;
+      const op = alone ? this.#single : newOp();
       const rewrite = this.#rewrite;
       const raw = rewrite === null && source !== null && source.hasRaw(argv);
-      if (this.#depth === 0 && this.#pending.length === 0 && this.#defaultTtls.length === 0) {
-        // The common case, a unit of one record: sent from a record object kept for it.
-        const op = this.#single;
-        op.db = db;
-        op.argv = rewrite ?? argv;
-        op.replicasOnly = this.#replicasOnly;
-        op.raw = raw ? source.rawInput : null;
-        op.rawStart = raw ? source.rawStart : 0;
-        op.rawEnd = raw ? source.rawEnd : 0;
-        this.#rewrite = null;
-        this.#prevented = false;
-        this.#forced = false;
-        this.#replicasOnly = false;
-        this.#send(this.#singleBatch);
-        op.argv = NO_ARGS;
-        op.raw = null;
-        return;
-      }
-      this.#pending.push({
-        db,
-        argv: rewrite ?? argv,
-        replicasOnly: this.#replicasOnly,
-        raw: raw ? source.rawInput : null,
-        rawStart: raw ? source.rawStart : 0,
-        rawEnd: raw ? source.rawEnd : 0,
-      });
+      op.db = db;
+      op.argv = rewrite ?? argv;
+      op.replicasOnly = this.#replicasOnly;
+      op.raw = raw ? source.rawInput : null;
+      op.rawStart = raw ? source.rawStart : 0;
+      op.rawEnd = raw ? source.rawEnd : 0;
+      if (alone) single = op;
+      else this.#pending.push(op);
     }
     this.#rewrite = null;
     this.#prevented = false;
     this.#forced = false;
     this.#replicasOnly = false;
+    if (single !== null) {
+      this.#send(this.#singleBatch);
+      single.argv = NO_ARGS;
+      single.raw = null;
+      return;
+    }
     if (this.#defaultTtls.length > 0) this.#defaultTtlRecords(db);
     if (this.#depth === 0 && this.#pending.length > 0) this.#flush();
   }

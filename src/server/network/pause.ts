@@ -45,16 +45,9 @@ export class PauseState {
   }
 
   /**
-   * Holds writes (and expiry) while a shutdown waits for its replicas, or (on = false, the
-   * shutdown aborted or failed) lets them go unless something else still holds them.
-   */
-  holdForShutdown(on: boolean): void {
-    this.hold('shutdown', on);
-  }
-
-  /**
-   * Holds writes (and expiry) for `purpose`, or (on = false) lets them go unless a CLIENT
-   * PAUSE or another purpose still holds them.
+   * Holds writes (and expiry) for `purpose` (a shutdown waiting for its replicas, a FAILOVER
+   * waiting for one), or (on = false: it ended, was aborted or failed) lets them go unless a
+   * CLIENT PAUSE or another purpose still holds them.
    */
   hold(purpose: HoldPurpose, on: boolean): void {
     if (this.#holds.has(purpose) === on) return;

@@ -85,7 +85,7 @@ export function startShutdown(srv: Server, flags: ShutdownFlags, c: Client | nul
     if (c !== null) suspend(np, c);
     // Redis asks for ACKs at once unless clients are paused already (a GETACK moves the offset).
     if (!srv.pause.writesPaused) sendGetAck(srv);
-    srv.pause.holdForShutdown(true);
+    srv.pause.hold('shutdown', true);
     srv.log.notice('Waiting for replicas before shutting down.');
     return 'waiting';
   }
@@ -145,7 +145,7 @@ function cancelShutdown(srv: Server): void {
     c.flush();
     c.processInput();
   }
-  srv.pause.holdForShutdown(false);
+  srv.pause.hold('shutdown', false);
 }
 
 function suspend(p: PendingShutdown, c: Client): void {

@@ -237,10 +237,7 @@ export function passOnFromMaster(srv: Server, b: Uint8Array, start: number, end:
   reserve(srv, m, n);
   copyBytes(m.turn, m.turnLen, b, start, end);
   m.turnLen += n;
-  if (!m.flushScheduled) {
-    m.flushScheduled = true;
-    setImmediate(() => flushTurn(srv));
-  }
+  scheduleFlush(srv, m);
 }
 
 /**
@@ -284,10 +281,14 @@ function reserve(srv: Server, m: MasterSide, n: number): void {
 function commitTurn(srv: Server, m: MasterSide, n: number): void {
   srv.repl.masterReplOffset += n;
   m.turnLen += n;
-  if (!m.flushScheduled) {
-    m.flushScheduled = true;
-    setImmediate(() => flushTurn(srv));
-  }
+  scheduleFlush(srv, m);
+}
+
+/** flushTurn at the end of this event-loop turn (once however often it is asked for). */
+function scheduleFlush(srv: Server, m: MasterSide): void {
+  if (m.flushScheduled) return;
+  m.flushScheduled = true;
+  setImmediate(() => flushTurn(srv));
 }
 
 /**
@@ -321,29 +322,26 @@ export function flushTurn(srv: Server): void {
   }
   settleBacklog(srv);
   if (m.turnLen === m.turnStart) return;
-  if (srv.repl.replicas.size === 0) {
-    // Nobody to send to: the backlog holds it, and an unshared slab is written over again.
-    m.turnStart = m.turnLen;
-    if (!m.turnShared) m.turnStart = m.turnLen = m.backlogAt = 0;
-    return;
-  }
   // The chunk is a view of the slab. A socket that took it whole at once (nothing queued after
   // the write, as ReplyWriter.flush relies on) keeps nothing of it; one that queued it, or a
   // held stream, keeps the view until it is written: then the slab's bytes up to here stay as
-  // they are, and reserve() moves to a new slab once this one is full.
-  const chunk = m.turn.subarray(m.turnStart, m.turnLen);
-  noteMark(srv, m);
+  // they are, and reserve() moves to a new slab once this one is full. Without replicas the
+  // backlog holds the turn and nothing keeps a view.
   let pinned = m.turnShared;
-  for (const link of srv.repl.replicas) {
-    if (link.held !== null) {
-      if (link.state === 'wait_bgsave_start') continue; // its stream starts with its snapshot
-      link.held.push(chunk);
-      link.heldBytes += chunk.length;
-      srv.output.afterFlush(link.client);
-      pinned = true;
-    } else {
-      writeToReplica(srv, link, chunk);
-      if (link.client.socket.writableLength > 0) pinned = true;
+  if (srv.repl.replicas.size > 0) {
+    const chunk = m.turn.subarray(m.turnStart, m.turnLen);
+    noteMark(srv, m);
+    for (const link of srv.repl.replicas) {
+      if (link.held !== null) {
+        if (link.state === 'wait_bgsave_start') continue; // its stream starts with its snapshot
+        link.held.push(chunk);
+        link.heldBytes += chunk.length;
+        srv.output.afterFlush(link.client);
+        pinned = true;
+      } else {
+        writeToReplica(srv, link, chunk);
+        if (link.client.socket.writableLength > 0) pinned = true;
+      }
     }
   }
   if (pinned) {
@@ -475,19 +473,13 @@ export function syncCommand(c: Client, argv: Buffer[]): void {
 function attachToDiskSync(srv: Server, link: ReplicaLink): boolean {
   const sync = masterSide(srv).sync;
   if (sync === null || !sync.disk) return false;
-  let peer: ReplicaLink | null = null;
-  for (const l of sync.links) {
-    if (l.state === 'wait_bgsave_end' && l.held !== null && !l.client.closed) {
-      peer = l;
-      break;
-    }
-  }
-  if (peer === null) {
+  const peer = [...sync.links].find((l) => l.state === 'wait_bgsave_end' && l.held !== null && !l.client.closed);
+  if (peer === undefined || peer.held === null) {
     srv.log.notice("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
     return false;
   }
   link.state = 'wait_bgsave_end';
-  link.held = [...(peer.held ?? [])];
+  link.held = [...peer.held];
   link.heldBytes = peer.heldBytes;
   link.ackOffset = sync.offset;
   sync.links.add(link);
@@ -805,10 +797,7 @@ export function sendGetAck(srv: Server): void {
 export function requestAcks(srv: Server): void {
   const m = masterSide(srv);
   m.getAckPending = true;
-  if (!m.flushScheduled) {
-    m.flushScheduled = true;
-    setImmediate(() => flushTurn(srv));
-  }
+  scheduleFlush(srv, m);
 }
 
 /**
