@@ -20,41 +20,27 @@ for a in "$@"; do
   esac
 done
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/shoal-replica-cpu.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-common=(--bind 127.0.0.1 --save '' --appendonly no)
-mkdir -p "$work/m" "$work/r"
-(cd "$here" && exec taskset -c 0 node bin/shoal.js server --port "$port" "${common[@]}" --dir "$work/m" >"$work/master.log" 2>&1) &
-pids+=("$!")
-for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-(cd "$dir" && exec taskset -c 1 node bin/shoal.js server --port $((port + 1)) "${common[@]}" --dir "$work/r" \
-  --replicaof 127.0.0.1 "$port" >"$work/replica.log" 2>&1) &
-replica=$!
-pids+=("$replica")
-for _ in $(seq 1 100); do
-  [ "$(redis-cli -p "$port" info replication | grep -c 'state=online' || true)" = 1 ] && break
-  sleep 0.1
-done
+. "$here/bench/pair-lib.sh"
+pair_workdir replica-cpu
+start_shoal "$here" 0 "$port" m --
+wait_ping "$port"
+start_shoal "$dir" 1 $((port + 1)) r -- --replicaof 127.0.0.1 "$port"
+replica=$started
+wait_online "$port" 1
 if [ "$notify" = 1 ]; then
   redis-cli -p $((port + 1)) config set notify-keyspace-events 'K$' >/dev/null
   redis-cli -p $((port + 1)) psubscribe '__keyspace@0__:probe:*' >/dev/null &
   pids+=("$!")
+  for _ in $(seq 1 100); do [ "$(redis-cli -p $((port + 1)) pubsub numpat)" = 1 ] && break; sleep 0.1; done
 fi
-sleep 0.5
 offset() { redis-cli -p "$1" info replication | grep -oE "$2:[0-9]+" | cut -d: -f2; }
-read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$replica/stat")
-rps=$(timeout 300 taskset -c 0 redis-benchmark -p "$port" -t set -P 16 -c 50 -r 1000000 -d 100 -n 1000000 -q | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{print $2}')
-t0=$(date +%s%N)
+t1=$(cpu_ticks "$replica")
+rps=$(set_load "$port")
+s0=$(date +%s%N)
 for _ in $(seq 1 1000); do
   [ "$(offset "$port" master_repl_offset)" = "$(offset $((port + 1)) slave_repl_offset)" ] && break
   sleep 0.02
 done
-t1=$(date +%s%N)
-read -r u2 s2 < <(awk '{print $14, $15}' "/proc/$replica/stat")
-echo "replica $(basename "$dir")$([ "$notify" = 1 ] && echo ', notify'): master ${rps} SET/s; replica CPU $((u2 - u1 + s2 - s1)) ticks; caught up $(((t1 - t0) / 1000000)) ms after the load"
+s1=$(date +%s%N)
+t2=$(cpu_ticks "$replica")
+echo "replica $(basename "$dir")$([ "$notify" = 1 ] && echo ', notify'): master ${rps} SET/s; replica CPU $((t2 - t1)) ticks; caught up $(((s1 - s0) / 1000000)) ms after the load"
