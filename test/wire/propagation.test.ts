@@ -15,6 +15,7 @@ import { encodeOps, type PropagatedOp } from '../../src/server/propagate.js';
 import { useNode } from '../helpers/node.js';
 import { recordStream, type StreamRecorder } from '../helpers/propagation.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { until } from '../helpers/poll.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -94,10 +95,14 @@ describe('propagation stream', () => {
       await c.send('*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\nyXY*1\r\n$4\r\nPING\r\n');
       assert.equal((await c.readReply()).toString(), '+OK\r\n');
       assert.equal((await c.readReply()).toString(), '+PONG\r\n');
+      // Each piece is read on its own: the next goes once the connection's query buffer moved.
+      const id = (await c.call('CLIENT', 'ID')).toString().slice(1, -2);
+      const qbuf = async (): Promise<number> => Number(/ qbuf=(\d+) /.exec(await t.r('CLIENT', 'LIST', 'ID', id))?.[1] ?? -1);
       await c.send('*3\r\n$3\r\nSET\r\n$3\r\nb');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(async () => (await qbuf()) > 0, { what: 'the first piece read' });
+      const afterFirst = await qbuf();
       await c.send('cd\r\n$2\r\n');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(async () => (await qbuf()) > afterFirst, { what: 'the second piece read' });
       await c.send('22\r\n');
       assert.equal((await c.readReply()).toString(), '+OK\r\n');
       await c.send('set c 3\r\n');
