@@ -33,6 +33,9 @@ const groups = [
   { suites: wanted.filter((s) => s === 'oracle'), concurrency: 1 },
   { suites: wanted.filter((s) => s === 'integration'), concurrency: 1 },
 ];
+// A test (or suite) that hangs fails after this long instead of holding the run: the longest
+// ones take under 30 s.
+const TEST_TIMEOUT_MS = 300_000;
 // Nodes the tests start save (dump.rdb on FLUSHALL, SHUTDOWN and save points) into their
 // working directory, as redis-server does: run the tests in a scratch directory, not the tree.
 const scratch = mkdtempSync(join(tmpdir(), 'shoal-tests-'));
@@ -41,7 +44,7 @@ for (const g of groups) {
   const files = g.suites.flatMap((s) => findTests(join(root, 'dist', 'test', s)));
   if (files.length === 0) continue;
   console.log(`\n== ${g.suites.join(' + ')}: ${files.length} test files ==`);
-  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${g.concurrency}`, ...files], {
+  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${g.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
     stdio: 'inherit',
     cwd: scratch,
   });

@@ -542,3 +542,22 @@ describe('FLUSHDB', () => {
     assert.equal(ks.dbs[1].value(ks.dbs[1].find(K('other'))).toString(), 'kept');
   });
 });
+
+describe('snapshot versions', () => {
+  it('markAllCurrent gives every entry the epoch and leaves every record address as it was', () => {
+    const ks = new Keyspace({ databases: 1, clock: new FakeClock(T0) });
+    const db = ks.dbs[0];
+    const ids: number[] = [];
+    for (let i = 0; i < 1000; i++) ids.push(set(db, `k${i}`, `v${i}`));
+    const addrs = ids.map((id) => ks.store.addrOf(id));
+    // Both epochs: an abandoned snapshot leaves the store in either one.
+    for (const epoch of [1, 0]) {
+      ks.store.epoch = epoch;
+      assert.ok(ids.every((id) => ks.store.isOld(id)));
+      ks.store.markAllCurrent();
+      assert.deepEqual(ids.filter((id) => ks.store.isOld(id)), []);
+      assert.deepEqual(ids.map((id) => ks.store.addrOf(id)), addrs);
+      for (let i = 0; i < 1000; i++) assert.equal(db.value(db.find(K(`k${i}`))).toString(), `v${i}`);
+    }
+  });
+});

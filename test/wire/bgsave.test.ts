@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort } from '../helpers/redis.js';
 import { startServer } from '../helpers/node.js';
@@ -105,6 +106,51 @@ describe('BGSAVE', () => {
     } finally {
       r.disconnect();
       await node.close();
+    }
+  });
+
+  it('a snapshot abandoned halfway (its diskless replica left) leaves every key readable and the next BGSAVE whole', async () => {
+    const dir = mkdtempSync(join(root, 'g-'));
+    const config = { save: '', dir, 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0' };
+    const node = await startServer({ config: { ...config, 'rdb-key-save-delay': '500' } });
+    const r = new Redis({ port: node.port });
+    let restarted: Awaited<ReturnType<typeof startServer>> | null = null;
+    try {
+      await fill(r, 3000);
+      // A replica that takes part of the payload and leaves: the walk is abandoned with most
+      // keys unvisited, in the epoch the snapshot flipped to.
+      const sock = net.connect({ port: node.port, host: '127.0.0.1' });
+      sock.on('error', () => undefined);
+      await new Promise((res) => sock.once('connect', res));
+      sock.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
+      await new Promise((res) => sock.once('data', res)); // +OK
+      sock.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
+      let got = 0;
+      sock.on('data', (d: Buffer) => void (got += d.length));
+      await until(() => got > 0, { what: 'the +FULLRESYNC line' });
+      assert.equal(field(await r.info('persistence'), 'current_save_keys_total'), '3000'); // the walk is on
+      sock.destroy();
+      await until(async () => field(await r.info('replication'), 'connected_slaves') === '0', { what: 'the replica gone' });
+      await r.config('SET', 'rdb-key-save-delay', '0');
+      assert.equal(field(await r.info('persistence'), 'rdb_bgsave_in_progress'), '0');
+      const values = await r.mget(Array.from({ length: 3000 }, (_, i) => `k${i}`));
+      assert.deepEqual(values, Array.from({ length: 3000 }, (_, i) => `v${i}`));
+      await fill(r, 6000); // new keys grow the index, which reads every record
+      assert.equal(await r.bgsave(), 'Background saving started');
+      await until(async () => !(await saving(r)));
+      assert.equal(field(await r.info('persistence'), 'rdb_last_bgsave_status'), 'ok');
+      restarted = await startServer({ config });
+      const r2 = new Redis({ port: restarted.port });
+      try {
+        assert.equal(await r2.dbsize(), 6000);
+        assert.deepEqual(await r2.mget(Array.from({ length: 6000 }, (_, i) => `k${i}`)), Array.from({ length: 6000 }, (_, i) => `v${i}`));
+      } finally {
+        r2.disconnect();
+      }
+    } finally {
+      r.disconnect();
+      await node.close();
+      if (restarted !== null) await restarted.close();
     }
   });
 

@@ -1013,7 +1013,7 @@ export class Store {
     const bit = this.epoch << 31;
     for (let j = 0; j < this.chunks.length; j++) {
       const c = this.chunks[j];
-      for (let k = 1; k < c.length; k += 3) c[k] = (c[k] & ~EPOCH_BIT) | bit;
+      for (let k = 1; k < c.length; k += 2) c[k] = (c[k] & ~EPOCH_BIT) | bit;
     }
   }
 }
