@@ -23,11 +23,10 @@
 //
 // A key's home bucket is the low 24 bits of its hash scaled to the table's size (h24 * n / 2^24,
 // Lemire's "fastrange"), not masked, so a table may have any number of buckets: it climbs a
-// ladder of sizes a quarter apart (GROWTH), one rung when about 80 % full (74-86 % by partition,
+// ladder of sizes half apart (GROWTH), one rung when about 80 % full (74-86 % by partition,
 // GROW_LOAD, so the partitions' resizes are spread out rather than all at one key count), and
-// shrinks when under 20 % (then rounded up to fill its arena slot). The index costs 5-6.75 bytes
-// a key at any key count where power-of-two tables of 8-byte buckets swung between 10.7 and 21
-// (bench/results/engine.md). Homes are monotonic in the hash: bucket b
+// shrinks when under 20 % (then rounded up to fill its arena slot). The index costs 5.5-7
+// bytes a key from 400K keys up (Redis's dict: 8-16 bytes of buckets plus a 24-byte entry). Homes are monotonic in the hash: bucket b
 // holds the home of exactly one interval of hashes, whatever the size.
 //
 // SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
@@ -149,8 +148,16 @@ const MAX_LOAD = 0.8;
 const MIN_LOAD = 0.2;
 /** ...and when shrinking is rebuilt to hold its keys at no more than this load. */
 const REBUILT_LOAD = 0.64;
-/** Table sizes climb a ladder of rungs a quarter apart: MIN_BUCKETS * GROWTH^k, then rounded up to an arena slot. */
-const GROWTH = 1.25;
+/**
+ * Table sizes climb a ladder of rungs MIN_BUCKETS * GROWTH^k, each rounded up to an arena slot.
+ * Every rung rehashes the partition's keys from their records, so the step sets how often a
+ * key is rehashed over a load of new keys: about 4 times at 1.25, twice at 1.5, once at 2, and
+ * the bytes a key the index averages over 400K-2M keys: 5.6, 6.2, 7.4 (8.4 at 1M keys, where
+ * every partition has just doubled). Measured 2026-11-27 (bench/results/engine.md): 632K new
+ * keys in process 770-814 ms at 1.25, 546-565 at 1.5, 392-619 at 2; a replica's CPU for 1M
+ * SETs 387-439 ticks at 1.25, 304-328 at 1.5, 334-371 at 2.
+ */
+const GROWTH = 1.5;
 /**
  * Per partition, the load it grows at: spread evenly from 0.74 to 0.86 (MAX_LOAD on average).
  * Keys spread evenly over the partitions, so with one threshold all 256 grew within a few
@@ -521,16 +528,16 @@ export class Database {
 
   /**
    * Sizes the index for about `keys` keys (RDB loading's RESIZEDB hint), so adding them grows
-   * no table: each partition gets the lowest rung that holds its expected share and a margin of
-   * four standard deviations at its growth load (6.2 bytes a key at 1M keys, where growing
-   * tables average 5.5). Partitions already larger are left alone.
+   * no table: each partition gets room for its expected share and a margin of four standard
+   * deviations at its growth load (about 6 bytes a key at 1M keys), off the ladder (GROWTH):
+   * the rung above could be half as much again. Partitions already larger are left alone.
    */
   reserve(keys: number): void {
     const d = this.#d;
     const share = keys / PARTS;
     if (share < MIN_BUCKETS) return;
     for (let p = 0; p < PARTS; p++) {
-      const n = bucketsFor(share + 4 * Math.sqrt(share) + 1, GROW_LOAD[p]);
+      const n = Arena.capacityFor(Math.ceil((share + 4 * Math.sqrt(share) + 1) / GROW_LOAD[p]) * 4) >>> 2;
       if (d.buckets[p] < n) this.#resize(p, n);
     }
   }
@@ -817,9 +824,8 @@ export class Database {
    * The words name the entries but not their hashes, so every key is hashed again from its
    * record: a batch at a time, the batch's metadata then its records touched first, so their
    * cache misses overlap instead of following one another (about 100 ns a key at a million
-   * keys, half of it without the touches). Growth by a quarter rehashes each key about five
-   * times over a load: 5-10 % of the CPU of a pipelined SET load of new keys, the price of
-   * buckets half the size (bench/results/engine.md). Keeping the hashes beside the tables
+   * keys, half of it without the touches). Growth by half rehashes each key about twice over
+   * a load of new keys (GROWTH), the price of buckets half the size. Keeping the hashes beside the tables
    * while a partition grows saved most of it, but the tables given back when it stopped left
    * their segments empty and resident: RSS went up, not down.
    */
