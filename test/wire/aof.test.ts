@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -108,6 +108,54 @@ describe('AOF', () => {
       assert.equal(await r.get('k2'), null);
       assert.equal(await r.get('during'), '1');
       assert.equal(await r.get('k2999'), 'v2999');
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
+  it('FLUSHALL during BGREWRITEAOF: the new BASE holds the data as of the rewrite, the INCR the flush', async () => {
+    const dir = mkdtempSync(join(root, 'f-'));
+    const config = { dir, appendonly: 'yes', 'rdb-key-save-delay': '300' };
+    let node = await startServer({ config });
+    let r = new Redis({ port: node.port });
+    const other = mkdtempSync(join(root, 'f-base-'));
+    try {
+      const p = r.pipeline();
+      for (let i = 0; i < 1500; i++) p.set(`k${i}`, `v${i}`);
+      p.select(5);
+      for (let i = 0; i < 500; i++) p.set(`five${i}`, `w${i}`);
+      p.rpush('five:list', 'a', 'b');
+      await p.exec();
+      await r.select(0);
+      assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
+      // Its snapshot starts once the new INCR file is open (writes before go to the old one).
+      await until(async () => field(await r.info('persistence'), 'current_save_keys_total') === '2001', { what: 'the walk started' });
+      assert.equal(await r.flushall(), 'OK');
+      await r.set('after', '1');
+      assert.equal(field(await r.info('persistence'), 'aof_rewrite_in_progress'), '1'); // FLUSHALL did not abandon it
+      await until(async () => field(await r.info('persistence'), 'aof_rewrites') === '1', { ms: 20_000 });
+      assert.equal(field(await r.info('persistence'), 'aof_last_bgrewrite_status'), 'ok');
+      r.disconnect();
+      await node.close();
+      // The BASE alone, loaded as an RDB file: every key as of the rewrite's start.
+      copyFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.base.rdb'), join(other, 'dump.rdb'));
+      node = await startServer({ config: { dir: other, save: '' } });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.dbsize(), 1500);
+      assert.equal(await r.get('k1499'), 'v1499');
+      await r.select(5);
+      assert.equal(await r.dbsize(), 501);
+      assert.deepEqual(await r.lrange('five:list', 0, -1), ['a', 'b']);
+      r.disconnect();
+      await node.close();
+      // BASE and INCR: the flush, then what followed it.
+      node = await startServer({ config: { dir, appendonly: 'yes' } });
+      r = new Redis({ port: node.port });
+      assert.equal(await r.dbsize(), 1);
+      assert.equal(await r.get('after'), '1');
+      await r.select(5);
+      assert.equal(await r.dbsize(), 0);
     } finally {
       r.disconnect();
       await node.close();

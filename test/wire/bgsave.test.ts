@@ -154,6 +154,53 @@ describe('BGSAVE', () => {
     }
   });
 
+  it('SWAPDB, FLUSHDB and FLUSHDB ASYNC during a BGSAVE: the file holds every database as of its start', async () => {
+    const dir = mkdtempSync(join(root, 'h-'));
+    const node = await startServer({ config: { save: '', dir, 'rdb-key-save-delay': '300' } });
+    const r = new Redis({ port: node.port });
+    let restarted: Awaited<ReturnType<typeof startServer>> | null = null;
+    try {
+      // Strings (captured raw) and aggregates (serialized at once) in databases 0-3.
+      for (const [db, prefix, n] of [[0, 'a', 700], [1, 'b', 500], [2, 'c', 400], [3, 'd', 300]] as const) {
+        await r.select(db);
+        const p = r.pipeline();
+        for (let i = 0; i < n; i++) p.set(`${prefix}${i}`, `${prefix}-value-${i}`);
+        p.rpush(`${prefix}:list`, 'x', 'y', 'z');
+        p.hset(`${prefix}:hash`, 'f', prefix);
+        await p.exec();
+      }
+      assert.equal(await r.bgsave(), 'Background saving started');
+      await r.select(0);
+      assert.equal(await r.swapdb(0, 1), 'OK');
+      await r.select(2);
+      assert.equal(await r.flushdb(), 'OK');
+      await r.select(3);
+      assert.equal(await r.flushdb('ASYNC'), 'OK');
+      await r.set('d-after', '1');
+      assert.equal(field(await r.info('persistence'), 'rdb_bgsave_in_progress'), '1');
+      await until(async () => !(await saving(r)), { ms: 20_000 });
+      assert.equal(field(await r.info('persistence'), 'rdb_last_bgsave_status'), 'ok');
+      restarted = await startServer({ config: { save: '', dir } });
+      const r2 = new Redis({ port: restarted.port });
+      try {
+        for (const [db, prefix, n] of [[0, 'a', 700], [1, 'b', 500], [2, 'c', 400], [3, 'd', 300]] as const) {
+          await r2.select(db);
+          assert.equal(await r2.dbsize(), n + 2, `database ${db}`);
+          const keys = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+          assert.deepEqual(await r2.mget(keys), keys.map((_, i) => `${prefix}-value-${i}`), `database ${db}`);
+          assert.deepEqual(await r2.lrange(`${prefix}:list`, 0, -1), ['x', 'y', 'z']);
+          assert.deepEqual(await r2.hgetall(`${prefix}:hash`), { f: prefix });
+        }
+      } finally {
+        r2.disconnect();
+      }
+    } finally {
+      r.disconnect();
+      await node.close();
+      if (restarted !== null) await restarted.close();
+    }
+  });
+
   it('a BGSAVE that cannot create its file answers -ERR and sets rdb_last_bgsave_status:err', async () => {
     const dir = mkdtempSync(join(root, 'd-'));
     const node = await startServer({ config: { save: '', dir } });
