@@ -175,6 +175,39 @@ describe('replication against redis-server', { skip: requireRedis() }, () => {
     assert.equal(s, r);
   });
 
+  it('a diskless full sync in progress is an RDB save: INFO persistence, BGSAVE and BGSAVE SCHEDULE', async () => {
+    const persistence = async (c: RawClient, name: string): Promise<string> =>
+      new RegExp(`^${name}:(.*)\r$`, 'm').exec(text(await c.call('INFO', 'persistence')))?.[1] ?? '?';
+    const seen = await both(async (p) => {
+      const args: string[] = ['MSET'];
+      for (let i = 0; i < 2000; i++) args.push(`dl:${i}`, 'x');
+      assert.equal(text(await p.master.call('SELECT', '7')), '+OK\r\n');
+      assert.equal(text(await p.master.call(...args)), '+OK\r\n');
+      assert.equal(text(await p.master.call('CONFIG', 'SET', 'rdb-key-save-delay', '2000')), '+OK\r\n');
+      const r = await RawClient.connect(p.masterPort);
+      try {
+        assert.equal(text(await r.call('REPLCONF', 'capa', 'eof')), '+OK\r\n');
+        await r.command('PSYNC', '?', '-1');
+        assert.match(text(await r.readThrough('\r\n')), /^\+FULLRESYNC /);
+        await until(async () => (await persistence(p.master, 'current_save_keys_total')) !== '0', { what: 'the walk' });
+        return [
+          await persistence(p.master, 'rdb_bgsave_in_progress'),
+          (await persistence(p.master, 'rdb_current_bgsave_time_sec')) === '-1' ? 'no save time' : 'a save time',
+          text(await p.master.call('BGSAVE')),
+          text(await p.master.call('BGSAVE', 'SCHEDULE')),
+        ];
+      } finally {
+        await r.close();
+        assert.equal(text(await p.master.call('CONFIG', 'SET', 'rdb-key-save-delay', '0')), '+OK\r\n');
+        await until(async () => (await persistence(p.master, 'rdb_bgsave_in_progress')) === '0', { what: 'the sync abandoned', ms: 20_000 });
+        assert.equal(text(await p.master.call('FLUSHDB')), '+OK\r\n');
+        assert.equal(text(await p.master.call('SELECT', '0')), '+OK\r\n');
+      }
+    });
+    assert.deepEqual(seen[0], seen[1]);
+    assert.deepEqual(seen[0], ['1', 'a save time', '-ERR Background save already in progress\r\n', '-ERR Background save already in progress\r\n']);
+  });
+
   it('REPLICAOF replies and errors', async () => {
     const port = String(await freePort());
     for (const cmd of [

@@ -162,6 +162,52 @@ describe('AOF', () => {
     }
   });
 
+  it('with aof-use-rdb-preamble no, strings changed during the rewrite go to the BASE as they were, in their database', async () => {
+    const dir = mkdtempSync(join(root, 'c-'));
+    const config = { dir, appendonly: 'yes', 'aof-use-rdb-preamble': 'no', 'rdb-key-save-delay': '300' };
+    let node = await startServer({ config });
+    let r = new Redis({ port: node.port });
+    try {
+      for (const db of [0, 3]) {
+        await r.select(db);
+        const p = r.pipeline();
+        for (let i = 0; i < 800; i++) p.set(`s${i}`, `db${db}-${i}`);
+        p.set('ttl', 'old', 'PX', 3_600_000);
+        await p.exec();
+      }
+      assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
+      await until(async () => field(await r.info('persistence'), 'current_save_keys_total') === '1602', { what: 'the walk started' });
+      // Writes to keys the walk has not reached: each is captured (copied aside) first.
+      for (const db of [3, 0]) {
+        await r.select(db);
+        for (let i = 0; i < 800; i += 7) await r.set(`s${i}`, `new-${db}-${i}`);
+        await r.del('s1');
+        await r.set('ttl', 'new', 'KEEPTTL');
+      }
+      await until(async () => field(await r.info('persistence'), 'aof_rewrites') === '1', { ms: 20_000 });
+      const base = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.base.aof'), 'latin1');
+      // The BASE holds the old values (the new ones are in the INCR).
+      assert.ok(base.includes('$6\r\ndb3-14\r\n') && !base.includes('new-3-14'), 'old value of s14 in database 3');
+      r.disconnect();
+      await node.close();
+      node = await startServer({ config: { dir, appendonly: 'yes' } });
+      r = new Redis({ port: node.port });
+      for (const db of [0, 3]) {
+        await r.select(db);
+        assert.equal(await r.dbsize(), 800, `database ${db}`);
+        const keys = Array.from({ length: 800 }, (_, i) => `s${i}`);
+        const want = keys.map((_, i) => (i === 1 ? null : i % 7 === 0 ? `new-${db}-${i}` : `db${db}-${i}`));
+        assert.deepEqual(await r.mget(keys), want, `database ${db}`);
+        assert.equal(await r.get('ttl'), 'new');
+        const ttl = await r.pttl('ttl');
+        assert.ok(ttl > 3_500_000 && ttl <= 3_600_000, `ttl ${ttl}`);
+      }
+    } finally {
+      r.disconnect();
+      await node.close();
+    }
+  });
+
   it('with aof-use-rdb-preamble no the rewritten BASE is commands', async () => {
     const dir = mkdtempSync(join(root, 'p-'));
     const config = { dir, appendonly: 'yes', 'aof-use-rdb-preamble': 'no' };

@@ -189,6 +189,40 @@ describe('replication, master side, on the wire', () => {
     }
   });
 
+  it('CONFIG SET repl-backlog-size keeps the newest history that fits: PSYNC continues from within it, not before', async () => {
+    const replId = await replInfo(c, 'master_replid');
+    const before = await replInfo(c, 'repl_backlog_size');
+    // 40 KB of stream, then a backlog of 16 KB (the least): the last 16 KB stay.
+    const value = 'v'.repeat(1000);
+    for (let i = 0; i < 40; i++) await c.call('SET', `bl:${i}`, value);
+    const end = Number(await replInfo(c, 'master_repl_offset'));
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-backlog-size', '16kb')), '+OK\r\n');
+    assert.equal(await replInfo(c, 'repl_backlog_size'), '16384');
+    assert.equal(await replInfo(c, 'repl_backlog_histlen'), '16384');
+    const info = text(await c.call('INFO', 'replication'));
+    const num = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
+    assert.equal(num('repl_backlog_first_byte_offset'), num('master_repl_offset') - 16384 + 1);
+    // The last SET's bytes (1 KB and its header) are held: PSYNC continues with exactly them.
+    const last = encodeCommand(['SET', 'bl:39', value]);
+    const r = await connect();
+    await r.call('REPLCONF', 'capa', 'psync2');
+    await r.command('PSYNC', replId, String(end - last.length + 1));
+    assert.equal(text(await r.readThrough('\r\n')), `+CONTINUE ${replId}\r\n`);
+    await until(() => r.pending.length >= last.length, { what: 'the held bytes' });
+    assert.ok(Buffer.from(r.pending.subarray(0, last.length)).equals(last));
+    await r.close();
+    // An offset before the kept history: a full resync.
+    const f = await connect();
+    await f.call('REPLCONF', 'capa', 'eof');
+    await f.command('PSYNC', replId, String(end - 20_000));
+    assert.match(text(await f.readThrough('\r\n')), /^\+FULLRESYNC /);
+    await f.close();
+    // Growing it again keeps what is held.
+    assert.equal(text(await c.call('CONFIG', 'SET', 'repl-backlog-size', before)), '+OK\r\n');
+    assert.equal(await replInfo(c, 'repl_backlog_size'), before);
+    assert.equal(await replInfo(c, 'repl_backlog_histlen'), '16384');
+  });
+
   it('SYNC: the payload without +FULLRESYNC, through the disk when the replica has no capa eof', async () => {
     const r = await connect();
     await r.command('SYNC');

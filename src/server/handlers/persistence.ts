@@ -10,7 +10,7 @@ import { decodeDumpPayload, dumpEntry } from '../persistence/payload.js';
 import { addDecoded, loadedClock } from '../persistence/rdb-loader.js';
 import { writeRdbFile } from '../persistence/rdb-writer.js';
 import { PropName } from '../propagate.js';
-import { snapshotBusy, startBgsave } from '../persistence/bgsave.js';
+import { rdbSnapshotStartedAt, snapshotBusy, startBgsave } from '../persistence/bgsave.js';
 import { aofRewriting, feedOf, startAofRewrite } from '../persistence/aof/feed.js';
 import { NOTIFY, notifyKeyspaceEvent, signalKeyAsReady, signalModifiedKey } from '../signals.js';
 import { setExpireExact } from './keys-expire.js';
@@ -167,7 +167,7 @@ const bgsaveCommand: Handler = (c, argv) => {
   }
   const srv = c.srv;
   const state = srv.persistence;
-  if (state.bgsave !== null) return void c.w.error(Err.bgsaveInProgress);
+  if (rdbSnapshotStartedAt(srv) !== null) return void c.w.error(Err.bgsaveInProgress);
   if (snapshotBusy(srv) || c.inExec) {
     if (schedule || c.inExec) {
       state.bgsaveScheduled = true;

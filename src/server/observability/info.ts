@@ -12,6 +12,7 @@
 import { shutdownRemainingMs } from '../persistence/shutdown.js';
 import { waitersWithTimeout } from '../replication/master.js';
 import { aofInfo } from '../persistence/aof/feed.js';
+import { rdbSnapshotStartedAt } from '../persistence/bgsave.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -311,7 +312,7 @@ function loadingInfo(srv: Server): Lines {
 
 function persistenceSection(srv: Server): Lines {
   const p = srv.persistence;
-  const bg = p.bgsave;
+  const rdbStart = rdbSnapshotStartedAt(srv);
   const snap = srv.snapshot;
   const nowS = Math.floor(srv.clock.now() / 1000);
   const total = snap !== null ? snap.keysTotal : 0;
@@ -326,11 +327,11 @@ function persistenceSection(srv: Server): Lines {
     ['current_save_keys_processed', done],
     ['current_save_keys_total', total],
     ['rdb_changes_since_last_save', srv.dirty],
-    ['rdb_bgsave_in_progress', bg !== null ? 1 : 0],
+    ['rdb_bgsave_in_progress', rdbStart !== null ? 1 : 0],
     ['rdb_last_save_time', p.lastSave],
     ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
     ['rdb_last_bgsave_time_sec', p.lastSaveMs < 0 ? -1 : Math.round(p.lastSaveMs / 1000)],
-    ['rdb_current_bgsave_time_sec', bg !== null ? nowS - Math.floor(bg.startedAt / 1000) : -1],
+    ['rdb_current_bgsave_time_sec', rdbStart !== null ? nowS - Math.floor(rdbStart / 1000) : -1],
     ['rdb_saves', p.rdbSaves],
     ['rdb_last_cow_size', p.lastCowBytes],
     ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],

@@ -37,6 +37,18 @@ export function snapshotBusy(srv: Server): boolean {
 }
 
 /**
+ * When the RDB snapshot running started (ms), or null: a BGSAVE, or the walk of a diskless full
+ * sync, which Redis also runs as an RDB child (child_type RDB: rdb_bgsave_in_progress:1, and
+ * BGSAVE answers that a save is already in progress).
+ */
+export function rdbSnapshotStartedAt(srv: Server): number | null {
+  const bg = srv.persistence.bgsave;
+  if (bg !== null) return bg.startedAt;
+  const snap = srv.snapshot;
+  return snap !== null && snap.purpose === 'replication' ? snap.startedAt : null;
+}
+
+/**
  * Starts a BGSAVE to dir/dbfilename. Returns null when started, or the reason it could not
  * start (already logged).
  */
