@@ -103,11 +103,6 @@ export class BlockingState {
     this.#srv = srv;
   }
 
-  /** Number of distinct keys clients are blocked on (INFO total_blocking_keys). */
-  get blockingKeys(): number {
-    return this.#waiting.size;
-  }
-
   /** True when some key was signalled ready and blocked clients should be served. */
   get hasReady(): boolean {
     return this.#ready.size > 0;

@@ -46,11 +46,6 @@ export class MemoryAccount {
     this.#peak = this.startup;
   }
 
-  /** mem_clients_normal as of the last refresh. */
-  get clientBytes(): number {
-    return this.#clients;
-  }
-
   get peak(): number {
     return this.#peak;
   }

@@ -57,10 +57,6 @@ export class WatchRegistry {
     return this.#byKey.size;
   }
 
-  watchedBy(c: Client): number {
-    return this.#byClient.get(c)?.length ?? 0;
-  }
-
   isDirty(c: Client): boolean {
     return this.#dirty.has(c);
   }

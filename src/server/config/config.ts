@@ -97,12 +97,6 @@ export class Config {
     return this.getString(name) === 'yes';
   }
 
-  /** True when the parameter currently holds its default value. */
-  isDefault(name: string): boolean {
-    const p = lookupParam(name);
-    return p !== undefined && this.values.get(p.name) === this.defaultOf(p);
-  }
-
   /** Default value of a parameter in CONFIG GET format. */
   defaultOf(p: ParamSpec): string {
     return p.name === 'dir' ? process.cwd() : p.defaultValue;

@@ -337,11 +337,6 @@ export class RdbInput {
     return this.#base + this.#pos;
   }
 
-  /** True when every byte of the input was consumed. */
-  get atEnd(): boolean {
-    return this.offset >= this.size;
-  }
-
   /** Throws an RdbError at the current offset. */
   fail(reason: string): never {
     throw new RdbError(reason, this.offset);

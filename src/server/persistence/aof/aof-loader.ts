@@ -285,15 +285,11 @@ interface SingleResult {
 const PROGRESS_EVERY = 1024;
 
 /**
- * Loads one file of the AOF (loadSingleAppendOnlyFile) as described in the file header.
- * `last`: it is the last file of the load (only there may a torn tail be dropped). Returns
- * 'ok', 'empty' or 'truncated'; throws AofLoadError otherwise.
+ * Loads one file of the AOF (loadSingleAppendOnlyFile) as described in the file header, as
+ * steps: yields the offset reached in the file. `last`: it is the last file of the load (only
+ * there may a torn tail be dropped). Returns 'ok', 'empty' or 'truncated'; throws AofLoadError
+ * otherwise.
  */
-export function loadSingleAppendOnlyFile(srv: Server, name: string, opts: AofLoadOptions & { readonly last: boolean }): SingleResult {
-  return runSteps(loadSingleAppendOnlyFileSteps(srv, name, opts));
-}
-
-/** loadSingleAppendOnlyFile as steps: yields the offset reached in the file. */
 function* loadSingleAppendOnlyFileSteps(
   srv: Server,
   name: string,
