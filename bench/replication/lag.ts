@@ -80,6 +80,13 @@ export interface LagResult {
 const PATTERN = '__keyspace@0__:probe:*';
 const CHANNEL_PREFIX = '__keyspace@0__:probe:';
 const SETUP_MS = 120_000;
+/**
+ * Wait between the pairs' setup and the first run: Redis's replica delivers the stream of its
+ * first second after a full sync late (probes sent then, without any load, arrived up to 700 ms
+ * behind; 3 s later, on time: bench/lag-pair.sh), which showed as a stall at the start of the
+ * first run's load.
+ */
+const SETTLE_MS = 3_000;
 const CONNECT_MS = 5_000;
 
 function benchmarkArgs(port: number, o: LagOptions): string[] {
@@ -297,6 +304,7 @@ export async function runLag(o: LagOptions): Promise<LagResult> {
         log(`replication: lag: pair ${pair} could not be set up: ${msg}`);
       }
     }
+    if (pairs.size > 0) await sleep(SETTLE_MS);
     const total = o.reps * pairs.size;
     let k = 0;
     for (let rep = 1; rep <= o.reps; rep++) {

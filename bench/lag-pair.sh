@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Replication lag by hand, as a cross-check of the lag scenario of bench/replication.ts: a master
+# (Shoal from this checkout, or redis-server) on CPU 0 beside redis-benchmark, its replica of the
+# same kind on CPU 1, and bench/lag-probe.ts at SCHED_FIFO 20 (chrt) started 1.5 s before 1M
+# pipelined SETs (-P 16, -r 1M, 100-byte values); prints the load's rps and the probe's line with
+# the largest lag of each 250 ms window. The master starts its full sync at once
+# (repl-diskless-sync-delay 0) and the probe starts once the replica is online and settled: a
+# probe started during the sync sees its first writes arrive through the payload (no event) or
+# after it (hundreds of milliseconds late).
+#
+#   [SETTLE=seconds] bench/lag-pair.sh <shoal|redis> [base port, default 7800]
+#   for i in 1 2 3; do for k in redis shoal; do bench/lag-pair.sh $k; done; done
+set -euo pipefail
+kind=${1:?usage: bench/lag-pair.sh <shoal|redis> [base port]}
+port=${2:-7800}
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/pair-lib.sh"
+pair_workdir lag-pair
+start_node() { # <cpu> <port> <name> [server args...]
+  local cpu=$1 p=$2 name=$3
+  shift 3
+  if [ "$kind" = shoal ]; then
+    start_shoal "$here" "$cpu" "$p" "$name" -- "$@"
+  else
+    mkdir -p "$work/$name"
+    taskset -c "$cpu" redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" "$@" \
+      >"$work/$name.log" 2>&1 &
+    started=$!
+    pids+=("$started")
+  fi
+}
+case "$kind" in shoal | redis) ;; *) echo "kind must be shoal or redis" >&2; exit 2 ;; esac
+start_node 0 "$port" m --repl-diskless-sync-delay 0
+wait_ping "$port"
+start_node 1 $((port + 1)) r --replicaof 127.0.0.1 "$port"
+wait_online "$port" 1
+for _ in $(seq 1 100); do
+  redis-cli -p $((port + 1)) info replication | grep -q 'master_link_status:up' && break
+  sleep 0.1
+done
+# Redis's replica delivers the stream of its first second after a sync late (probes sent then
+# arrived up to 700 ms behind, without load): the probe starts SETTLE seconds (default 3) after.
+sleep "${SETTLE:-3}"
+(cd "$here" && LAG_SERIES=1 exec chrt -f 20 node dist/bench/lag-probe.js "$port" $((port + 1)) 8) >"$work/probe.txt" 2>&1 &
+probe=$!
+pids+=("$probe")
+sleep 1.5
+rps=$(set_load "$port")
+wait "$probe" || true
+echo "$kind: master ${rps} SET/s; $(tr '\n' ' ' <"$work/probe.txt")"
