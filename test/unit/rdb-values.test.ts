@@ -335,7 +335,7 @@ describe('RDB files', () => {
     assert.equal(loadInto(fresh(), bad, false).keysLoaded, 3, 'not checked with rdbchecksum no');
   });
 
-  it('skip expired keys and empty ones, apply the others expiries', () => {
+  it('skip expired keys and empty ones, apply the others expiries (milliseconds, and seconds as before 2.6)', () => {
     const now = Date.now();
     const ms = (t: number): Buffer => {
       const b = Buffer.alloc(9);
@@ -343,16 +343,26 @@ describe('RDB files', () => {
       b.writeBigInt64LE(BigInt(t), 1);
       return b;
     };
+    const sec = (t: number): Buffer => {
+      const b = Buffer.alloc(5);
+      b[0] = 253;
+      b.writeInt32LE(t, 1);
+      return b;
+    };
+    const inAnHour = Math.floor(now / 1000) + 3600;
     const body = Buffer.concat([
       ms(now - 1000), Buffer.from([0]), rdbStr('gone'), rdbStr('v'),
       ms(now + 100000), Buffer.from([0]), rdbStr('kept'), rdbStr('v'),
+      sec(Math.floor(now / 1000) - 10), Buffer.from([0]), rdbStr('gone-s'), rdbStr('v'),
+      sec(inAnHour), Buffer.from([0]), rdbStr('kept-s'), rdbStr('v'),
       Buffer.from([RdbType.Set]), rdbStr('empty'), rdbLen(0),
     ]);
     const dst = fresh();
     const r = loadInto(dst, rdbFile(body));
-    assert.deepEqual([r.keysLoaded, r.keysExpired, r.emptyKeysSkipped], [1, 1, 1]);
+    assert.deepEqual([r.keysLoaded, r.keysExpired, r.emptyKeysSkipped], [2, 2, 1]);
     const db = dst.keyspace.dbs[0];
     assert.equal(db.expireAt(db.find(Buffer.from('kept'))), now + 100000);
+    assert.equal(db.expireAt(db.find(Buffer.from('kept-s'))), inAnHour * 1000);
   });
 
   it('refuse duplicate keys, databases out of range, versions past 10, module aux data', () => {

@@ -463,6 +463,19 @@ describe('replica link: drops and partial resyncs', () => {
     assert.deepEqual(await handshake(again, n.port), ['PSYNC', ID, '101']);
   });
 
+  it('CLIENT KILL TYPE master drops the link, and the replica resumes partially', async () => {
+    const { fm, n, c, conn } = await syncedReplica();
+    assert.match(await masterClientLine(c), / flags=M /);
+    assert.equal(await c.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+    await until(() => conn.closed, { what: 'the old link closed' });
+    const again = await fm.accepted(10_000);
+    assert.deepEqual(await handshake(again, n.port), ['PSYNC', ID, '101']);
+    again.send(`+CONTINUE ${ID}\r\n`);
+    again.send(streamCommand('SET', 'after-kill', '1'));
+    await until(async () => (await c.get('after-kill')) === '1', { what: 'the stream after +CONTINUE' });
+    assert.equal((await info(c))['master_link_status'], 'up');
+  });
+
   it('resumes the history of the RDB it loaded at start', async () => {
     const fm = await fakeMaster();
     const dir = tmp();
