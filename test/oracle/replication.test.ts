@@ -208,6 +208,17 @@ describe('replication against redis-server', { skip: requireRedis() }, () => {
     assert.deepEqual(seen[0], ['1', 'a save time', '-ERR Background save already in progress\r\n', '-ERR Background save already in progress\r\n']);
   });
 
+  it('SAVE counts in rdb_saves', async () => {
+    const saves = async (c: RawClient): Promise<number> => Number(/^rdb_saves:(\d+)\r$/m.exec(text(await c.call('INFO', 'persistence')))?.[1]);
+    const [s, r] = await both(async (p) => {
+      const before = await saves(p.master);
+      assert.equal(text(await p.master.call('SAVE')), '+OK\r\n');
+      return (await saves(p.master)) - before;
+    });
+    assert.equal(s, r);
+    assert.equal(s, 1);
+  });
+
   it('REPLICAOF replies and errors', async () => {
     const port = String(await freePort());
     for (const cmd of [

@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -85,6 +85,10 @@ describe('AOF', () => {
       await p.exec();
       assert.equal(await r.bgrewriteaof(), 'Background append only file rewriting started');
       await assert.rejects(r.bgrewriteaof(), /^ReplyError: ERR Background append only file rewriting already in progress$/);
+      // SAVE runs beside it (Redis refuses SAVE only beside an RDB child).
+      assert.equal(await r.save(), 'OK');
+      assert.ok(statSync(join(dir, 'dump.rdb')).size > 3000 * 6);
+      assert.equal(field(await r.info('persistence'), 'rdb_saves'), '1');
       assert.equal(await r.call('BGSAVE', 'SCHEDULE'), 'Background saving scheduled');
       await assert.rejects(r.bgsave(), /Another child process is active/);
       assert.equal(field(await r.info('persistence'), 'aof_rewrite_in_progress'), '1');
@@ -98,7 +102,7 @@ describe('AOF', () => {
       assert.equal(field(info, 'aof_rewrites'), '1');
       const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
       assert.equal(manifest, 'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
-      await until(async () => existsSync(join(dir, 'dump.rdb'))); // the scheduled BGSAVE ran after it
+      await until(async () => field(await r.info('persistence'), 'rdb_saves') === '2'); // SAVE, then the scheduled BGSAVE
       r.disconnect();
       await node.close();
       node = await startServer({ config: { dir, appendonly: 'yes' } });

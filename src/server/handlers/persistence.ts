@@ -138,10 +138,14 @@ const restoreCommand: Handler = (c, argv) => {
   srv.dirty++;
 };
 
-/** SAVE: the whole dataset to dir/dbfilename, synchronously. */
+/**
+ * SAVE: the whole dataset to dir/dbfilename, synchronously. Refused while an RDB snapshot runs
+ * (a BGSAVE, a diskless full sync), as Redis refuses it beside an RDB child; beside an AOF
+ * rewrite it runs, as in Redis (it only reads the keyspace between two slices of the walk).
+ */
 const saveCommand: Handler = (c) => {
   const state = c.srv.persistence;
-  if (state.saving || snapshotBusy(c.srv)) return void c.w.error(Err.bgsaveInProgress);
+  if (state.saving || rdbSnapshotStartedAt(c.srv) !== null) return void c.w.error(Err.bgsaveInProgress);
   state.saving = true;
   try {
     writeRdbFile(c.srv);

@@ -288,6 +288,7 @@ export function writeRdbFile(srv: Server, path = rdbPath(srv)): { bytes: number;
     srv.dirty = 0;
     state.lastSave = Math.floor(srv.clock.now() / 1000);
     state.lastSaveOk = true;
+    state.rdbSaves++; // rdb_saves counts SAVE too, as Redis's does
     return { bytes: writer.bytesWritten, keys: writer.keys };
   } catch (err) {
     if (fd >= 0) {
