@@ -38,8 +38,11 @@ export function replicationInfo(srv: Server): Lines {
     );
     const t = link?.transfer ?? null;
     if (t !== null) {
-      const left = t.size < 0 ? -1 : t.size - t.read;
-      const perc = t.size > 0 ? ((t.read * 100) / t.size).toFixed(2) : '0.00';
+      // Redis's arithmetic: size is -1 until the payload's header, 0 for an EOF-marked one (so
+      // left is negative), and C prints the -0 of 0 / -1 as -0.00.
+      const left = t.size - t.read;
+      const p = t.size !== 0 ? (t.read / t.size) * 100 : 0;
+      const perc = Object.is(p, -0) ? '-0.00' : p.toFixed(2);
       out.push(
         ['master_sync_total_bytes', t.size],
         ['master_sync_read_bytes', t.read],

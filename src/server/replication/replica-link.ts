@@ -401,7 +401,7 @@ export class Link implements MasterLink {
     if (line.startsWith('$EOF:') && line.length >= 5 + EOF_MARK_SIZE) {
       this.#mark = Buffer.from(line.slice(5, 5 + EOF_MARK_SIZE), 'latin1');
       this.#left = -1;
-      t.size = -1;
+      t.size = 0; // as Redis's repl_transfer_size for an EOF-marked payload (-1: no header yet)
       srv.log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
     } else {
       const n = Number(line.slice(1));

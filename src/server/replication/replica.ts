@@ -49,7 +49,7 @@ export interface MasterLink {
   readonly streamDb: number;
   /** Offset of the stream read from the master (slave_read_repl_offset). */
   readonly readOffset: number;
-  /** During the RDB transfer: its size (-1 when EOF-marked), bytes read so far, start time (ms), last read (ms). */
+  /** During the RDB transfer: its size (-1 before the header, 0 when EOF-marked), bytes read so far, start time (ms), last read (ms). */
   readonly transfer: { size: number; read: number; startMs: number; lastIoMs: number } | null;
 }
 
