@@ -390,9 +390,13 @@ describe('replica link: failures and writable replicas', () => {
     await fullSync(retry, n.port);
     await linkUp(c);
     await until(aofUp, { what: 'the AOF running again after the successful sync' });
-    await until(async () => Number(/aof_rewrites:(\d+)/.exec(await c.info('persistence'))?.[1]) > rewritesBefore, {
-      what: 'the AOF rebuilt by a rewrite',
-    });
+    await until(
+      async () => {
+        const p = await c.info('persistence');
+        return Number(/aof_rewrites:(\d+)/.exec(p)?.[1]) > rewritesBefore && /aof_rewrite_in_progress:0/.test(p) && /aof_last_bgrewrite_status:ok/.test(p);
+      },
+      { what: 'the AOF rebuilt by a rewrite' },
+    );
   });
 
   it('a write on a writable replica deletes the expired key it finds', async () => {

@@ -171,6 +171,8 @@ export function startAofRewrite(srv: Server): string | null {
   const t0 = performance.now();
   const state: { snapshot: Snapshot | null; startedAt: number } = { snapshot: null, startedAt: srv.clock.now() };
   feed.rewrite = state;
+  // aof_rewrites counts rewrites started, as Redis's stat_aof_rewrites (at the fork).
+  feed.rewrites++;
   const tmp = join(rt.dir, `temp-rewriteaof-${process.pid}.aof`);
   const done = join(rt.dir, `temp-rewriteaof-bg-${process.pid}.aof`);
   const begin = (): void => {
@@ -195,7 +197,6 @@ export function startAofRewrite(srv: Server): string | null {
   run().then(
     () => {
       feed.rewrite = null;
-      feed.rewrites++;
       feed.consecutiveFailures = 0;
       feed.lastRewriteOk = true;
       feed.lastRewriteMs = performance.now() - t0;
