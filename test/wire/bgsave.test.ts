@@ -28,6 +28,18 @@ async function fill(r: Redis, n: number): Promise<void> {
 
 const saving = async (r: Redis): Promise<boolean> => field(await r.info('persistence'), 'rdb_bgsave_in_progress') === '1';
 
+/** Starts a node on `config` (loading what its dir holds), runs check against it, then stops it. */
+async function reloaded(config: Record<string, string>, check: (r: Redis) => Promise<void>): Promise<void> {
+  const node = await startServer({ config });
+  const r = new Redis({ port: node.port });
+  try {
+    await check(r);
+  } finally {
+    r.disconnect();
+    await node.close();
+  }
+}
+
 describe('BGSAVE', () => {
   let root: string;
   before(() => {
@@ -114,7 +126,6 @@ describe('BGSAVE', () => {
     const config = { save: '', dir, 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0' };
     const node = await startServer({ config: { ...config, 'rdb-key-save-delay': '500' } });
     const r = new Redis({ port: node.port });
-    let restarted: Awaited<ReturnType<typeof startServer>> | null = null;
     try {
       await fill(r, 3000);
       // A replica that takes part of the payload and leaves: the walk is abandoned with most
@@ -139,18 +150,13 @@ describe('BGSAVE', () => {
       assert.equal(await r.bgsave(), 'Background saving started');
       await until(async () => !(await saving(r)));
       assert.equal(field(await r.info('persistence'), 'rdb_last_bgsave_status'), 'ok');
-      restarted = await startServer({ config });
-      const r2 = new Redis({ port: restarted.port });
-      try {
+      await reloaded(config, async (r2) => {
         assert.equal(await r2.dbsize(), 6000);
         assert.deepEqual(await r2.mget(Array.from({ length: 6000 }, (_, i) => `k${i}`)), Array.from({ length: 6000 }, (_, i) => `v${i}`));
-      } finally {
-        r2.disconnect();
-      }
+      });
     } finally {
       r.disconnect();
       await node.close();
-      if (restarted !== null) await restarted.close();
     }
   });
 
@@ -158,7 +164,6 @@ describe('BGSAVE', () => {
     const dir = mkdtempSync(join(root, 'h-'));
     const node = await startServer({ config: { save: '', dir, 'rdb-key-save-delay': '300' } });
     const r = new Redis({ port: node.port });
-    let restarted: Awaited<ReturnType<typeof startServer>> | null = null;
     try {
       // Strings (captured raw) and aggregates (serialized at once) in databases 0-3.
       for (const [db, prefix, n] of [[0, 'a', 700], [1, 'b', 500], [2, 'c', 400], [3, 'd', 300]] as const) {
@@ -180,9 +185,7 @@ describe('BGSAVE', () => {
       assert.equal(field(await r.info('persistence'), 'rdb_bgsave_in_progress'), '1');
       await until(async () => !(await saving(r)), { ms: 20_000 });
       assert.equal(field(await r.info('persistence'), 'rdb_last_bgsave_status'), 'ok');
-      restarted = await startServer({ config: { save: '', dir } });
-      const r2 = new Redis({ port: restarted.port });
-      try {
+      await reloaded({ save: '', dir }, async (r2) => {
         for (const [db, prefix, n] of [[0, 'a', 700], [1, 'b', 500], [2, 'c', 400], [3, 'd', 300]] as const) {
           await r2.select(db);
           assert.equal(await r2.dbsize(), n + 2, `database ${db}`);
@@ -191,13 +194,10 @@ describe('BGSAVE', () => {
           assert.deepEqual(await r2.lrange(`${prefix}:list`, 0, -1), ['x', 'y', 'z']);
           assert.deepEqual(await r2.hgetall(`${prefix}:hash`), { f: prefix });
         }
-      } finally {
-        r2.disconnect();
-      }
+      });
     } finally {
       r.disconnect();
       await node.close();
-      if (restarted !== null) await restarted.close();
     }
   });
 
