@@ -29,7 +29,7 @@ describe('default TTL', () => {
   before(async () => {
     node = await startServer({ clock });
     io = new Redis({ port: node.port, lazyConnect: false, maxRetriesPerRequest: 0 });
-    sub = new Redis({ port: node.port, lazyConnect: false });
+    sub = new Redis({ port: node.port, lazyConnect: false, enableReadyCheck: false });
   });
   after(async () => {
     io.disconnect();

@@ -31,7 +31,7 @@ describe('Pub/Sub through clients', () => {
   });
 
   it('ioredis: subscribe, message events, unsubscribe', async () => {
-    const sub = new Redis({ port: node.port });
+    const sub = new Redis({ port: node.port, enableReadyCheck: false });
     try {
       const got: [string, string][] = [];
       sub.on('message', (ch: string, msg: string) => got.push([ch, msg]));
@@ -55,7 +55,7 @@ describe('Pub/Sub through clients', () => {
   });
 
   it('ioredis: psubscribe / pmessage, binary payloads, ssubscribe / smessage', async () => {
-    const sub = new Redis({ port: node.port });
+    const sub = new Redis({ port: node.port, enableReadyCheck: false });
     try {
       const pm: string[] = [];
       const bin: Buffer[] = [];
@@ -83,7 +83,7 @@ describe('Pub/Sub through clients', () => {
   });
 
   it('ioredis: a pipeline of publishes arrives complete and in order', async () => {
-    const sub = new Redis({ port: node.port });
+    const sub = new Redis({ port: node.port, enableReadyCheck: false });
     try {
       const got: string[] = [];
       sub.on('message', (_ch: string, msg: string) => got.push(msg));
@@ -174,7 +174,7 @@ describe('Pub/Sub through clients', () => {
   });
 
   it('keyspace notifications reach ioredis subscribers (including expired keys)', async () => {
-    const sub = new Redis({ port: node.port });
+    const sub = new Redis({ port: node.port, enableReadyCheck: false });
     try {
       await pub.config('SET', 'notify-keyspace-events', 'KEA');
       const got: string[] = [];
