@@ -26,8 +26,9 @@
 // ladder of sizes half apart (GROWTH), one rung when about 80 % full (74-86 % by partition,
 // GROW_LOAD, so the partitions' resizes are spread out rather than all at one key count), and
 // shrinks when under 20 % (then rounded up to fill its arena slot). The index costs 5.5-7
-// bytes a key from 400K keys up (Redis's dict: 8-16 bytes of buckets plus a 24-byte entry). Homes are monotonic in the hash: bucket b
-// holds the home of exactly one interval of hashes, whatever the size.
+// bytes a key from 400K keys up (Redis's dict: 8-16 bytes of buckets plus a 24-byte entry).
+// Homes are monotonic in the hash: bucket b holds the home of exactly one interval of hashes,
+// whatever the size.
 //
 // SCAN therefore walks the hash space in order: a cursor is a position in it (partition in the
 // top 8 bits, a 24-bit hash below), a step visits the keys whose home buckets cover the hashes
@@ -154,8 +155,8 @@ const REBUILT_LOAD = 0.64;
  * key is rehashed over a load of new keys: about 4 times at 1.25, twice at 1.5, once at 2, and
  * the bytes a key the index averages over 400K-2M keys: 5.6, 6.2, 7.4 (8.4 at 1M keys, where
  * every partition has just doubled). Measured 2026-11-27 (bench/results/engine.md): 632K new
- * keys in process 770-814 ms at 1.25, 546-565 at 1.5, 392-619 at 2; a replica's CPU for 1M
- * SETs 387-439 ticks at 1.25, 304-328 at 1.5, 334-371 at 2.
+ * keys in process 770-1252 ms at 1.25, 546-882 at 1.5, 392-619 at 2; a replica's busy time in
+ * the rehash under 1M pipelined SETs of new keys 16.4 % at 1.25, 10.5 % at 1.5.
  */
 const GROWTH = 1.5;
 /**
@@ -825,9 +826,9 @@ export class Database {
    * record: a batch at a time, the batch's metadata then its records touched first, so their
    * cache misses overlap instead of following one another (about 100 ns a key at a million
    * keys, half of it without the touches). Growth by half rehashes each key about twice over
-   * a load of new keys (GROWTH), the price of buckets half the size. Keeping the hashes beside the tables
-   * while a partition grows saved most of it, but the tables given back when it stopped left
-   * their segments empty and resident: RSS went up, not down.
+   * a load of new keys (GROWTH), the price of buckets half the size. Keeping the hashes beside
+   * the tables while a partition grows saved most of it, but the tables given back when it
+   * stopped left their segments empty and resident: RSS went up, not down.
    */
   #resize(p: number, n: number): void {
     const d = this.#d;
