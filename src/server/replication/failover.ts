@@ -124,18 +124,9 @@ export function updateFailoverStatus(srv: Server): void {
     }
     return;
   }
-  let target: ReplicaLink | null = null;
-  if (f.host !== null) {
-    target = findReplica(srv, f.host, f.port);
-  } else {
-    for (const link of r.replicas) {
-      if (link.ackOffset === r.masterReplOffset) {
-        target = link;
-        break;
-      }
-    }
-  }
-  if (target === null || target.ackOffset !== r.masterReplOffset) return;
+  const caughtUp = (link: ReplicaLink): boolean => link.ackOffset === r.masterReplOffset;
+  const target = f.host !== null ? findReplica(srv, f.host, f.port) : ([...r.replicas].find(caughtUp) ?? null);
+  if (target === null || !caughtUp(target)) return;
   const host = f.host ?? replicaIp(target.client);
   const port = f.host !== null ? f.port : target.listeningPort;
   srv.log.notice(`Failover target ${host}:${port} is synced, failing over.`);

@@ -158,21 +158,17 @@ export class MasterClient extends Client {
   }
 
   /**
-   * Passes on the bytes counted and not yet passed on: the backlog and the sub-replicas must
-   * end where the offset does before anything else runs (also when the link is lost mid-batch).
+   * Passes on the bytes counted and not yet passed on, [#passed, #applied): the backlog and the
+   * sub-replicas must end where the offset does before anything else runs (also when the link
+   * is lost mid-batch). A piece per received chunk they lie in (a batch spans chunks when a
+   * command was cut between reads: the stream copies each piece, so nothing is gathered first);
+   * then the chunks wholly passed on are dropped.
    */
   #passOnCounted(): void {
-    if (this.#applied <= this.#passed) return;
-    this.#passOn(this.#passed, this.#applied);
-    this.#passed = this.#applied;
-  }
-
-  /**
-   * passOnFromMaster with the stream bytes [start, end), a piece per received chunk they lie
-   * in (a batch spans chunks when a command was cut between reads: the stream copies each
-   * piece, so nothing is gathered first), then drops the chunks wholly passed on.
-   */
-  #passOn(start: number, end: number): void {
+    const start = this.#passed;
+    const end = this.#applied;
+    if (end <= start) return;
+    this.#passed = end;
     const chunks = this.#chunks;
     let base = this.#chunksStart;
     let drop = 0;
@@ -187,7 +183,6 @@ export class MasterClient extends Client {
     for (let j = 0; j < drop; j++) this.#chunksStart += chunks[j].length;
     if (drop > 0) chunks.splice(0, drop);
   }
-
 
   override close(): void {
     const was = this.closed;
