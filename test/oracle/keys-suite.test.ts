@@ -18,6 +18,30 @@ function populate(n: number, prefix = 'key:'): string[] {
 const DEBUG_CONFIG = { config: { 'enable-debug-command': 'yes' } };
 
 withOracle('oracle: keyspace.tcl', DEBUG_CONFIG, (o) => {
+  it('DEBUG POPULATE: names, values cut or padded, existing keys kept, argument errors, WATCH', () =>
+    o.compare([
+      ['SET', 'key:1', 'mine'],
+      ['WATCH', 'k:2'],
+      ['DEBUG', 'POPULATE', '3'],
+      ['DEBUG', 'POPULATE', '3', 'k', '12'],
+      ['DEBUG', 'POPULATE', '4', 'k', '3'],
+      ['DEBUG', 'POPULATE', '2', 'n', '100'],
+      ['DEBUG', 'POPULATE', '2', 'z', '0'],
+      ['DEBUG', 'POPULATE', '0'],
+      ...['key:0', 'key:1', 'key:2', 'k:0', 'k:2', 'k:3', 'n:1', 'z:1'].flatMap((k): Step[] => [['GET', k], ['OBJECT', 'ENCODING', k], ['TTL', k]]),
+      ['DBSIZE'],
+      ['MULTI'],
+      ['PING'],
+      { cmd: ['EXEC'], note: 'WATCH saw k:2 created' },
+      ['DEBUG', 'POPULATE', '-1'],
+      ['DEBUG', 'POPULATE', 'abc'],
+      ['DEBUG', 'POPULATE', '2', 'k', '-3'],
+      ['DEBUG', 'POPULATE', '2', 'k', 'x'],
+      ['DEBUG', 'POPULATE', '2', 'k', '3', '4'],
+      ['DEBUG', 'POPULATE'],
+      ['DBSIZE'],
+    ]));
+
   it('DEL against a single item; vararg DEL; untagged multi-key commands', () =>
     o.compare([
       ['SET', 'x', 'foo'],

@@ -115,7 +115,7 @@ describe('admin commands', () => {
 
   it('DEBUG HELP and unknown subcommands', async () => {
     const help = await r('DEBUG', 'HELP');
-    assert.match(help, /^\*15\r\n\+DEBUG <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\r\n/);
+    assert.match(help, /^\*20\r\n\+DEBUG <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\r\n/);
     assert.ok(help.includes('+SLEEP <seconds>\r\n+    Stop the server for <seconds>. Decimals allowed.\r\n'));
     const unknown = (s: string) => `-ERR unknown subcommand or wrong number of arguments for '${s}'. Try DEBUG HELP.\r\n`;
     assert.equal(await r('DEBUG', 'foo'), unknown('foo'));

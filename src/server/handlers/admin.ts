@@ -1,5 +1,5 @@
 // Server administration: TIME, SHUTDOWN, MONITOR and DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT,
-// PROTOCOL, HELP).
+// POPULATE, PROTOCOL, HELP).
 //
 // DEBUG is one command with arity -2 in the table (no subcommand specs), so its handler
 // parses argv[1] itself and answers Redis's "unknown subcommand or wrong number of
@@ -14,6 +14,10 @@ import type { Client } from '../network/client.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { lruIdleSeconds } from '../keyspace/keyspace.js';
 import { isKeyword } from './util.js';
+import { longAtLeast } from './lists-common.js';
+import { signalModifiedKey } from '../signals.js';
+import { stringMeta } from '../keyspace/store.js';
+import { NO_EXPIRY, StrEnc } from '../keyspace/entry.js';
 import { replyHelp } from './util.js';
 import { objectAccessClock, objectEncoding, objectRefcount } from './keys-object.js';
 import { abortShutdown, shutdownPending, startShutdown } from '../persistence/shutdown.js';
@@ -24,6 +28,11 @@ const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
+  '    it is used instead of the \'key\' prefix. These are not propagated to',
+  '    replicas. Cluster slots are not respected so keys not belonging to the',
+  '    current node can be created in cluster mode.',
   'PROTOCOL <type>',
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
@@ -225,6 +234,41 @@ function debugProtocol(c: Client, type: string): void {
   }
 }
 
+/**
+ * DEBUG POPULATE <count> [<prefix>] [<size>], as Redis 7.0: string keys `<prefix>:<j>` (prefix
+ * "key") for j in [0, count) holding `value:<j>`, zero-padded or cut to `size` bytes when a size
+ * is given; keys that exist are left as they are. Not propagated and not counted in `dirty`;
+ * the only keyspace event is dbAdd's `new`; WATCH and tracking see the keys (signalModifiedKey).
+ */
+function debugPopulate(c: Client, argv: Buffer[]): void {
+  const count = longAtLeast(c, argv[2], 0, Err.mustBePositive);
+  if (count === null) return;
+  let size = 0;
+  if (argv.length === 5) {
+    const v = longAtLeast(c, argv[4], 0, Err.mustBePositive);
+    if (v === null) return;
+    size = v;
+  }
+  const prefix = argv.length >= 4 ? argv[3].toString('latin1') : 'key';
+  const ks = c.srv.keyspace;
+  const db = c.db;
+  db.reserve(db.size + count);
+  const now = c.srv.now;
+  const padded = size > 0 ? Buffer.alloc(size) : null;
+  for (let j = 0; j < count; j++) {
+    const key = Buffer.from(`${prefix}:${j}`, 'latin1');
+    if (ks.lookupWrite(db, key, now, true) !== NONE) continue;
+    let value = Buffer.from(`value:${j}`, 'latin1');
+    if (padded !== null) {
+      padded.fill(0, value.copy(padded, 0, 0, Math.min(size, value.length)));
+      value = padded;
+    }
+    signalModifiedKey(c, db, key);
+    db.addString(key, value, stringMeta(StrEnc.NoInt, ks.initialLru(now)), NO_EXPIRY);
+  }
+  c.w.ok();
+}
+
 const debugCommand: Handler = (c, argv) => {
   if (!debugAllowed(c)) {
     c.w.error(Err.debugNotAllowed);
@@ -242,6 +286,8 @@ const debugCommand: Handler = (c, argv) => {
     c.w.ok();
   } else if (isKeyword(sub, 'object') && argc === 3) {
     debugObject(c, argv[2]);
+  } else if (isKeyword(sub, 'populate') && argc >= 3 && argc <= 5) {
+    debugPopulate(c, argv);
   } else if (isKeyword(sub, 'protocol') && argc === 3) {
     debugProtocol(c, argv[2].toString('latin1').toLowerCase());
   } else {
