@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Crc64, crc64 } from '../../src/server/persistence/crc64.js';
-import { lzfCompress, lzfDecompress } from '../../src/server/persistence/lzf.js';
+import { lzfCompress, lzfCompressInto, lzfDecompress, lzfDecompressInto } from '../../src/server/persistence/lzf.js';
 import { ListpackBuilder, buildIntset, canonicalInt, parseIntset, parseListpack } from '../../src/server/persistence/listpack.js';
 import { RdbError, RdbInput, RdbOutput, parseCDouble } from '../../src/server/persistence/rdb-io.js';
 import { parseZiplist, parseZipmap } from '../../src/server/persistence/ziplist.js';
@@ -56,6 +56,22 @@ describe('crc64', () => {
     );
   });
 
+  it('is the same over the word path at any alignment as byte by byte', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 1200 }), fc.nat(7), fc.nat(7), (data, lead, trail) => {
+        // The data inside a larger buffer, at an offset of any alignment.
+        const host = Buffer.alloc(lead + data.length + trail, 0xa5);
+        host.set(data, lead);
+        const whole = new Crc64();
+        whole.update(host, lead, lead + data.length);
+        const bytewise = new Crc64();
+        for (let i = 0; i < data.length; i++) bytewise.update(host, lead + i, lead + i + 1);
+        assert.equal(whole.value, bytewise.value);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('verifies the golden payloads', () => {
     for (const [name, p] of Object.entries(GOLDEN)) {
       const c = new Crc64();
@@ -91,6 +107,31 @@ describe('lzf', () => {
         // One byte too short or too long an expected size is refused.
         assert.equal(lzfDecompress(z, 0, z.length, b.length + 1), null);
         if (b.length > 1) assert.equal(lzfDecompress(z, 0, z.length, b.length - 1), null);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('compresses bytes inside a larger buffer as it does them alone; decompresses into a buffer', () => {
+    const input = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 600 }),
+      fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.nat(300)).map(([s, n]) => Uint8Array.from(Buffer.from(s.repeat(n + 1), 'latin1'))),
+    );
+    fc.assert(
+      fc.property(input, fc.nat(9), (data, lead) => {
+        const alone = lzfCompress(Buffer.from(data), 0, data.length, data.length + 64);
+        const host = Buffer.alloc(lead + data.length + 9, 0x61);
+        host.set(data, lead);
+        const out = Buffer.alloc(data.length + 64 + 4);
+        const n = lzfCompressInto(host, lead, data.length, out, data.length + 64);
+        assert.ok(alone !== null);
+        assert.deepEqual(out.subarray(0, n), alone);
+        // Decompressed from inside a larger buffer into a larger one: the same bytes, nothing past them.
+        const zHost = Buffer.concat([Buffer.from([1, 2, 3]), alone, Buffer.from([4])]);
+        const dst = Buffer.alloc(data.length + 5, 0xee);
+        assert.ok(lzfDecompressInto(zHost, 3, 3 + alone.length, dst, data.length));
+        assert.deepEqual(dst.subarray(0, data.length), Buffer.from(data));
+        assert.ok(dst.subarray(data.length).every((x) => x === 0xee));
       }),
       { numRuns: 300 },
     );

@@ -30,27 +30,42 @@ let base = 1;
 /** Largest expansion a valid stream can have: 3 input bytes make at most 264 output bytes. */
 export const LZF_MAX_RATIO = 88;
 
+/** The output area of lzfCompress (grown as needed; the result is copied out of it). */
+let scratch = Buffer.allocUnsafe(1024);
+
 /**
  * Compresses src[start, start + len) into at most outLimit bytes, as lzf_compress does.
  * Returns the compressed bytes, or null when they would not fit (lzf_compress returning 0).
  */
 export function lzfCompress(src: Uint8Array, start: number, len: number, outLimit: number): Buffer | null {
-  if (len === 0 || outLimit === 0) return null;
+  if (scratch.length < outLimit + 4) scratch = Buffer.allocUnsafe(Math.max(outLimit + 4, scratch.length * 2));
+  const n = lzfCompressInto(src, start, len, scratch, outLimit);
+  return n === 0 ? null : Buffer.from(scratch.subarray(0, n));
+}
+
+/**
+ * lzfCompress writing into out[0, outLimit) (out must hold outLimit + 4 bytes: a literal run
+ * may be started past the limit before the limit is checked, as in liblzf). Returns the
+ * compressed length, or 0 when the bytes would not fit.
+ */
+export function lzfCompressInto(src: Uint8Array, start: number, len: number, out: Uint8Array, outLimit: number): number {
+  if (len === 0 || outLimit === 0) return 0;
   if (base > 0x7fffffff - len - 2) {
     htab.fill(0);
     base = 1;
   }
+  // Positions are relative to start (ip 0 is src[start]); the hash table stores them plus b.
   const b = base;
   base += len + 1;
-  const inp = start === 0 && len === src.length ? src : src.subarray(start, start + len);
-  const out = Buffer.allocUnsafe(outLimit + 4);
+  const inp = src;
+  const s0 = start;
   const inEnd = len;
   let ip = 0;
   let op = 1; // start a literal run
   let lit = 0;
-  let hval = ((inp[0] << 8) | (len > 1 ? inp[1] : 0)) >>> 0;
+  let hval = ((inp[s0] << 8) | (len > 1 ? inp[s0 + 1] : 0)) >>> 0;
   while (ip < inEnd - 2) {
-    hval = ((hval << 8) | inp[ip + 2]) >>> 0;
+    hval = ((hval << 8) | inp[s0 + ip + 2]) >>> 0;
     let slot = ((hval >>> 8) - Math.imul(hval, 5)) & (HSIZE - 1);
     const stored = htab[slot];
     htab[slot] = ip + b;
@@ -60,14 +75,14 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
       ref > 0 &&
       ref < ip &&
       off < MAX_OFF &&
-      inp[ref] === inp[ip] &&
-      inp[ref + 1] === inp[ip + 1] &&
-      inp[ref + 2] === inp[ip + 2]
+      inp[s0 + ref] === inp[s0 + ip] &&
+      inp[s0 + ref + 1] === inp[s0 + ip + 1] &&
+      inp[s0 + ref + 2] === inp[s0 + ip + 2]
     ) {
       let mlen = 2;
       let maxlen = inEnd - ip - mlen;
       if (maxlen > MAX_REF) maxlen = MAX_REF;
-      if (op + 3 + 1 >= outLimit && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outLimit) return null;
+      if (op + 3 + 1 >= outLimit && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outLimit) return 0;
       out[op - lit - 1] = (lit - 1) & 0xff; // stop the run
       if (lit === 0) op--; // undo it if empty
       // liblzf compares 16 bytes unrolled before its checked loop; the unrolled part may run
@@ -76,7 +91,7 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
       if (maxlen > 16) {
         for (let k = 0; k < 16; k++) {
           mlen++;
-          if (inp[ref + mlen] !== inp[ip + mlen]) {
+          if (inp[s0 + ref + mlen] !== inp[s0 + ip + mlen]) {
             mismatch = true;
             break;
           }
@@ -84,7 +99,7 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
       }
       if (!mismatch) {
         do mlen++;
-        while (mlen < maxlen && inp[ref + mlen] === inp[ip + mlen]);
+        while (mlen < maxlen && inp[s0 + ref + mlen] === inp[s0 + ip + mlen]);
       }
       mlen -= 2;
       ip++;
@@ -101,19 +116,19 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
       if (ip >= inEnd - 2) break;
       // VERY_FAST: hash the two positions before the new one.
       ip -= 2;
-      hval = ((inp[ip] << 8) | inp[ip + 1]) >>> 0;
-      hval = ((hval << 8) | inp[ip + 2]) >>> 0;
+      hval = ((inp[s0 + ip] << 8) | inp[s0 + ip + 1]) >>> 0;
+      hval = ((hval << 8) | inp[s0 + ip + 2]) >>> 0;
       slot = ((hval >>> 8) - Math.imul(hval, 5)) & (HSIZE - 1);
       htab[slot] = ip + b;
       ip++;
-      hval = ((hval << 8) | inp[ip + 2]) >>> 0;
+      hval = ((hval << 8) | inp[s0 + ip + 2]) >>> 0;
       slot = ((hval >>> 8) - Math.imul(hval, 5)) & (HSIZE - 1);
       htab[slot] = ip + b;
       ip++;
     } else {
-      if (op >= outLimit) return null;
+      if (op >= outLimit) return 0;
       lit++;
-      out[op++] = inp[ip++];
+      out[op++] = inp[s0 + ip++];
       if (lit === MAX_LIT) {
         out[op - lit - 1] = lit - 1;
         lit = 0;
@@ -121,10 +136,10 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
       }
     }
   }
-  if (op + 3 > outLimit) return null;
+  if (op + 3 > outLimit) return 0;
   while (ip < inEnd) {
     lit++;
-    out[op++] = inp[ip++];
+    out[op++] = inp[s0 + ip++];
     if (lit === MAX_LIT) {
       out[op - lit - 1] = lit - 1;
       lit = 0;
@@ -133,7 +148,7 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
   }
   out[op - lit - 1] = (lit - 1) & 0xff; // end the run
   if (lit === 0) op--;
-  return out.subarray(0, op);
+  return op;
 }
 
 /**
@@ -149,28 +164,65 @@ export function lzfDecompress(src: Uint8Array, start: number, end: number, outLe
   if (outLen === 0) return Buffer.alloc(0);
   if (outLen > (end - start) * LZF_MAX_RATIO + MAX_LIT) return null;
   const out = Buffer.allocUnsafe(outLen);
+  return lzfDecompressInto(src, start, end, out, outLen) ? out : null;
+}
+
+/** Back-references and literal runs at least this long are copied natively, not byte by byte. */
+const NATIVE_COPY = 24;
+
+/**
+ * lzfDecompress into out[0, outLen) (out holds at least outLen bytes). Returns whether the
+ * stream was valid and produced exactly outLen bytes. A long back-reference is copied with
+ * fill (distance 1: a run of one byte) or copyWithin, doubling the span it copies from (the
+ * bytes from the reference on repeat with the distance as period), which matches liblzf's
+ * byte-by-byte copy for overlapping references.
+ */
+export function lzfDecompressInto(src: Uint8Array, start: number, end: number, out: Uint8Array, outLen: number): boolean {
+  if (outLen === 0) return true;
+  if (outLen > (end - start) * LZF_MAX_RATIO + MAX_LIT) return false;
   let ip = start;
   let op = 0;
   while (ip < end) {
     let ctrl = src[ip++];
     if (ctrl < 32) {
       ctrl++;
-      if (op + ctrl > outLen) return null;
-      if (ip + ctrl > end) return null;
-      for (let i = 0; i < ctrl; i++) out[op++] = src[ip++];
+      if (op + ctrl > outLen) return false;
+      if (ip + ctrl > end) return false;
+      if (ctrl >= NATIVE_COPY) {
+        out.set(src.subarray(ip, ip + ctrl), op);
+        op += ctrl;
+        ip += ctrl;
+      } else {
+        for (let i = 0; i < ctrl; i++) out[op++] = src[ip++];
+      }
     } else {
       let len = ctrl >>> 5;
       let ref = op - ((ctrl & 0x1f) << 8) - 1;
-      if (ip >= end) return null;
+      if (ip >= end) return false;
       if (len === 7) {
         len += src[ip++];
-        if (ip >= end) return null;
+        if (ip >= end) return false;
       }
       ref -= src[ip++];
-      if (op + len + 2 > outLen) return null;
-      if (ref < 0) return null;
-      for (let i = 0; i < len + 2; i++) out[op++] = out[ref++];
+      len += 2;
+      if (op + len > outLen) return false;
+      if (ref < 0) return false;
+      if (len < NATIVE_COPY) {
+        for (let i = 0; i < len; i++) out[op++] = out[ref++];
+      } else if (op - ref === 1) {
+        out.fill(out[ref], op, op + len);
+        op += len;
+      } else {
+        // [ref, op) repeats with period op - ref: copy from ref what is there, doubling.
+        const dist = op - ref;
+        for (let done = 0; done < len; ) {
+          const n = Math.min(dist + done, len - done);
+          out.copyWithin(op + done, ref, ref + n);
+          done += n;
+        }
+        op += len;
+      }
     }
   }
-  return op === outLen ? out : null;
+  return op === outLen;
 }

@@ -16,7 +16,8 @@
 // read past the end or an allocation sized by a corrupt length.
 
 import { Crc64 } from './crc64.js';
-import { lzfCompress, lzfDecompress } from './lzf.js';
+import { lzfCompressInto, lzfDecompress, lzfDecompressInto } from './lzf.js';
+import { argView } from '../../protocol/request-parser.js';
 
 /** The RDB version Redis 7.0 writes and the newest it loads. */
 export const RDB_VERSION = 10;
@@ -232,8 +233,9 @@ export class RdbOutput {
       if (v !== null) return this.encodedInt(v);
     }
     if (this.compress && n > 20) {
-      const z = lzfCompress(src, start, n, n - 4);
-      if (z !== null) return this.lzfBlob(z, n);
+      if (lzfOut.length < n) lzfOut = Buffer.allocUnsafe(Math.max(n, 2 * lzfOut.length));
+      const z = lzfCompressInto(src, start, n, lzfOut, n - 4);
+      if (z !== 0) return this.lzfBlob(lzfOut, n, z);
     }
     this.len(n);
     if (n > 0) this.bytes(src, start, end);
@@ -251,12 +253,12 @@ export class RdbOutput {
     this.string(Buffer.from(s, 'latin1'));
   }
 
-  /** rdbSaveLzfBlob: an already compressed block and its original length. */
-  lzfBlob(z: Uint8Array, originalLen: number): void {
+  /** rdbSaveLzfBlob: an already compressed block (z[0, zLen)) and its original length. */
+  lzfBlob(z: Uint8Array, originalLen: number, zLen = z.length): void {
     this.u8(0xc0 | RDB_ENC_LZF);
-    this.len(z.length);
+    this.len(zLen);
     this.len(originalLen);
-    this.bytes(z);
+    this.bytes(z, 0, zLen);
   }
 
   /** rdbSaveBinaryDoubleValue. */
@@ -275,6 +277,8 @@ export class RdbOutput {
 }
 
 const SCRATCH = Buffer.allocUnsafe(32);
+/** Where RdbOutput.string compresses (the bytes are copied out at once). */
+let lzfOut = Buffer.allocUnsafe(256);
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -289,6 +293,8 @@ export interface RdbSource {
 
 /** Window size for file sources. */
 const WINDOW = 1 << 20;
+/** LZF strings up to this long are decompressed into the reader's reused area; longer ones get their own buffer. */
+const MAX_LZF_SCRATCH = 1 << 20;
 
 /**
  * A bounds-checked reader of RDB encodings. Over a buffer it reads in place; over a file it
@@ -308,6 +314,8 @@ export class RdbInput {
   readonly #crc: Crc64 | null;
   /** Bytes of #buf before this were fed to the CRC. */
   #crcPos: number;
+  /** Where LZF strings are decompressed (string() returns a view of it). */
+  #lzfOut = Buffer.allocUnsafe(256);
 
   private constructor(src: RdbSource | null, buf: Buffer, start: number, end: number, checksum: boolean) {
     this.#src = src;
@@ -388,7 +396,8 @@ export class RdbInput {
   /** The next n bytes as a view (valid until the next read). */
   view(n: number): Buffer {
     this.#need(n);
-    const v = this.#buf.subarray(this.#pos, this.#pos + n);
+    const b = this.#buf;
+    const v = argView(b.buffer as ArrayBuffer, b.byteOffset + this.#pos, n);
     this.#pos += n;
     return v;
   }
@@ -457,10 +466,21 @@ export class RdbInput {
         const clen = this.len();
         const len = this.len();
         const at = this.offset;
-        const c = this.view(clen);
-        const out = lzfDecompress(c, 0, c.length, len);
-        if (out === null) throw new RdbError('Invalid LZF compressed string', at);
-        return out;
+        this.#need(clen);
+        // Into this reader's own area (a view of it is returned, valid until the next read).
+        if (len > MAX_LZF_SCRATCH) {
+          const out = lzfDecompress(this.#buf, this.#pos, this.#pos + clen, len);
+          if (out === null) throw new RdbError('Invalid LZF compressed string', at);
+          this.#pos += clen;
+          return out;
+        }
+        if (this.#lzfOut.length < len) this.#lzfOut = Buffer.allocUnsafe(Math.max(len, 2 * this.#lzfOut.length));
+        if (!lzfDecompressInto(this.#buf, this.#pos, this.#pos + clen, this.#lzfOut, len)) {
+          throw new RdbError('Invalid LZF compressed string', at);
+        }
+        this.#pos += clen;
+        const z = this.#lzfOut;
+        return argView(z.buffer as ArrayBuffer, z.byteOffset, len);
       }
       default:
         return this.fail(`Unknown RDB string encoding type ${r.value}`);

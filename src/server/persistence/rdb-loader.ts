@@ -21,6 +21,7 @@
 // the keyspace is then emptied, so a corrupt file is never half-loaded.
 
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { argView } from '../../protocol/request-parser.js';
 import { setExpireExact } from '../handlers/keys-expire.js';
 import { NONE, type Database } from '../keyspace/database.js';
 import { NO_EXPIRY, StrEnc, VType } from '../keyspace/entry.js';
@@ -127,8 +128,9 @@ class KeyScratch {
   /** A copy of b (a view of the scratch area, valid until the next hold). */
   hold(b: Buffer): Buffer {
     if (b.length > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(b.length, this.#buf.length * 2));
-    b.copy(this.#buf, 0);
-    return this.#buf.subarray(0, b.length);
+    const buf = this.#buf;
+    b.copy(buf, 0);
+    return argView(buf.buffer as ArrayBuffer, buf.byteOffset, b.length);
   }
 }
 

@@ -252,10 +252,23 @@ export function writeKeyspace(srv: Server, writer: SnapshotFormat, aofBase = fal
   for (const db of srv.keyspace.dbs) {
     if (db.size === 0) continue;
     writer.selectDb(db.id, db.size, db.expiresSize);
-    db.forEach((id) => writer.storeEntry(db, id, ctx));
+    // In batches whose entries and records are fetched together (Store.prefetchRecords).
+    const batch: number[] = [];
+    const write = (): void => {
+      db.store.prefetchRecords(batch, batch.length);
+      for (let k = 0; k < batch.length; k++) writer.storeEntry(db, batch[k], ctx);
+      batch.length = 0;
+    };
+    db.forEach((id) => {
+      if (batch.push(id) === SAVE_BATCH) write();
+    });
+    write();
   }
   writer.finish();
 }
+
+/** Keys per prefetched batch of writeKeyspace. */
+const SAVE_BATCH = 32;
 
 /** dir/dbfilename of srv's configuration. */
 export function rdbPath(srv: Server): string {

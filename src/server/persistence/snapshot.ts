@@ -163,6 +163,8 @@ export class Snapshot implements SnapshotGuard {
   #peak = 0;
   /** Keys the current slice may still write (rdb-key-save-delay only). */
   #keyBudget = Infinity;
+  /** Entries of the current scan step (#collect, #writeBatch). */
+  readonly #batch: number[] = [];
   #t0: number;
 
   /**
@@ -400,7 +402,8 @@ export class Snapshot implements SnapshotGuard {
         break;
       }
       const db = dbs[this.#dbi];
-      this.#cursor = db.scan(this.#cursor, step, this.#visit);
+      this.#cursor = db.scan(this.#cursor, step, this.#collect);
+      this.#writeBatch();
       if (this.#cursor === 0) {
         this.#dbi++;
         this.#dbOpen = false;
@@ -413,6 +416,22 @@ export class Snapshot implements SnapshotGuard {
     if (finished) return this.#finishWalk();
     // Over the pending limit the sink's onDrain resumes the walk.
     if (this.#sink.pending <= MAX_PENDING) this.#schedule();
+  }
+
+  /** Collects the entries of a scan step (#writeBatch writes them). */
+  readonly #collect = (id: number): void => {
+    this.#batch.push(id);
+  };
+
+  /**
+   * Writes the entries a scan step met, their entries and records fetched together first
+   * (Store.prefetchRecords): the step runs synchronously, so nothing changes in between.
+   */
+  #writeBatch(): void {
+    const batch = this.#batch;
+    if (batch.length > 1) this.#store.prefetchRecords(batch, batch.length);
+    for (let k = 0; k < batch.length; k++) this.#visit(batch[k]);
+    batch.length = 0;
   }
 
   /** The walk's visitor: writes an entry still owed. */
