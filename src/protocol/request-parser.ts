@@ -54,6 +54,14 @@ export interface ParserLimits {
   authRequired: boolean;
 }
 
+/**
+ * Where feed() joins a shared chunk to the bytes left from the previous one (a command cut by a
+ * read's end). One for all parsers: a shared feed is always followed by detach() before any
+ * other client's input is read. Joins larger than this get their own buffer.
+ */
+const SHARED_MERGE_MAX = 160 * 1024;
+const sharedMerge = Buffer.allocUnsafeSlow(SHARED_MERGE_MAX);
+
 export class RequestParser {
   #buf: Buffer = EMPTY;
   /** #buf's ArrayBuffer and offset in it, read once per buffer (the accessors cost ~20 ns). */
@@ -155,8 +163,12 @@ export class RequestParser {
     this.#bigUsed.length = 0;
   }
 
-  /** Appends received bytes. Call next() until it returns null to drain complete commands. */
-  feed(chunk: Buffer): void {
+  /**
+   * Appends received bytes. Call next() until it returns null to drain complete commands.
+   * `shared`: the caller calls detach() once done with the commands (Client.receive for a
+   * chunk of a reused read buffer), so the parser may use shared memory until then too.
+   */
+  feed(chunk: Buffer, shared = false): void {
     this.#fed += chunk.length;
     if (this.#big !== null) {
       const need = this.#big.length - this.#bigFill;
@@ -178,7 +190,12 @@ export class RequestParser {
       this.#pos = 0;
     } else {
       const rest = this.#buf.length - this.#pos;
-      const merged = Buffer.allocUnsafe(rest + chunk.length);
+      const size = rest + chunk.length;
+      // A shared chunk is followed by detach(), which copies out whatever is still needed: the
+      // merge can go in the one shared area (a read that cuts a command, as nearly every read
+      // of a replication stream does, then allocates nothing).
+      const merged =
+        shared && size <= SHARED_MERGE_MAX && this.#buf.buffer !== sharedMerge.buffer ? sharedMerge.subarray(0, size) : Buffer.allocUnsafe(size);
       this.#buf.copy(merged, 0, this.#pos);
       chunk.copy(merged, rest);
       this.#setBuf(merged);

@@ -308,6 +308,42 @@ describe('replica link: the stream', () => {
     assert.equal(backlogEnd(i), offset + setC.length);
   });
 
+  it('applies a stream cut at any place over many reads, and passes exactly its bytes on', async () => {
+    const { n, c, conn } = await syncedReplica();
+    const start = Number((await info(c))['master_repl_offset']);
+    // Commands of many sizes, one with a value larger than a read (64 KB) and than the parser's
+    // shared join area, all in one stream sent in pieces of 1 to 700 bytes (a few much larger).
+    const values = new Map<string, Buffer>();
+    const cmds: Buffer[] = [];
+    for (let k = 0; k < 120; k++) {
+      const size = k === 60 ? 200_000 : k === 90 ? 70_000 : (k * 37) % 300;
+      const v = Buffer.alloc(size, 97 + (k % 26));
+      values.set(`cut:${k}`, v);
+      cmds.push(streamCommand('SET', `cut:${k}`, v.toString('latin1')));
+    }
+    const stream = Buffer.concat(cmds);
+    let rng = 7;
+    for (let at = 0; at < stream.length; ) {
+      rng = (rng * 1103515245 + 12345) % 2 ** 31;
+      const len = rng % 10 === 0 ? 20_000 + (rng % 50_000) : 1 + (rng % 700);
+      conn.send(stream.subarray(at, at + len));
+      at += len;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await until(async () => Number((await info(c))['master_repl_offset']) === start + stream.length, { what: 'the whole stream applied' });
+    for (const [k, v] of values) assert.ok(v.equals((await c.getBuffer(k)) ?? Buffer.alloc(1)), k);
+    // A sub-replica continuing from the stream's start gets it byte for byte from the backlog.
+    const sub = await RawClient.connect(n.port);
+    try {
+      await sub.command('PSYNC', (await info(c))['master_replid'], String(start + 1));
+      const expected = Buffer.concat([Buffer.from('+CONTINUE\r\n'), stream]);
+      await until(() => sub.pending.length >= expected.length, { what: 'the backlog from the stream start' });
+      assert.ok(sub.pending.subarray(0, expected.length).equals(expected));
+    } finally {
+      await sub.close();
+    }
+  });
+
   it('expires nothing itself: the master client sees expired keys live, clients see them missing', async () => {
     const { c, conn } = await syncedReplica();
     assert.equal(await c.dbsize(), 2);

@@ -152,7 +152,7 @@ export class Client {
     this.netIn += chunk.length;
     this.srv.stats.netInputBytes += chunk.length;
     this.srv.stats.totalReadsProcessed++;
-    this.parser.feed(chunk);
+    this.parser.feed(chunk, shared);
     this.processInput();
     if (shared) this.parser.detach();
   }

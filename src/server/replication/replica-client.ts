@@ -77,14 +77,35 @@ export class MasterClient extends Client {
     };
   }
 
+  /**
+   * One read of the stream. A chunk is kept until every command in it is passed on (the
+   * parser may copy or drop its bytes). A `shared` chunk (the link's read buffer, reused for
+   * the next read) is used in place: what was not passed on when the commands in it ran — a
+   * command cut by the read's end, input held by a pause — is copied out before returning.
+   */
   override receive(chunk: Buffer, shared: boolean): void {
     if (this.closed) return;
-    // Kept until every command in it is passed on (the parser may copy or drop its bytes).
-    this.#chunks.push(shared ? Buffer.from(chunk) : chunk);
+    this.#chunks.push(chunk);
     this.#events.read(chunk.length);
-    super.receive(chunk, false);
+    super.receive(chunk, shared);
+    if (shared) this.#keepUnpassed(chunk);
     this.#sinceYield += chunk.length;
     if (this.#sinceYield >= YIELD_BYTES) this.#yield();
+  }
+
+  /** Replaces the shared `chunk`, if still kept, by a copy of its bytes not passed on yet. */
+  #keepUnpassed(chunk: Buffer): void {
+    const chunks = this.#chunks;
+    const last = chunks.length - 1;
+    if (last < 0 || chunks[last] !== chunk) return;
+    if (last === 0) {
+      // Its first bytes may be passed on already: only the rest is kept.
+      const from = Math.max(0, this.#passed - this.#chunksStart);
+      chunks[0] = Buffer.from(chunk.subarray(from));
+      this.#chunksStart += from;
+    } else {
+      chunks[last] = Buffer.from(chunk);
+    }
   }
 
   /**
