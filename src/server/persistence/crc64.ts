@@ -76,22 +76,11 @@ function foldWords(hi: number, lo: number, w: Int32Array): number {
   return lo;
 }
 
-/** foldWords over b[i, end): eight bytes at a time (slicing-by-8), then byte by byte. */
+/**
+ * foldWords over b[i, end) byte by byte: for the few bytes around the words, short inputs, and
+ * (slowly) every input on a big-endian machine.
+ */
 function foldBytes(hi: number, lo: number, b: Uint8Array, i: number, end: number): number {
-  for (const last = end - 8; i <= last; i += 8) {
-    const l = lo ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
-    const h = hi ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24));
-    const a0 = 1792 + (l & 0xff);
-    const a1 = 1536 + ((l >>> 8) & 0xff);
-    const a2 = 1280 + ((l >>> 16) & 0xff);
-    const a3 = 1024 + (l >>> 24);
-    const a4 = 768 + (h & 0xff);
-    const a5 = 512 + ((h >>> 8) & 0xff);
-    const a6 = 256 + ((h >>> 16) & 0xff);
-    const a7 = h >>> 24;
-    lo = T_LO[a0] ^ T_LO[a1] ^ T_LO[a2] ^ T_LO[a3] ^ T_LO[a4] ^ T_LO[a5] ^ T_LO[a6] ^ T_LO[a7];
-    hi = T_HI[a0] ^ T_HI[a1] ^ T_HI[a2] ^ T_HI[a3] ^ T_HI[a4] ^ T_HI[a5] ^ T_HI[a6] ^ T_HI[a7];
-  }
   for (; i < end; i++) {
     const idx = (lo ^ b[i]) & 0xff;
     lo = ((lo >>> 8) | (hi << 24)) ^ T_LO[idx];
