@@ -35,7 +35,7 @@ import {
 } from './lib.js';
 import { fmtInt } from './engine/report.js';
 import { launchLines, newLaunchLog, type LaunchLog, type Side } from './persistence/servers.js';
-import { SYNC_MODES, runFullsync, type FullsyncResult, type SyncMode } from './replication/fullsync.js';
+import { DEFAULT_SYNC_MODES, SYNC_MODES, runFullsync, type FullsyncResult, type SyncMode } from './replication/fullsync.js';
 import { runLag, type LagResult } from './replication/lag.js';
 import { PAIRS, type PairName } from './replication/nodes.js';
 import { GOALS, lagGoalMet, lagP99, renderFullsync, renderLag, renderThroughput, replicaShare } from './replication/report.js';
@@ -111,7 +111,7 @@ Options:
   --info MS          lag: INFO replication sampling period on the master (default ${DEFAULTS.infoMs})
   --drain MS         lag: longest wait after the load for probes in flight (default ${fmtInt(DEFAULTS.drainMs)})
   --keys N           fullsync: keys on the master (default ${fmtInt(DEFAULTS.keys)})
-  --modes LIST       fullsync: ${SYNC_MODES.join(',')} (default both)
+  --modes LIST       fullsync: from ${SYNC_MODES.join(',')} (default ${DEFAULT_SYNC_MODES.join(',')})
   --sync-timeout SEC fullsync: longest a sync may take (default ${DEFAULTS.syncTimeoutSec})
   --tp-n N           throughput: requests per pipelined invocation (default ${fmtInt(DEFAULTS.tpN)})
   --tp-n1 N          throughput: requests per -P 1 invocation (default ${fmtInt(DEFAULTS.tpN1)})
@@ -159,7 +159,7 @@ function parseArgs(argv: readonly string[]): Options {
     infoMs: DEFAULTS.infoMs,
     drainMs: DEFAULTS.drainMs,
     keys: DEFAULTS.keys,
-    modes: [...SYNC_MODES],
+    modes: [...DEFAULT_SYNC_MODES],
     value: DEFAULTS.value,
     random: DEFAULTS.random,
     tpN: DEFAULTS.tpN,

@@ -21,7 +21,14 @@ import { deathNote, exited, sampleMemory, stop } from '../persistence/servers.js
 import { preload } from '../persistence/snapshot.js';
 import { dbsizeOf, expectReply, log, replInfo, startMaster, startReplica, stopAll, type NodeContext, type PServer, type Side } from './nodes.js';
 
-export const SYNC_MODES = ['diskless', 'disk'] as const;
+/**
+ * diskless: the master streams the payload (repl-diskless-sync yes), the replica writes it to a
+ * temp file and loads that; disk: the master saves an RDB file first; diskless-load: as diskless,
+ * and the replica loads from the socket (repl-diskless-load on-empty-db: a fresh replica is empty).
+ */
+export const SYNC_MODES = ['diskless', 'disk', 'diskless-load'] as const;
+/** The modes run unless --modes says otherwise. */
+export const DEFAULT_SYNC_MODES: readonly SyncMode[] = ['diskless', 'disk'];
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 export interface FullsyncOptions {
@@ -100,8 +107,9 @@ class SyncLog {
 async function syncOnce(o: FullsyncOptions, master: PServer, run: SyncRun, want: number): Promise<void> {
   let replica: PServer;
   try {
-    await expectReply(master, ['CONFIG', 'SET', 'repl-diskless-sync', run.mode === 'diskless' ? 'yes' : 'no'], '+OK');
+    await expectReply(master, ['CONFIG', 'SET', 'repl-diskless-sync', run.mode === 'disk' ? 'no' : 'yes'], '+OK');
     replica = await startReplica(o.ctx, run.side, `fullsync ${run.side}`, null);
+    if (run.mode === 'diskless-load') await expectReply(replica, ['CONFIG', 'SET', 'repl-diskless-load', 'on-empty-db'], '+OK');
   } catch (e) {
     run.failure = `setup: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 4).join(' / ')}`;
     return;

@@ -148,7 +148,9 @@ export function renderFullsync(r: FullsyncResult): string {
     'Cells: median (min–max) over the syncs. The clock starts when REPLICAOF is sent to a fresh replica process (an empty --dir, started ' +
       'without --replicaof); *every key*: master_link_status:up and DBSIZE equal to the master\'s, polled every 20 ms. The phase columns are ' +
       'the arrival times of the replica\'s log lines. *diskless*: the master has `repl-diskless-sync yes`, *disk*: `no` (it saves an RDB file ' +
-      'first, then sends it); `repl-diskless-sync-delay 0` for both; both replicas load through a temp file (repl-diskless-load disabled). ' +
+      'first, then sends it); `repl-diskless-sync-delay 0` for both; both replicas load through a temp file (repl-diskless-load disabled), ' +
+      'except in *diskless-load*: a diskless master, and the replica loads from the socket (`repl-diskless-load on-empty-db`; Redis parses it ' +
+      'as it arrives, Shoal keeps it in memory and loads it once whole; Redis logs no "Flushing old data" then, so its payload column is empty). ' +
       'After each sync 100 keys spread over the range are read back from the replica and compared with the loaded values.',
   );
   for (const x of r.runs) {

@@ -6,7 +6,7 @@
 
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -402,6 +402,72 @@ describe('replica link: failures and writable replicas', () => {
     await linkUp(c);
     assert.equal(await c.get('mine'), null);
     assert.equal(await c.get('k'), 'v');
+  });
+
+  it('repl-diskless-load: on-empty-db loads an empty replica from memory (no temp file, dump.rdb left alone), else to disk; swapdb always from memory', async () => {
+    const fm = await fakeMaster();
+    const logfile = path.join(tmp(), 'replica.log');
+    const { n, c } = await node({ 'repl-diskless-load': 'on-empty-db', logfile, loglevel: 'notice' });
+    const dir = n.server.config.getString('dir');
+    const temps = (): string[] => readdirSync(dir).filter((f) => f.startsWith('temp-'));
+    // Log lines reach the file asynchronously.
+    const logged = (re: RegExp): Promise<void> =>
+      until(() => existsSync(logfile) && re.test(readFileSync(logfile, 'utf8')), { what: `a log line ${re.source}` });
+    // Empty: half a payload arrives, and no temp file holds it.
+    await c.replicaof('127.0.0.1', String(fm.port));
+    let conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    const rdb = masterRdb(100);
+    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
+    await until(async () => (await info(c))['master_sync_read_bytes'] === '20', { what: 'the transfer to start' });
+    assert.deepEqual(temps(), []);
+    await logged(new RegExp(`receiving ${rdb.length} bytes from master to parser`));
+    conn.send(rdb.subarray(20));
+    await linkUp(c);
+    assert.equal(await c.get('k'), 'v');
+    assert.equal(existsSync(path.join(dir, 'dump.rdb')), false);
+    // Not empty: to disk, as disabled does.
+    await c.replicaof('NO', 'ONE');
+    await c.set('mine', '1');
+    await c.replicaof('127.0.0.1', String(fm.port));
+    conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
+    await until(() => temps().length === 1, { what: 'the temp file' });
+    await logged(new RegExp(`receiving ${rdb.length} bytes from master to disk`));
+    conn.send(rdb.subarray(20));
+    await linkUp(c);
+    assert.equal(await c.get('mine'), null);
+    assert.equal(existsSync(path.join(dir, 'dump.rdb')), true);
+    // swapdb: from memory with a dataset in place, which stays while the payload arrives and
+    // when the transfer breaks; a payload that fails to load is reported as from the socket.
+    await c.replicaof('NO', 'ONE');
+    await c.config('SET', 'repl-diskless-load', 'swapdb');
+    await c.set('mine', '2');
+    await c.replicaof('127.0.0.1', String(fm.port));
+    conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    conn.send(Buffer.concat([Buffer.from(`$EOF:${MARK}\r\n`), rdb.subarray(0, 30)]));
+    await until(async () => (await info(c))['master_sync_read_bytes'] !== '0', { what: 'the transfer to start' });
+    assert.deepEqual(temps(), []);
+    assert.equal(await c.get('mine'), '2');
+    conn.end();
+    conn = await fm.accepted();
+    assert.equal(await c.get('mine'), '2');
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+    const junk = Buffer.from('REDIS0010' + 'x'.repeat(40));
+    conn.send(Buffer.concat([Buffer.from(`$${junk.length}\r\n`), junk]));
+    conn = await fm.accepted();
+    await logged(/Failed trying to load the MASTER synchronization DB from socket, check server logs\./);
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    assert.equal(await c.get('k'), 'v');
+    assert.equal(await c.get('mine'), null);
+    assert.deepEqual(temps(), []);
   });
 
   it('a payload that fails to load leaves the AOF stopped, its files untouched, until a sync succeeds', async () => {

@@ -346,13 +346,24 @@ const LOAD_SLICE_MS = 20;
  */
 export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadResult> {
   const fd = openSync(path, 'r');
+  try {
+    return await loadRdbAsync(srv, fileSource(fd), path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * loadRdbFileAsync from any source (`what` names it in errors and progress lines): a file, or
+ * a replica's payload received into memory (repl-diskless-load, chunkSource).
+ */
+export async function loadRdbAsync(srv: Server, source: RdbSource, what: string): Promise<LoadResult> {
   const cfg = srv.config;
   const delayUs = cfg.getNumber('key-load-delay');
   try {
-    const source = fileSource(fd);
     const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
     const opts = { checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) };
-    const result = await driveLoad(srv, loadRdbSteps(srv, inp, opts, delayUs > 0), source.size, path);
+    const result = await driveLoad(srv, loadRdbSteps(srv, inp, opts, delayUs > 0), source.size, what);
     const state = srv.persistence;
     state.lastLoadKeysLoaded = result.keysLoaded;
     state.lastLoadKeysExpired = result.keysExpired;
@@ -361,10 +372,37 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
     if (!(err instanceof RdbError)) throw err;
     srv.keyspace.flushAll();
     srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
-    throw new RdbLoadError(path, err.offset, err.reason);
-  } finally {
-    closeSync(fd);
+    throw new RdbLoadError(what, err.offset, err.reason);
   }
+}
+
+/** The bytes of `chunks`, in order, as a source (a payload received into memory). */
+export function chunkSource(chunks: readonly Buffer[]): RdbSource {
+  const starts: number[] = [];
+  let size = 0;
+  for (const c of chunks) {
+    starts.push(size);
+    size += c.length;
+  }
+  let k = 0; // the chunk the last read ended in (reads go forward)
+  return {
+    size,
+    read: (dst, off, len, pos) => {
+      if (pos >= size || len <= 0) return 0;
+      if (k >= chunks.length || starts[k] > pos) k = 0;
+      while (k + 1 < chunks.length && starts[k + 1] <= pos) k++;
+      let n = 0;
+      while (n < len && k < chunks.length) {
+        const c = chunks[k];
+        const from = pos + n - starts[k];
+        const m = Math.min(len - n, c.length - from);
+        c.copy(dst, off + n, from, from + m);
+        n += m;
+        if (from + m === c.length) k++;
+      }
+      return n;
+    },
+  };
 }
 
 /**

@@ -34,7 +34,7 @@ import { failoverPsyncAnswered } from './failover.js';
 import { createBacklog, disconnectReplicas, resetHistory } from './master.js';
 import { MasterClient } from './replica-client.js';
 import { DIRECT_READ } from '../network/client.js';
-import { ackCommand, errText, installSyncedRdb, resp, restartAofAfterSync } from './replica-sync.js';
+import { ackCommand, errText, installSyncedRdb, resp, restartAofAfterSync, type ReceivedPayload } from './replica-sync.js';
 import type { LinkState, MasterLink } from './replica.js';
 import { NO_REPL_ID } from './state.js';
 
@@ -367,6 +367,14 @@ export class Link implements MasterLink {
     this.state = 'sync';
     this.#phase = 'header';
     this.transfer = { size: -1, read: 0, startMs: now, lastIoMs: now };
+    // repl-diskless-load (useDisklessLoad): swapdb always, on-empty-db when there is nothing to
+    // lose, loads the payload without a temp file. It is kept in memory as it arrives (about
+    // the size of the RDB) and loaded once whole, so until then the old dataset is served.
+    const mode = srv.config.getString('repl-diskless-load');
+    if (mode === 'swapdb' || (mode === 'on-empty-db' && srv.keyspace.dbs.every((db) => db.size === 0))) {
+      this.#mem = [];
+      return;
+    }
     const dir = resolve(srv.config.getString('dir'));
     this.#tmpPath = join(dir, `temp-${Math.floor(now / 1000)}.${process.pid}.rdb`);
     const epoch = this.#epoch;
@@ -402,6 +410,8 @@ export class Link implements MasterLink {
 
   /** Payload bytes that arrived before the temp file was open. */
   #pendingWrites: Buffer[] = [];
+  /** The payload received so far, when it is loaded from memory (diskless load); else null. */
+  #mem: Buffer[] | null = null;
 
   /** The payload's first line: `$<len>`, `$EOF:<mark>`, a keepalive, or an error. */
   #header(line: string): void {
@@ -420,7 +430,7 @@ export class Link implements MasterLink {
       this.#mark = Buffer.from(line.slice(5, 5 + EOF_MARK_SIZE), 'latin1');
       this.#left = -1;
       t.size = 0; // as Redis's repl_transfer_size for an EOF-marked payload (-1: no header yet)
-      srv.log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.#mem !== null ? 'to parser' : 'to disk'}`);
     } else {
       const n = Number(line.slice(1));
       if (!Number.isSafeInteger(n) || n < 0) {
@@ -430,7 +440,7 @@ export class Link implements MasterLink {
       this.#mark = null;
       this.#left = n;
       t.size = n;
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master to disk`);
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master ${this.#mem !== null ? 'to parser' : 'to disk'}`);
     }
     this.#phase = 'payload';
     if (this.#left === 0) this.#payloadDone();
@@ -470,6 +480,12 @@ export class Link implements MasterLink {
   }
 
   #write(b: Buffer): void {
+    // The chunks of the payload are private copies (the link's read buffer is copied for
+    // everything but the stream), so they are kept as they are.
+    if (this.#mem !== null) {
+      this.#mem.push(b);
+      return;
+    }
     if (this.#file === null) {
       this.#pendingWrites.push(Buffer.from(b));
       return;
@@ -486,7 +502,7 @@ export class Link implements MasterLink {
     this.#phase = 'loading';
     this.#sock?.pause();
     // Until the temp file is open the bytes wait in #pendingWrites; its open callback starts.
-    if (this.#file !== null) this.#startInstall();
+    if (this.#file !== null || this.#mem !== null) this.#startInstall();
   }
 
   #startInstall(): void {
@@ -501,13 +517,17 @@ export class Link implements MasterLink {
   /** readSyncBulkPayload's end: fsync, rename, flush, load, then the master client. */
   async #install(epoch: number): Promise<void> {
     const srv = this.#srv;
-    const file = this.#file as WriteStream;
-    const fd = this.#fd;
-    this.#file = null;
-    this.#fd = -1;
-    const tmpPath = this.#tmpPath;
-    this.#tmpPath = '';
-    const streamDb = await installSyncedRdb(srv, { file, fd, tmpPath }, {
+    let payload: ReceivedPayload;
+    if (this.#mem !== null) {
+      payload = { chunks: this.#mem };
+      this.#mem = null;
+    } else {
+      payload = { file: this.#file as WriteStream, fd: this.#fd, tmpPath: this.#tmpPath };
+      this.#file = null;
+      this.#fd = -1;
+      this.#tmpPath = '';
+    }
+    const streamDb = await installSyncedRdb(srv, payload, {
       current: () => epoch === this.#epoch,
       aofStopped: () => (this.#aof.aofStopped = true),
     });
@@ -617,6 +637,7 @@ export class Link implements MasterLink {
   }
 
   #abandonFile(): void {
+    this.#mem = null;
     const file = this.#file;
     const fd = this.#fd;
     this.#file = null;

@@ -6,7 +6,7 @@
 import { fsync, close as closeFd, rename, unlink, type WriteStream } from 'node:fs';
 import type { Server } from '../server.js';
 import { signalFlushedDb } from '../signals.js';
-import { loadRdbFileAsync } from '../persistence/rdb-loader.js';
+import { chunkSource, loadRdbAsync, loadRdbFileAsync, type LoadResult } from '../persistence/rdb-loader.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
 import { aofOf, stopAof } from '../persistence/aof/startup.js';
 import { feedOf, startAofRewrite } from '../persistence/aof/feed.js';
@@ -45,12 +45,13 @@ export function errText(err: Error): string {
   }
 }
 
-/** The received payload: its write stream, file descriptor and temp path. */
-export interface ReceivedPayload {
-  readonly file: WriteStream;
-  readonly fd: number;
-  readonly tmpPath: string;
-}
+/**
+ * The received payload: its write stream, file descriptor and temp path, or (repl-diskless-load
+ * on-empty-db / swapdb) the bytes received into memory.
+ */
+export type ReceivedPayload =
+  | { readonly file: WriteStream; readonly fd: number; readonly tmpPath: string }
+  | { readonly chunks: readonly Buffer[] };
 
 /** What installSyncedRdb asks of its link. */
 export interface InstallHooks {
@@ -63,11 +64,17 @@ export interface InstallHooks {
 /**
  * Installs a received payload: ends and fsyncs the file, renames it over dir/dbfilename, then
  * (stopAppendOnly, killRDBChild, replicationAttachToNewMaster, emptyData) drops the old dataset
- * and loads the file in slices, clients getting -LOADING. Returns the database the master's
+ * and loads the file in slices, clients getting -LOADING. A payload received into memory is
+ * loaded from there the same way, and dir/dbfilename is left as it was (as Redis's diskless
+ * load leaves it). Returns the database the master's
  * stream had selected (repl-stream-db, 0 if absent), or null on a failure (logged as Redis
  * logs it; the old dataset is still there if the failure came before the flush).
  */
 export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
+  if ('chunks' in p) {
+    if (!hooks.current()) return null;
+    return replaceDataset(srv, hooks, () => loadRdbAsync(srv, chunkSource(p.chunks), 'the MASTER synchronization payload'), 'socket');
+  }
   // Until the rename succeeds, every way out closes the file and removes the temp file.
   const dropTemp = (): null => {
     unlink(p.tmpPath, () => undefined);
@@ -93,6 +100,19 @@ export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: I
     return dropTemp();
   }
   if (!hooks.current()) return null;
+  return replaceDataset(srv, hooks, () => loadRdbFileAsync(srv, path), 'disk');
+}
+
+/**
+ * The old dataset out (with what depends on it), then `load` in its place; returns as
+ * installSyncedRdb. `from` is where the payload is read (Redis's failure line names it).
+ */
+async function replaceDataset(
+  srv: Server,
+  hooks: InstallHooks,
+  load: () => Promise<LoadResult>,
+  from: 'disk' | 'socket',
+): Promise<number | null> {
   // The AOF restarts from a rewrite once the new dataset is in (stopAppendOnly before the
   // flush, restartAOFAfterSYNC after), and a snapshot walking the old dataset is abandoned.
   if (srv.snapshot !== null) srv.snapshot.abort('Background saving terminated: MASTER <-> REPLICA sync');
@@ -110,10 +130,10 @@ export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: I
   srv.keyspace.flushAll();
   srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
   try {
-    const result = await loadRdbFileAsync(srv, path);
+    const result = await load();
     return result.repl !== null && result.repl.streamDb >= 0 ? result.repl.streamDb : 0;
   } catch {
-    srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
+    srv.log.warning(`Failed trying to load the MASTER synchronization DB from ${from}, check server logs.`);
     return null;
   }
 }
