@@ -14,6 +14,7 @@ import { startServer, type RunningServer } from '../helpers/node.js';
 import { until } from '../helpers/poll.js';
 import { FakeMaster, streamCommand, type FakeConn } from '../helpers/fake-master.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { datasetDiff, datasetOf } from '../helpers/dataset.js';
 import { rdbFile, rdbLen, rdbRaw } from '../helpers/rdb-build.js';
 
 const ID = 'a'.repeat(40);
@@ -468,6 +469,68 @@ describe('replica link: failures and writable replicas', () => {
     assert.equal(await c.get('k'), 'v');
     assert.equal(await c.get('mine'), null);
     assert.deepEqual(temps(), []);
+  });
+
+  it('repl-diskless-load on-empty-db loads the payload as it arrives, in pieces cut anywhere ($<len> and $EOF:)', async () => {
+    // A payload of every type and encoding, a value larger than the loader's 1 MB window, TTLs
+    // and two databases: a source node's RDB file.
+    const src = await node({ 'enable-debug-command': 'yes' });
+    await src.c.debug('POPULATE', '3000', 'k', '100');
+    const big = Buffer.alloc(1_500_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    await src.c.set('big', big);
+    await src.c.set('ttl', 'v', 'PX', 3_600_000);
+    await src.c.rpush('list', ...Array.from({ length: 500 }, (_, i) => `e${i}`));
+    await src.c.hset('hash', ...Array.from({ length: 300 }, (_, i) => [`f${i}`, `v${i}`]).flat());
+    await src.c.hset('small', 'a', '1');
+    await src.c.sadd('ints', '1', '2', '300000');
+    await src.c.zadd('z', 1, 'a', 2.5, 'b');
+    await src.c.select(3);
+    await src.c.set('db3', 'three');
+    await src.c.select(0);
+    await src.c.save();
+    const rdb = readFileSync(path.join(src.n.server.config.getString('dir'), 'dump.rdb'));
+    const fm = await fakeMaster();
+    const { n, c } = await node({ 'repl-diskless-load': 'on-empty-db' });
+    let rng = 11;
+    const sendInPieces = async (conn: FakeConn, bytes: Buffer): Promise<void> => {
+      for (let at = 0; at < bytes.length; ) {
+        rng = (rng * 1103515245 + 12345) % 2 ** 31;
+        const len = rng % 8 === 0 ? 1 + (rng % 200_000) : 1 + (rng % 3000);
+        conn.send(bytes.subarray(at, at + len));
+        at += len;
+        if (rng % 4 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    for (const framing of ['len', 'eof'] as const) {
+      await c.replicaof('127.0.0.1', String(fm.port));
+      const conn = await fm.accepted();
+      await handshake(conn, n.port);
+      conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+      conn.send(framing === 'len' ? `$${rdb.length}\r\n` : `$EOF:${MARK}\r\n`);
+      // Loading from the header on: clients get -LOADING while the payload arrives.
+      conn.send(rdb.subarray(0, 100));
+      await until(async () => /\r\nloading:1\r\n/.test(await c.info('persistence')), { what: 'loading from the first bytes' });
+      await assert.rejects(c.get('k:1'), /LOADING/);
+      await sendInPieces(conn, Buffer.concat([rdb.subarray(100), framing === 'eof' ? Buffer.from(MARK) : Buffer.alloc(0)]));
+      await linkUp(c);
+      assert.deepEqual(datasetDiff(await datasetOf(src.c, [0, 3]), await datasetOf(c, [0, 3])), [], framing);
+      await c.replicaof('NO', 'ONE');
+      await c.flushall();
+    }
+    // A transfer that breaks off: what was loaded goes, the sync is tried again.
+    await c.replicaof('127.0.0.1', String(fm.port));
+    let conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send(`+FULLRESYNC ${ID} 100\r\n$${rdb.length}\r\n`);
+    await sendInPieces(conn, rdb.subarray(0, rdb.length >> 1));
+    await until(async () => Number((await info(c))['master_sync_read_bytes']) >= rdb.length >> 1, { what: 'half the payload' });
+    conn.end();
+    conn = await fm.accepted();
+    assert.equal(await c.dbsize(), 0);
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    assert.equal(await c.get('k'), 'v');
   });
 
   it('a payload that fails to load leaves the AOF stopped, its files untouched, until a sync succeeds', async () => {

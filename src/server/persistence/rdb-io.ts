@@ -284,6 +284,17 @@ let lzfOut = Buffer.allocUnsafe(256);
 // Decoding
 
 /** Where RdbInput reads from: a whole buffer, or positioned reads of a file. */
+/**
+ * Thrown by a source that has not received the bytes asked for yet (a payload being received):
+ * the reader rewinds to its last commit and retries when the source has more.
+ */
+export class NeedMoreInput extends Error {
+  constructor() {
+    super('more input needed');
+    this.name = 'NeedMoreInput';
+  }
+}
+
 export interface RdbSource {
   /** Total bytes. */
   readonly size: number;
@@ -316,6 +327,12 @@ export class RdbInput {
   #crcPos: number;
   /** Where LZF strings are decompressed (string() returns a view of it). */
   #lzfOut = Buffer.allocUnsafe(256);
+  /**
+   * The committed position in #buf (commit(), rewind()): bytes from it on stay in the window and
+   * out of the CRC, so that a read the source could not serve yet (NeedMoreInput) can be
+   * retried from there. -1: not in use (every consumed byte is final).
+   */
+  #mark = -1;
 
   private constructor(src: RdbSource | null, buf: Buffer, start: number, end: number, checksum: boolean) {
     this.#src = src;
@@ -355,17 +372,20 @@ export class RdbInput {
     if (this.#end - this.#pos >= n) return;
     const src = this.#src;
     if (src === null || this.offset + n > this.size) this.fail(EOF_REASON);
-    // Slide the unread bytes to the front (feeding the consumed ones to the CRC first).
-    this.#feedCrc();
-    const keep = this.#end - this.#pos;
+    // Slide the unread bytes (from the committed position, when there is one) to the front,
+    // feeding the consumed ones to the CRC first.
+    const from = this.#mark >= 0 ? this.#mark : this.#pos;
+    this.#feedCrcTo(from);
+    const keep = this.#end - from;
     let buf = this.#buf;
-    if (buf.length < n) {
-      buf = Buffer.allocUnsafe(Math.max(n, buf.length * 2));
+    if (buf.length < n + (this.#pos - from)) {
+      buf = Buffer.allocUnsafe(Math.max(n + (this.#pos - from), buf.length * 2));
     }
-    this.#buf.copy(buf, 0, this.#pos, this.#end);
+    this.#buf.copy(buf, 0, from, this.#end);
     this.#buf = buf;
-    this.#base += this.#pos;
-    this.#pos = 0;
+    this.#base += from;
+    this.#pos -= from;
+    if (this.#mark >= 0) this.#mark = 0;
     this.#crcPos = 0;
     this.#end = keep;
     while (this.#end - this.#pos < n) {
@@ -377,8 +397,31 @@ export class RdbInput {
   }
 
   #feedCrc(): void {
-    if (this.#crc !== null && this.#crcPos < this.#pos) this.#crc.update(this.#buf, this.#crcPos, this.#pos);
-    this.#crcPos = this.#pos;
+    this.#feedCrcTo(this.#mark >= 0 ? this.#mark : this.#pos);
+  }
+
+  #feedCrcTo(to: number): void {
+    if (this.#crc !== null && this.#crcPos < to) this.#crc.update(this.#buf, this.#crcPos, to);
+    if (to > this.#crcPos) this.#crcPos = to;
+  }
+
+  /**
+   * Makes what was read so far final and starts keeping what follows for rewind(): a reader of
+   * a source that may not have every byte yet (one that throws NeedMoreInput) commits before
+   * each record, and rewinds to retry it once the source has more.
+   */
+  commit(): void {
+    this.#mark = this.#pos;
+  }
+
+  /** Makes n bytes readable without consuming them (EOF error or NeedMoreInput otherwise). */
+  ensure(n: number): void {
+    this.#need(n);
+  }
+
+  /** Back to the last commit(). */
+  rewind(): void {
+    if (this.#mark >= 0) this.#pos = this.#mark;
   }
 
   /** The CRC-64 of every byte consumed so far (checksumming readers only). */

@@ -31,7 +31,7 @@ import { stringMeta } from '../keyspace/store.js';
 import type { Server } from '../server.js';
 import { readValue, type LoadLimits, type LoadedValue } from './deserialize.js';
 import { integersShared, loadLimits } from './options.js';
-import { RDB_VERSION, RdbError, RdbInput, RdbOp, type RdbSource } from './rdb-io.js';
+import { NeedMoreInput, RDB_VERSION, RdbError, RdbInput, RdbOp, type RdbSource } from './rdb-io.js';
 import { rdbPath } from './rdb-writer.js';
 
 /** What a load found. */
@@ -143,7 +143,16 @@ export interface LoadOptions {
   readonly limits: LoadLimits;
   /** Whether small integers are shared objects (options.ts integersShared). */
   readonly sharedIntegers: boolean;
+  /**
+   * The input's source may not have every byte yet (a payload being received): it throws
+   * NeedMoreInput, and loadRdbSteps then yields NEED_MORE and retries the record it was
+   * reading (each record is read whole before it changes anything).
+   */
+  readonly streaming?: boolean;
 }
+
+/** What loadRdbSteps yields, in place of an offset, when a streaming input needs more bytes. */
+export const NEED_MORE = -1;
 
 /**
  * Loads an RDB stream into srv's keyspace (which the caller has emptied). Throws RdbError on a
@@ -169,6 +178,19 @@ const RESERVE_MAX_KEYS = 1 << 24;
 export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, everyKey = false): Generator<number, LoadResult> {
   const log = srv.log;
   const ks = srv.keyspace;
+  const streaming = opts.streaming === true;
+  if (streaming) {
+    inp.commit();
+    for (;;) {
+      try {
+        inp.ensure(9);
+        break;
+      } catch (err) {
+        if (!(err instanceof NeedMoreInput)) throw err;
+        yield NEED_MORE;
+      }
+    }
+  }
   const magic = inp.view(9).toString('latin1');
   if (!magic.startsWith('REDIS')) throw new RdbError('Wrong signature trying to load DB from file', 0);
   const version = parseInt(magic.slice(5), 10) || 0;
@@ -189,94 +211,106 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
   let replOffset = -1;
   let replDb = -1;
   for (;;) {
-    const opAt = inp.offset;
-    const type = inp.u8();
-    if (type === RdbOp.ExpireTime) {
-      expireAt = BigInt(inp.secTime()) * 1000n;
-      continue;
-    }
-    if (type === RdbOp.ExpireTimeMs) {
-      expireAt = inp.msTime();
-      continue;
-    }
-    if (type === RdbOp.Freq) {
-      freq = inp.u8();
-      continue;
-    }
-    if (type === RdbOp.Idle) {
-      const v = inp.lenBig();
-      idle = v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
-      continue;
-    }
-    if (type === RdbOp.Eof) break;
-    if (type === RdbOp.SelectDb) {
-      const id = inp.len();
-      if (id >= ks.dbs.length) {
-        throw new RdbError(
-          `FATAL: Data file was created with a Redis server configured to handle more than ${ks.dbs.length} databases`,
-          opAt,
-        );
+    if (streaming) inp.commit();
+    try {
+      const opAt = inp.offset;
+      const type = inp.u8();
+      if (type === RdbOp.ExpireTime) {
+        expireAt = BigInt(inp.secTime()) * 1000n;
+        continue;
       }
-      db = ks.dbs[id];
-      continue;
-    }
-    if (type === RdbOp.ResizeDb) {
-      // Sizes the index for the keys to come, so loading them never grows a table (each
-      // growth rehashes its keys from their records). A hint; capped, as a file may lie.
-      const keys = inp.len();
-      inp.len();
-      db.reserve(Math.min(keys, RESERVE_MAX_KEYS));
-      continue;
-    }
-    if (type === RdbOp.Aux) {
-      const key = inp.stringLatin1();
-      const val = inp.stringLatin1();
-      logAux(srv, key, val, opts.now);
-      if (key === 'repl-id' && val.length === 40) replId = val;
-      else if (key === 'repl-offset' && /^-?\d+$/.test(val)) replOffset = Number(val);
-      else if (key === 'repl-stream-db' && /^-?\d+$/.test(val)) replDb = Number(val);
-      continue;
-    }
-    if (type === RdbOp.ModuleAux) {
-      const id = inp.lenBig();
-      const whenOpcode = inp.lenBig();
-      inp.lenBig();
-      if (whenOpcode !== 2n) throw new RdbError('bad when_opcode', opAt);
-      throw new RdbError(`The RDB file contains AUX module data I can't load: no matching module '${moduleName(id)}'`, opAt);
-    }
-    if (type === RdbOp.Function2 || type === RdbOp.FunctionPreGa) {
-      if (type === RdbOp.FunctionPreGa) {
-        inp.string(); // library name
-        inp.string(); // engine
-        if (inp.len() !== 0) inp.string(); // description
+      if (type === RdbOp.ExpireTimeMs) {
+        expireAt = inp.msTime();
+        continue;
       }
-      inp.string(); // the library's code
-      if (functionsSkipped++ === 0) log.warning('The RDB file holds function libraries: skipped (functions are not supported yet)');
-      continue;
-    }
-    // A key: its name (copied aside: reading the value may move the input window), then a
-    // value of type `type`.
-    const key = keyScratch.hold(inp.string());
-    const value = readValue(inp, type, opts.limits);
-    if (value === null) {
-      if (emptyKeysSkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key.toString('latin1')}`);
-    } else if (expireAt !== -1n && expireAt < nowBig && skipExpired) {
-      keysExpired++;
-    } else {
-      if (db.find(key) !== NONE) {
-        throw new RdbError(`RDB has duplicated key '${key.toString('latin1')}' in DB ${db.id}`, opAt);
+      if (type === RdbOp.Freq) {
+        freq = inp.u8();
+        continue;
       }
-      const accessGiven = ks.accessPolicy === 'lfu' ? freq >= 0 : idle >= 0;
-      addLoaded(ks, db, key, value, expireAt, loadedClock(ks, opts.now, freq, idle), accessGiven && opts.sharedIntegers);
-      // A loaded aggregate is pending in the store until repacked (keyspace/store.ts).
-      if (value.type !== VType.String) ks.store.repack(true);
-      keysLoaded++;
+      if (type === RdbOp.Idle) {
+        const v = inp.lenBig();
+        idle = v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+        continue;
+      }
+      if (type === RdbOp.Eof) {
+        // The trailer must be there too before the EOF counts (it is read after the loop).
+        if (streaming && version >= 5) inp.ensure(8);
+        break;
+      }
+      if (type === RdbOp.SelectDb) {
+        const id = inp.len();
+        if (id >= ks.dbs.length) {
+          throw new RdbError(
+            `FATAL: Data file was created with a Redis server configured to handle more than ${ks.dbs.length} databases`,
+            opAt,
+          );
+        }
+        db = ks.dbs[id];
+        continue;
+      }
+      if (type === RdbOp.ResizeDb) {
+        // Sizes the index for the keys to come, so loading them never grows a table (each
+        // growth rehashes its keys from their records). A hint; capped, as a file may lie.
+        const keys = inp.len();
+        inp.len();
+        db.reserve(Math.min(keys, RESERVE_MAX_KEYS));
+        continue;
+      }
+      if (type === RdbOp.Aux) {
+        const key = inp.stringLatin1();
+        const val = inp.stringLatin1();
+        logAux(srv, key, val, opts.now);
+        if (key === 'repl-id' && val.length === 40) replId = val;
+        else if (key === 'repl-offset' && /^-?\d+$/.test(val)) replOffset = Number(val);
+        else if (key === 'repl-stream-db' && /^-?\d+$/.test(val)) replDb = Number(val);
+        continue;
+      }
+      if (type === RdbOp.ModuleAux) {
+        const id = inp.lenBig();
+        const whenOpcode = inp.lenBig();
+        inp.lenBig();
+        if (whenOpcode !== 2n) throw new RdbError('bad when_opcode', opAt);
+        throw new RdbError(`The RDB file contains AUX module data I can't load: no matching module '${moduleName(id)}'`, opAt);
+      }
+      if (type === RdbOp.Function2 || type === RdbOp.FunctionPreGa) {
+        if (type === RdbOp.FunctionPreGa) {
+          inp.string(); // library name
+          inp.string(); // engine
+          if (inp.len() !== 0) inp.string(); // description
+        }
+        inp.string(); // the library's code
+        if (functionsSkipped++ === 0) log.warning('The RDB file holds function libraries: skipped (functions are not supported yet)');
+        continue;
+      }
+      // A key: its name (copied aside: reading the value may move the input window), then a
+      // value of type `type`.
+      const key = keyScratch.hold(inp.string());
+      const value = readValue(inp, type, opts.limits);
+      if (value === null) {
+        if (emptyKeysSkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key.toString('latin1')}`);
+      } else if (expireAt !== -1n && expireAt < nowBig && skipExpired) {
+        keysExpired++;
+      } else {
+        if (db.find(key) !== NONE) {
+          throw new RdbError(`RDB has duplicated key '${key.toString('latin1')}' in DB ${db.id}`, opAt);
+        }
+        const accessGiven = ks.accessPolicy === 'lfu' ? freq >= 0 : idle >= 0;
+        addLoaded(ks, db, key, value, expireAt, loadedClock(ks, opts.now, freq, idle), accessGiven && opts.sharedIntegers);
+        // A loaded aggregate is pending in the store until repacked (keyspace/store.ts).
+        if (value.type !== VType.String) ks.store.repack(true);
+        keysLoaded++;
+      }
+      expireAt = -1n;
+      freq = -1;
+      idle = -1;
+      if (everyKey || (keysLoaded + keysExpired) % STEP_KEYS === 0) yield inp.offset;
+    } catch (err) {
+      if (!streaming || !(err instanceof NeedMoreInput)) throw err;
+      inp.rewind();
+      yield NEED_MORE;
     }
-    expireAt = -1n;
-    freq = -1;
-    idle = -1;
-    if (everyKey || (keysLoaded + keysExpired) % STEP_KEYS === 0) yield inp.offset;
   }
+  if (streaming) inp.commit(); // the EOF opcode is final: the CRC takes it
   if (version >= 5) {
     const computed = opts.checksum ? inp.crc() : null;
     const at = inp.offset;
@@ -357,13 +391,17 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
  * loadRdbFileAsync from any source (`what` names it in errors and progress lines): a file, or
  * a replica's payload received into memory (repl-diskless-load, chunkSource).
  */
-export async function loadRdbAsync(srv: Server, source: RdbSource, what: string): Promise<LoadResult> {
+export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource, what: string): Promise<LoadResult> {
   const cfg = srv.config;
   const delayUs = cfg.getNumber('key-load-delay');
+  const stream = source instanceof StreamSource ? source : null;
   try {
     const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
-    const opts = { checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg) };
-    const result = await driveLoad(srv, loadRdbSteps(srv, inp, opts, delayUs > 0), source.size, what);
+    const opts = {
+      checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg), streaming: stream !== null,
+    };
+    const steps = loadRdbSteps(srv, inp, opts, delayUs > 0);
+    const result = await driveLoad(srv, steps, stream !== null ? stream.expected : source.size, what, stream !== null ? () => stream.more() : undefined);
     const state = srv.persistence;
     state.lastLoadKeysLoaded = result.keysLoaded;
     state.lastLoadKeysExpired = result.keysExpired;
@@ -373,6 +411,94 @@ export async function loadRdbAsync(srv: Server, source: RdbSource, what: string)
     srv.keyspace.flushAll();
     srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
     throw new RdbLoadError(what, err.offset, err.reason);
+  }
+}
+
+/**
+ * A payload being received, as a source (a replica loading from the socket): bytes are pushed
+ * as they arrive and dropped once read; a read past what arrived throws NeedMoreInput (the
+ * loader retries its record after more()), past the end returns 0 (a truncated file), and
+ * after fail() throws the failure.
+ */
+export class StreamSource implements RdbSource {
+  readonly size = Infinity;
+  /** Bytes the payload announced ($<len>), or 0 when unknown ($EOF:); for loading_total_bytes. */
+  expected = 0;
+  #chunks: Buffer[] = [];
+  /** Index of the first chunk still kept, and the stream position of its first byte. */
+  #head = 0;
+  #headPos = 0;
+  #total = 0;
+  #ended = false;
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  push(b: Buffer): void {
+    if (b.length === 0) return;
+    this.#chunks.push(b);
+    this.#total += b.length;
+    this.#wakeUp();
+  }
+
+  /** Bytes pushed so far. */
+  get received(): number {
+    return this.#total;
+  }
+
+  /** Every byte has arrived. */
+  end(): void {
+    this.#ended = true;
+    this.#wakeUp();
+  }
+
+  /** The payload will not arrive (the link was lost): reads throw `err`. */
+  fail(err: Error): void {
+    this.#failure = err;
+    this.#chunks = [];
+    this.#wakeUp();
+  }
+
+  /** Resolves once more bytes arrived, or the end, or a failure. */
+  more(): Promise<void> {
+    return new Promise((res) => {
+      this.#wake = res;
+    });
+  }
+
+  #wakeUp(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    if (w !== null) w();
+  }
+
+  read(dst: Buffer, off: number, len: number, pos: number): number {
+    if (this.#failure !== null) throw this.#failure;
+    const chunks = this.#chunks;
+    // Reads go forward: chunks wholly before pos are done with.
+    while (this.#head < chunks.length && this.#headPos + chunks[this.#head].length <= pos) {
+      this.#headPos += chunks[this.#head].length;
+      this.#head++;
+    }
+    if (this.#head > 64) {
+      chunks.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (pos >= this.#total) {
+      if (this.#ended) return 0;
+      throw new NeedMoreInput();
+    }
+    let n = 0;
+    let k = this.#head;
+    let at = pos - this.#headPos;
+    while (n < len && k < chunks.length) {
+      const c = chunks[k];
+      const m = Math.min(len - n, c.length - at);
+      c.copy(dst, off + n, at, at + m);
+      n += m;
+      k++;
+      at = 0;
+    }
+    return n;
   }
 }
 
@@ -410,7 +536,13 @@ export function chunkSource(chunks: readonly Buffer[]): RdbSource {
  * event loop serving clients -LOADING in between, with srv.loading reporting the progress and
  * a log line every 5 s. With key-load-delay set, one step per that many microseconds.
  */
-export async function driveLoad<T>(srv: Server, steps: Generator<number, T>, totalBytes: number, what: string): Promise<T> {
+export async function driveLoad<T>(
+  srv: Server,
+  steps: Generator<number, T>,
+  totalBytes: number,
+  what: string,
+  more?: () => Promise<void>,
+): Promise<T> {
   const delayUs = srv.config.getNumber('key-load-delay');
   const progress: LoadingProgress = { startedAt: srv.clock.now(), totalBytes, loadedBytes: 0 };
   srv.loading = progress;
@@ -420,6 +552,13 @@ export async function driveLoad<T>(srv: Server, steps: Generator<number, T>, tot
     for (;;) {
       const r = steps.next();
       if (r.done === true) return r.value;
+      if (r.value === NEED_MORE) {
+        // A streaming load waits for the source (NEED_MORE is only yielded by one).
+        if (more === undefined) throw new Error('driveLoad: a loader waits for input no source will send');
+        await more();
+        sliceStart = performance.now();
+        continue;
+      }
       progress.loadedBytes = r.value;
       const t = performance.now();
       if (t - lastLog >= 5000) {

@@ -34,6 +34,8 @@ import { failoverPsyncAnswered } from './failover.js';
 import { createBacklog, disconnectReplicas, resetHistory } from './master.js';
 import { MasterClient } from './replica-client.js';
 import { DIRECT_READ } from '../network/client.js';
+import { StreamSource } from '../persistence/rdb-loader.js';
+import { RdbError } from '../persistence/rdb-io.js';
 import { ackCommand, errText, installSyncedRdb, resp, restartAofAfterSync, type ReceivedPayload } from './replica-sync.js';
 import type { LinkState, MasterLink } from './replica.js';
 import { NO_REPL_ID } from './state.js';
@@ -368,10 +370,16 @@ export class Link implements MasterLink {
     this.#phase = 'header';
     this.transfer = { size: -1, read: 0, startMs: now, lastIoMs: now };
     // repl-diskless-load (useDisklessLoad): swapdb always, on-empty-db when there is nothing to
-    // lose, loads the payload without a temp file. It is kept in memory as it arrives (about
-    // the size of the RDB) and loaded once whole, so until then the old dataset is served.
+    // lose, loads the payload without a temp file. on-empty-db loads it as it arrives; swapdb
+    // keeps it in memory (about the size of the RDB) and loads it once whole, so that until
+    // then the old dataset is served.
     const mode = srv.config.getString('repl-diskless-load');
-    if (mode === 'swapdb' || (mode === 'on-empty-db' && srv.keyspace.dbs.every((db) => db.size === 0))) {
+    if (mode === 'on-empty-db' && srv.keyspace.dbs.every((db) => db.size === 0)) {
+      // Nothing to keep: the load starts with the payload's header and follows its bytes.
+      this.#stream = new StreamSource();
+      return;
+    }
+    if (mode === 'swapdb') {
       this.#mem = [];
       return;
     }
@@ -410,8 +418,10 @@ export class Link implements MasterLink {
 
   /** Payload bytes that arrived before the temp file was open. */
   #pendingWrites: Buffer[] = [];
-  /** The payload received so far, when it is loaded from memory (diskless load); else null. */
+  /** The payload received so far, when it is loaded from memory once whole (swapdb); else null. */
   #mem: Buffer[] | null = null;
+  /** The payload as it arrives, when it is loaded as it arrives (on-empty-db); else null. */
+  #stream: StreamSource | null = null;
 
   /** The payload's first line: `$<len>`, `$EOF:<mark>`, a keepalive, or an error. */
   #header(line: string): void {
@@ -430,7 +440,7 @@ export class Link implements MasterLink {
       this.#mark = Buffer.from(line.slice(5, 5 + EOF_MARK_SIZE), 'latin1');
       this.#left = -1;
       t.size = 0; // as Redis's repl_transfer_size for an EOF-marked payload (-1: no header yet)
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.#mem !== null ? 'to parser' : 'to disk'}`);
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.#mem !== null || this.#stream !== null ? 'to parser' : 'to disk'}`);
     } else {
       const n = Number(line.slice(1));
       if (!Number.isSafeInteger(n) || n < 0) {
@@ -440,9 +450,13 @@ export class Link implements MasterLink {
       this.#mark = null;
       this.#left = n;
       t.size = n;
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master ${this.#mem !== null ? 'to parser' : 'to disk'}`);
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master ${this.#mem !== null || this.#stream !== null ? 'to parser' : 'to disk'}`);
     }
     this.#phase = 'payload';
+    if (this.#stream !== null) {
+      this.#stream.expected = Math.max(0, t.size);
+      this.#startInstall();
+    }
     if (this.#left === 0) this.#payloadDone();
   }
 
@@ -486,6 +500,10 @@ export class Link implements MasterLink {
       this.#mem.push(b);
       return;
     }
+    if (this.#stream !== null) {
+      this.#stream.push(b);
+      return;
+    }
     if (this.#file === null) {
       this.#pendingWrites.push(Buffer.from(b));
       return;
@@ -502,7 +520,9 @@ export class Link implements MasterLink {
     this.#phase = 'loading';
     this.#sock?.pause();
     // Until the temp file is open the bytes wait in #pendingWrites; its open callback starts.
-    if (this.#file !== null || this.#mem !== null) this.#startInstall();
+    // A stream's load is under way: it learns the end.
+    if (this.#stream !== null) this.#stream.end();
+    else if (this.#file !== null || this.#mem !== null) this.#startInstall();
   }
 
   #startInstall(): void {
@@ -518,7 +538,9 @@ export class Link implements MasterLink {
   async #install(epoch: number): Promise<void> {
     const srv = this.#srv;
     let payload: ReceivedPayload;
-    if (this.#mem !== null) {
+    if (this.#stream !== null) {
+      payload = { stream: this.#stream };
+    } else if (this.#mem !== null) {
       payload = { chunks: this.#mem };
       this.#mem = null;
     } else {
@@ -532,6 +554,13 @@ export class Link implements MasterLink {
       aofStopped: () => (this.#aof.aofStopped = true),
     });
     if (epoch !== this.#epoch) return;
+    this.#stream = null;
+    if (streamDb !== null && this.#phase === 'payload') {
+      // A streamed load ended before the payload did: what follows is not the stream.
+      srv.log.warning('MASTER <-> REPLICA sync: the payload goes on past the end of its RDB');
+      srv.keyspace.flushAll();
+      return this.#cancel();
+    }
     // A failed load leaves the AOF stopped, as Redis's readSyncBulkPayload does: rewriting it
     // now would replace the files with the emptied dataset. The next sync that succeeds (this
     // link's or another's) or REPLICAOF NO ONE restarts it.
@@ -638,6 +667,10 @@ export class Link implements MasterLink {
 
   #abandonFile(): void {
     this.#mem = null;
+    if (this.#stream !== null) {
+      this.#stream.fail(new RdbError('the transfer from the master broke off', this.#stream.received));
+      this.#stream = null;
+    }
     const file = this.#file;
     const fd = this.#fd;
     this.#file = null;

@@ -6,7 +6,7 @@
 import { fsync, close as closeFd, rename, unlink, type WriteStream } from 'node:fs';
 import type { Server } from '../server.js';
 import { signalFlushedDb } from '../signals.js';
-import { chunkSource, loadRdbAsync, loadRdbFileAsync, type LoadResult } from '../persistence/rdb-loader.js';
+import { chunkSource, loadRdbAsync, loadRdbFileAsync, type LoadResult, type StreamSource } from '../persistence/rdb-loader.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
 import { aofOf, stopAof } from '../persistence/aof/startup.js';
 import { feedOf, startAofRewrite } from '../persistence/aof/feed.js';
@@ -51,7 +51,8 @@ export function errText(err: Error): string {
  */
 export type ReceivedPayload =
   | { readonly file: WriteStream; readonly fd: number; readonly tmpPath: string }
-  | { readonly chunks: readonly Buffer[] };
+  | { readonly chunks: readonly Buffer[] }
+  | { readonly stream: StreamSource };
 
 /** What installSyncedRdb asks of its link. */
 export interface InstallHooks {
@@ -64,16 +65,18 @@ export interface InstallHooks {
 /**
  * Installs a received payload: ends and fsyncs the file, renames it over dir/dbfilename, then
  * (stopAppendOnly, killRDBChild, replicationAttachToNewMaster, emptyData) drops the old dataset
- * and loads the file in slices, clients getting -LOADING. A payload received into memory is
- * loaded from there the same way, and dir/dbfilename is left as it was (as Redis's diskless
- * load leaves it). Returns the database the master's
+ * and loads the file in slices, clients getting -LOADING. A payload received into memory, or
+ * one still being received (a stream: called when its header arrives, the load following the
+ * bytes as they come), is loaded the same way, and dir/dbfilename is left as it was (as
+ * Redis's diskless load leaves it). Returns the database the master's
  * stream had selected (repl-stream-db, 0 if absent), or null on a failure (logged as Redis
  * logs it; the old dataset is still there if the failure came before the flush).
  */
 export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
-  if ('chunks' in p) {
+  if ('chunks' in p || 'stream' in p) {
     if (!hooks.current()) return null;
-    return replaceDataset(srv, hooks, () => loadRdbAsync(srv, chunkSource(p.chunks), 'the MASTER synchronization payload'), 'socket');
+    const source = 'chunks' in p ? chunkSource(p.chunks) : p.stream;
+    return replaceDataset(srv, hooks, () => loadRdbAsync(srv, source, 'the MASTER synchronization payload'), 'socket');
   }
   // Until the rename succeeds, every way out closes the file and removes the temp file.
   const dropTemp = (): null => {
