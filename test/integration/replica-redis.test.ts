@@ -3,7 +3,8 @@
 // EXPIRE, DEL, SELECT, commands Redis propagates as their effects), with both datasets compared
 // key by key (type, value, exact PEXPIRETIME); a partial resync after the master kills the link
 // (sync_partial_ok grows, the writes made meanwhile arrive); a restart of the replica from its
-// saved RDB resyncing partially; a full sync loaded from memory (repl-diskless-load swapdb);
+// saved RDB resyncing partially; full syncs without a temp file (repl-diskless-load swapdb, and
+// on-empty-db loading as the payload arrives);
 // expiry as a replica sees it; REPLICAOF NO ONE.
 
 import { strict as assert } from 'node:assert';
@@ -148,18 +149,22 @@ describe('Shoal replica of redis-server 7.0', { skip: requireRedis() }, () => {
     });
   }
 
-  it('repl-diskless-load swapdb: a replica holding data of its own loads the payload from memory', async () => {
-    const m = await redisMaster(true);
-    await populate(m.c);
-    const s = await shoal({ 'repl-diskless-load': 'swapdb' });
-    await s.c.set('mine', 'replaced by the sync');
-    await s.c.set('str', 'also replaced');
-    assert.equal(await s.c.replicaof('127.0.0.1', String(m.inst.port)), 'OK');
-    await assertSameData(m.c, s.c, DBS);
-    assert.equal(await s.c.get('mine'), null);
-    await writes(m.c, 'swapdb');
-    await assertSameData(m.c, s.c, DBS);
-  });
+  for (const mode of ['swapdb', 'on-empty-db'] as const) {
+    it(`repl-diskless-load ${mode}: ${mode === 'swapdb' ? 'a replica holding data of its own loads the payload from memory' : 'an empty replica loads the payload as it arrives'}`, async () => {
+      const m = await redisMaster(true);
+      await populate(m.c);
+      const s = await shoal({ 'repl-diskless-load': mode });
+      if (mode === 'swapdb') {
+        await s.c.set('mine', 'replaced by the sync');
+        await s.c.set('str', 'also replaced');
+      }
+      assert.equal(await s.c.replicaof('127.0.0.1', String(m.inst.port)), 'OK');
+      await assertSameData(m.c, s.c, DBS);
+      assert.equal(await s.c.get('mine'), null);
+      await writes(m.c, mode);
+      await assertSameData(m.c, s.c, DBS);
+    });
+  }
 
   it('expired keys: missing to reads, counted until the master DEL, which then arrives', async () => {
     const m = await redisMaster(false);
