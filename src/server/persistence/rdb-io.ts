@@ -424,6 +424,17 @@ export class RdbInput {
     if (this.#mark >= 0) this.#pos = this.#mark;
   }
 
+  /**
+   * After a rewind for NeedMoreInput: the source offset to wait for before reading the record
+   * again, twice the bytes it has so far past its start. Each retry reads the record from its
+   * start, so waiting for a doubling (not the next read) keeps a big record's retries linear.
+   */
+  retryAt(): number {
+    const start = this.#base + (this.#mark >= 0 ? this.#mark : this.#pos);
+    const have = this.#base + this.#end;
+    return have + Math.max(1, have - start);
+  }
+
   /** The CRC-64 of every byte consumed so far (checksumming readers only). */
   crc(): Crc64 {
     this.#feedCrc();

@@ -401,7 +401,8 @@ export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource
       checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg), streaming: stream !== null,
     };
     const steps = loadRdbSteps(srv, inp, opts, delayUs > 0);
-    const result = await driveLoad(srv, steps, stream !== null ? stream.expected : source.size, what, stream !== null ? () => stream.more() : undefined);
+    const more = stream !== null ? () => stream.more(inp.retryAt()) : undefined;
+    const result = await driveLoad(srv, steps, stream !== null ? stream.expected : source.size, what, more);
     const state = srv.persistence;
     state.lastLoadKeysLoaded = result.keysLoaded;
     state.lastLoadKeysExpired = result.keysExpired;
@@ -458,17 +459,23 @@ export class StreamSource implements RdbSource {
     this.#wakeUp();
   }
 
-  /** Resolves once more bytes arrived, or the end, or a failure. */
-  more(): Promise<void> {
+  /** Resolves once `total` bytes arrived in all, or the end, or a failure. */
+  more(total: number): Promise<void> {
+    this.#want = total;
     return new Promise((res) => {
       this.#wake = res;
+      this.#wakeUp();
     });
   }
 
+  /** The total more() waits for. */
+  #want = 0;
+
   #wakeUp(): void {
     const w = this.#wake;
+    if (w === null || (this.#total < this.#want && !this.#ended && this.#failure === null)) return;
     this.#wake = null;
-    if (w !== null) w();
+    w();
   }
 
   read(dst: Buffer, off: number, len: number, pos: number): number {

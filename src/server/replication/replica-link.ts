@@ -13,13 +13,16 @@
 //               in `dir` (`$<len>\r\n<len bytes>`, or `$EOF:<mark>\r\n ... <mark>` from a
 //               diskless master); replica-sync.ts then fsyncs it, renames it over
 //               dir/dbfilename, empties the dataset and loads the file in slices (clients get
-//               -LOADING)
+//               -LOADING). repl-diskless-load: no temp file; on-empty-db (an empty replica)
+//               empties and loads from the header on, following the bytes as they arrive (a
+//               StreamSource); swapdb keeps the payload in memory and loads it once whole
 //   connected   the master client (replica-client.ts) applies the stream
 //
 // Everything is non-blocking: socket events drive the handshake, the file is written with
 // asynchronous writes at the socket's pace (the socket pauses while the disk lags), the load
 // runs in slices. Any failure before the load (link drop, error reply, bad header, timeout)
-// leaves the old dataset in place and the cron retries; the history (cached master) survives a
+// leaves the old dataset in place and the cron retries (a load following the bytes fails with
+// the transfer and empties what it loaded); the history (cached master) survives a
 // drop of a connected link, so the next PSYNC is partial.
 //
 // Empty lines the master sends while it prepares the payload ("\n") are keepalives: they only
@@ -51,10 +54,10 @@ export interface CachedMaster {
 /** Replies awaited during the handshake, in order. */
 type Awaited = 'ping' | 'auth' | 'port' | 'ip' | 'capa' | 'psync';
 
-/** Where the bytes read are going. */
 /** The link's read buffer: each read is handled (used or copied) before the next one. */
 const LINK_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
+/** Where the bytes read are going. */
 type Phase = 'idle' | 'replies' | 'header' | 'payload' | 'loading' | 'online';
 
 /** The payload being received. */
