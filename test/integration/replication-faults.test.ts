@@ -1,5 +1,6 @@
 // Replication between Shoal processes under faults, each followed by a dataset comparison:
-// a write load during a full sync (nothing lost, nothing applied twice), a chain of replicas,
+// a write load during a full sync (nothing lost, nothing applied twice; also with the replica
+// loading as the payload arrives), a chain of replicas,
 // kill -9 of a replica and its restart (a partial resync from the RDB it kept), kill -9 of
 // the master and a replica moved to the promoted one (PSYNC2: partial), links stopped with
 // SIGSTOP past repl-timeout on either side, and a master restarted from its RDB.
@@ -103,6 +104,24 @@ describe('replication between Shoal processes, with faults', () => {
     for (let i = 0; i < 10; i++) total += Number(await a.r.get(`cnt:${i}`));
     assert.equal(total, rounds);
     assert.equal(await m.r.call('WAIT', '1', '5000'), 1);
+  });
+
+  it('the same, loaded as the payload arrives (repl-diskless-load on-empty-db)', async () => {
+    const m2 = await node('master2', ['--rdb-key-save-delay', '30']);
+    const fill = m2.r.pipeline();
+    for (let i = 0; i < 3000; i++) fill.set(`pre:${i}`, String(i));
+    await fill.exec();
+    const load = startLoad(m2.p.port, 40_000);
+    const r2 = await node('streamed', ['--repl-diskless-load', 'on-empty-db', '--replicaof', '127.0.0.1', String(m2.p.port)]);
+    await until(async () => (await infoField(r2.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
+    assert.match(r2.p.output(), /receiving streamed RDB from master with EOF to parser/);
+    const rounds = await load.stop();
+    assert.ok(rounds > 0);
+    await m2.r.config('SET', 'rdb-key-save-delay', '0');
+    await assertSameData(m2.r, r2.r, DBS);
+    let total = 0;
+    for (let i = 0; i < 10; i++) total += Number(await r2.r.get(`cnt:${i}`));
+    assert.equal(total, rounds);
   });
 
   it('a replica of a replica follows the chain with the same offsets', async () => {
