@@ -87,41 +87,37 @@ describe('replication between Shoal processes, with faults', () => {
   let a: { p: ShoalProcess; r: Redis };
   let b: { p: ShoalProcess; r: Redis };
 
-  it('a full sync during a write load: the replica ends with exactly the master data', async () => {
-    m = await node('master', ['--rdb-key-save-delay', '30']);
-    const fill = m.r.pipeline();
+  /**
+   * A master with 3000 keys and a slow snapshot walk (rdb-key-save-delay), a write load, and a
+   * replica (`replicaArgs`) started meanwhile: once it is synced and the load stopped, it must
+   * hold exactly the master's data, the counters proving nothing lost or applied twice.
+   */
+  async function fullSyncUnderLoad(names: [string, string], replicaArgs: string[]): Promise<{ master: typeof m; replica: typeof m }> {
+    const master = await node(names[0], ['--rdb-key-save-delay', '30']);
+    const fill = master.r.pipeline();
     for (let i = 0; i < 3000; i++) fill.set(`pre:${i}`, String(i));
     await fill.exec();
-    const load = startLoad(m.p.port, 40_000);
-    a = await node('a', ['--replicaof', '127.0.0.1', String(m.p.port)]);
-    await until(async () => (await infoField(a.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
+    const load = startLoad(master.p.port, 40_000);
+    const replica = await node(names[1], [...replicaArgs, '--replicaof', '127.0.0.1', String(master.p.port)]);
+    await until(async () => (await infoField(replica.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
     const rounds = await load.stop();
     assert.ok(rounds > 0);
-    await m.r.config('SET', 'rdb-key-save-delay', '0');
-    await assertSameData(m.r, a.r, DBS);
-    // Counters and sequences: nothing lost, nothing applied twice.
+    await master.r.config('SET', 'rdb-key-save-delay', '0');
+    await assertSameData(master.r, replica.r, DBS);
     let total = 0;
-    for (let i = 0; i < 10; i++) total += Number(await a.r.get(`cnt:${i}`));
+    for (let i = 0; i < 10; i++) total += Number(await replica.r.get(`cnt:${i}`));
     assert.equal(total, rounds);
+    return { master, replica };
+  }
+
+  it('a full sync during a write load: the replica ends with exactly the master data', async () => {
+    ({ master: m, replica: a } = await fullSyncUnderLoad(['master', 'a'], []));
     assert.equal(await m.r.call('WAIT', '1', '5000'), 1);
   });
 
   it('the same, loaded as the payload arrives (repl-diskless-load on-empty-db)', async () => {
-    const m2 = await node('master2', ['--rdb-key-save-delay', '30']);
-    const fill = m2.r.pipeline();
-    for (let i = 0; i < 3000; i++) fill.set(`pre:${i}`, String(i));
-    await fill.exec();
-    const load = startLoad(m2.p.port, 40_000);
-    const r2 = await node('streamed', ['--repl-diskless-load', 'on-empty-db', '--replicaof', '127.0.0.1', String(m2.p.port)]);
-    await until(async () => (await infoField(r2.r, 'replication', 'master_link_status')) === 'up', { what: 'the full sync', ms: 60_000 });
-    assert.match(r2.p.output(), /receiving streamed RDB from master with EOF to parser/);
-    const rounds = await load.stop();
-    assert.ok(rounds > 0);
-    await m2.r.config('SET', 'rdb-key-save-delay', '0');
-    await assertSameData(m2.r, r2.r, DBS);
-    let total = 0;
-    for (let i = 0; i < 10; i++) total += Number(await r2.r.get(`cnt:${i}`));
-    assert.equal(total, rounds);
+    const { replica } = await fullSyncUnderLoad(['master2', 'streamed'], ['--repl-diskless-load', 'on-empty-db']);
+    assert.match(replica.p.output(), /receiving streamed RDB from master with EOF to parser/);
   });
 
   it('a replica of a replica follows the chain with the same offsets', async () => {

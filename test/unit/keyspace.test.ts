@@ -223,6 +223,13 @@ describe('Database', () => {
     assert.equal(small.indexTables().count, 0);
     db.reserve(10);
     assert.deepEqual(db.indexTables(), reserved);
+    // A hint past 16M keys (a lying RESIZEDB, DEBUG POPULATE 1e11) reserves as much as 16M.
+    const capped = newDb();
+    capped.reserve(1 << 24);
+    const atCap = capped.indexTables();
+    const huge = newDb();
+    huge.reserve(1e11);
+    assert.deepEqual(huge.indexTables(), atCap);
   });
 
   it('a partition built for few entries takes ids the store grew to later', () => {

@@ -159,6 +159,9 @@ const REBUILT_LOAD = 0.64;
  * the rehash under 1M pipelined SETs of new keys 16.4 % at 1.25, 10.5 % at 1.5.
  */
 const GROWTH = 1.5;
+
+/** The most keys Database.reserve sizes the index for: 16M (about 100 MB of tables). */
+const RESERVE_MAX_KEYS = 1 << 24;
 /**
  * Per partition, the load it grows at: spread evenly from 0.74 to 0.86 (MAX_LOAD on average).
  * Keys spread evenly over the partitions, so with one threshold all 256 grew within a few
@@ -532,10 +535,11 @@ export class Database {
    * no table: each partition gets room for its expected share and a margin of four standard
    * deviations at its growth load (about 6 bytes a key at 1M keys), off the ladder (GROWTH):
    * the rung above could be half as much again. Partitions already larger are left alone.
+   * A hint, capped at RESERVE_MAX_KEYS: a file or a command may ask for more than it will add.
    */
   reserve(keys: number): void {
     const d = this.#d;
-    const share = keys / PARTS;
+    const share = Math.min(keys, RESERVE_MAX_KEYS) / PARTS;
     if (share < MIN_BUCKETS) return;
     for (let p = 0; p < PARTS; p++) {
       const n = Arena.capacityFor(Math.ceil((share + 4 * Math.sqrt(share) + 1) / GROW_LOAD[p]) * 4) >>> 2;

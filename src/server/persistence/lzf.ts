@@ -44,21 +44,19 @@ export function lzfCompress(src: Uint8Array, start: number, len: number, outLimi
 }
 
 /**
- * lzfCompress writing into out[0, outLimit) (out must hold outLimit + 4 bytes: a literal run
- * may be started past the limit before the limit is checked, as in liblzf). Returns the
- * compressed length, or 0 when the bytes would not fit.
+ * lzfCompress of inp[s0, s0 + len) into out[0, outLimit) (out must hold outLimit + 4 bytes:
+ * a literal run may be started past the limit before the limit is checked, as in liblzf).
+ * Returns the compressed length, or 0 when the bytes would not fit.
  */
-export function lzfCompressInto(src: Uint8Array, start: number, len: number, out: Uint8Array, outLimit: number): number {
+export function lzfCompressInto(inp: Uint8Array, s0: number, len: number, out: Uint8Array, outLimit: number): number {
   if (len === 0 || outLimit === 0) return 0;
   if (base > 0x7fffffff - len - 2) {
     htab.fill(0);
     base = 1;
   }
-  // Positions are relative to start (ip 0 is src[start]); the hash table stores them plus b.
+  // Positions are relative to s0 (ip 0 is inp[s0]); the hash table stores them plus b.
   const b = base;
   base += len + 1;
-  const inp = src;
-  const s0 = start;
   const inEnd = len;
   let ip = 0;
   let op = 1; // start a literal run

@@ -168,8 +168,6 @@ export function loadRdb(srv: Server, inp: RdbInput, opts: LoadOptions): LoadResu
 
 /** Keys between two yields of loadRdbSteps (a slice of loading). */
 const STEP_KEYS = 1024;
-/** The largest RESIZEDB hint acted on: 16M keys (about 100 MB of index tables). */
-const RESERVE_MAX_KEYS = 1 << 24;
 
 /**
  * loadRdb as steps: yields the input offset every STEP_KEYS keys (every key when `everyKey`),
@@ -250,10 +248,11 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
       }
       if (type === RdbOp.ResizeDb) {
         // Sizes the index for the keys to come, so loading them never grows a table (each
-        // growth rehashes its keys from their records). A hint; capped, as a file may lie.
+        // growth rehashes its keys from their records). A hint, which reserve caps (a file
+        // may lie).
         const keys = inp.len();
         inp.len();
-        db.reserve(Math.min(keys, RESERVE_MAX_KEYS));
+        db.reserve(keys);
         continue;
       }
       if (type === RdbOp.Aux) {
@@ -389,7 +388,7 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
 
 /**
  * loadRdbFileAsync from any source (`what` names it in errors and progress lines): a file, or
- * a replica's payload received into memory (repl-diskless-load, chunkSource).
+ * a replica's payload received without a temp file (repl-diskless-load, a StreamSource).
  */
 export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource, what: string): Promise<LoadResult> {
   const cfg = srv.config;
@@ -416,8 +415,8 @@ export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource
 }
 
 /**
- * A payload being received, as a source (a replica loading from the socket): bytes are pushed
- * as they arrive and dropped once read; a read past what arrived throws NeedMoreInput (the
+ * A payload being received, as a source (a replica loading without a temp file): bytes are
+ * pushed as they arrive and dropped once read; a read past what arrived throws NeedMoreInput (the
  * loader retries its record after more()), past the end returns 0 (a truncated file), and
  * after fail() throws the failure.
  */
@@ -507,35 +506,6 @@ export class StreamSource implements RdbSource {
     }
     return n;
   }
-}
-
-/** The bytes of `chunks`, in order, as a source (a payload received into memory). */
-export function chunkSource(chunks: readonly Buffer[]): RdbSource {
-  const starts: number[] = [];
-  let size = 0;
-  for (const c of chunks) {
-    starts.push(size);
-    size += c.length;
-  }
-  let k = 0; // the chunk the last read ended in (reads go forward)
-  return {
-    size,
-    read: (dst, off, len, pos) => {
-      if (pos >= size || len <= 0) return 0;
-      if (k >= chunks.length || starts[k] > pos) k = 0;
-      while (k + 1 < chunks.length && starts[k + 1] <= pos) k++;
-      let n = 0;
-      while (n < len && k < chunks.length) {
-        const c = chunks[k];
-        const from = pos + n - starts[k];
-        const m = Math.min(len - n, c.length - from);
-        c.copy(dst, off + n, from, from + m);
-        n += m;
-        if (from + m === c.length) k++;
-      }
-      return n;
-    },
-  };
 }
 
 /**

@@ -15,7 +15,8 @@
 //               dir/dbfilename, empties the dataset and loads the file in slices (clients get
 //               -LOADING). repl-diskless-load: no temp file; on-empty-db (an empty replica)
 //               empties and loads from the header on, following the bytes as they arrive (a
-//               StreamSource); swapdb keeps the payload in memory and loads it once whole
+//               StreamSource); swapdb keeps the payload in memory (a StreamSource too) and
+//               loads it once whole
 //   connected   the master client (replica-client.ts) applies the stream
 //
 // Everything is non-blocking: socket events drive the handshake, the file is written with
@@ -377,13 +378,11 @@ export class Link implements MasterLink {
     // keeps it in memory (about the size of the RDB) and loads it once whole, so that until
     // then the old dataset is served.
     const mode = srv.config.getString('repl-diskless-load');
-    if (mode === 'on-empty-db' && srv.keyspace.dbs.every((db) => db.size === 0)) {
-      // Nothing to keep: the load starts with the payload's header and follows its bytes.
+    const empty = srv.keyspace.dbs.every((db) => db.size === 0);
+    if (mode === 'swapdb' || (mode === 'on-empty-db' && empty)) {
       this.#stream = new StreamSource();
-      return;
-    }
-    if (mode === 'swapdb') {
-      this.#mem = [];
+      // Nothing to keep: the load starts with the payload's header and follows its bytes.
+      this.#loadAsReceived = mode === 'on-empty-db';
       return;
     }
     const dir = resolve(srv.config.getString('dir'));
@@ -421,10 +420,10 @@ export class Link implements MasterLink {
 
   /** Payload bytes that arrived before the temp file was open. */
   #pendingWrites: Buffer[] = [];
-  /** The payload received so far, when it is loaded from memory once whole (swapdb); else null. */
-  #mem: Buffer[] | null = null;
-  /** The payload as it arrives, when it is loaded as it arrives (on-empty-db); else null. */
+  /** The payload, when it is loaded without a temp file (repl-diskless-load); else null. */
   #stream: StreamSource | null = null;
+  /** Whether #stream is loaded as it arrives (on-empty-db), not once whole (swapdb). */
+  #loadAsReceived = false;
 
   /** The payload's first line: `$<len>`, `$EOF:<mark>`, a keepalive, or an error. */
   #header(line: string): void {
@@ -443,7 +442,7 @@ export class Link implements MasterLink {
       this.#mark = Buffer.from(line.slice(5, 5 + EOF_MARK_SIZE), 'latin1');
       this.#left = -1;
       t.size = 0; // as Redis's repl_transfer_size for an EOF-marked payload (-1: no header yet)
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.#mem !== null || this.#stream !== null ? 'to parser' : 'to disk'}`);
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.#stream !== null ? 'to parser' : 'to disk'}`);
     } else {
       const n = Number(line.slice(1));
       if (!Number.isSafeInteger(n) || n < 0) {
@@ -453,12 +452,12 @@ export class Link implements MasterLink {
       this.#mark = null;
       this.#left = n;
       t.size = n;
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master ${this.#mem !== null || this.#stream !== null ? 'to parser' : 'to disk'}`);
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${n} bytes from master ${this.#stream !== null ? 'to parser' : 'to disk'}`);
     }
     this.#phase = 'payload';
     if (this.#stream !== null) {
       this.#stream.expected = Math.max(0, t.size);
-      this.#startInstall();
+      if (this.#loadAsReceived) this.#startInstall();
     }
     if (this.#left === 0) this.#payloadDone();
   }
@@ -499,10 +498,6 @@ export class Link implements MasterLink {
   #write(b: Buffer): void {
     // The chunks of the payload are private copies (the link's read buffer is copied for
     // everything but the stream), so they are kept as they are.
-    if (this.#mem !== null) {
-      this.#mem.push(b);
-      return;
-    }
     if (this.#stream !== null) {
       this.#stream.push(b);
       return;
@@ -523,9 +518,9 @@ export class Link implements MasterLink {
     this.#phase = 'loading';
     this.#sock?.pause();
     // Until the temp file is open the bytes wait in #pendingWrites; its open callback starts.
-    // A stream's load is under way: it learns the end.
-    if (this.#stream !== null) this.#stream.end();
-    else if (this.#file !== null || this.#mem !== null) this.#startInstall();
+    // A payload loaded as it arrives learns its end; one kept whole is loaded now.
+    this.#stream?.end();
+    if ((this.#stream !== null && !this.#loadAsReceived) || this.#file !== null) this.#startInstall();
   }
 
   #startInstall(): void {
@@ -543,9 +538,6 @@ export class Link implements MasterLink {
     let payload: ReceivedPayload;
     if (this.#stream !== null) {
       payload = { stream: this.#stream };
-    } else if (this.#mem !== null) {
-      payload = { chunks: this.#mem };
-      this.#mem = null;
     } else {
       payload = { file: this.#file as WriteStream, fd: this.#fd, tmpPath: this.#tmpPath };
       this.#file = null;
@@ -669,7 +661,6 @@ export class Link implements MasterLink {
   }
 
   #abandonFile(): void {
-    this.#mem = null;
     if (this.#stream !== null) {
       this.#stream.fail(new RdbError('the transfer from the master broke off', this.#stream.received));
       this.#stream = null;

@@ -6,7 +6,7 @@
 import { fsync, close as closeFd, rename, unlink, type WriteStream } from 'node:fs';
 import type { Server } from '../server.js';
 import { signalFlushedDb } from '../signals.js';
-import { chunkSource, loadRdbAsync, loadRdbFileAsync, type LoadResult, type StreamSource } from '../persistence/rdb-loader.js';
+import { loadRdbAsync, loadRdbFileAsync, type LoadResult, type StreamSource } from '../persistence/rdb-loader.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
 import { aofOf, stopAof } from '../persistence/aof/startup.js';
 import { feedOf, startAofRewrite } from '../persistence/aof/feed.js';
@@ -47,11 +47,10 @@ export function errText(err: Error): string {
 
 /**
  * The received payload: its write stream, file descriptor and temp path, or (repl-diskless-load
- * on-empty-db / swapdb) the bytes received into memory.
+ * on-empty-db / swapdb) the bytes received, in a StreamSource.
  */
 export type ReceivedPayload =
   | { readonly file: WriteStream; readonly fd: number; readonly tmpPath: string }
-  | { readonly chunks: readonly Buffer[] }
   | { readonly stream: StreamSource };
 
 /** What installSyncedRdb asks of its link. */
@@ -65,18 +64,17 @@ export interface InstallHooks {
 /**
  * Installs a received payload: ends and fsyncs the file, renames it over dir/dbfilename, then
  * (stopAppendOnly, killRDBChild, replicationAttachToNewMaster, emptyData) drops the old dataset
- * and loads the file in slices, clients getting -LOADING. A payload received into memory, or
- * one still being received (a stream: called when its header arrives, the load following the
- * bytes as they come), is loaded the same way, and dir/dbfilename is left as it was (as
- * Redis's diskless load leaves it). Returns the database the master's
- * stream had selected (repl-stream-db, 0 if absent), or null on a failure (logged as Redis
- * logs it; the old dataset is still there if the failure came before the flush).
+ * and loads the file in slices, clients getting -LOADING. A payload in a StreamSource, whole
+ * (swapdb) or still arriving (on-empty-db: called at its header, the load following the bytes
+ * as they come), is loaded the same way, and dir/dbfilename is left as it was (as Redis's
+ * diskless load leaves it). Returns the database the master's stream had selected
+ * (repl-stream-db, 0 if absent), or null on a failure (logged as Redis logs it; the old
+ * dataset is still there if the failure came before the flush).
  */
 export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
-  if ('chunks' in p || 'stream' in p) {
+  if ('stream' in p) {
     if (!hooks.current()) return null;
-    const source = 'chunks' in p ? chunkSource(p.chunks) : p.stream;
-    return replaceDataset(srv, hooks, () => loadRdbAsync(srv, source, 'the MASTER synchronization payload'), 'socket');
+    return replaceDataset(srv, hooks, () => loadRdbAsync(srv, p.stream, 'the MASTER synchronization payload'), 'socket');
   }
   // Until the rename succeeds, every way out closes the file and removes the temp file.
   const dropTemp = (): null => {
