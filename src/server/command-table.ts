@@ -33,6 +33,7 @@ export const F = {
   allowBusy: 1 << 16,
   asking: 1 << 17,
   noMandatoryKeys: 1 << 18,
+  noAsyncLoading: 1 << 19,
 } as const;
 
 const FLAG_BITS: Record<string, number> = {
@@ -55,6 +56,7 @@ const FLAG_BITS: Record<string, number> = {
   allow_busy: F.allowBusy,
   asking: F.asking,
   no_mandatory_keys: F.noMandatoryKeys,
+  no_async_loading: F.noAsyncLoading,
 };
 
 export interface CommandStats {

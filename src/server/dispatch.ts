@@ -153,8 +153,10 @@ function gateAndCall(srv: Server, c: Client, argv: Buffer[]): Command | undefine
     }
   }
 
-  // While the dataset loads only commands flagged `loading` run (INFO, CONFIG, ...).
-  if (srv.loading !== null && (cmd.flags & F.loading) === 0) {
+  // While the dataset loads only commands flagged `loading` run (INFO, CONFIG, ...); while a
+  // replica loads one beside the dataset it serves (async loading), all but those flagged
+  // no_async_loading (SAVE, BGSAVE, REPLICAOF, PSYNC, ...).
+  if (srv.loading !== null && (srv.asyncLoading ? (cmd.flags & F.noAsyncLoading) !== 0 : (cmd.flags & F.loading) === 0)) {
     cmd.stats.rejectedCalls++;
     flagTransaction(c);
     rejectWith(c, cmd, Err.loading);

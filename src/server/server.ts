@@ -113,6 +113,11 @@ export class Server {
   replyHold: ((c: Client) => boolean) | null = null;
   /** The dataset being loaded at start (clients get -LOADING meanwhile), or null. */
   loading: LoadingProgress | null = null;
+  /**
+   * While `loading` is a replica's swapdb load beside the dataset it serves (Redis's
+   * async_loading): only commands flagged no_async_loading get -LOADING.
+   */
+  asyncLoading = false;
   /** Awaited by close() once clients and listeners are closed (the AOF's final fsync). */
   readonly beforeClose: Array<() => Promise<void>> = [];
   /** The client whose command is being processed (Redis's server.current_client), or null. */

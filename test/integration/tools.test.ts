@@ -1,10 +1,13 @@
 // Multi-process tests: the real redis-cli's tool modes (--pipe mass insertion, --bigkeys,
-// --memkeys, --scan, -r repetition, --csv, -3) against `shoal server` started as a process.
+// --memkeys, --scan, -r repetition, --csv, -3, --rdb, --replica) against `shoal server`
+// started as a process.
 // Needs redis-cli (redis-tools): required in CI, skipped with a visible message elsewhere.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPing } from '../helpers/redis.js';
@@ -126,5 +129,60 @@ describe('redis-cli tool modes against shoal server', { skip }, () => {
     assert.match(stats, /"db\.0" => \n {4}1# "overhead\.hashtable\.main" => \(integer\) \d+\n/);
     assert.match(stats, /"fragmentation" => \(double\) [\d.]+\n/);
     assert.equal(cli(port, ['-3', '--no-raw', 'memory', 'usage', 'r3']).stdout, '(integer) 64\n');
+  });
+
+  it('--rdb saves the dataset through a full sync, into a file another node loads', async () => {
+    cli(port, ['config', 'set', 'repl-diskless-sync-delay', '0']);
+    cli(port, ['set', 'rdb:str', 'hello']);
+    cli(port, ['rpush', 'rdb:list', 'a', 'b', 'c']);
+    cli(port, ['set', 'rdb:ttl', 'v', 'EX', '1000']);
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-rdb-'));
+    const r = cli(port, ['--rdb', join(dir, 'snap.rdb')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr + r.stdout, /Transfer finished with success after \d+ bytes/);
+    assert.equal(readFileSync(join(dir, 'snap.rdb')).subarray(0, 5).toString('latin1'), 'REDIS');
+    // The file is a dump another node starts from.
+    copyFileSync(join(dir, 'snap.rdb'), join(dir, 'dump.rdb'));
+    const port2 = await freePort();
+    const p2 = spawn(process.execPath, [shoalBin, 'server', '--port', String(port2), '--save', '', '--dir', dir], { stdio: 'ignore' });
+    const exited2 = new Promise((res) => p2.on('exit', res));
+    try {
+      await waitForPing(port2, { deadlineMs: 15000, exited: () => p2.exitCode !== null });
+      assert.equal(cli(port2, ['get', 'rdb:str']).stdout, 'hello\n');
+      assert.equal(cli(port2, ['lrange', 'rdb:list', '0', '-1']).stdout, 'a\nb\nc\n');
+      assert.ok(Number(cli(port2, ['ttl', 'rdb:ttl']).stdout) > 900);
+    } finally {
+      p2.kill('SIGKILL');
+      await exited2;
+    }
+  });
+
+  it('--replica prints the commands the master propagates after its sync', async () => {
+    cli(port, ['config', 'set', 'repl-diskless-sync-delay', '0']);
+    const rep = spawn('redis-cli', ['-p', String(port), '--replica'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exitedRep = new Promise((res) => rep.on('exit', res));
+    let out = '';
+    rep.stdout.on('data', (b: Buffer) => (out += b.toString('latin1')));
+    rep.stderr.on('data', (b: Buffer) => (out += b.toString('latin1')));
+    const waitFor = async (re: RegExp, what: string): Promise<void> => {
+      for (const t0 = Date.now(); !re.test(out); ) {
+        if (Date.now() - t0 > 15000) throw new Error(`redis-cli --replica: no ${what} in ${JSON.stringify(out)}`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    try {
+      // The diskless payload is skipped up to its EOF mark; then the stream is printed.
+      await waitFor(/SYNC with master, discarding bytes of bulk transfer until EOF marker\.\.\.\n/, 'sync line');
+      await waitFor(/SYNC done after \d+ bytes\. Logging commands from master\.\n/, 'logging line');
+      cli(port, ['set', 'replica:k', 'v1']);
+      cli(port, ['incr', 'replica:n']);
+      await waitFor(/"set","replica:k","v1"\n/, 'SET');
+      await waitFor(/"incr","replica:n"\n/, 'INCR');
+      // The link shows as a replica of the master while it lasts.
+      assert.match(cli(port, ['info', 'replication']).stdout, /connected_slaves:1\r?\n/);
+    } finally {
+      rep.kill('SIGKILL');
+      await exitedRep;
+    }
   });
 });

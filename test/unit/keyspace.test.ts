@@ -434,6 +434,51 @@ describe('Keyspace', () => {
     assert.equal(ks.initialLru(T0) & 0xff, LFU_INIT_VAL);
   });
 
+  it('shadow databases: loaded aside, installed in place of the old contents (freed), or dropped; the store ends as it began', () => {
+    const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
+    const listeners = ks.store.resetListeners.length;
+    const side = ks.store.sideBytes;
+    set(ks.dbs[0], 'old', '1', T0 + 10);
+    set(ks.dbs[1], 'old1', '1');
+    const replaced: number[] = [];
+    ks.dbs[0].indexObserver = { linked: () => {}, unlinked: () => {}, emptied: () => {}, swapped: () => {}, replaced: (db) => replaced.push(db.id) };
+    // Dropped: the node's databases never saw the shadow's keys.
+    let shadow = ks.shadowDbs();
+    set(shadow[0], 'new', '2');
+    assert.equal(ks.dbs[0].find(K('new')), NONE);
+    ks.dropShadow(shadow);
+    assert.equal(ks.store.count, 2);
+    assert.equal(ks.store.resetListeners.length, listeners);
+    assert.equal(ks.dbs[0].find(K('old')) !== NONE, true);
+    // Installed: the shadow's contents (TTLs included) in place, the old ones freed.
+    shadow = ks.shadowDbs();
+    set(shadow[0], 'new', '2', T0 + 20);
+    set(shadow[0], 'new2', '3');
+    ks.installShadow(shadow);
+    assert.deepEqual(replaced, [0]);
+    assert.equal(ks.dbs[0].size, 2);
+    assert.equal(ks.dbs[0].expiresSize, 1);
+    assert.equal(ks.dbs[0].find(K('old')), NONE);
+    assert.equal(ks.dbs[0].value(ks.dbs[0].find(K('new'))).toString(), '2');
+    assert.equal(ks.dbs[1].size, 0);
+    assert.equal(ks.store.count, 2, 'the old keys were freed');
+    assert.equal(ks.store.resetListeners.length, listeners);
+    // FLUSHALL while a shadow loads (a writable replica's client, during async loading)
+    // empties the node's databases only.
+    shadow = ks.shadowDbs();
+    set(shadow[1], 'loading', 'x');
+    assert.equal(ks.flushAll(), 2);
+    assert.equal(ks.dbs[0].size, 0);
+    assert.equal(shadow[1].value(shadow[1].find(K('loading'))).toString(), 'x');
+    ks.installShadow(shadow);
+    assert.equal(ks.dbs[1].size, 1);
+    assert.equal(ks.store.count, 1);
+    // A store reset no longer reaches the ended shadows; the node's databases still answer.
+    ks.flushAll();
+    assert.equal(ks.dbs[0].size, 0);
+    assert.equal(ks.store.sideBytes, side);
+  });
+
   it('flushAll empties every database and returns the number of keys removed', () => {
     const ks = new Keyspace({ databases: 3, clock: new FakeClock(T0) });
     set(ks.dbs[0], 'a', '1');

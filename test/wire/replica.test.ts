@@ -408,7 +408,7 @@ describe('replica link: failures and writable replicas', () => {
   it('repl-diskless-load: on-empty-db loads an empty replica from memory (no temp file, dump.rdb left alone), else to disk; swapdb always from memory', async () => {
     const fm = await fakeMaster();
     const logfile = path.join(tmp(), 'replica.log');
-    const { n, c } = await node({ 'repl-diskless-load': 'on-empty-db', logfile, loglevel: 'notice' });
+    const { n, c } = await node({ 'repl-diskless-load': 'on-empty-db', logfile, loglevel: 'notice', 'enable-debug-command': 'yes' });
     const dir = n.server.config.getString('dir');
     const temps = (): string[] => readdirSync(dir).filter((f) => f.startsWith('temp-'));
     // Log lines reach the file asynchronously.
@@ -442,11 +442,14 @@ describe('replica link: failures and writable replicas', () => {
     await linkUp(c);
     assert.equal(await c.get('mine'), null);
     assert.equal(existsSync(path.join(dir, 'dump.rdb')), true);
-    // swapdb: from memory with a dataset in place, which stays while the payload arrives and
-    // when the transfer breaks; a payload that fails to load is reported as from the socket.
+    // swapdb: from memory with a dataset in place, which stays while the payload arrives, when
+    // the transfer breaks and when the payload fails to load (loaded aside, as Redis's tempDb,
+    // and reported as from the socket); once loaded it takes the old dataset's place.
     await c.replicaof('NO', 'ONE');
     await c.config('SET', 'repl-diskless-load', 'swapdb');
     await c.set('mine', '2');
+    // Enough keys for the old dataset to be freed in the background (from 65536 keys).
+    await c.debug('POPULATE', '70000', 'old');
     await c.replicaof('127.0.0.1', String(fm.port));
     conn = await fm.accepted();
     await handshake(conn, n.port);
@@ -464,11 +467,58 @@ describe('replica link: failures and writable replicas', () => {
     conn.send(Buffer.concat([Buffer.from(`$${junk.length}\r\n`), junk]));
     conn = await fm.accepted();
     await logged(/Failed trying to load the MASTER synchronization DB from socket, check server logs\./);
+    await logged(/MASTER <-> REPLICA sync: Discarding temporary DB in background/);
+    assert.equal(await c.get('mine'), '2');
+    assert.equal(await c.dbsize(), 70002);
+    await fullSync(conn, n.port);
+    await linkUp(c);
+    await logged(/MASTER <-> REPLICA sync: Swapping active DB with loaded DB/);
+    await logged(/MASTER <-> REPLICA sync: Discarding old DB in background/);
+    assert.equal(await c.get('k'), 'v');
+    assert.equal(await c.get('mine'), null);
+    assert.equal(await c.dbsize(), 2); // k, and the payload's expired key (the master's DEL will follow)
+    await until(async () => /\r\nlazyfree_pending_objects:0\r\n/.test(await c.info('memory')), { what: 'the old dataset freed' });
+    assert.deepEqual(temps(), []);
+  });
+
+  it('repl-diskless-load swapdb from the same history serves the old dataset while the new one loads (async loading)', async () => {
+    const fm = await fakeMaster();
+    // 40 keys at 25 ms each: a load of about a second.
+    const { n, c } = await node({ 'repl-diskless-load': 'swapdb', 'key-load-delay': '25000' });
+    await c.replicaof('127.0.0.1', String(fm.port));
+    let conn = await fm.accepted();
     await fullSync(conn, n.port);
     await linkUp(c);
     assert.equal(await c.get('k'), 'v');
-    assert.equal(await c.get('mine'), null);
-    assert.deepEqual(temps(), []);
+    // The master comes back without our offset in its backlog: a full sync of the same history.
+    conn.end();
+    conn = await fm.accepted();
+    const psync = await handshake(conn, n.port);
+    assert.equal(psync[1], ID);
+    const aux = (k: string, v: string): Buffer => Buffer.concat([Buffer.from([0xfa]), rdbRaw(k), rdbRaw(v)]);
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 40; i++) keys.push(Buffer.from([0]), rdbRaw(`new:${i}`), rdbRaw(String(i)));
+    const payload = rdbFile(
+      Buffer.concat([aux('repl-stream-db', '0'), aux('repl-id', ID), aux('repl-offset', '200'), Buffer.from([0xfe]), rdbLen(0), ...keys]),
+    );
+    conn.send(`+FULLRESYNC ${ID} 200\r\n`);
+    conn.send(Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload]));
+    await until(async () => /\r\nasync_loading:1\r\n/.test(await c.info('persistence')), { what: 'async_loading:1' });
+    const p = await c.info('persistence');
+    assert.match(p, /\r\nloading:0\r\n/);
+    assert.match(p, /\r\nloading_total_bytes:\d+\r\n/);
+    // Reads see the old dataset; what no_async_loading flags gets -LOADING.
+    assert.equal(await c.get('k'), 'v');
+    assert.equal(await c.get('new:0'), null);
+    assert.equal(await c.dbsize(), 2);
+    await assert.rejects(c.bgsave(), /^ReplyError: LOADING/);
+    await assert.rejects(c.replicaof('NO', 'ONE'), /^ReplyError: LOADING/);
+    await linkUp(c);
+    assert.match(await c.info('persistence'), /\r\nasync_loading:0\r\n/);
+    assert.equal(await c.get('k'), null);
+    assert.equal(await c.get('new:39'), '39');
+    assert.equal(await c.dbsize(), 40);
+    assert.equal((await info(c))['master_repl_offset'], '200');
   });
 
   it('repl-diskless-load on-empty-db loads the payload as it arrives, in pieces cut anywhere ($<len> and $EOF:)', async () => {

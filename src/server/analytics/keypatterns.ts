@@ -353,6 +353,13 @@ export class KeyPatternStats {
       this.#counts[a.id] = this.#counts[b.id];
       this.#counts[b.id] = t;
     },
+    // New contents nobody counted (loaded aside): counted again by the incremental walk.
+    replaced: (db) => {
+      const st = this.#counts[db.id];
+      st.keys.fill(0);
+      st.cursor = 0;
+      st.recounting = db.size > 0;
+    },
   };
 
   /** Advances the recount walks by up to `budget` keys in total. */

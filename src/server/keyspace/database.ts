@@ -75,13 +75,15 @@ export type ExpiredHook = (db: Database, id: number) => void;
  * Observer of a database's index (per-pattern key counts, analytics/keypatterns.ts): told of
  * every key linked into or unlinked from it (add, delete, expire, evict, RENAME, MOVE; the
  * key is b[off, off + len), valid during the call only), of the database emptied at once
- * (FLUSHDB, FLUSHALL) and of its contents swapped with another's (SWAPDB).
+ * (FLUSHDB, FLUSHALL), of its contents swapped with another's (SWAPDB) and of its contents
+ * replaced by a database it did not observe (a replica's repl-diskless-load swapdb).
  */
 export interface IndexObserver {
   linked(db: Database, b: Uint8Array, off: number, len: number): void;
   unlinked(db: Database, b: Uint8Array, off: number, len: number): void;
   emptied(db: Database): void;
   swapped(a: Database, b: Database): void;
+  replaced(db: Database): void;
 }
 
 /** What a lookup does with a key whose TTL passed (ExpiryPolicy.verdict). */
@@ -259,7 +261,7 @@ export class Database {
     this.store = store;
     this.#d = new DbData(store.slotLinks);
     store.sideBytes += this.sideBytes();
-    store.resetListeners.push(() => this.#forget());
+    store.resetListeners.push(this.#onReset);
     this.#onExpired = onExpired;
     this.#expiry = expiry;
   }
@@ -302,6 +304,31 @@ export class Database {
     return n;
   }
 
+  readonly #onReset = (): void => this.#forget();
+
+  /**
+   * Takes the contents of `other` (a database outside the node's list, loaded aside: a
+   * replica's repl-diskless-load swapdb), which takes this one's. Unlike swapWith, the index
+   * observer is told the contents were replaced, not exchanged with a database it knows.
+   */
+  exchangeWith(other: Database): void {
+    if (this.store.guard !== null) this.store.guard.drain(this);
+    this.#exchange(other);
+    if (this.indexObserver !== null) this.indexObserver.replaced(this);
+  }
+
+  /**
+   * Ends an empty database made outside the node's list (Keyspace.shadowDbs): its arrays leave
+   * the store's accounting and a reset of the store no longer reaches it.
+   */
+  dispose(): void {
+    if (this.#d.size !== 0) throw new Error('Database.dispose: the database still holds keys');
+    this.#freeTables();
+    this.store.sideBytes -= this.sideBytes();
+    const i = this.store.resetListeners.indexOf(this.#onReset);
+    if (i >= 0) this.store.resetListeners.splice(i, 1);
+  }
+
   /** Swaps the whole contents with another database (SWAPDB). */
   swapWith(other: Database): void {
     const g = this.store.guard;
@@ -309,6 +336,12 @@ export class Database {
       g.drain(this);
       g.drain(other);
     }
+    this.#exchange(other);
+    if (this.indexObserver !== null) this.indexObserver.swapped(this, other);
+  }
+
+  /** Exchanges the contents (index, volatile arrays, counts) with other's; caches forget. */
+  #exchange(other: Database): void {
     const t = this.#d;
     this.#d = other.#d;
     other.#d = t;
@@ -316,7 +349,6 @@ export class Database {
     other.#lastId = NONE;
     this.#missKey = null;
     other.#missKey = null;
-    if (this.indexObserver !== null) this.indexObserver.swapped(this, other);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -96,12 +96,46 @@ export class Keyspace {
     this.clock = opts.clock;
     this.sharedLru.fill(lruClock(opts.clock.now()));
     this.#onExpired = opts.onExpired ?? (() => {});
-    const hook = (db: Database, id: number): void => {
-      this.stats.expiredKeys++;
-      this.#onExpired(db, id);
-    };
     this.dbs = [];
-    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, this.store, hook, this.expiry));
+    for (let i = 0; i < opts.databases; i++) this.dbs.push(new Database(i, this.store, this.#expiredHook, this.expiry));
+  }
+
+  readonly #expiredHook = (db: Database, id: number): void => {
+    this.stats.expiredKeys++;
+    this.#onExpired(db, id);
+  };
+
+  /**
+   * Empty databases beside the node's, one per database and sharing its store, to load a
+   * dataset into while the current one is served (a replica's repl-diskless-load swapdb, as
+   * Redis's tempDb): nothing reaches them but the caller, and installShadow or dropShadow
+   * ends them.
+   */
+  shadowDbs(): Database[] {
+    this.#shadows++;
+    return this.dbs.map((db) => new Database(db.id, this.store, this.#expiredHook, this.expiry));
+  }
+
+  /** Sets of shadow databases not yet installed or dropped (flushAll must leave them be). */
+  #shadows = 0;
+
+  /**
+   * Puts the datasets of `shadow` in place of the node's (swapMainDbWithTempDb), then frees
+   * the old ones as FLUSHDB ASYNC would (in slices, from LAZY_MIN keys) and ends the shadow
+   * databases. Watches, client-side caches and blocked clients are the caller's concern.
+   */
+  installShadow(shadow: Database[]): void {
+    for (let i = 0; i < this.dbs.length; i++) this.dbs[i].exchangeWith(shadow[i]);
+    this.dropShadow(shadow);
+  }
+
+  /** Frees what the shadow databases hold, as FLUSHDB ASYNC would, and ends them. */
+  dropShadow(shadow: Database[]): void {
+    for (const db of shadow) {
+      this.flushDb(db, true);
+      db.dispose();
+    }
+    this.#shadows--;
   }
 
   /** The access-clock value a new key starts with. */
@@ -271,6 +305,11 @@ export class Keyspace {
     this.stats.lazyfreePendingObjects = 0;
     let removed = 0;
     for (const db of this.dbs) removed += db.size;
+    if (this.#shadows > 0) {
+      // A dataset loads beside the node's (a replica's async loading): only the node's goes.
+      for (const db of this.dbs) db.clear();
+      return removed;
+    }
     this.store.reset(); // every database forgets its index (Store.resetListeners)
     return removed;
   }

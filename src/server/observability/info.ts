@@ -318,8 +318,8 @@ function persistenceSection(srv: Server): Lines {
   const total = snap !== null ? snap.keysTotal : 0;
   const done = snap !== null ? snap.keysProcessed : 0;
   return [
-    ['loading', srv.loading !== null ? 1 : 0],
-    ['async_loading', 0],
+    ['loading', srv.loading !== null && !srv.asyncLoading ? 1 : 0],
+    ['async_loading', srv.asyncLoading ? 1 : 0],
     ['current_cow_peak', snap !== null ? snap.peakBytes : 0],
     ['current_cow_size', snap !== null ? snap.heldBytes : 0],
     ['current_cow_size_age', snap !== null ? nowS - Math.floor(snap.startedAt / 1000) : 0],

@@ -149,6 +149,8 @@ export interface LoadOptions {
    * reading (each record is read whole before it changes anything).
    */
   readonly streaming?: boolean;
+  /** The databases to load into (default: the node's; a replica's swapdb loads aside). */
+  readonly dbs?: readonly Database[];
 }
 
 /** What loadRdbSteps yields, in place of an offset, when a streaming input needs more bytes. */
@@ -193,7 +195,8 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
   if (!magic.startsWith('REDIS')) throw new RdbError('Wrong signature trying to load DB from file', 0);
   const version = parseInt(magic.slice(5), 10) || 0;
   if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${version}`, 5);
-  let db = ks.dbs[0];
+  const dbs = opts.dbs ?? ks.dbs;
+  let db = dbs[0];
   let expireAt = -1n;
   let freq = -1;
   let idle = -1;
@@ -237,13 +240,13 @@ export function* loadRdbSteps(srv: Server, inp: RdbInput, opts: LoadOptions, eve
       }
       if (type === RdbOp.SelectDb) {
         const id = inp.len();
-        if (id >= ks.dbs.length) {
+        if (id >= dbs.length) {
           throw new RdbError(
-            `FATAL: Data file was created with a Redis server configured to handle more than ${ks.dbs.length} databases`,
+            `FATAL: Data file was created with a Redis server configured to handle more than ${dbs.length} databases`,
             opAt,
           );
         }
-        db = ks.dbs[id];
+        db = dbs[id];
         continue;
       }
       if (type === RdbOp.ResizeDb) {
@@ -388,9 +391,16 @@ export async function loadRdbFileAsync(srv: Server, path: string): Promise<LoadR
 
 /**
  * loadRdbFileAsync from any source (`what` names it in errors and progress lines): a file, or
- * a replica's payload received without a temp file (repl-diskless-load, a StreamSource).
+ * a replica's payload received without a temp file (repl-diskless-load, a StreamSource). With
+ * `into` it loads into those databases instead of the node's, and a failure leaves emptying
+ * them to the caller.
  */
-export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource, what: string): Promise<LoadResult> {
+export async function loadRdbAsync(
+  srv: Server,
+  source: RdbSource | StreamSource,
+  what: string,
+  into?: readonly Database[],
+): Promise<LoadResult> {
   const cfg = srv.config;
   const delayUs = cfg.getNumber('key-load-delay');
   const stream = source instanceof StreamSource ? source : null;
@@ -398,6 +408,7 @@ export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource
     const inp = RdbInput.fromSource(source, cfg.getBool('rdbchecksum'));
     const opts = {
       checksum: cfg.getBool('rdbchecksum'), now: srv.clock.now(), limits: loadLimits(cfg), sharedIntegers: integersShared(cfg), streaming: stream !== null,
+      dbs: into,
     };
     const steps = loadRdbSteps(srv, inp, opts, delayUs > 0);
     const more = stream !== null ? () => stream.more(inp.retryAt()) : undefined;
@@ -408,7 +419,7 @@ export async function loadRdbAsync(srv: Server, source: RdbSource | StreamSource
     return result;
   } catch (err) {
     if (!(err instanceof RdbError)) throw err;
-    srv.keyspace.flushAll();
+    if (into === undefined) srv.keyspace.flushAll();
     srv.log.warning(`Internal error in RDB reading offset ${err.offset}: ${err.reason}`);
     throw new RdbLoadError(what, err.offset, err.reason);
   }

@@ -537,7 +537,7 @@ export class Link implements MasterLink {
     const srv = this.#srv;
     let payload: ReceivedPayload;
     if (this.#stream !== null) {
-      payload = { stream: this.#stream };
+      payload = { stream: this.#stream, swapdb: !this.#loadAsReceived };
     } else {
       payload = { file: this.#file as WriteStream, fd: this.#fd, tmpPath: this.#tmpPath };
       this.#file = null;
@@ -547,6 +547,7 @@ export class Link implements MasterLink {
     const streamDb = await installSyncedRdb(srv, payload, {
       current: () => epoch === this.#epoch,
       aofStopped: () => (this.#aof.aofStopped = true),
+      sameHistory: this.#fullId === srv.repl.replId,
     });
     if (epoch !== this.#epoch) return;
     this.#stream = null;

@@ -5,6 +5,7 @@
 
 import { fsync, close as closeFd, rename, unlink, type WriteStream } from 'node:fs';
 import type { Server } from '../server.js';
+import type { Database } from '../keyspace/database.js';
 import { signalFlushedDb } from '../signals.js';
 import { loadRdbAsync, loadRdbFileAsync, type LoadResult, type StreamSource } from '../persistence/rdb-loader.js';
 import { rdbPath } from '../persistence/rdb-writer.js';
@@ -47,11 +48,12 @@ export function errText(err: Error): string {
 
 /**
  * The received payload: its write stream, file descriptor and temp path, or (repl-diskless-load
- * on-empty-db / swapdb) the bytes received, in a StreamSource.
+ * on-empty-db / swapdb) the bytes received, in a StreamSource; `swapdb` loads them beside the
+ * current dataset.
  */
 export type ReceivedPayload =
   | { readonly file: WriteStream; readonly fd: number; readonly tmpPath: string }
-  | { readonly stream: StreamSource };
+  | { readonly stream: StreamSource; readonly swapdb: boolean };
 
 /** What installSyncedRdb asks of its link. */
 export interface InstallHooks {
@@ -59,6 +61,11 @@ export interface InstallHooks {
   current(): boolean;
   /** The AOF was stopped: it must be rebuilt once the sync succeeds. */
   aofStopped(): void;
+  /**
+   * The payload continues the history this node already has (its replication ID is the
+   * master's): a swapdb load then serves the old dataset meanwhile (async loading).
+   */
+  sameHistory: boolean;
 }
 
 /**
@@ -67,13 +74,15 @@ export interface InstallHooks {
  * and loads the file in slices, clients getting -LOADING. A payload in a StreamSource, whole
  * (swapdb) or still arriving (on-empty-db: called at its header, the load following the bytes
  * as they come), is loaded the same way, and dir/dbfilename is left as it was (as Redis's
- * diskless load leaves it). Returns the database the master's stream had selected
- * (repl-stream-db, 0 if absent), or null on a failure (logged as Redis logs it; the old
- * dataset is still there if the failure came before the flush).
+ * diskless load leaves it). With swapdb the payload is loaded into databases aside
+ * (swapInDataset). Returns the database the master's stream had selected (repl-stream-db, 0 if
+ * absent), or null on a failure (logged as Redis logs it; the old dataset is still there if the
+ * failure came before the flush, and always with swapdb).
  */
 export async function installSyncedRdb(srv: Server, p: ReceivedPayload, hooks: InstallHooks): Promise<number | null> {
   if ('stream' in p) {
     if (!hooks.current()) return null;
+    if (p.swapdb) return swapInDataset(srv, p.stream, hooks);
     return replaceDataset(srv, hooks, () => loadRdbAsync(srv, p.stream, 'the MASTER synchronization payload'), 'socket');
   }
   // Until the rename succeeds, every way out closes the file and removes the temp file.
@@ -137,6 +146,57 @@ async function replaceDataset(
     srv.log.warning(`Failed trying to load the MASTER synchronization DB from ${from}, check server logs.`);
     return null;
   }
+}
+
+/**
+ * repl-diskless-load swapdb (readSyncBulkPayload with a tempDb): the payload is loaded into
+ * shadow databases while the old dataset stays, served meanwhile when the payload continues the
+ * same history (async loading), else clients get -LOADING. Loaded, it
+ * takes the old dataset's place, which is freed in the background; a payload that fails to
+ * load (or a sync cancelled meanwhile) is discarded and the old dataset, the sub-replicas and
+ * the backlog stay as they were. Returns as installSyncedRdb.
+ */
+async function swapInDataset(srv: Server, stream: StreamSource, hooks: InstallHooks): Promise<number | null> {
+  if (aofOf(srv).writer !== null) {
+    await stopAof(srv);
+    feedOf(srv).sync();
+    hooks.aofStopped();
+    if (!hooks.current()) return null;
+  }
+  const ks = srv.keyspace;
+  const shadow = ks.shadowDbs();
+  srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+  let result: LoadResult;
+  // Redis's async_loading: the same history (a resync from the master this node followed) is
+  // served from the old dataset while the new one loads; another one gets -LOADING.
+  srv.asyncLoading = hooks.sameHistory;
+  try {
+    result = await loadRdbAsync(srv, stream, 'the MASTER synchronization payload', shadow);
+  } catch {
+    srv.log.warning('Failed trying to load the MASTER synchronization DB from socket, check server logs.');
+    return discardShadow(srv, shadow);
+  } finally {
+    srv.asyncLoading = false;
+  }
+  if (!hooks.current()) return discardShadow(srv, shadow);
+  // replicationAttachToNewMaster, then swapMainDbWithTempDb: watched keys are touched and
+  // client-side caches flushed as for a FLUSHALL; a snapshot of the old dataset is abandoned.
+  disconnectReplicas(srv);
+  freeBacklog(srv);
+  srv.log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+  if (srv.snapshot !== null) srv.snapshot.abort('Background saving terminated: MASTER <-> REPLICA sync');
+  signalFlushedDb({ srv }, ks.dbs);
+  ks.installShadow(shadow);
+  for (const db of ks.dbs) srv.blocking.signalDbReady(db);
+  srv.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
+  return result.repl !== null && result.repl.streamDb >= 0 ? result.repl.streamDb : 0;
+}
+
+/** A swapdb load that failed or was cancelled: what it loaded goes, the old dataset stays. */
+function discardShadow(srv: Server, shadow: Database[]): null {
+  srv.keyspace.dropShadow(shadow);
+  srv.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+  return null;
 }
 
 /** restartAOFAfterSYNC: the AOF comes back through a rewrite of the new dataset. */
