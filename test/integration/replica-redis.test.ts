@@ -3,8 +3,9 @@
 // EXPIRE, DEL, SELECT, commands Redis propagates as their effects), with both datasets compared
 // key by key (type, value, exact PEXPIRETIME); a partial resync after the master kills the link
 // (sync_partial_ok grows, the writes made meanwhile arrive); a restart of the replica from its
-// saved RDB resyncing partially; full syncs without a temp file (repl-diskless-load swapdb, and
-// on-empty-db loading as the payload arrives);
+// saved RDB resyncing partially; full syncs without a temp file (repl-diskless-load swapdb, also
+// serving the old dataset during a resync of the same history, and on-empty-db loading as the
+// payload arrives);
 // expiry as a replica sees it; REPLICAOF NO ONE.
 
 import { strict as assert } from 'node:assert';
@@ -165,6 +166,33 @@ describe('Shoal replica of redis-server 7.0', { skip: requireRedis() }, () => {
       await assertSameData(m.c, s.c, DBS);
     });
   }
+
+  it('repl-diskless-load swapdb: a full resync of the same history (the backlog overflowed) serves the old dataset while the new one loads', async () => {
+    const m = await redisMaster(true);
+    await m.c.config('SET', 'repl-backlog-size', '16384');
+    for (let i = 0; i < 200; i++) await m.c.set(`a:${i}`, String(i));
+    const s = await shoal({ 'repl-diskless-load': 'swapdb' });
+    await s.c.replicaof('127.0.0.1', String(m.inst.port));
+    await caughtUp(m.c, s.c);
+    const fullBefore = Number((await infoOf(m.c, 'stats'))['sync_full']);
+    // 5 ms a key: a load of a second or more.
+    await s.c.config('SET', 'key-load-delay', '5000');
+    // The link drops and more than the backlog is written before the replica is back.
+    await m.c.client('KILL', 'TYPE', 'replica');
+    await m.c.set('filler', 'x'.repeat(100_000));
+    await m.c.del('a:0');
+    await until(async () => (await infoOf(s.c, 'persistence'))['async_loading'] === '1', { what: 'async_loading:1' });
+    // Served meanwhile: the dataset as it was before the link dropped.
+    assert.equal((await infoOf(s.c, 'persistence'))['loading'], '0');
+    assert.equal(await s.c.get('a:0'), '0');
+    assert.equal(await s.c.exists('filler'), 0);
+    await assert.rejects(s.c.bgsave(), /LOADING/);
+    await caughtUp(m.c, s.c);
+    assert.equal(Number((await infoOf(m.c, 'stats'))['sync_full']), fullBefore + 1);
+    assert.equal((await infoOf(s.c, 'persistence'))['async_loading'], '0');
+    assert.equal(await s.c.get('a:0'), null);
+    await assertSameData(m.c, s.c, [0]);
+  });
 
   it('expired keys: missing to reads, counted until the master DEL, which then arrives', async () => {
     const m = await redisMaster(false);
