@@ -171,6 +171,9 @@ export class Link implements MasterLink {
       if (epoch !== this.#epoch) return;
       if (this.state === 'connecting') srv.log.warning(`Error condition on socket for SYNC: ${errText(err)}`);
       else if (this.state === 'sync') srv.log.warning(`I/O error trying to sync with MASTER: ${errText(err)}`);
+      // As for 'close': a load in progress finishes first (a new sync beside it would load a
+      // second payload over it), and the link then finds its socket gone.
+      if (this.#phase === 'loading') return;
       this.#cancel();
     });
     sock.on('close', () => {
