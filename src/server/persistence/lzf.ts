@@ -167,6 +167,7 @@ export function lzfDecompress(src: Uint8Array, start: number, end: number, outLe
 
 /** Back-references and literal runs at least this long are copied natively, not byte by byte. */
 const NATIVE_COPY = 24;
+const typedFill = Uint8Array.prototype.fill;
 
 /**
  * lzfDecompress into out[0, outLen) (out holds at least outLen bytes). Returns whether the
@@ -208,7 +209,8 @@ export function lzfDecompressInto(src: Uint8Array, start: number, end: number, o
       if (len < NATIVE_COPY) {
         for (let i = 0; i < len; i++) out[op++] = out[ref++];
       } else if (op - ref === 1) {
-        out.fill(out[ref], op, op + len);
+        // The typed-array builtin: Buffer's own fill validates its arguments first.
+        typedFill.call(out, out[ref], op, op + len);
         op += len;
       } else {
         // [ref, op) repeats with period op - ref: copy from ref what is there, doubling.
