@@ -39,6 +39,8 @@ export interface ShoalProcessOptions {
   readonly dir: string;
   /** More `--name value` flags; `--port`, `--bind` and `--dir` are set here. */
   readonly args?: readonly string[];
+  /** The port to listen on (a node restarted where it was); default a free one. */
+  readonly port?: number;
   /** The start is expected to fail: resolve once the process exits instead of waiting for PING. */
   readonly expectExit?: boolean;
   /** How long to wait for PING (or for the exit). Default 15 s. */
@@ -63,7 +65,7 @@ function track(proc: ChildProcess): void {
  * node's output, when it exits or stays silent before the deadline.
  */
 export async function startShoalProcess(opts: ShoalProcessOptions): Promise<ShoalProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const argv = [SHOAL_MAIN, 'server', '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, ...(opts.args ?? [])];
   const env: NodeJS.ProcessEnv = { ...process.env, SHOAL_LAUNCHED: '1' };
   delete env['SHOAL_HEAP_MB'];
