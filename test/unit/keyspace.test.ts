@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock, startServer } from '../helpers/node.js';
+import { until } from '../helpers/poll.js';
 import { NONE, hashVisited, type Database } from '../../src/server/keyspace/database.js';
 import { hashBytes } from '../../src/server/keyspace/hash.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
@@ -434,7 +435,7 @@ describe('Keyspace', () => {
     assert.equal(ks.initialLru(T0) & 0xff, LFU_INIT_VAL);
   });
 
-  it('shadow databases: loaded aside, installed in place of the old contents (freed), or dropped; the store ends as it began', () => {
+  it('shadow databases: loaded aside, installed in place of the old contents (freed), or dropped; the store ends as it began', async () => {
     const ks = new Keyspace({ databases: 2, clock: new FakeClock(T0) });
     const listeners = ks.store.resetListeners.length;
     const side = ks.store.sideBytes;
@@ -464,12 +465,17 @@ describe('Keyspace', () => {
     assert.equal(ks.store.count, 2, 'the old keys were freed');
     assert.equal(ks.store.resetListeners.length, listeners);
     // FLUSHALL while a shadow loads (a writable replica's client, during async loading)
-    // empties the node's databases only.
+    // empties the node's databases only, and keys FLUSHDB ASYNC left to free are still freed.
     shadow = ks.shadowDbs();
     set(shadow[1], 'loading', 'x');
+    for (let i = 0; i < 70_000; i++) set(ks.dbs[1], `lazy:${i}`, 'v');
+    assert.equal(ks.flushDb(ks.dbs[1], true), 70_000);
+    assert.equal(ks.stats.lazyfreePendingObjects, 70_000);
     assert.equal(ks.flushAll(), 2);
     assert.equal(ks.dbs[0].size, 0);
     assert.equal(shadow[1].value(shadow[1].find(K('loading'))).toString(), 'x');
+    await until(() => ks.stats.lazyfreePendingObjects === 0, { what: 'the lazy free to finish' });
+    assert.equal(ks.store.count, 1, 'the detached keys were freed, the shadow key kept');
     ks.installShadow(shadow);
     assert.equal(ks.dbs[1].size, 1);
     assert.equal(ks.store.count, 1);

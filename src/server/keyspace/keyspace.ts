@@ -295,6 +295,14 @@ export class Keyspace {
 
   /** Empties every database. */
   flushAll(): number {
+    let removed = 0;
+    for (const db of this.dbs) removed += db.size;
+    if (this.#shadows > 0) {
+      // A dataset loads beside the node's (a replica's async loading): only the node's goes,
+      // and what FLUSHDB ASYNC left to free is still freed in slices.
+      for (const db of this.dbs) db.clear();
+      return removed;
+    }
     // Whatever FLUSHDB ASYNC left to free goes with the store.
     if (this.#lazyTimer !== null) clearImmediate(this.#lazyTimer);
     this.#lazyTimer = null;
@@ -303,13 +311,6 @@ export class Keyspace {
     this.#lazyBytes = 0;
     this.stats.lazyfreedObjects += this.stats.lazyfreePendingObjects;
     this.stats.lazyfreePendingObjects = 0;
-    let removed = 0;
-    for (const db of this.dbs) removed += db.size;
-    if (this.#shadows > 0) {
-      // A dataset loads beside the node's (a replica's async loading): only the node's goes.
-      for (const db of this.dbs) db.clear();
-      return removed;
-    }
     this.store.reset(); // every database forgets its index (Store.resetListeners)
     return removed;
   }

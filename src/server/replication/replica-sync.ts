@@ -123,15 +123,9 @@ async function replaceDataset(
   load: () => Promise<LoadResult>,
   from: 'disk' | 'socket',
 ): Promise<number | null> {
-  // The AOF restarts from a rewrite once the new dataset is in (stopAppendOnly before the
-  // flush, restartAOFAfterSYNC after), and a snapshot walking the old dataset is abandoned.
+  // A snapshot walking the old dataset is abandoned.
   if (srv.snapshot !== null) srv.snapshot.abort('Background saving terminated: MASTER <-> REPLICA sync');
-  if (aofOf(srv).writer !== null) {
-    await stopAof(srv);
-    feedOf(srv).sync();
-    hooks.aofStopped();
-    if (!hooks.current()) return null;
-  }
+  if (!(await stopAofForSync(srv, hooks))) return null;
   // Our sub-replicas must resync with the new history, and nobody may PSYNC into the old one.
   disconnectReplicas(srv);
   freeBacklog(srv);
@@ -157,12 +151,7 @@ async function replaceDataset(
  * the backlog stay as they were. Returns as installSyncedRdb.
  */
 async function swapInDataset(srv: Server, stream: StreamSource, hooks: InstallHooks): Promise<number | null> {
-  if (aofOf(srv).writer !== null) {
-    await stopAof(srv);
-    feedOf(srv).sync();
-    hooks.aofStopped();
-    if (!hooks.current()) return null;
-  }
+  if (!(await stopAofForSync(srv, hooks))) return null;
   const ks = srv.keyspace;
   const shadow = ks.shadowDbs();
   srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
@@ -190,6 +179,18 @@ async function swapInDataset(srv: Server, stream: StreamSource, hooks: InstallHo
   for (const db of ks.dbs) srv.blocking.signalDbReady(db);
   srv.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
   return result.repl !== null && result.repl.streamDb >= 0 ? result.repl.streamDb : 0;
+}
+
+/**
+ * stopAppendOnly before a sync's load: the AOF restarts from a rewrite once the new dataset is
+ * in (restartAOFAfterSYNC). False if the attempt was cancelled meanwhile.
+ */
+async function stopAofForSync(srv: Server, hooks: InstallHooks): Promise<boolean> {
+  if (aofOf(srv).writer === null) return true;
+  await stopAof(srv);
+  feedOf(srv).sync();
+  hooks.aofStopped();
+  return hooks.current();
 }
 
 /** A swapdb load that failed or was cancelled: what it loaded goes, the old dataset stays. */
