@@ -21,6 +21,7 @@
 // the keyspace is then emptied, so a corrupt file is never half-loaded.
 
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { copyBytes } from '../../lib/bytes.js';
 import { argView } from '../../protocol/request-parser.js';
 import { setExpireExact } from '../handlers/keys-expire.js';
 import { NONE, type Database } from '../keyspace/database.js';
@@ -121,16 +122,32 @@ function addLoaded(ks: Keyspace, db: Database, key: Buffer, v: LoadedValue, expi
   else if (db.expireAt(id) !== NO_EXPIRY) db.setExpire(id, NO_EXPIRY);
 }
 
-/** A reusable copy area for key names (one allocation per load, not per key). */
+/** Key lengths KeyScratch keeps a view for. */
+const VIEW_CACHE_MAX = 1024;
+
+/**
+ * A reusable copy area for key names: one allocation per load, not per key, and one view of
+ * it per key length (a loader's keys come in few lengths), so holding a key allocates nothing.
+ */
 class KeyScratch {
   #buf = Buffer.allocUnsafe(256);
+  /** Views of #buf's first n bytes, by n. */
+  #views: Buffer[] = [];
 
-  /** A copy of b (a view of the scratch area, valid until the next hold). */
+  /**
+   * A copy of b: a view of the scratch area, valid until the next hold, and the same object for
+   * every key of its length (the loader finds and adds each key before holding the next).
+   */
   hold(b: Buffer): Buffer {
-    if (b.length > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(b.length, this.#buf.length * 2));
+    const n = b.length;
+    if (n > this.#buf.length) {
+      this.#buf = Buffer.allocUnsafe(Math.max(n, this.#buf.length * 2));
+      this.#views = [];
+    }
     const buf = this.#buf;
-    b.copy(buf, 0);
-    return argView(buf.buffer as ArrayBuffer, buf.byteOffset, b.length);
+    copyBytes(buf, 0, b);
+    if (n > VIEW_CACHE_MAX) return argView(buf.buffer as ArrayBuffer, buf.byteOffset, n);
+    return (this.#views[n] ??= argView(buf.buffer as ArrayBuffer, buf.byteOffset, n));
   }
 }
 
