@@ -1,6 +1,6 @@
 // Replication between Shoal processes under faults, each followed by a dataset comparison:
 // a write load during a full sync (nothing lost, nothing applied twice; also with the replica
-// loading as the payload arrives), a chain of replicas,
+// loading as the payload arrives, and with it loaded aside and swapped in), a chain of replicas,
 // kill -9 of a replica and its restart (a partial resync from the RDB it kept), kill -9 of
 // the master and a replica moved to the promoted one (PSYNC2: partial), links stopped with
 // SIGSTOP past repl-timeout on either side, and a master restarted from its RDB.
@@ -118,6 +118,11 @@ describe('replication between Shoal processes, with faults', () => {
   it('the same, loaded as the payload arrives (repl-diskless-load on-empty-db)', async () => {
     const { replica } = await fullSyncUnderLoad(['master2', 'streamed'], ['--repl-diskless-load', 'on-empty-db']);
     assert.match(replica.p.output(), /receiving streamed RDB from master with EOF to parser/);
+  });
+
+  it('the same, loaded aside and swapped in (repl-diskless-load swapdb)', async () => {
+    const { replica } = await fullSyncUnderLoad(['master3', 'swapped'], ['--repl-diskless-load', 'swapdb']);
+    assert.match(replica.p.output(), /MASTER <-> REPLICA sync: Swapping active DB with loaded DB/);
   });
 
   it('a replica of a replica follows the chain with the same offsets', async () => {
