@@ -113,6 +113,20 @@ async function syncedReplica(config: Record<string, string> = {}): Promise<{ fm:
   return { fm, n, c, conn };
 }
 
+/**
+ * Takes the replica's next connection to the scripted master through the handshake to a full
+ * resync, and sends the `$<len>` payload header with the first `head` bytes of `rdb`; resolves
+ * once the replica has read them. The caller sends the rest (or breaks the transfer).
+ */
+async function startPayload(fm: FakeMaster, n: RunningServer, c: Redis, rdb: Buffer, head: number): Promise<FakeConn> {
+  const conn = await fm.accepted();
+  await handshake(conn, n.port);
+  conn.send(`+FULLRESYNC ${ID} 100\r\n`);
+  conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, head)]));
+  await until(async () => (await info(c))['master_sync_read_bytes'] === String(head), { what: 'the transfer to start' });
+  return conn;
+}
+
 async function linkUp(c: Redis): Promise<void> {
   await until(async () => (await info(c))['master_link_status'] === 'up', { what: 'master_link_status:up' });
 }
@@ -378,12 +392,8 @@ describe('replica link: failures and writable replicas', () => {
     const { n, c } = await node();
     await c.set('mine', '1');
     await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await handshake(conn, n.port);
-    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
     const rdb = masterRdb(100);
-    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
-    await until(async () => (await info(c))['master_sync_read_bytes'] === '20', { what: 'the transfer to start' });
+    const conn = await startPayload(fm, n, c, rdb, 20);
     const i = await info(c);
     assert.equal(i['master_sync_in_progress'], '1');
     assert.equal(i['master_sync_total_bytes'], String(rdb.length));
@@ -416,12 +426,8 @@ describe('replica link: failures and writable replicas', () => {
       until(() => existsSync(logfile) && re.test(readFileSync(logfile, 'utf8')), { what: `a log line ${re.source}` });
     // Empty: half a payload arrives, and no temp file holds it.
     await c.replicaof('127.0.0.1', String(fm.port));
-    let conn = await fm.accepted();
-    await handshake(conn, n.port);
-    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
     const rdb = masterRdb(100);
-    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
-    await until(async () => (await info(c))['master_sync_read_bytes'] === '20', { what: 'the transfer to start' });
+    let conn = await startPayload(fm, n, c, rdb, 20);
     assert.deepEqual(temps(), []);
     await logged(new RegExp(`receiving ${rdb.length} bytes from master to parser`));
     conn.send(rdb.subarray(20));
@@ -432,10 +438,7 @@ describe('replica link: failures and writable replicas', () => {
     await c.replicaof('NO', 'ONE');
     await c.set('mine', '1');
     await c.replicaof('127.0.0.1', String(fm.port));
-    conn = await fm.accepted();
-    await handshake(conn, n.port);
-    conn.send(`+FULLRESYNC ${ID} 100\r\n`);
-    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 20)]));
+    conn = await startPayload(fm, n, c, rdb, 20);
     await until(() => temps().length === 1, { what: 'the temp file' });
     await logged(new RegExp(`receiving ${rdb.length} bytes from master to disk`));
     conn.send(rdb.subarray(20));

@@ -283,7 +283,6 @@ let lzfOut = Buffer.allocUnsafe(256);
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-/** Where RdbInput reads from: a whole buffer, or positioned reads of a file. */
 /**
  * Thrown by a source that has not received the bytes asked for yet (a payload being received):
  * the reader rewinds to its last commit and retries when the source has more.
@@ -295,6 +294,7 @@ export class NeedMoreInput extends Error {
   }
 }
 
+/** Where RdbInput reads from: a whole buffer, positioned reads of a file, or a payload being received. */
 export interface RdbSource {
   /** Total bytes. */
   readonly size: number;

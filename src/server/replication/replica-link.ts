@@ -15,15 +15,16 @@
 //               dir/dbfilename, empties the dataset and loads the file in slices (clients get
 //               -LOADING). repl-diskless-load: no temp file; on-empty-db (an empty replica)
 //               empties and loads from the header on, following the bytes as they arrive (a
-//               StreamSource); swapdb keeps the payload in memory (a StreamSource too) and
-//               loads it once whole
+//               StreamSource); swapdb keeps the payload in memory (a StreamSource too) and,
+//               once whole, loads it beside the old dataset, which it then replaces
 //   connected   the master client (replica-client.ts) applies the stream
 //
 // Everything is non-blocking: socket events drive the handshake, the file is written with
 // asynchronous writes at the socket's pace (the socket pauses while the disk lags), the load
 // runs in slices. Any failure before the load (link drop, error reply, bad header, timeout)
 // leaves the old dataset in place and the cron retries (a load following the bytes fails with
-// the transfer and empties what it loaded); the history (cached master) survives a
+// the transfer and empties what it loaded; a swapdb load that fails leaves the old dataset
+// too); the history (cached master) survives a
 // drop of a connected link, so the next PSYNC is partial.
 //
 // Empty lines the master sends while it prepares the payload ("\n") are keepalives: they only
@@ -378,8 +379,8 @@ export class Link implements MasterLink {
     this.transfer = { size: -1, read: 0, startMs: now, lastIoMs: now };
     // repl-diskless-load (useDisklessLoad): swapdb always, on-empty-db when there is nothing to
     // lose, loads the payload without a temp file. on-empty-db loads it as it arrives; swapdb
-    // keeps it in memory (about the size of the RDB) and loads it once whole, so that until
-    // then the old dataset is served.
+    // keeps it in memory (about the size of the RDB) while the old dataset is served, and
+    // loads it once whole beside that dataset (replica-sync.ts swapInDataset).
     const mode = srv.config.getString('repl-diskless-load');
     const empty = srv.keyspace.dbs.every((db) => db.size === 0);
     if (mode === 'swapdb' || (mode === 'on-empty-db' && empty)) {
