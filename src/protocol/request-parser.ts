@@ -177,7 +177,7 @@ export class RequestParser {
       this.#bigFill += n;
       if (this.#bigFill < this.#big.length) return;
       // Argument complete (the trailing CRLF is inside #big and not checked, as in Redis).
-      const arg = this.#big.subarray(0, this.#big.length - 2);
+      const arg = argView(this.#big.buffer as ArrayBuffer, this.#big.byteOffset, this.#big.length - 2);
       this.#big = null;
       this.#bigFill = 0;
       this.#pushArg(arg);
@@ -288,7 +288,7 @@ export class RequestParser {
     else this.#setBuf(EMPTY);
     this.#pos = 0;
     const argv = this.#argv;
-    if (argv !== null) for (let i = 0; i < this.#argi; i++) argv[i] = Buffer.from(argv[i]);
+    if (argv !== null && this.#argi > 0) copyArgs(argv, this.#argi);
   }
 
   /** Discards all buffered input (after a protocol error or when the client goes away). */
@@ -431,6 +431,26 @@ export class RequestParser {
     const argv = splitArgs(buf.subarray(start, end));
     if (argv === null) throw new ProtocolError(ProtocolErr.unbalancedQuotes);
     return argv;
+  }
+}
+
+/**
+ * Replaces argv[0, n) by copies, in one buffer. They stay ArgViews: arguments of one class
+ * keep the dispatch and keyspace code monomorphic (a Buffer among them deoptimised the command
+ * lookup, the index's find and the store's record code of a fresh replica, whose every read of
+ * its master cuts a command).
+ */
+function copyArgs(argv: Buffer[], n: number): void {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += argv[i].length;
+  const dst = Buffer.allocUnsafe(total);
+  const ab = dst.buffer as ArrayBuffer;
+  let off = dst.byteOffset;
+  for (let i = 0; i < n; i++) {
+    const a = argv[i];
+    dst.set(a, off - dst.byteOffset);
+    argv[i] = argView(ab, off, a.length);
+    off += a.length;
   }
 }
 

@@ -367,4 +367,32 @@ describe('request parser', () => {
     p.reset();
     assert.ok(!p.hasRaw(fourth));
   });
+
+  it('detach copies the arguments of a cut command out of a shared chunk, as views of one class', () => {
+    const p = new RequestParser(limits());
+    const chunk = Buffer.from('*3\r\n$3\r\nset\r\n$5\r\nkey:1\r\n$3\r\nv');
+    p.feed(chunk, true);
+    assert.equal(p.next(), null);
+    p.detach();
+    chunk.fill(0x21); // the caller reuses its read buffer
+    p.feed(Buffer.from('al\r\n*2\r\n$3\r\nget\r\n$5\r\nkey:1\r\n'));
+    const set = p.next() as Buffer[];
+    assert.deepEqual(set.map(String), ['set', 'key:1', 'val']);
+    const get = p.next() as Buffer[];
+    // Every argument is a Buffer of the parser's one view class, copied or not.
+    for (const a of [...set, ...get]) {
+      assert.ok(Buffer.isBuffer(a));
+      assert.equal(Object.getPrototypeOf(a), Object.getPrototypeOf(get[0]));
+    }
+    // A big argument, assembled across reads, too.
+    const big = Buffer.alloc(40_000, 0x62);
+    const wire = encode([Buffer.from('set'), Buffer.from('k'), big]);
+    p.feed(wire.subarray(0, 1000));
+    assert.equal(p.next(), null);
+    p.feed(wire.subarray(1000));
+    const withBig = p.next() as Buffer[];
+    assert.ok(withBig[2]?.equals(big));
+    assert.equal(Object.getPrototypeOf(withBig[2]), Object.getPrototypeOf(get[0]));
+    assert.equal(withBig[2]?.toString('latin1', 0, 3), 'bbb');
+  });
 });

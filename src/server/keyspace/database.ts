@@ -1212,12 +1212,18 @@ const PREFETCH_PARTS = new Int32Array(64);
 const PREFETCH_HASHES = new Int32Array(64);
 const PREFETCH_HOMES = new Int32Array(64);
 
+/** 2^-24: scales a 24-bit hash into a table (homeOf). */
+const INV_SPAN = 1 / PART_SPAN;
+
 /**
- * Home bucket of hash h in a table of n buckets: its low 24 bits scaled to [0, n). Exact:
- * the product stays below 2^53 and the division is by a power of two.
+ * Home bucket of hash h in a table of n buckets: its low 24 bits scaled to [0, n). Exact: n
+ * times a power of two, and the product stays below 2^53. The arithmetic is floating-point
+ * from the first call: written as (h24 * n) / 2^24, the optimiser speculated on a small-integer
+ * product while the tables were small and deoptimised the lookup, prefetch and resize code
+ * (each recompiled, up to 58 ms of compilation) once a table passed 128 buckets.
  */
 function homeOf(h: number, n: number): number {
-  return (((h & 0xffffff) * n) / PART_SPAN) | 0;
+  return ((h & 0xffffff) * (n * INV_SPAN)) | 0;
 }
 
 /** The smallest 24-bit hash whose home in a table of n buckets is bucket b (0 < b < n). */
