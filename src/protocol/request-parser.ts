@@ -6,7 +6,8 @@
 // no I/O and knows nothing of commands.
 //
 // Allocation: arguments are views (subarray) into the received chunk; Node hands every read a
-// fresh Buffer, so no copy is needed. A consumer that keeps an argument beyond the command (a
+// fresh Buffer, so no copy is needed. The first argument (the command's name, up to 24 bytes)
+// is instead a cached copy of the same bytes, shared by the commands of that name. A consumer that keeps an argument beyond the command (a
 // stored value) must copy it, or it would pin the whole chunk. Large bulk arguments that span
 // reads are collected into one exactly-sized buffer, so a 500 MB value is copied once, not
 // re-concatenated per read.
@@ -384,7 +385,7 @@ export class RequestParser {
         }
         return null;
       }
-      this.#pushArg(argView(this.#ab, this.#base + this.#pos, len));
+      this.#pushArg(this.#argi === 0 && len > 0 && len <= NAME_MAX ? commandName(buf, this.#pos, len) : argView(this.#ab, this.#base + this.#pos, len));
       if (buf[this.#pos + len] !== 13 || buf[this.#pos + len + 1] !== 10) this.#cmdStart = -1;
       this.#pos += len + 2;
     }
@@ -432,6 +433,42 @@ export class RequestParser {
     if (argv === null) throw new ProtocolError(ProtocolErr.unbalancedQuotes);
     return argv;
   }
+}
+
+/** Longest first argument looked up in the command-name cache. */
+const NAME_MAX = 24;
+const NAME_SHIFT = 32 - 7;
+/**
+ * Copies of first arguments (command names) seen: 64 pairs of slots, a pair chosen by a hash of
+ * the name's length, ends and middle byte, the newer name first in its pair.
+ */
+const names: Array<Buffer | undefined> = new Array<Buffer | undefined>(1 << (32 - NAME_SHIFT)).fill(undefined);
+
+function sameBytes(c: Buffer | undefined, buf: Buffer, pos: number, len: number): c is Buffer {
+  if (c === undefined || c.length !== len) return false;
+  for (let i = 0; i < len; i++) if (c[i] !== buf[pos + i]) return false;
+  return true;
+}
+
+/**
+ * The first argument of a command, buf[pos, pos + len): the cached copy of the same bytes, or
+ * a new copy cached in its place. A command's name repeats from one command to the next, and
+ * comparing its few bytes costs less than the view each argument otherwise takes (about 60 ns
+ * on the reference machine, a third of the parsing of a SET). The copies are never written:
+ * like every argument, they are read-only to consumers.
+ */
+function commandName(buf: Buffer, pos: number, len: number): Buffer {
+  const h = Math.imul(buf[pos] | (buf[pos + (len >>> 1)] << 8) | (buf[pos + len - 1] << 16) | (len << 24), 0x9e3779b1) >>> NAME_SHIFT;
+  const slot = h & ~1;
+  const first = names[slot];
+  if (sameBytes(first, buf, pos, len)) return first;
+  const second = names[slot + 1];
+  if (sameBytes(second, buf, pos, len)) return second;
+  const copy = argView(new ArrayBuffer(len), 0, len);
+  for (let i = 0; i < len; i++) copy[i] = buf[pos + i];
+  names[slot + 1] = first;
+  names[slot] = copy;
+  return copy;
 }
 
 /**

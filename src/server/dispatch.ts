@@ -16,6 +16,7 @@
 // Handlers never repeat these checks. Steps in parentheses belong to later roadmap stages and
 // have their place marked here so they slot in without reordering.
 
+import { performance } from 'node:perf_hooks';
 import { Err, sanitizeErrorText } from '../lib/errors.js';
 import { F, type Command } from './command-table.js';
 import { ReplyMode, type Client } from './network/client.js';

@@ -44,6 +44,7 @@
 // CLIENT NO-EVICT exempts a client from client eviction (maxmemory-clients), which Shoal does
 // not do: it has no effect on key eviction, in Redis either.
 
+import { performance } from 'node:perf_hooks';
 import { NONE, type Database } from './keyspace/database.js';
 import { NO_EXPIRY } from './keyspace/entry.js';
 import { lruIdleSeconds } from './keyspace/keyspace.js';

@@ -4,6 +4,7 @@
 // the cron; `close()` stops accepting, closes every client and the listeners. startServer()
 // in src/index.ts wraps this for embedded use; the CLI wraps it for `shoal server`.
 
+import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, unlinkSync, chmodSync } from 'node:fs';

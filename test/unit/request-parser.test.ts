@@ -368,6 +368,24 @@ describe('request parser', () => {
     assert.ok(!p.hasRaw(fourth));
   });
 
+  it('a command name is a cached copy of its bytes: shared by commands of that name, not by the input', () => {
+    const p = new RequestParser(limits());
+    const chunk = Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nget\r\n$1\r\nb\r\n*2\r\n$3\r\nGET\r\n$1\r\nc\r\n');
+    p.feed(chunk, true);
+    const [a, b, c] = [p.next(), p.next(), p.next()] as Buffer[][];
+    assert.equal(a?.[0], c?.[0], 'the same name, the same copy');
+    assert.notEqual(a?.[0], b?.[0]);
+    p.detach();
+    chunk.fill(0x21);
+    assert.deepEqual([a, b, c].map((v) => v?.[0]?.toString()), ['GET', 'get', 'GET']);
+    assert.ok(Buffer.isBuffer(a?.[0]));
+    // Names longer than the cache takes, and empty ones, are plain arguments.
+    const long = 'x'.repeat(25);
+    p.feed(Buffer.from(`*1\r\n$25\r\n${long}\r\n*2\r\n$0\r\n\r\n$1\r\nk\r\n`));
+    assert.equal(p.next()?.[0]?.toString(), long);
+    assert.equal(p.next()?.[0]?.length, 0);
+  });
+
   it('detach copies the arguments of a cut command out of a shared chunk, as views of one class', () => {
     const p = new RequestParser(limits());
     const chunk = Buffer.from('*3\r\n$3\r\nset\r\n$5\r\nkey:1\r\n$3\r\nv');

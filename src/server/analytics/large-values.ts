@@ -12,6 +12,7 @@
 // looks it up and deflates it again after the command (store.ts). Reads of a compressed value
 // pay the inflate; writes pay both.
 
+import { performance } from 'node:perf_hooks';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Server } from '../server.js';
 import type { Compressor } from '../keyspace/store.js';

@@ -6,6 +6,7 @@
 // (CLIENT PAUSE, and blocking commands later): processing stops and resumes from the same
 // byte when it is released.
 
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';

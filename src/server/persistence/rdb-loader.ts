@@ -20,6 +20,7 @@
 // Any defect ends the load with an RdbLoadError naming the file, the byte offset and the reason;
 // the keyspace is then emptied, so a corrupt file is never half-loaded.
 
+import { performance } from 'node:perf_hooks';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { copyBytes } from '../../lib/bytes.js';
 import { argView } from '../../protocol/request-parser.js';

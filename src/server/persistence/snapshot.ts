@@ -38,6 +38,7 @@
 // FLUSHALL during a BGSAVE abandons it, as Redis kills its saving child; during an AOF rewrite
 // it drains the walk instead (the rewrite's base must hold the data as of its start).
 
+import { performance } from 'node:perf_hooks';
 import { F, type Command } from '../command-table.js';
 import { getKeysFromCommand } from '../handlers/command.js';
 import { expireOf } from '../handlers/keys-expire.js';

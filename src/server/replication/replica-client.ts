@@ -18,6 +18,7 @@
 //   - closing it (link lost, CLIENT KILL, REPLICAOF) tells the link (onGone), which keeps the
 //     history for a partial resync.
 
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../../protocol/request-parser.js';
 import { Client } from '../network/client.js';

@@ -18,6 +18,7 @@
 // sees it missing but leaves it (DBSIZE still counts it); a write on a writable replica deletes
 // it; the active cycle does not run (Server.cron). See keyspace/database.ts ExpiryPolicy.
 
+import { performance } from 'node:perf_hooks';
 import { Err } from '../../lib/errors.js';
 import { F } from '../command-table.js';
 import { ExpiredAccess, NONE, type Database } from '../keyspace/database.js';

@@ -19,6 +19,7 @@
 //     RDB part) stops the load with Redis's message, and the error names the file and offset.
 // A failed load empties the keyspace: a partial dataset is never presented as complete.
 
+import { performance } from 'node:perf_hooks';
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../../dispatch.js';

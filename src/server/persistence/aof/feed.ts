@@ -15,6 +15,7 @@
 // synced is held (its output stays buffered) until the writer reports them synced; the loop
 // goes on serving everyone else meanwhile.
 
+import { performance } from 'node:perf_hooks';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Err } from '../../../lib/errors.js';

@@ -16,6 +16,7 @@
 // Paths: appenddirname is relative to `dir`, the files live in it; an old single-file AOF
 // (dir/appendfilename, no manifest) is moved into it with a one-line manifest, as 7.0 does.
 
+import { performance } from 'node:perf_hooks';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
