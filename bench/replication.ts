@@ -5,6 +5,7 @@
 //   npm run bench:replication -- lag --reps 5          # replication lag under SET load
 //   npm run bench:replication -- fullsync --keys 1000000 --modes diskless,disk
 //   npm run bench:replication -- throughput --pipelines 16
+//   npm run bench:replication -- apply --reps 5             # a replica's apply rate, ~1 min
 //   node dist/bench/replication.js --help              # every option, once built
 //
 // Scenarios (bench/replication/*.ts):
@@ -15,7 +16,9 @@
 //   fullsync    a fresh replica of a master with 1M keys: REPLICAOF -> link up with every key,
 //               diskless and disk, Shoal -> Shoal and redis -> redis;
 //   throughput  master SET rps with 0, 1 and 2 replicas, at -P 16 and -P 1, as a ratio of none
-//               (goal for Shoal: 2 replicas >= 0.9 x none).
+//               (goal for Shoal: 2 replicas >= 0.9 x none);
+//   apply       how fast a fresh replica applies 1M SETs a scripted master streams to it as fast
+//               as it reads (SET/s and CPU µs per SET), the capacity the lag depends on.
 // Servers are real processes (bin/shoal.js server, redis-server) on 127.0.0.1 with a scratch
 // --dir each; every wait has a deadline; every process started here is killed by PID on the way
 // out, also on SIGINT/SIGTERM. The machine is shared and has 2 cores: runs are short and one
@@ -38,13 +41,14 @@ import { launchLines, newLaunchLog, type LaunchLog, type Side } from './persiste
 import { DEFAULT_SYNC_MODES, SYNC_MODES, runFullsync, type FullsyncResult, type SyncMode } from './replication/fullsync.js';
 import { runLag, type LagResult } from './replication/lag.js';
 import { PAIRS, type PairName } from './replication/nodes.js';
-import { GOALS, lagGoalMet, lagP99, renderFullsync, renderLag, renderThroughput, replicaShare } from './replication/report.js';
+import { GOALS, applyShare, lagGoalMet, lagP99, renderApply, renderFullsync, renderLag, renderThroughput, replicaShare } from './replication/report.js';
 import { runThroughput, type ThroughputResult } from './replication/throughput.js';
+import { runApply, type ApplyResult } from './replication/apply.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const SCENARIOS = ['lag', 'fullsync', 'throughput', 'all'] as const;
+const SCENARIOS = ['lag', 'fullsync', 'throughput', 'apply', 'all'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const DEFAULTS = {
@@ -58,6 +62,8 @@ const DEFAULTS = {
   random: 1_000_000,
   tpN: 1_000_000,
   tpN1: 100_000,
+  applyN: 1_000_000,
+  applyParts: 2,
   clients: 50,
   reps: 3,
   syncTimeoutSec: 300,
@@ -84,6 +90,8 @@ interface Options {
   random: number;
   tpN: number;
   tpN1: number;
+  applyN: number;
+  applyParts: number;
   pipelines: number[];
   counts: number[];
   clients: number;
@@ -101,10 +109,11 @@ const USAGE = `Usage: node dist/bench/replication.js [lag|fullsync|throughput|al
   lag         replication lag under redis-benchmark SET load: probe write on the master -> keyspace event on the replica
   fullsync    REPLICAOF -> every key on a fresh replica of a loaded master, diskless and disk
   throughput  master SET rps with 0, 1 and 2 replicas attached, as a ratio of none
-  all         the three
+  apply       a fresh replica's apply rate: a scripted master streams SETs as fast as the replica reads them
+  all         the four
 Options:
   --pairs LIST       lag: master/replica kinds, from ${PAIRS.join(',')} (default redis/redis,shoal/shoal,shoal/redis)
-  --sides LIST       fullsync/throughput: redis,shoal (default both; ratios against redis need both)
+  --sides LIST       fullsync/throughput/apply: redis,shoal (default both; ratios against redis need both)
   -n N               lag: redis-benchmark requests per run (default ${fmtInt(DEFAULTS.lagN)})
   --pipeline P       lag: redis-benchmark -P (default ${DEFAULTS.lagPipeline})
   --probe MS         lag: probe period (default ${DEFAULTS.probeMs})
@@ -117,8 +126,10 @@ Options:
   --tp-n1 N          throughput: requests per -P 1 invocation (default ${fmtInt(DEFAULTS.tpN1)})
   --pipelines LIST   throughput: -P depths (default 16,1)
   --replicas LIST    throughput: replica counts (default 0,1,2; ratios need 0)
+  --apply-n N        apply: SETs in the stream (default ${fmtInt(DEFAULTS.applyN)})
+  --parts N          apply: parts the stream is sent and timed in (default ${DEFAULTS.applyParts})
   --value B          value bytes everywhere (default ${DEFAULTS.value})
-  --random N         lag/throughput: redis-benchmark -r (default ${fmtInt(DEFAULTS.random)})
+  --random N         lag/throughput/apply: key names drawn from (redis-benchmark -r, default ${fmtInt(DEFAULTS.random)})
   -c N               lag/throughput: clients (default ${DEFAULTS.clients})
   --reps N           runs per pair / syncs per side and mode / invocations per cell, alternating (default ${DEFAULTS.reps})
   --min-free MB      fullsync: abort the load when MemAvailable drops below this (default ${DEFAULTS.minFreeMb})
@@ -164,6 +175,8 @@ function parseArgs(argv: readonly string[]): Options {
     random: DEFAULTS.random,
     tpN: DEFAULTS.tpN,
     tpN1: DEFAULTS.tpN1,
+    applyN: DEFAULTS.applyN,
+    applyParts: DEFAULTS.applyParts,
     pipelines: [16, 1],
     counts: [0, 1, 2],
     clients: DEFAULTS.clients,
@@ -220,6 +233,12 @@ function parseArgs(argv: readonly string[]): Options {
       case '--replicas':
         opts.counts = intList(arg, take(), 0, 8);
         break;
+      case '--apply-n':
+        opts.applyN = parsePositiveInt(arg, take(), 100_000_000);
+        break;
+      case '--parts':
+        opts.applyParts = parsePositiveInt(arg, take(), 100);
+        break;
       case '--value':
         opts.value = parsePositiveInt(arg, take(), 64 * 2 ** 20);
         break;
@@ -251,6 +270,7 @@ interface HeaderInput extends RunFacts {
   lag: LagResult | null;
   fullsync: FullsyncResult | null;
   throughput: ThroughputResult | null;
+  apply: ApplyResult | null;
 }
 
 /** The issue's goals with this run's figures, one line each. */
@@ -273,6 +293,10 @@ function summary(h: HeaderInput): string[] {
       return `-P ${p} ${s === null ? 'n/a' : s.toFixed(2)}${s !== null && s >= GOALS.twoReplicaShare ? ' (met)' : ' (**not met**)'} (redis-server ${r === null ? 'n/a' : r.toFixed(2)})`;
     });
     out.push(`- goal: Shoal master SET throughput with 2 replicas ≥ ${GOALS.twoReplicaShare} × with none: ${parts.join('; ')}`);
+  }
+  if (h.apply !== null && h.apply.opts.sides.includes('shoal') && h.apply.opts.sides.includes('redis')) {
+    const s = applyShare(h.apply);
+    out.push(`- a fresh replica's apply rate, shoal/redis: ${s === null ? 'n/a' : s.toFixed(2)} (what the lag depends on: see the apply table)`);
   }
   return out;
 }
@@ -310,6 +334,7 @@ async function main(): Promise<number> {
   let lag: LagResult | null = null;
   let fullsync: FullsyncResult | null = null;
   let throughput: ThroughputResult | null = null;
+  let apply: ApplyResult | null = null;
   if (run('lag')) {
     log('replication: === lag ===');
     lag = await runLag({
@@ -332,14 +357,19 @@ async function main(): Promise<number> {
       nUnpipelined: opts.tpN1, clients: opts.clients, random: opts.random, value: opts.value, reps: opts.reps, runTimeoutSec: opts.runTimeoutSec,
     });
   }
+  if (run('apply')) {
+    log('replication: === apply ===');
+    apply = await runApply({ ctx, sides: opts.sides, n: opts.applyN, parts: opts.applyParts, random: opts.random, value: opts.value, reps: opts.reps });
+  }
   const header = renderHeader({
     opts, argv, redisBin: tools.server, benchmarkBin: tools.benchmark, launchLog, started, finished: new Date(),
-    uptimeAtStart, uptimeAtEnd: uptimeLine(), lag, fullsync, throughput, pinning, pinWhy: why,
+    uptimeAtStart, uptimeAtEnd: uptimeLine(), lag, fullsync, throughput, apply, pinning, pinWhy: why,
   });
   const sections = [
     lag !== null ? renderLag(lag) : '',
     fullsync !== null ? renderFullsync(fullsync) : '',
     throughput !== null ? renderThroughput(throughput) : '',
+    apply !== null ? renderApply(apply) : '',
   ].filter((s) => s !== '');
   const report = header + sections.join('\n');
   process.stdout.write(report);
@@ -350,7 +380,8 @@ async function main(): Promise<number> {
   const failed =
     (lag !== null && (lag.setupFailures.size > 0 || lag.runs.some((r) => r.failure !== null))) ||
     (fullsync !== null && (fullsync.setupFailures.size > 0 || fullsync.runs.some((r) => r.failure !== null || r.spotCheck !== null))) ||
-    (throughput !== null && throughput.runs.some((r) => r.failure !== null));
+    (throughput !== null && throughput.runs.some((r) => r.failure !== null)) ||
+    (apply !== null && apply.runs.some((r) => r.failure !== null));
   return failed ? 1 : 0;
 }
 

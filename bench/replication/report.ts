@@ -11,6 +11,7 @@ import type { FullsyncResult, SyncRun } from './fullsync.js';
 import type { LagResult, LagRun } from './lag.js';
 import type { PairName, Side } from './nodes.js';
 import type { ThroughputResult } from './throughput.js';
+import type { ApplyResult, ApplyRun } from './apply.js';
 
 /** The issue's goals for Shoal. */
 export const GOALS = { lagP99Ms: 10, twoReplicaShare: 0.9 } as const;
@@ -214,5 +215,71 @@ export function renderThroughput(r: ThroughputResult): string {
   );
   for (const x of r.runs) if (x.failure !== null) lines.push(`- **${x.side}, ${x.replicas} replica(s), -P ${x.pipeline}, invocation ${x.rep} failed:** ${cell(x.failure)}`);
   lines.push('', '<details><summary>redis-benchmark command lines</summary>', '', '```', ...r.commands, '```', '', '</details>', '');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+const okApply = (r: ApplyResult, side: Side): ApplyRun[] => r.runs.filter((x) => x.side === side && x.failure === null);
+
+/** SETs a second of part `p` (-1: the whole stream) in each successful run of a side. */
+function applyRates(r: ApplyResult, side: Side, p: number): number[] {
+  return okApply(r, side).map((x) => {
+    const parts = p < 0 ? x.parts : x.parts.slice(p, p + 1);
+    return (parts.reduce((s, q) => s + q.sets, 0) * 1000) / parts.reduce((s, q) => s + q.ms, 0);
+  });
+}
+
+/** CPU µs a SET (all threads, or the main thread) of part `p` (-1: the whole stream). */
+function applyCpu(r: ApplyResult, side: Side, p: number, main: boolean): Array<number | null> {
+  return okApply(r, side).map((x) => {
+    const parts = p < 0 ? x.parts : x.parts.slice(p, p + 1);
+    let cpu = 0;
+    for (const q of parts) {
+      const c = main ? q.mainCpuMs : q.cpuMs;
+      if (c === null) return null;
+      cpu += c;
+    }
+    return (cpu * 1000) / parts.reduce((s, q) => s + q.sets, 0);
+  });
+}
+
+/** Shoal's whole-stream apply rate as a ratio of redis-server's (medians), or null. */
+export function applyShare(r: ApplyResult): number | null {
+  return ratio(med(applyRates(r, 'shoal', -1)), med(applyRates(r, 'redis', -1)));
+}
+
+export function renderApply(r: ApplyResult): string {
+  const o = r.opts;
+  const partNames = [...Array(o.parts).keys()].map((p) => `part ${p + 1}`);
+  const lines = [
+    `### apply: a fresh replica applying a stream of ${fmtInt(o.n)} SETs (-r ${fmtInt(o.random)}, ${o.value}-byte values; ` +
+      `${fmtInt(r.streamBytes)} bytes, ${fmtInt(r.distinctKeys)} distinct keys) from a scripted master, in ${o.parts} parts; ${o.reps} run(s) per side, alternating`,
+    '',
+    `| side | runs ok | **whole stream SET/s** | ${partNames.map((n) => `${n} SET/s`).join(' | ')} | CPU µs / SET, all threads | main thread | ` +
+      `${partNames.map((n) => `${n} CPU µs / SET`).join(' | ')} |`,
+    `| --- | ---: | ---: | ${partNames.map(() => '---:').join(' | ')} | ---: | ---: | ${partNames.map(() => '---:').join(' | ')} |`,
+  ];
+  const us = (x: number): string => x.toFixed(2);
+  for (const side of o.sides) {
+    const runs = r.runs.filter((x) => x.side === side);
+    lines.push(
+      `| ${side} | ${okApply(r, side).length}/${runs.length} | **${spread(applyRates(r, side, -1), fmtInt)}** | ` +
+        `${partNames.map((_, p) => spread(applyRates(r, side, p), fmtInt)).join(' | ')} | ${spread(applyCpu(r, side, -1, false), us)} | ` +
+        `${spread(applyCpu(r, side, -1, true), us)} | ${partNames.map((_, p) => spread(applyCpu(r, side, p, false), us)).join(' | ')} |`,
+    );
+  }
+  lines.push('');
+  if (o.sides.includes('shoal') && o.sides.includes('redis')) lines.push(`- shoal/redis apply rate, whole stream: **${fmtR(applyShare(r))}**`, '');
+  lines.push(
+    'Cells: median (min–max) over the runs. The scripted master (in the benchmark\'s process) answers the handshake with an empty payload, ' +
+      'then writes each part of the stream as fast as the replica reads it, followed by `REPLCONF GETACK *`; a part ends when the replica ' +
+      'acknowledges its last byte. *CPU*: the replica process\'s user + system time over the part (/proc, 10 ms ticks), all its threads ' +
+      '(V8\'s compiler and GC helpers included) or its main thread alone. A fresh replica process per run: part 1 includes its start-up ' +
+      '(a Shoal replica compiles its hot path meanwhile). Every run checks the replica\'s DBSIZE against the stream\'s distinct keys.',
+  );
+  for (const x of r.runs) if (x.failure !== null) lines.push(`- **${x.side}, run ${x.rep + 1} failed:** ${cell(x.failure)}`);
+  lines.push('');
   return lines.join('\n');
 }
