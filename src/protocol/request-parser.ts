@@ -31,6 +31,9 @@ const SPARE_MAX = 64 * 1024 * 1024;
 const INT_MAX = 2147483647;
 /** Largest argument count whose vector is allocated before its arguments arrive. */
 const PREALLOC_MAX = 1024;
+/** Commands, and their arguments in all, peekKeys() plans for next() (see #planStart). */
+const PLAN_MAX = 64;
+const PLAN_ARGS = 256;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -102,6 +105,23 @@ export class RequestParser {
   #rawBuf: Buffer = EMPTY;
   #rawStart = 0;
   #rawEnd = 0;
+  /**
+   * What peekKeys() found of the commands it covered, so that next() does not parse their
+   * headers again: for plan entry i, the command's start in #buf, its argument count and where
+   * its arguments' (offset, length) pairs begin in #planArgs. Only commands whose every header
+   * and argument ends in CRLF and that no limit refuses are planned; the plan holds for #buf
+   * as it was (any new buffer drops it) and is followed while #pos is where its next entry
+   * starts.
+   */
+  #planStart = new Int32Array(PLAN_MAX);
+  #planArgc = new Int32Array(PLAN_MAX);
+  #planFirst = new Int32Array(PLAN_MAX);
+  #planArgs = new Int32Array(PLAN_ARGS * 2);
+  #planCount = 0;
+  #planNext = 0;
+  /** The limits the plan was checked against (a command of the batch may change them). */
+  #planMaxBulk = 0;
+  #planAuth = false;
   readonly limits: ParserLimits;
 
   constructor(limits: ParserLimits) {
@@ -216,6 +236,10 @@ export class RequestParser {
         // The caller is done with the previous command's arguments.
         if (this.#bigUsed.length > 0) this.#recycleBig();
         if (this.#pos >= this.#buf.length) return null;
+        if (this.#planNext < this.#planCount) {
+          const argv = this.#planned();
+          if (argv !== null) return argv;
+        }
         if (this.#buf[this.#pos] === 42 /* '*' */) {
           const r = this.#multibulkHeader();
           if (r === 0) return null;
@@ -242,16 +266,28 @@ export class RequestParser {
    * index entries of these keys ahead of running the commands (Database.prefetch).
    */
   peekKeys(offs: Int32Array, lens: Int32Array, max: number): number {
+    this.#planCount = 0;
+    this.#planNext = 0;
     if (this.#argv !== null || this.#big !== null) return 0;
     const buf = this.#buf;
     const end = buf.length;
+    this.#planMaxBulk = this.limits.protoMaxBulkLen;
+    this.#planAuth = this.limits.authRequired;
+    const maxBulk = this.limits.authRequired ? Math.min(16384, this.limits.protoMaxBulkLen) : this.limits.protoMaxBulkLen;
+    const maxCount = this.limits.authRequired ? 10 : PREALLOC_MAX;
+    const args = this.#planArgs;
     let pos = this.#pos;
     let count = 0;
+    let planning = true;
+    let used = 0;
     while (count < max && pos < end && buf[pos] === 42 /* '*' */) {
+      const start = pos;
       let cr = findCR(buf, pos);
       if (cr < 0 || cr + 1 >= end) break;
       const n = parseHeaderInt(buf, pos + 1, cr);
       if (n === null || n < 1 || n > PREALLOC_MAX) break;
+      // Planned: canonical (CRLF everywhere), within the limits, with room for its arguments.
+      let plan = planning && count < PLAN_MAX && n <= maxCount && used + n <= PLAN_ARGS && buf[cr + 1] === 10;
       pos = cr + 2;
       offs[count] = -1;
       for (let a = 0; a < n; a++) {
@@ -260,17 +296,64 @@ export class RequestParser {
         if (cr < 0 || cr + 1 >= end) return count;
         const len = parseHeaderInt(buf, pos + 1, cr);
         if (len === null || len < 0) return count;
+        if (buf[cr + 1] !== 10 || len > maxBulk) plan = false;
         pos = cr + 2;
         if (pos + len + 2 > end) return count;
         if (a === 1) {
           offs[count] = pos;
           lens[count] = len;
         }
+        if (buf[pos + len] !== 13 || buf[pos + len + 1] !== 10) plan = false;
+        if (plan) {
+          args[(used + a) * 2] = pos;
+          args[(used + a) * 2 + 1] = len;
+        }
         pos += len + 2;
+      }
+      if (plan) {
+        // The plan is the run of planned commands from #pos on.
+        this.#planStart[count] = start;
+        this.#planArgc[count] = n;
+        this.#planFirst[count] = used;
+        used += n;
+        this.#planCount = count + 1;
+      } else {
+        planning = false;
       }
       count++;
     }
     return count;
+  }
+
+  /**
+   * The next command from the plan (peekKeys), if it starts at #pos; null to parse it the
+   * usual way (and the plan is dropped).
+   */
+  #planned(): Buffer[] | null {
+    const i = this.#planNext;
+    if (this.#planStart[i] !== this.#pos || this.limits.protoMaxBulkLen !== this.#planMaxBulk || this.limits.authRequired !== this.#planAuth) {
+      this.#planCount = 0;
+      return null;
+    }
+    this.#planNext = i + 1;
+    const buf = this.#buf;
+    const n = this.#planArgc[i];
+    const args = this.#planArgs;
+    let k = this.#planFirst[i] * 2;
+    const argv = new Array<Buffer>(n);
+    const len0 = args[k + 1];
+    argv[0] = len0 > 0 && len0 <= NAME_MAX ? commandName(buf, args[k], len0) : argView(this.#ab, this.#base + args[k], len0);
+    for (let a = 1; a < n; a++) {
+      k += 2;
+      argv[a] = argView(this.#ab, this.#base + args[k], args[k + 1]);
+    }
+    const end = args[k] + args[k + 1] + 2;
+    this.#rawArgv = argv;
+    this.#rawBuf = buf;
+    this.#rawStart = this.#pos;
+    this.#rawEnd = end;
+    this.#pos = end;
+    return argv;
   }
 
   /** The buffered input peekKeys' offsets refer to (valid until the next feed or next()). */
@@ -403,6 +486,7 @@ export class RequestParser {
 
   #setBuf(b: Buffer): void {
     this.#cmdStart = -1;
+    this.#planCount = 0;
     this.#buf = b;
     this.#ab = b.buffer as ArrayBuffer;
     this.#base = b.byteOffset;

@@ -63,6 +63,70 @@ describe('request parser', () => {
     );
   });
 
+  it('commands peekKeys planned parse as they would without it: arguments, raw bytes, cut anywhere', () => {
+    // A command's bytes, canonical or with a byte other than LF where one belongs (accepted
+    // unchecked, as Redis does: such a command has no raw bytes).
+    const wireArb = cmdArb.chain((argv) =>
+      fc.record({ argv: fc.constant(argv), mangle: fc.option(fc.nat(), { freq: 3 }) }).map(({ argv, mangle }) => {
+        const bytes = encode(argv);
+        if (mangle !== null) {
+          const lfs = [...bytes.keys()].filter((i) => bytes[i] === 10 && bytes[i - 1] === 13);
+          bytes[lfs[mangle % lfs.length] as number] = 0x5a;
+        }
+        return { bytes, argv };
+      }),
+    );
+    /** Each command's arguments and raw bytes (or '-'), peeking like Client.readAhead when `peek`. */
+    const run = (chunks: Buffer[], peek: number): string[] => {
+      const p = new RequestParser(limits());
+      const offs = new Int32Array(16);
+      const lens = new Int32Array(16);
+      const out: string[] = [];
+      let ahead = 0;
+      for (const ch of chunks) {
+        p.feed(ch);
+        for (;;) {
+          if (peek > 0) {
+            if (ahead > 0) ahead--;
+            else ahead = Math.max(0, p.peekKeys(offs, lens, peek) - 1);
+          }
+          const argv = p.next();
+          if (argv === null) break;
+          const raw = p.hasRaw(argv) ? p.rawInput.subarray(p.rawStart, p.rawEnd).toString('hex') : '-';
+          out.push(argv.map((a) => a.toString('hex')).join(',') + ' ' + raw);
+        }
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(wireArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 16 }), (cmds, cuts, peek) => {
+        const stream = Buffer.concat(cmds.map((c) => c.bytes));
+        for (const chunks of [[stream], cutAt(stream, cuts)]) assert.deepEqual(run(chunks, peek), run(chunks, 0));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a planned command meets the limits in force when it is parsed', () => {
+    const many = encode(Array.from({ length: 12 }, (_, i) => Buffer.from(`a${i}`)));
+    const get = encode([Buffer.from('GET'), Buffer.from('k')]);
+    const offs = new Int32Array(16);
+    const lens = new Int32Array(16);
+    // Unauthenticated: more than 10 arguments is a protocol error, planned or not.
+    const p = new RequestParser({ protoMaxBulkLen: 512 * 1024 * 1024, authRequired: true });
+    p.feed(Buffer.concat([get, many]));
+    assert.equal(p.peekKeys(offs, lens, 16), 2);
+    assert.deepEqual(p.next()?.map(String), ['GET', 'k']);
+    assert.throws(() => p.next(), ProtocolError);
+    // A limit lowered by a command of the batch applies to the commands after it.
+    const q = new RequestParser(limits());
+    q.feed(Buffer.concat([get, encode([Buffer.from('SET'), Buffer.from('k'), Buffer.alloc(100, 0x61)])]));
+    assert.equal(q.peekKeys(offs, lens, 16), 2);
+    assert.deepEqual(q.next()?.map(String), ['GET', 'k']);
+    q.limits.protoMaxBulkLen = 50;
+    assert.throws(() => q.next(), ProtocolError);
+  });
+
   it('arguments are Buffers viewing the input: every Buffer method, subviews included', () => {
     const input = Buffer.concat([Buffer.from('xx'), encode([Buffer.from('SET'), Buffer.from('k\x00y'), Buffer.from('12345')])]);
     const p = new RequestParser(limits());
