@@ -22,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { RequestParser } from '../../src/protocol/request-parser.js';
 import { crc64 } from '../../src/server/persistence/crc64.js';
+import { createRng } from '../../src/lib/rng.js';
 import { COMMAND_TIMEOUT_MS, allowedCpus, processCpuMs, sleep } from '../lib.js';
 import { fmtInt } from '../engine/report.js';
 import { deathNote, exited } from '../persistence/servers.js';
@@ -75,25 +76,13 @@ function emptyRdb(): Buffer {
   return Buffer.concat([body, sum]);
 }
 
-/** Deterministic 32-bit generator (mulberry32): both sides get the same stream. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The stream's parts (the first one starts with SELECT 0) and its distinct keys. */
 function buildStream(o: ApplyOptions): { parts: Buffer[]; distinct: number } {
   const value = 'x'.repeat(o.value);
   const head = `*3\r\n$3\r\nSET\r\n$16\r\n`;
   const tail = `\r\n$${o.value}\r\n${value}\r\n`;
   const per = head.length + 16 + tail.length;
-  const next = rng(0x5e7);
+  const rng = createRng(0x5e7); // seeded: both sides get the same stream
   const seen = new Uint8Array(o.random);
   let distinct = 0;
   const parts: Buffer[] = [];
@@ -104,7 +93,7 @@ function buildStream(o: ApplyOptions): { parts: Buffer[]; distinct: number } {
     const b = Buffer.allocUnsafe(select.length + sets * per);
     let off = b.write(select, 0, 'latin1');
     for (let i = 0; i < sets; i++) {
-      const k = Math.floor(next() * o.random);
+      const k = rng.int(o.random);
       if (seen[k] === 0) {
         seen[k] = 1;
         distinct++;
