@@ -7,10 +7,11 @@
 //
 // Allocation: arguments are views (subarray) into the received chunk; Node hands every read a
 // fresh Buffer, so no copy is needed. The first argument (the command's name, up to 24 bytes)
-// is instead a cached copy of the same bytes, shared by the commands of that name. A consumer that keeps an argument beyond the command (a
-// stored value) must copy it, or it would pin the whole chunk. Large bulk arguments that span
-// reads are collected into one exactly-sized buffer, so a 500 MB value is copied once, not
-// re-concatenated per read.
+// is instead a cached copy of the same bytes, shared by the commands of that name. A consumer
+// that keeps an argument beyond the command (a stored value) must copy it, or it would pin the
+// whole chunk. Large bulk arguments that span reads are collected into one exactly-sized
+// buffer, so a 500 MB value is copied once, not re-concatenated per read. The commands that
+// peekKeys() walks ahead are not parsed twice: next() builds them from what it recorded.
 //
 // Limits and error texts follow Redis 7.0 (networking.c): a malformed request raises
 // ProtocolError with the text Redis puts after "ERR Protocol error: " (ProtocolErr in the
@@ -538,7 +539,7 @@ function sameBytes(c: Buffer | undefined, buf: Buffer, pos: number, len: number)
  * The first argument of a command, buf[pos, pos + len): the cached copy of the same bytes, or
  * a new copy cached in its place. A command's name repeats from one command to the next, and
  * comparing its few bytes costs less than the view each argument otherwise takes (about 60 ns
- * on the reference machine, a third of the parsing of a SET). The copies are never written:
+ * on the reference machine; a SET took three). The copies are never written:
  * like every argument, they are read-only to consumers.
  */
 function commandName(buf: Buffer, pos: number, len: number): Buffer {
