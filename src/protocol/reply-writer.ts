@@ -139,9 +139,14 @@ export class ReplyWriter {
   // Primitives
 
   raw(data: Buffer): void {
-    const buf = this.#ensure(data.length);
-    data.copy(buf, this.#len);
-    this.#len += data.length;
+    const n = data.length;
+    const buf = this.#ensure(n);
+    const o = this.#len;
+    // Constant replies (+OK, :1, $-1) are a few bytes: a loop costs less than a native copy's
+    // argument checks.
+    if (n <= 16) for (let i = 0; i < n; i++) buf[o + i] = data[i];
+    else buf.set(data, o);
+    this.#len = o + n;
   }
 
   #ascii(s: string): void {
@@ -227,9 +232,11 @@ export class ReplyWriter {
     const n = data.length;
     this.#header(36, n);
     const buf = this.#ensure(n + 2);
-    data.copy(buf, this.#len);
-    buf.writeUInt16LE(CRLF, this.#len + n);
-    this.#len += n + 2;
+    const o = this.#len;
+    if (n <= 16) for (let i = 0; i < n; i++) buf[o + i] = data[i];
+    else buf.set(data, o);
+    buf.writeUInt16LE(CRLF, o + n);
+    this.#len = o + n + 2;
   }
 
   /** Bulk string from src[start, end) (copied: no view of src is kept). */
