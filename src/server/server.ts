@@ -115,6 +115,12 @@ export class Server {
   /** The dataset being loaded at start (clients get -LOADING meanwhile), or null. */
   loading: LoadingProgress | null = null;
   /**
+   * Called when a client's batch of input has run (Client.processInput), before its read
+   * buffer can be reused: the replication stream copies the commands it took by reference
+   * (replication/master.ts). Null while there is no such consumer.
+   */
+  inputDone: (() => void) | null = null;
+  /**
    * While `loading` is a replica's swapdb load beside the dataset it serves (Redis's
    * async_loading): only commands flagged no_async_loading get -LOADING.
    */

@@ -189,6 +189,72 @@ describe('replication, master side, on the wire', () => {
     }
   });
 
+  it('a pipelined batch reaches the stream and the backlog as its writes, in order, byte for byte', async () => {
+    const r = await connect();
+    const offset = await fullSyncAsReplica(r);
+    const replId = await replInfo(c, 'master_replid'); // a first replica's sync may change it
+    await r.command('REPLCONF', 'ACK', offset);
+    await c.call('SELECT', '0');
+    await c.call('SET', 'batch:mark', 'start');
+    const mark = '*3\r\n$3\r\nSET\r\n$10\r\nbatch:mark\r\n$5\r\nstart\r\n';
+    await r.readThrough(mark);
+    const from = Number(await replInfo(c, 'master_repl_offset')) + 1;
+    // One write: writes back to back, a read among them, a rewritten write (SET EX -> PXAT), a
+    // write that changes nothing (DEL of a missing key), a command cut where the read ends.
+    const cmds = [
+      ['SET', 'batch:a', '1'],
+      ['SET', 'batch:b', 'x'.repeat(100)],
+      ['GET', 'batch:a'],
+      ['INCR', 'batch:n'],
+      ['SET', 'batch:t', 'v', 'EX', '100'],
+      ['APPEND', 'batch:b', 'y'],
+      ['DEL', 'batch:none'],
+      ['RPUSH', 'batch:l', 'p', 'q'],
+      ['SET', 'batch:last', 'end'],
+    ];
+    const wire = Buffer.concat(cmds.map((a) => encodeCommand(a)));
+    const cut = wire.length - 7;
+    await c.send(wire.subarray(0, cut));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await c.send(wire.subarray(cut));
+    const replies = await c.readAll(cmds.length);
+    assert.equal(text(replies[8] as Buffer), '+OK\r\n');
+    const enc = (i: number): string => text(encodeCommand(cmds[i] as string[]));
+    const got = text(await r.readThrough(enc(8)));
+    const pxat = /^\*5\r\n\$3\r\nSET\r\n\$7\r\nbatch:t\r\n\$1\r\nv\r\n\$4\r\nPXAT\r\n\$13\r\n\d{13}\r\n/;
+    const rest = got.slice(enc(0).length + enc(1).length + enc(3).length);
+    assert.equal(got.slice(0, enc(0).length + enc(1).length + enc(3).length), enc(0) + enc(1) + enc(3));
+    const t = pxat.exec(rest)?.[0];
+    assert.ok(t !== undefined, rest);
+    assert.equal(rest.slice(t.length), enc(5) + enc(7) + enc(8));
+    // Two clients' batches read in one event-loop turn (into the same read buffer, one after
+    // the other): each reaches the stream whole.
+    const c2 = await connect();
+    const batch = (who: string): Buffer =>
+      Buffer.concat(Array.from({ length: 20 }, (_, i) => encodeCommand(['SET', `batch:${who}:${i}`, `${who}`.repeat(50 + i)])));
+    const b1 = batch('p');
+    const b2 = batch('q');
+    await Promise.all([c.send(b1), c2.send(b2)]);
+    await c.readAll(20);
+    await c2.readAll(20);
+    const both = text(await r.readThrough(text(encodeCommand(['SET', 'batch:q:19', 'q'.repeat(69)]))));
+    const tail = text(await r.readThrough(text(encodeCommand(['SET', 'batch:p:19', 'p'.repeat(69)])), 50).catch(() => Buffer.alloc(0)));
+    const seen = both + tail;
+    assert.ok(seen.includes(text(b1)) && seen.includes(text(b2)), seen.slice(0, 300));
+    await c2.close();
+    // The backlog holds the same bytes.
+    const p = await connect();
+    await p.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    await p.command('PSYNC', replId, String(from));
+    assert.equal(text(await p.readThrough('\r\n')), `+CONTINUE ${replId}\r\n`);
+    assert.equal(text(await p.readThrough(enc(8))), got);
+    const again = text(await p.readThrough(text(encodeCommand(['SET', 'batch:q:19', 'q'.repeat(69)]))));
+    assert.equal(again, both);
+    await p.close();
+    await r.close();
+    await until(async () => (await replInfo(c, 'connected_slaves')) === '0', { what: 'the replicas gone' });
+  });
+
   it('CONFIG SET repl-backlog-size keeps the newest history that fits: PSYNC continues from within it, not before', async () => {
     const replId = await replInfo(c, 'master_replid');
     const before = await replInfo(c, 'repl_backlog_size');

@@ -189,6 +189,7 @@ export class Client {
       }
     } finally {
       this.#processing = false;
+      if (srv.inputDone !== null) srv.inputDone();
     }
     // The replies go out at the end of the event-loop turn, with every other client's (as Redis
     // writes them before it sleeps): one burst of writes per turn wakes the peers once, where a

@@ -107,6 +107,15 @@ interface MasterSide {
   backlogAt: number;
   /** A view of the slab is queued in a socket or held: its bytes up to turnStart must stay as they are. */
   turnShared: boolean;
+  /**
+   * Bytes counted in the stream and reserved in the slab at [rawAt, rawAt + rawTo - rawFrom),
+   * not copied yet: rawSrc[rawFrom, rawTo), the received bytes of consecutive commands of one
+   * client's read (fillRaw).
+   */
+  rawSrc: Uint8Array | null;
+  rawFrom: number;
+  rawTo: number;
+  rawAt: number;
   flushScheduled: boolean;
   /** Removes the effect-stream consumer (null while none is attached). */
   detach: (() => void) | null;
@@ -145,6 +154,10 @@ export function masterSide(srv: Server): MasterSide {
       turnLen: 0,
       backlogAt: 0,
       turnShared: false,
+      rawSrc: null,
+      rawFrom: 0,
+      rawTo: 0,
+      rawAt: 0,
       flushScheduled: false,
       detach: null,
       sync: null,
@@ -249,24 +262,66 @@ export function syncConsumer(srv: Server): void {
   const m = masterSide(srv);
   const want = srv.repl.backlog !== null && !srv.repl.isReplica;
   if (want && m.detach === null) {
-    m.detach = srv.propagation.addConsumer((ops) => {
-      const n = encodedSize(ops, m.encode);
-      reserve(srv, m, n);
-      encodeOpsAt(ops, m.encode, m.turn, m.turnLen);
-      commitTurn(srv, m, n);
+    const detach = srv.propagation.addConsumer((ops) => {
+      const op = ops[0];
+      if (ops.length === 1 && op !== undefined && op.raw !== undefined && op.raw !== null && op.db === m.encode.selectedDb) {
+        addRaw(srv, m, op.raw, op.rawStart as number, op.rawEnd as number);
+      } else {
+        const n = encodedSize(ops, m.encode);
+        reserve(srv, m, n);
+        encodeOpsAt(ops, m.encode, m.turn, m.turnLen);
+        commitTurn(srv, m, n);
+      }
       const c = srv.currentClient;
       if (c !== null) c.woff = srv.repl.masterReplOffset;
     });
+    const done = (): void => fillRaw(m);
+    srv.inputDone = done;
+    m.detach = () => {
+      detach();
+      fillRaw(m);
+      if (srv.inputDone === done) srv.inputDone = null;
+    };
   } else if (!want && m.detach !== null) {
     m.detach();
     m.detach = null;
   }
 }
 
+/**
+ * A command received whole in one read joins the stream as the bytes it came in. Those of
+ * consecutive commands of one read lie end to end, in the input as in the stream: the copy is
+ * put off and grows with each (the offset counts every one at once), and fillRaw makes it in
+ * one piece before anything reads the slab or the client's read buffer is reused. One copy per
+ * pipelined batch instead of one per command, each of which took a view and a call (about 90 ns).
+ */
+function addRaw(srv: Server, m: MasterSide, src: Uint8Array, from: number, to: number): void {
+  const n = to - from;
+  if (m.rawSrc === src && m.rawTo === from && m.rawAt + (m.rawTo - m.rawFrom) === m.turnLen && m.turnLen + n <= m.turn.length) {
+    m.rawTo = to;
+  } else {
+    reserve(srv, m, n);
+    fillRaw(m);
+    m.rawSrc = src;
+    m.rawFrom = from;
+    m.rawTo = to;
+    m.rawAt = m.turnLen;
+  }
+  commitTurn(srv, m, n);
+}
+
+/** Makes the copy addRaw put off. */
+function fillRaw(m: MasterSide): void {
+  const src = m.rawSrc;
+  if (src === null) return;
+  m.rawSrc = null;
+  copyBytes(m.turn, m.rawAt, src, m.rawFrom, m.rawTo);
+}
+
 /** Room for n more bytes in the slab: a new slab, with this turn's bytes, if it is full. */
 function reserve(srv: Server, m: MasterSide, n: number): void {
   if (m.turnLen + n <= m.turn.length) return;
-  settleBacklog(srv);
+  settleBacklog(srv); // fills the slab first (fillRaw)
   const pending = m.turnLen - m.turnStart;
   const next = Buffer.allocUnsafe(Math.max(SLAB, pending + n));
   m.turn.copy(next, 0, m.turnStart, m.turnLen);
@@ -297,6 +352,7 @@ function scheduleFlush(srv: Server, m: MasterSide): void {
  */
 export function settleBacklog(srv: Server): void {
   const m = masterSide(srv);
+  fillRaw(m);
   if (m.backlogAt === m.turnLen) return;
   srv.repl.backlog?.append(m.turn, m.backlogAt, m.turnLen);
   m.backlogAt = m.turnLen;
