@@ -6,7 +6,9 @@
 // The stream. On a master it is the effect stream (propagate.ts) encoded as RESP with its own
 // SELECT state (Redis's slaveseldb); on a replica it is the bytes its master sent, applied and
 // passed on unchanged (passOnFromMaster), so a sub-replica's offsets match the whole chain.
-// Every byte moves srv.repl.masterReplOffset at once and is written into a slab: the turn's
+// Every byte moves srv.repl.masterReplOffset at once and is written into a slab (the bytes of
+// consecutive commands of one client's read, end to end in its input, in one copy when its
+// batch ends: addRaw, fillRaw): the turn's
 // bytes go out in one socket write per replica (a view of the slab, no copy) and into the
 // backlog in one copy when the event-loop turn ends (setImmediate), as Redis writes replica
 // output in beforeSleep; whatever reads the backlog before then settles it first
