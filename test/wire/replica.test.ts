@@ -226,6 +226,34 @@ describe('replica link: handshake and full sync', () => {
   });
 });
 
+describe('replica link: a master without PSYNC', () => {
+  it('falls back to SYNC: the payload without +FULLRESYNC, then the stream, with no history to continue', async () => {
+    const fm = await fakeMaster();
+    const { n, c } = await node();
+    await c.replicaof('127.0.0.1', String(fm.port));
+    const conn = await fm.accepted();
+    await handshake(conn, n.port);
+    conn.send("-ERR unknown command 'PSYNC'\r\n");
+    assert.deepEqual(await conn.command(), ['SYNC']);
+    const rdb = masterRdb(100);
+    conn.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb, streamCommand('SET', 'after', 'sync')]));
+    await linkUp(c);
+    await until(async () => (await c.get('after')) === 'sync', { what: 'the stream after the payload' });
+    assert.equal(await c.get('k'), 'v');
+    const r = await info(c);
+    assert.equal(r['master_sync_in_progress'], '0');
+    // No history: offset -1 plus the stream's bytes; after a drop the PSYNC names no real ID
+    // (any master answers it with a full sync), and this master's -ERR brings SYNC again.
+    const bytes = streamCommand('SET', 'after', 'sync').length;
+    assert.equal(Number(r['slave_repl_offset']), -1 + bytes);
+    conn.end();
+    const again = await fm.accepted();
+    assert.deepEqual(await handshake(again, n.port), ['PSYNC', '0'.repeat(40), String(bytes)]);
+    again.send("-ERR unknown command 'PSYNC'\r\n");
+    assert.deepEqual(await again.command(), ['SYNC']);
+  });
+});
+
 describe('replica link: the stream', () => {
   it('acknowledges GETACK with the offset before it, passes MULTI on whole, keeps the stream database', async () => {
     const fm = await fakeMaster();

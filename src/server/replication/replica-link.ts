@@ -354,11 +354,17 @@ export class Link implements MasterLink {
       srv.log.notice(`Master is currently unable to PSYNC but should be in the future: ${line}`);
       return this.#cancel();
     }
-    if (line.startsWith('-ERR')) srv.log.warning(`Master does not support PSYNC or is in error state (reply: ${line})`);
+    if (line.startsWith('-ERR')) srv.log.notice(`Master does not support PSYNC or is in error state (reply: ${line})`);
     else srv.log.warning(`Unexpected reply to PSYNC from master: ${line}`);
-    // Redis falls back to SYNC here (masters older than 2.8); this node asks again with PSYNC.
+    // SYNC, as Redis falls back to for a master without PSYNC (older than 2.8): the payload
+    // follows with no +FULLRESYNC, so the stream's history is unknown (offset -1, no ID: the
+    // next sync cannot be partial).
     this.#discardCached();
-    this.#cancel();
+    srv.log.notice('Retrying with SYNC...');
+    this.#sock?.write('SYNC\r\n');
+    this.#fullId = NO_REPL_ID;
+    this.#fullOffset = -1;
+    this.#beginTransfer();
   }
 
   #discardCached(): void {
