@@ -4,9 +4,9 @@
 // writes a stream of SETs as redis-benchmark's would propagate it (SET key:<12 digits> <value>,
 // keys drawn from -r names by a seeded generator, the same stream for both sides) as fast as
 // the replica reads it, and ends each part with REPLCONF GETACK *: a part is applied when the
-// replica acknowledges its last byte (the ACK the GETACK draws at once). Per part: the wall time, the replica process's CPU time
-// (all threads, and the main thread alone where /proc says), hence SETs per second and CPU µs
-// per SET. The replica runs pinned on the "load" CPU, alone; this process (whose sends cost CPU
+// replica acknowledges its last byte (the ACK the GETACK draws at once). Per part: the wall
+// time, the replica process's CPU time (all threads, and the main thread alone where /proc
+// says), hence SETs per second and CPU µs per SET. The replica runs pinned on the "load" CPU, alone; this process (whose sends cost CPU
 // too: on loopback the sender's system call carries the data into the receiver's socket) is
 // pinned on the other for the scenario.
 //
