@@ -489,11 +489,12 @@ const TICKS_PER_SECOND = 100;
 
 /**
  * CPU time a process has used so far (all its threads, user + system) in ms, from
- * /proc/<pid>/stat at 10 ms resolution; null where /proc does not say.
+ * /proc/<pid>/stat at 10 ms resolution, or that of its thread `tid` alone
+ * (/proc/<pid>/task/<tid>/stat; the main thread's tid is the pid); null where /proc does not say.
  */
-export function processCpuMs(pid: number): number | null {
+export function processCpuMs(pid: number, tid: number | null = null): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === null ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may contain spaces.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)

@@ -19,7 +19,6 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { RequestParser } from '../../src/protocol/request-parser.js';
 import { crc64 } from '../../src/server/persistence/crc64.js';
 import { createRng } from '../../src/lib/rng.js';
@@ -213,18 +212,6 @@ class ScriptedMaster {
   }
 }
 
-/** CPU time of a process's main thread (ms), from /proc/<pid>/task/<pid>/stat; null if unknown. */
-function mainThreadCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[11]) + Number(f[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
-  } catch {
-    return null;
-  }
-}
-
 function diff(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : b - a;
 }
@@ -251,13 +238,13 @@ async function one(o: ApplyOptions, side: Side, rep: number, stream: { parts: Bu
       // wait for the next once-a-second ACK.
       offset += bytes.length;
       const cpu0 = processCpuMs(pid);
-      const main0 = mainThreadCpuMs(pid);
+      const main0 = processCpuMs(pid, pid);
       const t = performance.now();
       await master.send(bytes, offset, PART_MS);
       const ms = performance.now() - t;
       offset += GETACK.length;
       const sets = Math.floor((o.n * (p + 1)) / o.parts) - Math.floor((o.n * p) / o.parts);
-      run.parts.push({ sets, ms, cpuMs: diff(cpu0, processCpuMs(pid)), mainCpuMs: diff(main0, mainThreadCpuMs(pid)) });
+      run.parts.push({ sets, ms, cpuMs: diff(cpu0, processCpuMs(pid)), mainCpuMs: diff(main0, processCpuMs(pid, pid)) });
     }
     const keys = await dbsizeOf(replica);
     if (keys !== stream.distinct) throw new Error(`DBSIZE ${keys} after the stream, want ${stream.distinct}`);

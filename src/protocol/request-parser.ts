@@ -19,6 +19,7 @@
 
 import { ProtocolErr } from '../lib/errors.js';
 import { splitArgs } from '../lib/splitargs.js';
+import { copyBytes } from '../lib/bytes.js';
 
 /** A malformed request. The connection must answer `-ERR Protocol error: <message>` and close. */
 export class ProtocolError extends Error {}
@@ -342,11 +343,10 @@ export class RequestParser {
     const args = this.#planArgs;
     let k = this.#planFirst[i] * 2;
     const argv = new Array<Buffer>(n);
-    const len0 = args[k + 1];
-    argv[0] = len0 > 0 && len0 <= NAME_MAX ? commandName(buf, args[k], len0) : argView(this.#ab, this.#base + args[k], len0);
+    argv[0] = this.#arg(0, args[k], args[k + 1]);
     for (let a = 1; a < n; a++) {
       k += 2;
-      argv[a] = argView(this.#ab, this.#base + args[k], args[k + 1]);
+      argv[a] = this.#arg(a, args[k], args[k + 1]);
     }
     const end = args[k] + args[k + 1] + 2;
     this.#rawArgv = argv;
@@ -469,7 +469,7 @@ export class RequestParser {
         }
         return null;
       }
-      this.#pushArg(this.#argi === 0 && len > 0 && len <= NAME_MAX ? commandName(buf, this.#pos, len) : argView(this.#ab, this.#base + this.#pos, len));
+      this.#pushArg(this.#arg(this.#argi, this.#pos, len));
       if (buf[this.#pos + len] !== 13 || buf[this.#pos + len + 1] !== 10) this.#cmdStart = -1;
       this.#pos += len + 2;
     }
@@ -483,6 +483,11 @@ export class RequestParser {
       this.#cmdStart = -1;
     }
     return argv;
+  }
+
+  /** Argument i of a command, #buf[pos, pos + len): a view of it, or for its name a cached copy. */
+  #arg(i: number, pos: number, len: number): Buffer {
+    return i === 0 && len > 0 && len <= NAME_MAX ? commandName(this.#buf, pos, len) : argView(this.#ab, this.#base + pos, len);
   }
 
   #setBuf(b: Buffer): void {
@@ -550,7 +555,7 @@ function commandName(buf: Buffer, pos: number, len: number): Buffer {
   const second = names[slot + 1];
   if (sameBytes(second, buf, pos, len)) return second;
   const copy = argView(new ArrayBuffer(len), 0, len);
-  for (let i = 0; i < len; i++) copy[i] = buf[pos + i];
+  copyBytes(copy, 0, buf, pos, pos + len);
   names[slot + 1] = first;
   names[slot] = copy;
   return copy;

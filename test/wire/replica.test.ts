@@ -94,6 +94,16 @@ async function handshake(conn: FakeConn, port: number): Promise<string[]> {
   return psync;
 }
 
+/** A fresh node pointed at a new scripted master, its handshake answered up to PSYNC. */
+async function atPsync(): Promise<{ fm: FakeMaster; n: RunningServer; c: Redis; conn: FakeConn }> {
+  const fm = await fakeMaster();
+  const { n, c } = await node();
+  await c.replicaof('127.0.0.1', String(fm.port));
+  const conn = await fm.accepted();
+  await handshake(conn, n.port);
+  return { fm, n, c, conn };
+}
+
 /** A full sync with an EOF-marked payload at offset 100; `tail` follows the mark in the same write. */
 async function fullSync(conn: FakeConn, port: number, tail: Buffer = Buffer.alloc(0)): Promise<void> {
   await handshake(conn, port);
@@ -181,11 +191,7 @@ describe('replica link: handshake and full sync', () => {
   });
 
   it('reads a $<len> payload cut in small pieces', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node();
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await handshake(conn, n.port);
+    const { c, conn } = await atPsync();
     conn.send(`+FULLRESYNC ${ID} 100\r\n`);
     const rdb = masterRdb(100);
     const all = Buffer.concat([Buffer.from('\n\n'), Buffer.from(`$${rdb.length}\r\n`), rdb, streamCommand('SET', 'after', 'yes')]);
@@ -214,11 +220,7 @@ describe('replica link: handshake and full sync', () => {
   });
 
   it('retries later when the master answers -LOADING', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node();
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await handshake(conn, n.port);
+    const { fm, n, c, conn } = await atPsync();
     conn.send('-LOADING Redis is loading the dataset in memory\r\n');
     const again = await fm.accepted();
     await handshake(again, n.port);
@@ -228,11 +230,7 @@ describe('replica link: handshake and full sync', () => {
 
 describe('replica link: a master without PSYNC', () => {
   it('falls back to SYNC: the payload without +FULLRESYNC, then the stream, with no history to continue', async () => {
-    const fm = await fakeMaster();
-    const { n, c } = await node();
-    await c.replicaof('127.0.0.1', String(fm.port));
-    const conn = await fm.accepted();
-    await handshake(conn, n.port);
+    const { fm, n, c, conn } = await atPsync();
     conn.send("-ERR unknown command 'PSYNC'\r\n");
     assert.deepEqual(await conn.command(), ['SYNC']);
     const rdb = masterRdb(100);
