@@ -121,6 +121,24 @@ withOracle('oracle: keyspace notifications', { config: { 'enable-debug-command':
       drain(4),
     ]));
 
+  it('events in turn on keys of many lengths, in two databases, on one channel and on both', () =>
+    o.compare([
+      { cmd: ['PSUBSCRIBE', '*'], conn: SUB },
+      // The channels are built in one buffer: its prefix kept between events, one view per
+      // length, the buffer grown past 256 bytes; a key's event follows another's in each step.
+      ...['K$g', 'E$g', 'KEA'].flatMap((flags): Step[] => [
+        events(flags),
+        ...[1, 16, 15, 16, 300, 2, 1000, 16].flatMap((len, i): Step[] => [
+          ['SELECT', i < 5 ? '0' : '3'],
+          ['SET', flags.slice(0, 1) + 'k'.repeat(len - 1) + String(i % 10), 'v'],
+          ['APPEND', flags.slice(0, 1) + 'k'.repeat(len - 1) + String(i % 10), 'w'],
+          ['DEL', flags.slice(0, 1) + 'k'.repeat(len - 1) + String(i % 10)],
+          ['SET', flags.slice(0, 1) + String(i).repeat(len), 'v'],
+        ]),
+        drain(flags === 'KEA' ? 64 : 32),
+      ]),
+    ]));
+
   it('"new" fires when a key is created (n is not part of A)', () =>
     o.compare([
       events('KEg$lshzxetn'),
