@@ -71,8 +71,9 @@ export function growingPercentFor(usedBytes: number): number {
  * and values live off the heap, so its old generation stays at 10-20 MB, and V8 set its next
  * limit about 12 MB above that. Under 1M pipelined SETs (-r 1M) it then started marking again
  * within 100-300 ms of each collection (--trace-incremental-marking: "Start (task)" with 12 MB
- * of room left; V8 also counts the ArrayBuffers allocated since, the arena's segments and the
- * stream's slabs, against that room): 8 mark-compacts on a master alone, 25 on a master with
+ * of room left; the ArrayBuffers allocated since, the arena's segments and the stream's slabs,
+ * seem to count against that room: with 35 MB left it still starts every 1-1.3 s while the
+ * arena grows): 8 mark-compacts on a master alone, 25 on a master with
  * two replicas, 11 on a replica. Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and
  * 6.3-7.1 % of those processes' CPU (perf, 2 runs each).
  *
