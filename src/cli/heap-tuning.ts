@@ -11,12 +11,23 @@ import vm from 'node:vm';
  * other servers) those threads wait for a core, which turned sub-millisecond scavenges into
  * 10-25 ms pauses (bench/results/engine.md). The young generation holds only per-command
  * garbage, so one thread scavenges it in well under 1 ms. Marking and sweeping of the old
- * generation stay concurrent. The young generation is capped (capYoungGeneration).
+ * generation stay concurrent. The young generation is capped (youngGenerationCap).
  */
 export function tuneV8(): void {
   v8.setFlagsFromString('--no-parallel-scavenge');
-  capYoungGeneration();
-  keepOldGenerationHeadroom();
+  const capYoung = youngGenerationCap();
+  const headroom = oldGenerationHeadroom();
+  // One 'gc' performance observer for both (it never keeps the process alive).
+  new PerformanceObserver((list) => {
+    capYoung();
+    if (list.getEntries().some(isFullCollection)) headroom();
+  }).observe({ entryTypes: ['gc'] });
+  capYoung();
+  headroom();
+}
+
+function isFullCollection(e: PerformanceEntry): boolean {
+  return (e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
 }
 
 /** Size of the young generation (both semi-spaces) beyond which V8 may not grow it. */
@@ -35,20 +46,18 @@ function youngSpaceBytes(): number {
  * allocation slows, see IdleHeapRelease; a cap that stayed set then pinned it at 1-2 MB and
  * multiplied scavenges by 14). A scavenge costs its survivors, not its garbage, so a smaller
  * young generation means more scavenges of the same length: 2 MB costs about 8 % more CPU on
- * pipelined SETs, 4 MB about 2 %. Checked after every collection (a 'gc' performance observer,
- * which never keeps the process alive), so growth stops at the cap unless one event-loop task
- * outgrows it by itself (module loading at start does).
+ * pipelined SETs, 4 MB about 2 %. The returned check runs after every collection (tuneV8), so
+ * growth stops at the cap unless one event-loop task outgrows it by itself (module loading at
+ * start does).
  */
-function capYoungGeneration(): void {
+function youngGenerationCap(): () => void {
   let capped = false;
-  const check = (): void => {
+  return (): void => {
     const atCap = youngSpaceBytes() >= YOUNG_CAP_BYTES;
     if (atCap === capped) return;
     capped = atCap;
     v8.setFlagsFromString(atCap ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2');
   };
-  new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
-  check();
 }
 
 /** Room the old generation is given to grow between full collections while it is small. */
@@ -77,25 +86,19 @@ export function growingPercentFor(usedBytes: number): number {
  * two replicas, 11 on a replica. Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and
  * 6.3-7.1 % of those processes' CPU (perf, 2 runs each).
  *
- * After each full collection this sets the growing percent that leaves OLD_HEADROOM_BYTES of
- * room (growingPercentFor); V8 reads it when it computes the next limit. Measured the same
- * way: 1.8-2.1 %, 3.4-4.3 % (6-8 mark-compacts) and 2.3-2.5 %, for 0.5-0.7 MB more RSS at
+ * The returned check runs after each full collection (tuneV8) and sets the growing percent
+ * that leaves OLD_HEADROOM_BYTES of room (growingPercentFor); V8 reads it when it computes the
+ * next limit. Measured the same way: 1.8-2.1 %, 3.4-4.3 % (6-8 mark-compacts) and 2.3-2.5 %, for 0.5-0.7 MB more RSS at
  * 865K keys. A larger old generation keeps V8's own factor, so its growth is not multiplied.
  */
-function keepOldGenerationHeadroom(): void {
+function oldGenerationHeadroom(): () => void {
   let percent = -1;
-  const set = (): void => {
+  return (): void => {
     const p = growingPercentFor(v8.getHeapStatistics().used_heap_size);
     if (p === percent) return;
     percent = p;
     v8.setFlagsFromString(`--heap-growing-percent=${p}`);
   };
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) return set();
-    }
-  }).observe({ entryTypes: ['gc'] });
-  set();
 }
 
 /** Seconds of quiet after which the young generation is given back. */

@@ -33,6 +33,9 @@ const SPARE_MAX = 64 * 1024 * 1024;
 const INT_MAX = 2147483647;
 /** Largest argument count whose vector is allocated before its arguments arrive. */
 const PREALLOC_MAX = 1024;
+/** Redis's caps on a client that must still authenticate: arguments per command, bulk bytes. */
+const UNAUTH_MAX_ARGS = 10;
+const UNAUTH_MAX_BULK = 16384;
 /** Commands, and their arguments in all, peekKeys() plans for next() (see #planStart). */
 const PLAN_MAX = 64;
 const PLAN_ARGS = 256;
@@ -275,8 +278,8 @@ export class RequestParser {
     const end = buf.length;
     this.#planMaxBulk = this.limits.protoMaxBulkLen;
     this.#planAuth = this.limits.authRequired;
-    const maxBulk = this.limits.authRequired ? Math.min(16384, this.limits.protoMaxBulkLen) : this.limits.protoMaxBulkLen;
-    const maxCount = this.limits.authRequired ? 10 : PREALLOC_MAX;
+    const maxBulk = this.limits.authRequired ? Math.min(UNAUTH_MAX_BULK, this.limits.protoMaxBulkLen) : this.limits.protoMaxBulkLen;
+    const maxCount = this.limits.authRequired ? UNAUTH_MAX_ARGS : PREALLOC_MAX;
     const args = this.#planArgs;
     let pos = this.#pos;
     let count = 0;
@@ -405,7 +408,7 @@ export class RequestParser {
     }
     const n = parseHeaderInt(buf, start + 1, cr);
     if (n === null || n > INT_MAX) throw new ProtocolError(ProtocolErr.invalidMbulkLength);
-    if (n > 10 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedMbulkLength);
+    if (n > UNAUTH_MAX_ARGS && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedMbulkLength);
     this.#pos = cr + 2;
     if (n <= 0) return 2;
     // Like Redis, the parser does not check the LF after a CR, nor the CRLF after an argument;
@@ -441,7 +444,7 @@ export class RequestParser {
         if (len === null || len < 0 || len > this.limits.protoMaxBulkLen) {
           throw new ProtocolError(ProtocolErr.invalidBulkLength);
         }
-        if (len > 16384 && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedBulkLength);
+        if (len > UNAUTH_MAX_BULK && this.limits.authRequired) throw new ProtocolError(ProtocolErr.unauthenticatedBulkLength);
         if (buf[cr + 1] !== 10) this.#cmdStart = -1;
         this.#pos = cr + 2;
         this.#bulkLen = len;
