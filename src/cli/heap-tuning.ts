@@ -3,7 +3,7 @@
 
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import vm from 'node:vm';
+import { v8Gc } from '../lib/gc.js';
 
 /**
  * Young-generation collections run on the main thread only: a parallel scavenge waits for its
@@ -83,7 +83,7 @@ export function growingPercentFor(usedBytes: number): number {
  * of room left; the ArrayBuffers allocated since, the arena's segments and the stream's slabs,
  * seem to count against that room: with 35 MB left it still starts every 1-1.3 s while the
  * arena grows): 8 mark-compacts on a master alone, 25 on a master with
- * two replicas, 11 on a replica. Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and
+ * two replicas, 11 on a replica. (The arena's segments have since left V8's count: arena.ts.) Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and
  * 6.3-7.1 % of those processes' CPU (perf, 2 runs each).
  *
  * The returned check runs after each full collection (tuneV8) and sets the growing percent
@@ -132,14 +132,12 @@ export interface Activity {
  * RSS (bench/results/engine.md). V8's own memory reducer does this only after an old-generation
  * collection, which a node whose keys live off the heap seldom has.
  *
- * The collection is V8's gc(), reached without --expose-gc on the command line: the flag is
- * set at run time and a fresh context created, which V8 gives the gc function. If that fails
- * (another runtime), nothing is released and the node runs as before.
+ * The collection is V8's gc() (v8Gc). If that is out of reach (another runtime), nothing is
+ * released and the node runs as before.
  */
 export class IdleHeapRelease {
   readonly #activity: Activity;
   readonly #onRelease: (beforeBytes: number, afterBytes: number, ms: number) => void;
-  #gc: ((opts?: { type?: string }) => void) | null | undefined = undefined;
   #lastCommands: number;
   #lastInput: number;
   #quietSeconds = 0;
@@ -179,13 +177,13 @@ export class IdleHeapRelease {
       // spell and read a high allocation rate (then it keeps the space: measured, about one
       // quiet spell in three after a 1M-key load released nothing at the first attempt). A
       // collection now closes the burst's event; the one below then sees only quiet seconds.
-      if (youngSpaceBytes() > YOUNG_MIN_BYTES) this.#gcFunction()?.({ type: 'minor' });
+      if (youngSpaceBytes() > YOUNG_MIN_BYTES) v8Gc()?.({ type: 'minor' });
       return false;
     }
     if (this.#attempts >= RELEASE_ATTEMPTS || this.#quietSeconds < IDLE_RELEASE_SECONDS * (this.#attempts + 1)) return false;
     const before = youngSpaceBytes();
     if (before <= YOUNG_MIN_BYTES) return false;
-    const gc = this.#gcFunction();
+    const gc = v8Gc();
     if (gc === null) return false;
     // V8 may keep the space when its allocation-rate window still holds the last burst (or the
     // node's start): then it tries again IDLE_RELEASE_SECONDS later, a few times per quiet spell.
@@ -196,22 +194,5 @@ export class IdleHeapRelease {
     gc({ type: 'minor' });
     this.#onRelease(before, youngSpaceBytes(), performance.now() - t0);
     return true;
-  }
-
-  #gcFunction(): ((opts?: { type?: string }) => void) | null {
-    if (this.#gc !== undefined) return this.#gc;
-    const global = globalThis as { gc?: unknown };
-    let f: unknown = global.gc;
-    if (typeof f !== 'function') {
-      try {
-        v8.setFlagsFromString('--expose-gc');
-        f = vm.runInNewContext('gc');
-        v8.setFlagsFromString('--no-expose-gc');
-      } catch {
-        f = undefined;
-      }
-    }
-    this.#gc = typeof f === 'function' ? (f as (opts?: { type?: string }) => void) : null;
-    return this.#gc;
   }
 }

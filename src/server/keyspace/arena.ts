@@ -15,11 +15,23 @@
 //    returns to the system;
 //  - a record larger than the biggest class gets a buffer of its own ("huge"), sized exactly.
 //
+// The memory is SharedArrayBuffer memory, which V8 leaves out of its external-memory count (it
+// counts an ArrayBuffer's bytes against a limit 64 MB above the count at the last full
+// collection, and starts one when the limit is passed). The arena's growth is the keyspace's
+// growth, not garbage: counted, it started about 3 full collections per 632K new keys on a
+// replica, each 45-47 ms of background marking on its core and a 4-6 ms pause, which its
+// replication lag showed as 30-40 ms spikes (ROADMAP, replication). What the arena drops
+// (segments past the pool's reserve, huge records, everything at reset) is still freed only
+// when V8 collects the buffers, so the arena counts those bytes itself and asks for a full
+// collection once RECLAIM_BYTES have been dropped, or RESET_RECLAIM_BYTES at a reset (lib/gc.ts).
+//
 // An address is a uint32. A slab address has bit 31 clear, the segment index in bits 17-30
 // and the offset in 8-byte units in bits 0-16: 2^14 segments of 1 MB, so 16 GB of records up
 // to 64 KB. A huge address has bit 31 set and an index into the huge-buffer table in the rest
 // (2^31 of them, of any size). Addresses stay valid until freed; the caller keeps the address
 // in its index and frees by address alone (the segment knows its class).
+
+import { requestMajorGc } from '../../lib/gc.js';
 
 export const SEG_SHIFT = 20;
 export const SEG_SIZE = 1 << SEG_SHIFT;
@@ -35,6 +47,16 @@ export const MAX_CLASS_SIZE = 64 * 1024;
 const EMPTY_SEG = -1;
 /** Empty segments kept for reuse before further ones are dropped. */
 const POOL_RESERVE = 8;
+
+/** Bytes dropped after which a full collection is asked for, to return them to the system. */
+export const RECLAIM_BYTES = 64 * 1024 * 1024;
+/** The same at a reset (FLUSHALL, FLUSHDB of the last keys), which an operator runs to free memory. */
+export const RESET_RECLAIM_BYTES = 8 * 1024 * 1024;
+
+/** A buffer of `size` bytes outside V8's external-memory count (see the header). */
+function sharedBuffer(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
 
 /** Slot sizes: 8-byte steps to 256, then ~6-25 % steps up to MAX_CLASS_SIZE. */
 const CLASS_SIZES: number[] = (() => {
@@ -84,6 +106,8 @@ export class Arena {
   usedBytes = 0;
   /** Live records. */
   records = 0;
+  /** Bytes dropped since the last collection asked for. */
+  #dropped = 0;
 
   /** The slot size a request of `size` bytes occupies. */
   static capacityFor(size: number): number {
@@ -137,6 +161,7 @@ export class Arena {
       this.reservedBytes -= b.length;
       this.#huge[i] = null;
       this.#unusedHuge.push(i);
+      this.#drop(b.length, RECLAIM_BYTES);
       return;
     }
     const s = addr >>> OFF_BITS;
@@ -157,6 +182,7 @@ export class Arena {
 
   /** Drops every record at once (FLUSHALL): all segments go back to the system. */
   reset(): void {
+    this.#drop(this.reservedBytes, RESET_RECLAIM_BYTES);
     this.segs.length = 0;
     this.#huge = [];
     this.#unusedHuge = [];
@@ -182,7 +208,7 @@ export class Arena {
     let s = this.#pool.pop();
     if (s === undefined) {
       s = this.#newIndex();
-      this.segs[s] = Buffer.allocUnsafeSlow(SEG_SIZE);
+      this.segs[s] = sharedBuffer(SEG_SIZE);
       this.reservedBytes += SEG_SIZE;
     }
     this.#segClass[s] = c;
@@ -200,7 +226,7 @@ export class Arena {
       if (i > HUGE_MASK) throw new RangeError('arena address space exhausted');
       this.#huge.push(null);
     }
-    const b = Buffer.allocUnsafeSlow((size + 7) & ~7);
+    const b = sharedBuffer((size + 7) & ~7);
     this.#huge[i] = b;
     this.reservedBytes += b.length;
     this.usedBytes += b.length;
@@ -216,7 +242,16 @@ export class Arena {
       this.segs[s] = null;
       this.reservedBytes -= SEG_SIZE;
       this.#unusedIdx.push(s);
+      this.#drop(SEG_SIZE, RECLAIM_BYTES);
     }
+  }
+
+  /** Counts dropped bytes; past `threshold`, asks for the collection that frees them. */
+  #drop(bytes: number, threshold: number): void {
+    this.#dropped += bytes;
+    if (this.#dropped < threshold) return;
+    this.#dropped = 0;
+    requestMajorGc();
   }
 
   #newIndex(): number {
