@@ -29,4 +29,4 @@ run() { # <name> <command...>
 }
 run redis-server redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no
 run shoal node bin/shoal.js server --port "$port" --bind 127.0.0.1 --save '' --appendonly no
-for v in onread deferred plain; do run "floor-$v" node dist/bench/io-floor.js "$v" "$port"; done
+for v in onread direct deferred plain; do run "floor-$v" node dist/bench/io-floor.js "$v" "$port"; done

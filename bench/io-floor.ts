@@ -2,6 +2,7 @@
 // parsing, to see what Node's socket path costs before any Shoal code runs. Variants:
 //   plain     'data' events and socket.write (Node's stream machinery)
 //   onread    one shared read buffer via net.Socket's onread option (what Shoal uses)
+//   direct    onread, and writes handed to the socket's handle (no Writable stream)
 //   deferred  plain, with writes batched per event-loop turn (Redis's beforeSleep style)
 // Run: node dist/bench/io-floor.js <variant> <port>, then drive it with
 //   redis-benchmark -p <port> -t ping_mbulk -n 3000000 -c 50 -P 16 -q
@@ -30,6 +31,39 @@ if (variant === 'onread') {
       const s: net.Socket = new net.Socket({
         handle,
         onread: { buffer: shared, callback: (n: number) => (s.write(replyFor(n)), true) },
+      } as unknown as net.SocketConstructorOpts);
+      s.on('error', () => {});
+    })
+    .listen(port, '127.0.0.1');
+} else if (variant === 'direct') {
+  // onread, and writes handed to the socket's handle with Node's own WriteWrap (as
+  // stream_base_commons' writeGeneric does), skipping the Writable machinery. A write the
+  // kernel did not take at once stays queued in libuv (kept alive by its request's buffer).
+  const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding('stream_wrap');
+  const WriteWrap = binding.WriteWrap as new () => Record<string, unknown>;
+  const shared = Buffer.allocUnsafeSlow(65536);
+  const onComplete = (): void => {};
+  let req = new WriteWrap();
+  net
+    .createServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
+      const owner = accepted as unknown as { _handle: unknown };
+      const handle = owner._handle as { writeBuffer(req: unknown, b: Buffer): number };
+      owner._handle = null;
+      accepted.destroy();
+      const s: net.Socket = new net.Socket({
+        handle,
+        onread: {
+          buffer: shared,
+          callback: (n: number) => {
+            const out = replyFor(n);
+            req.handle = handle;
+            req.oncomplete = onComplete;
+            req.buffer = out;
+            handle.writeBuffer(req, out);
+            if ((binding.streamBaseState as Int32Array)[binding.kLastWriteWasAsync as number] !== 0) req = new WriteWrap();
+            return true;
+          },
+        },
       } as unknown as net.SocketConstructorOpts);
       s.on('error', () => {});
     })
