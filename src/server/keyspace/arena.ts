@@ -15,15 +15,18 @@
 //    returns to the system;
 //  - a record larger than the biggest class gets a buffer of its own ("huge"), sized exactly.
 //
-// The memory is SharedArrayBuffer memory, which V8 leaves out of its external-memory count (it
-// counts an ArrayBuffer's bytes against a limit 64 MB above the count at the last full
-// collection, and starts one when the limit is passed). The arena's growth is the keyspace's
+// Slab segments are SharedArrayBuffer memory, which V8 leaves out of its external-memory count
+// (it counts an ArrayBuffer's bytes against a limit 64 MB above the count at the last full
+// collection, and starts one when the limit is passed). The segments' growth is the keyspace's
 // growth, not garbage: counted, it started about 3 full collections per 632K new keys on a
 // replica, each 45-47 ms of background marking on its core and a 4-6 ms pause, which its
-// replication lag showed as 30-40 ms spikes (ROADMAP, replication). What the arena drops
-// (segments past the pool's reserve, huge records, everything at reset) is still freed only
-// when V8 collects the buffers, so the arena counts those bytes itself and asks for a full
-// collection once RECLAIM_BYTES have been dropped, or RESET_RECLAIM_BYTES at a reset (lib/gc.ts).
+// replication lag showed as 30-40 ms spikes (ROADMAP, replication). A segment the arena drops
+// (past the pool's reserve, or all of them at a reset) is still freed only when V8 collects its
+// buffer, so the arena counts those bytes itself and asks for a full collection once
+// RECLAIM_BYTES have been dropped, or RESET_RECLAIM_BYTES at a reset (lib/gc.ts). Huge records
+// stay ordinary ArrayBuffers: they come and go with their keys (a SET over a 1 MB value
+// allocates one and drops one), which is the garbage V8's count is for, and shared memory cost
+// them the allocator's reuse (SET of 1 MB values: 40 % fewer a second, 30 MB more RSS).
 //
 // An address is a uint32. A slab address has bit 31 clear, the segment index in bits 17-30
 // and the offset in 8-byte units in bits 0-16: 2^14 segments of 1 MB, so 16 GB of records up
@@ -53,7 +56,7 @@ export const RECLAIM_BYTES = 64 * 1024 * 1024;
 /** The same at a reset (FLUSHALL, FLUSHDB of the last keys), which an operator runs to free memory. */
 export const RESET_RECLAIM_BYTES = 8 * 1024 * 1024;
 
-/** A buffer of `size` bytes outside V8's external-memory count (see the header). */
+/** A segment of `size` bytes outside V8's external-memory count (see the header). */
 function sharedBuffer(size: number): Buffer {
   return Buffer.from(new SharedArrayBuffer(size));
 }
@@ -161,7 +164,6 @@ export class Arena {
       this.reservedBytes -= b.length;
       this.#huge[i] = null;
       this.#unusedHuge.push(i);
-      this.#drop(b.length, RECLAIM_BYTES);
       return;
     }
     const s = addr >>> OFF_BITS;
@@ -182,7 +184,7 @@ export class Arena {
 
   /** Drops every record at once (FLUSHALL): all segments go back to the system. */
   reset(): void {
-    this.#drop(this.reservedBytes, RESET_RECLAIM_BYTES);
+    this.#drop(this.#segmentBytes(), RESET_RECLAIM_BYTES);
     this.segs.length = 0;
     this.#huge = [];
     this.#unusedHuge = [];
@@ -226,7 +228,7 @@ export class Arena {
       if (i > HUGE_MASK) throw new RangeError('arena address space exhausted');
       this.#huge.push(null);
     }
-    const b = sharedBuffer((size + 7) & ~7);
+    const b = Buffer.allocUnsafeSlow((size + 7) & ~7);
     this.#huge[i] = b;
     this.reservedBytes += b.length;
     this.usedBytes += b.length;
@@ -244,6 +246,13 @@ export class Arena {
       this.#unusedIdx.push(s);
       this.#drop(SEG_SIZE, RECLAIM_BYTES);
     }
+  }
+
+  /** Bytes of slab segments held (in use or pooled). */
+  #segmentBytes(): number {
+    let n = 0;
+    for (const seg of this.segs) if (seg !== null) n += SEG_SIZE;
+    return n;
   }
 
   /** Counts dropped bytes; past `threshold`, asks for the collection that frees them. */
