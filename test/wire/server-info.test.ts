@@ -180,6 +180,33 @@ describe('INFO', () => {
     assert.match((await field('cpu', 'used_cpu_user')) ?? '', /^\d+\.\d{6}$/);
   });
 
+  it("allocator_allocated and allocator_active count the records' memory (the arena's shared segments)", async () => {
+    const MB = 1024 * 1024;
+    // A server of its own, whose records are made by DEBUG POPULATE: this process is also the
+    // client, and a client's buffers would count in the same figures.
+    const own = await startServer({ config: { 'enable-debug-command': 'yes' } });
+    const c = await RawClient.connect(own.port);
+    try {
+      const figure = async (name: string): Promise<number> =>
+        Number(new RegExp(`^${name}:(\\d+)`, 'm').exec((await c.call('INFO', 'memory')).toString('latin1'))?.[1]);
+      const arena = own.server.keyspace.store.arena;
+      const allocated0 = await figure('allocator_allocated');
+      const active0 = await figure('allocator_active');
+      const shared0 = arena.sharedBytes;
+      assert.equal((await c.call('DEBUG', 'POPULATE', '32000', 'alloc', '1000')).toString(), '+OK\r\n');
+      const grown = arena.sharedBytes - shared0;
+      assert.ok(grown >= 30 * MB, `the arena grew by ${grown} bytes for 32K records of 1 KB`);
+      // V8's heap may move by a few megabytes between the two readings.
+      const allocated = await figure('allocator_allocated');
+      const active = await figure('allocator_active');
+      assert.ok(allocated - allocated0 >= grown - 4 * MB, `allocator_allocated grew by ${allocated - allocated0}, the arena by ${grown}`);
+      assert.ok(active - active0 >= grown - 4 * MB, `allocator_active grew by ${active - active0}, the arena by ${grown}`);
+    } finally {
+      await c.close();
+      await own.close();
+    }
+  });
+
   it('keyspace lists non-empty databases with keys, expires and avg_ttl', async () => {
     await redis.flushall();
     assert.deepEqual((await info('keyspace')).get('Keyspace'), []);

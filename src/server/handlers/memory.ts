@@ -320,6 +320,8 @@ const mallocStatsCommand: Handler = (c) => {
   }
   const m = process.memoryUsage();
   lines.push(`Process: rss=${m.rss} external=${m.external} array_buffers=${m.arrayBuffers}`);
+  const arena = c.srv.keyspace.store.arena;
+  lines.push(`Arena: shared_segments=${arena.sharedBytes} reserved=${arena.reservedBytes}`);
   lines.push('--- End V8 heap statistics ---');
   c.w.verbatim(lines.join('\n') + '\n');
 };

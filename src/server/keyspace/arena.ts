@@ -105,6 +105,11 @@ export class Arena {
 
   /** Bytes of segments held (slab and dedicated), i.e. what the arena takes from the system. */
   reservedBytes = 0;
+  /**
+   * Bytes of slab segments held (in use or pooled): shared memory, which V8's external-memory
+   * figure (process.memoryUsage().external) leaves out, so INFO adds it.
+   */
+  sharedBytes = 0;
   /** Bytes of slots handed out (class sizes, not requested sizes). */
   usedBytes = 0;
   /** Live records. */
@@ -184,7 +189,7 @@ export class Arena {
 
   /** Drops every record at once (FLUSHALL): all segments go back to the system. */
   reset(): void {
-    this.#drop(this.#segmentBytes(), RESET_RECLAIM_BYTES);
+    this.#drop(this.sharedBytes, RESET_RECLAIM_BYTES);
     this.segs.length = 0;
     this.#huge = [];
     this.#unusedHuge = [];
@@ -192,6 +197,7 @@ export class Arena {
     this.#pool = [];
     this.#unusedIdx = [];
     this.reservedBytes = 0;
+    this.sharedBytes = 0;
     this.usedBytes = 0;
     this.records = 0;
   }
@@ -212,6 +218,7 @@ export class Arena {
       s = this.#newIndex();
       this.segs[s] = sharedBuffer(SEG_SIZE);
       this.reservedBytes += SEG_SIZE;
+      this.sharedBytes += SEG_SIZE;
     }
     this.#segClass[s] = c;
     this.#segLive[s] = 0;
@@ -243,16 +250,10 @@ export class Arena {
     } else {
       this.segs[s] = null;
       this.reservedBytes -= SEG_SIZE;
+      this.sharedBytes -= SEG_SIZE;
       this.#unusedIdx.push(s);
       this.#drop(SEG_SIZE, RECLAIM_BYTES);
     }
-  }
-
-  /** Bytes of slab segments held (in use or pooled). */
-  #segmentBytes(): number {
-    let n = 0;
-    for (const seg of this.segs) if (seg !== null) n += SEG_SIZE;
-    return n;
   }
 
   /** Counts dropped bytes; past `threshold`, asks for the collection that frees them. */

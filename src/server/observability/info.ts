@@ -215,8 +215,8 @@ function clientsSection(srv: Server): Lines {
 // is the baseline; used_memory_overhead adds the clients' buffers and the keyspace's
 // bookkeeping (entry metadata, indexes: Keyspace.memory()); used_memory_dataset is the rest
 // (records and aggregate values). The "allocator" figures are the process's real ones: V8 heap
-// in use plus off-heap buffers (allocated), heap reserved plus off-heap (active), RSS
-// (resident); mem_fragmentation_ratio is RSS over used_memory, as in Redis.
+// in use plus off-heap buffers (allocated: V8's external memory and the arena's shared
+// segments), heap reserved plus off-heap (active), RSS (resident); mem_fragmentation_ratio is RSS over used_memory, as in Redis.
 
 function memorySection(srv: Server): Lines {
   const m = process.memoryUsage();
@@ -228,8 +228,10 @@ function memorySection(srv: Server): Lines {
   const overhead = acct.overhead();
   const dataset = used - overhead;
   const netOfStartup = used - startup;
-  const allocated = m.heapUsed + m.external;
-  const active = m.heapTotal + m.external;
+  // The arena's slab segments are shared memory, outside V8's external figure (arena.ts).
+  const offHeap = m.external + srv.keyspace.store.arena.sharedBytes;
+  const allocated = m.heapUsed + offHeap;
+  const active = m.heapTotal + offHeap;
   const resident = m.rss;
   const maxmemory = srv.config.getNumber('maxmemory');
   const total = os.totalmem();
