@@ -111,4 +111,25 @@ describe('Arena memory and the collector', () => {
     assert.ok(r.forced > 0, 'no full collection was asked for after the reset');
     assert.ok(r.arrayBuffers <= target, `arrayBuffers ${r.arrayBuffers} after the reset, ${held} before`);
   });
+  it('purge gives the pooled segments back, through a collection it asks for', async () => {
+    const a = new Arena();
+    const addrs = grow(a, 8 * SEG_SIZE);
+    for (const addr of addrs) a.free(addr);
+    assert.equal(a.reservedBytes, 8 * SEG_SIZE, 'the emptied segments wait in the pool');
+    age();
+    await settle();
+    const held = process.memoryUsage().arrayBuffers;
+    const before = forcedMajors;
+    assert.equal(a.purge(), 8 * SEG_SIZE);
+    assert.equal(a.reservedBytes, 0);
+    assert.equal(a.sharedBytes, 0);
+    const target = held - 8 * SEG_SIZE + 2 * MB;
+    const r = await returned(before, target);
+    assert.ok(r.forced > 0, 'no full collection was asked for by purge');
+    assert.ok(r.arrayBuffers <= target, `arrayBuffers ${r.arrayBuffers} after purge, ${held} before`);
+    // The arena works on afterwards, taking new segments.
+    const addr = a.alloc(100);
+    a.buf(addr).fill(1, a.off(addr), a.off(addr) + 100);
+    assert.equal(a.sharedBytes, SEG_SIZE);
+  });
 });

@@ -104,6 +104,25 @@ describe('MEMORY', () => {
     assert.equal(await r('MEMORY', 'PURGE', 'x'), "-ERR wrong number of arguments for 'memory|purge' command\r\n");
   });
 
+  it("PURGE gives the arena's pooled empty segments back", async () => {
+    const arena = t.node.server.keyspace.store.arena;
+    const keys: string[] = [];
+    for (let i = 0; i < 12000; i++) keys.push(`pg:${i}`);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const args: string[] = [];
+      for (const k of keys.slice(i, i + 1000)) args.push(k, 'x'.repeat(1000));
+      assert.equal(await r('MSET', ...args), OK);
+    }
+    for (let i = 0; i < keys.length; i += 1000) assert.equal(await r('DEL', ...keys.slice(i, i + 1000)), int(1000));
+    // Emptied segments wait in the arena's pool (up to 8 of 1 MB) for the next records.
+    assert.ok(arena.sharedBytes >= 4 * 1024 * 1024, `${arena.sharedBytes} bytes of segments held after the deletes`);
+    const held = arena.sharedBytes;
+    assert.equal(await r('MEMORY', 'PURGE'), OK);
+    assert.ok(arena.sharedBytes < held - 4 * 1024 * 1024, `${arena.sharedBytes} bytes of segments held after PURGE, ${held} before`);
+    const stats = await r('MEMORY', 'MALLOC-STATS');
+    assert.match(stats, new RegExp(`Arena: shared_segments=${arena.sharedBytes} reserved=${arena.reservedBytes}`));
+  });
+
   it('STATS: the fields in Redis order, a db.N map per non-empty database', async () => {
     await r('MSET', 'a', '1', 'b', '2', 'c', '3');
     await r('EXPIRE', 'a', '100');

@@ -332,6 +332,10 @@ export const memoryHandlers: Record<string, Handler> = {
   'memory|stats': statsCommand,
   'memory|doctor': doctorCommand,
   'memory|malloc-stats': mallocStatsCommand,
-  // V8 returns freed pages by itself; there is no allocator cache to purge on demand.
-  'memory|purge': (c) => c.w.ok(),
+  // The arena's pooled empty segments, and what was dropped but not yet collected, go back to
+  // the system (Arena.purge: a full collection is asked for; the reply does not wait for it).
+  'memory|purge': (c) => {
+    c.srv.keyspace.store.arena.purge();
+    c.w.ok();
+  },
 };

@@ -202,6 +202,25 @@ export class Arena {
     this.records = 0;
   }
 
+  /**
+   * MEMORY PURGE: gives the pooled empty segments back and asks for the full collection that
+   * returns them, with every segment dropped before, to the system. Returns the bytes released.
+   */
+  purge(): number {
+    let released = 0;
+    for (const s of this.#pool) {
+      this.segs[s] = null;
+      this.#unusedIdx.push(s);
+      released += SEG_SIZE;
+    }
+    this.#pool = [];
+    this.reservedBytes -= released;
+    this.sharedBytes -= released;
+    this.#dropped = 0;
+    requestMajorGc();
+    return released;
+  }
+
   /** Segments in use and pooled, for INFO / MEMORY STATS. */
   segmentCounts(): { slab: number; huge: number; pooled: number } {
     let slab = 0;
