@@ -82,9 +82,9 @@ export function growingPercentFor(usedBytes: number): number {
  * within 100-300 ms of each collection (--trace-incremental-marking: "Start (task)" with 12 MB
  * of room left; the ArrayBuffers allocated since, the arena's segments and the stream's slabs,
  * seem to count against that room: with 35 MB left it still starts every 1-1.3 s while the
- * arena grows): 8 mark-compacts on a master alone, 25 on a master with
- * two replicas, 11 on a replica. (The arena's segments have since left V8's count: arena.ts.) Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and
- * 6.3-7.1 % of those processes' CPU (perf, 2 runs each).
+ * arena grows): 8 mark-compacts on a master alone, 25 on a master with two replicas, 11 on a
+ * replica. Marking and sweeping took 4.1-4.7 %, 9.1-12.1 % and 6.3-7.1 % of those processes'
+ * CPU (perf, 2 runs each). (The arena's segments have since left V8's count: arena.ts.)
  *
  * The returned check runs after each full collection (tuneV8) and sets the growing percent
  * that leaves OLD_HEADROOM_BYTES of room (growingPercentFor); V8 reads it when it computes the
