@@ -174,6 +174,14 @@ export class RequestParser {
   }
 
   /** Bytes of the big-argument buffer kept for reuse (client memory). */
+  /**
+   * Memory the pending input holds: pendingBytes, but a big argument still arriving counts its
+   * whole buffer, allocated at its announced length (as Redis sizes its query buffer for one).
+   */
+  get allocatedBytes(): number {
+    return this.#buf.length - this.#pos + this.#argBytes + (this.#big === null ? 0 : this.#big.length);
+  }
+
   get spareBytes(): number {
     return this.#spare === null ? 0 : this.#spare.length;
   }

@@ -41,8 +41,8 @@
 // propagated command would differ (UNLINK instead of DEL).
 //
 // Not evicted: nothing while clients are paused (the dataset must stay still, as in Redis).
-// CLIENT NO-EVICT exempts a client from client eviction (maxmemory-clients), which Shoal does
-// not do: it has no effect on key eviction, in Redis either.
+// CLIENT NO-EVICT exempts a client from client eviction (maxmemory-clients, client-eviction.ts);
+// it has no effect on key eviction, in Redis either.
 
 import { performance } from 'node:perf_hooks';
 import { NONE, type Database } from './keyspace/database.js';

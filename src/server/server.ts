@@ -35,6 +35,7 @@ import { Tracking } from './pubsub/tracking.js';
 import { OutputManager } from './pubsub/output.js';
 import { NOTIFY } from './signals.js';
 import { MemoryAccount } from './memory-account.js';
+import { ClientEviction } from './client-eviction.js';
 import { Evictor } from './evict.js';
 import { HotKeys } from './analytics/hotkeys.js';
 import { KeyPatternStats } from './analytics/keypatterns.js';
@@ -78,6 +79,7 @@ export class Server {
   readonly memory: MemoryAccount;
   /** maxmemory: the eviction policies and the OOM state the dispatch gate consults. */
   readonly evictor: Evictor;
+  readonly clientEviction: ClientEviction;
   readonly commands: CommandTable;
   readonly stats = new ServerStats();
   readonly slowlog = new Slowlog();
@@ -207,6 +209,7 @@ export class Server {
     });
     this.memory = new MemoryAccount(this);
     this.evictor = new Evictor(this);
+    this.clientEviction = new ClientEviction(this);
     this.commands = new CommandTable(allHandlers);
     if (this.commands.missing.length > 0) {
       this.log.warning(`Commands declared but not implemented (left out): ${this.commands.missing.join(' ')}`);
@@ -273,6 +276,10 @@ export class Server {
     }
     this.#applyMaxmemory(false);
     cfg.onChange('maxmemory', () => this.#applyMaxmemory(true));
+    // maxmemory-clients may be a percent of maxmemory.
+    this.clientEviction.applyConfig();
+    cfg.onChange('maxmemory-clients', () => this.clientEviction.applyConfig());
+    cfg.onChange('maxmemory', () => this.clientEviction.applyConfig());
     cfg.onChange('hz', () => this.#startCron());
     cfg.onChange('repl-backlog-size', () => resizeBacklog(this));
     this.repl.setMinReplicas(cfg.getNumber('min-replicas-to-write'));
@@ -605,6 +612,7 @@ export class Server {
       expireReplicaLocalKeys(this);
     }
     this.output.cron();
+    this.clientEviction.check();
     this.keyPatterns.cron();
     // Save points and scheduled BGSAVEs (a saving snapshot runs on its own between ticks).
     if (!loading) persistenceCron(this);

@@ -125,6 +125,19 @@ function encodedLength(argv: Buffer[]): number {
   return n;
 }
 
+/** Bytes CLIENT LIST's tot-mem counts for a client's own structure and reply buffer. */
+const CLIENT_FIXED_BYTES = 800 + 1024;
+
+/**
+ * tot-mem of a client that is not running a command: its query buffer (at least Redis's default
+ * allocation; a big argument still arriving at its announced length), its fixed part and the
+ * output its socket holds. What client eviction weighs
+ * (maxmemory-clients, src/server/client-eviction.ts).
+ */
+export function clientTotalMemory(c: Client): number {
+  return CLIENT_FIXED_BYTES + Math.max(QBUF_ALLOC, c.parser.allocatedBytes) + c.socket.writableLength;
+}
+
 /**
  * One CLIENT LIST line (without the trailing newline). `current` is the running command of
  * the client asking (its argv and full name), which Redis reports as that client's cmd and
@@ -133,13 +146,13 @@ function encodedLength(argv: Buffer[]): number {
 export function clientInfoLine(c: Client, now: number, current?: { client: Client; argv: Buffer[]; name: string }): string {
   const self = current !== undefined && current.client === c;
   const qbuf = c.parser.pendingBytes + (self ? encodedLength(current.argv) : 0);
-  const qbufFree = Math.max(0, QBUF_ALLOC - qbuf);
+  const qbufFree = Math.max(0, (self ? QBUF_ALLOC : Math.max(QBUF_ALLOC, c.parser.allocatedBytes)) - qbuf);
   let argvMem = 0;
   if (self) for (const a of current.argv) argvMem += a.length;
   const rbs = self ? 16384 : 1024;
   const obl = c.w.length;
   const omem = c.socket.writableLength;
-  const totMem = 800 + qbuf + qbufFree + rbs + argvMem + omem;
+  const totMem = self ? 800 + qbuf + qbufFree + rbs + argvMem + omem : clientTotalMemory(c);
 
   const t = c.tracking;
   let flags = '';

@@ -78,6 +78,7 @@ const configResetstat: Handler = (c) => {
   ks.expireCycleCpuMs = 0;
   ks.lazyfreedObjects = 0; // pending objects are state, not a counter
   srv.evictor.resetStats(); // evicted_keys and the eviction-exceeded times
+  srv.clientEviction.evicted = 0; // evicted_clients
   srv.defaultTtl.applied = 0; // default_ttl_applied (Shoal's default TTL)
   srv.largeValues.resetStats(); // INFO largevalues
   for (const cmd of srv.commands.all()) {

@@ -370,8 +370,7 @@ function statsSection(srv: Server): Lines {
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.floor(ks.expireCycleCpuMs)],
     ['evicted_keys', srv.evictor.evictedKeys],
-    // Client eviction (maxmemory-clients) is not done: no client is ever evicted.
-    ['evicted_clients', 0],
+    ['evicted_clients', srv.clientEviction.evicted],
     ['total_eviction_exceeded_time', Math.floor(srv.evictor.totalExceededMs)],
     ['current_eviction_exceeded_time', Math.floor(srv.evictor.currentExceededMs)],
     ['keyspace_hits', ks.keyspaceHits],

@@ -174,5 +174,7 @@ export class OutputManager {
     const closing = this.#toClose;
     this.#toClose = [];
     for (const c of closing) c.kill();
+    // maxmemory-clients: the turn's reads and replies may have taken the clients past it.
+    this.#srv.clientEviction.afterTurn();
   }
 }
