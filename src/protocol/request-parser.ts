@@ -173,7 +173,6 @@ export class RequestParser {
     return this.#rawEnd;
   }
 
-  /** Bytes of the big-argument buffer kept for reuse (client memory). */
   /**
    * Memory the pending input holds: pendingBytes, but a big argument still arriving counts its
    * whole buffer, allocated at its announced length (as Redis sizes its query buffer for one).
@@ -182,6 +181,7 @@ export class RequestParser {
     return this.#buf.length - this.#pos + this.#argBytes + (this.#big === null ? 0 : this.#big.length);
   }
 
+  /** Bytes of the big-argument buffer kept for reuse (client memory). */
   get spareBytes(): number {
     return this.#spare === null ? 0 : this.#spare.length;
   }

@@ -1,9 +1,10 @@
 // Client eviction (maxmemory-clients), as Redis 7.0 does it: when the memory of the normal and
-// Pub/Sub clients together (CLIENT LIST's tot-mem: query buffer, output the socket holds, a
-// fixed part) reaches the limit, clients are closed, the largest first, until it is under the
-// limit again. Each one is logged ("Evicting client: <CLIENT LIST line>") and counted in INFO's
-// evicted_clients. Not evicted, though counted: clients with CLIENT NO-EVICT on. Neither
-// evicted nor counted: replicas and the master (their memory has its own limits).
+// Pub/Sub clients together (CLIENT LIST's tot-mem: query buffer, with a big argument at its
+// announced length, output the socket holds, a fixed part) reaches the limit, clients are
+// closed, the largest first, until it is under the limit again. Each one is logged ("Evicting
+// client: <CLIENT LIST line>") and counted in INFO's evicted_clients. Not evicted, though
+// counted: clients with CLIENT NO-EVICT on. Neither evicted nor counted: replicas and the master
+// (their memory has its own limits).
 //
 // The limit is bytes, or a percent of maxmemory ("5%", none without maxmemory); 0 turns it off.
 //

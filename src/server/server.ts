@@ -79,6 +79,7 @@ export class Server {
   readonly memory: MemoryAccount;
   /** maxmemory: the eviction policies and the OOM state the dispatch gate consults. */
   readonly evictor: Evictor;
+  /** maxmemory-clients: closes the largest clients when the clients' memory reaches it. */
   readonly clientEviction: ClientEviction;
   readonly commands: CommandTable;
   readonly stats = new ServerStats();
