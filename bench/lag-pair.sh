@@ -16,23 +16,10 @@ port=${2:-7800}
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/pair-lib.sh"
 pair_workdir lag-pair
-start_node() { # <cpu> <port> <name> [server args...]
-  local cpu=$1 p=$2 name=$3
-  shift 3
-  if [ "$kind" = shoal ]; then
-    start_shoal "$here" "$cpu" "$p" "$name" -- "$@"
-  else
-    mkdir -p "$work/$name"
-    taskset -c "$cpu" redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" "$@" \
-      >"$work/$name.log" 2>&1 &
-    started=$!
-    pids+=("$started")
-  fi
-}
 case "$kind" in shoal | redis) ;; *) echo "kind must be shoal or redis" >&2; exit 2 ;; esac
-start_node 0 "$port" m --repl-diskless-sync-delay 0
+start_kind "$kind" 0 "$port" m --repl-diskless-sync-delay 0
 wait_ping "$port"
-start_node 1 $((port + 1)) r --replicaof 127.0.0.1 "$port"
+start_kind "$kind" 1 $((port + 1)) r --replicaof 127.0.0.1 "$port"
 wait_online "$port" 1
 for _ in $(seq 1 100); do
   redis-cli -p $((port + 1)) info replication | grep -q 'master_link_status:up' && break

@@ -17,23 +17,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/pair-lib.sh"
 case "$kind" in shoal | redis) ;; *) echo "kind must be shoal or redis" >&2; exit 2 ;; esac
 pair_workdir master-cpu
-start_node() { # <cpu> <port> <name> [server args...]
-  local cpu=$1 p=$2 name=$3
-  shift 3
-  if [ "$kind" = shoal ]; then
-    start_shoal "$here" "$cpu" "$p" "$name" -- "$@"
-  else
-    mkdir -p "$work/$name"
-    taskset -c "$cpu" redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" "$@" \
-      >"$work/$name.log" 2>&1 &
-    started=$!
-    pids+=("$started")
-  fi
-}
-start_node 0 "$port" m --repl-diskless-sync yes --repl-diskless-sync-delay 0
+start_kind "$kind" 0 "$port" m --repl-diskless-sync yes --repl-diskless-sync-delay 0
 master=$started
 wait_ping "$port"
-for i in $(seq 1 "$n"); do start_node 1 $((port + i)) "r$i" --replicaof 127.0.0.1 "$port"; done
+for i in $(seq 1 "$n"); do start_kind "$kind" 1 $((port + i)) "r$i" --replicaof 127.0.0.1 "$port"; done
 [ "$n" -gt 0 ] && wait_online "$port" "$n"
 load() { # <requests>
   timeout 120 taskset -c 0 redis-benchmark -p "$port" -t set -P "$pipeline" -c 50 -r 1000000 -d 100 -n "$1" -q |

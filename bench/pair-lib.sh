@@ -1,9 +1,10 @@
-# Shared by bench/repl-master-profile.sh and bench/replica-cpu.sh (sourced): a work directory
-# removed on exit with every process started here, pinned Shoal nodes, waits with deadlines, and
-# the replicated SET load both measure.
+# Shared by the bench scripts that start pinned pairs (sourced: repl-master-profile, replica-cpu,
+# gc-share, lag-pair, master-cpu): a work directory removed on exit with every process started
+# here, pinned nodes, waits with deadlines, and the replicated SET load they measure.
 #
 #   work=$(pair_workdir name)            # call once, before anything is started
 #   pid=$(...) via start_shoal <build dir> <cpu> <port> <name> [node flags...] -- [server args...]
+#   or start_kind <shoal|redis> <cpu> <port> <name> [server args...] (shoal from $here)
 #   wait_ping <port>; wait_online <master port> <replicas>; cpu_ticks <pid>; set_load <port>
 
 pids=()
@@ -34,6 +35,22 @@ start_shoal() {
     --save '' --appendonly no --dir "$work/$name" "$@" >"$work/$name.log" 2>&1) &
   started=$!
   pids+=("$started")
+}
+
+# Starts a node of <kind> (shoal: this checkout's build via start_shoal; redis: redis-server) on
+# <cpu>, listening on <port>, persistence off, in <work>/<name>; PID in $started and pids.
+start_kind() { # <shoal|redis> <cpu> <port> <name> [server args...]
+  local kind=$1 cpu=$2 p=$3 name=$4
+  shift 4
+  if [ "$kind" = shoal ]; then
+    start_shoal "$here" "$cpu" "$p" "$name" -- "$@"
+  else
+    mkdir -p "$work/$name"
+    taskset -c "$cpu" redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" "$@" \
+      >"$work/$name.log" 2>&1 &
+    started=$!
+    pids+=("$started")
+  fi
 }
 
 wait_ping() {
