@@ -88,8 +88,9 @@ export function growingPercentFor(usedBytes: number): number {
  *
  * The returned check runs after each full collection (tuneV8) and sets the growing percent
  * that leaves OLD_HEADROOM_BYTES of room (growingPercentFor); V8 reads it when it computes the
- * next limit. Measured the same way: 1.8-2.1 %, 3.4-4.3 % (6-8 mark-compacts) and 2.3-2.5 %, for 0.5-0.7 MB more RSS at
- * 865K keys. A larger old generation keeps V8's own factor, so its growth is not multiplied.
+ * next limit. Measured the same way: 1.8-2.1 %, 3.4-4.3 % (6-8 mark-compacts) and 2.3-2.5 %,
+ * for 0.5-0.7 MB more RSS at 865K keys. A larger old generation keeps V8's own factor, so its
+ * growth is not multiplied.
  */
 function oldGenerationHeadroom(): () => void {
   let percent = -1;

@@ -207,15 +207,9 @@ export class Arena {
    * returns them, with every segment dropped before, to the system. Returns the bytes released.
    */
   purge(): number {
-    let released = 0;
-    for (const s of this.#pool) {
-      this.segs[s] = null;
-      this.#unusedIdx.push(s);
-      released += SEG_SIZE;
-    }
+    const released = this.#pool.length * SEG_SIZE;
+    for (const s of this.#pool) this.#dropSegment(s);
     this.#pool = [];
-    this.reservedBytes -= released;
-    this.sharedBytes -= released;
     this.#dropped = 0;
     requestMajorGc();
     return released;
@@ -267,12 +261,17 @@ export class Arena {
     if (this.#pool.length < POOL_RESERVE) {
       this.#pool.push(s);
     } else {
-      this.segs[s] = null;
-      this.reservedBytes -= SEG_SIZE;
-      this.sharedBytes -= SEG_SIZE;
-      this.#unusedIdx.push(s);
+      this.#dropSegment(s);
       this.#drop(SEG_SIZE, RECLAIM_BYTES);
     }
+  }
+
+  /** Lets go of empty segment s (its memory goes at V8's next full collection). */
+  #dropSegment(s: number): void {
+    this.segs[s] = null;
+    this.reservedBytes -= SEG_SIZE;
+    this.sharedBytes -= SEG_SIZE;
+    this.#unusedIdx.push(s);
   }
 
   /** Counts dropped bytes; past `threshold`, asks for the collection that frees them. */

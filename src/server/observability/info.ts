@@ -216,7 +216,8 @@ function clientsSection(srv: Server): Lines {
 // bookkeeping (entry metadata, indexes: Keyspace.memory()); used_memory_dataset is the rest
 // (records and aggregate values). The "allocator" figures are the process's real ones: V8 heap
 // in use plus off-heap buffers (allocated: V8's external memory and the arena's shared
-// segments), heap reserved plus off-heap (active), RSS (resident); mem_fragmentation_ratio is RSS over used_memory, as in Redis.
+// segments), heap reserved plus off-heap (active), RSS (resident); mem_fragmentation_ratio is
+// RSS over used_memory, as in Redis.
 
 function memorySection(srv: Server): Lines {
   const m = process.memoryUsage();

@@ -67,8 +67,9 @@ export class KeyspaceNotifier {
     if (pubsub.idle) return; // nobody could receive it
     let ev = this.#lastEventBytes;
     if (event !== this.#lastEvent) {
-      ev = this.#events.get(event) ?? Buffer.from(event, 'latin1');
-      this.#events.set(event, ev);
+      let found = this.#events.get(event);
+      if (found === undefined) this.#events.set(event, (found = Buffer.from(event, 'latin1')));
+      ev = found;
       this.#lastEvent = event;
       this.#lastEventBytes = ev;
     }
