@@ -1,5 +1,5 @@
 # Shared by the bench scripts that start pinned pairs (sourced: repl-master-profile, replica-cpu,
-# gc-share, lag-pair, master-cpu): a work directory removed on exit with every process started
+# gc-share, lag-pair, master-cpu, bulk-fairness): a work directory removed on exit with every process started
 # here, pinned nodes, waits with deadlines, and the replicated SET load they measure.
 #
 #   work=$(pair_workdir name)            # call once, before anything is started

@@ -33,6 +33,7 @@ import { PubSub } from './pubsub/registry.js';
 import { KeyspaceNotifier, keyspaceEventFlags } from './pubsub/notify.js';
 import { Tracking } from './pubsub/tracking.js';
 import { OutputManager } from './pubsub/output.js';
+import { ReadShare } from './network/read-share.js';
 import { NOTIFY } from './signals.js';
 import { MemoryAccount } from './memory-account.js';
 import { ClientEviction } from './client-eviction.js';
@@ -94,6 +95,8 @@ export class Server {
   readonly propagation = new Propagation(this);
   /** Output written to clients outside their own replies; output buffer limits. */
   readonly output: OutputManager = new OutputManager(this);
+  /** Which client read last and when another did: a bulk reader shares its turns (network/read-share.ts). */
+  readonly readShare = new ReadShare();
   /** Channels, patterns and shard channels with their subscribers. */
   readonly pubsub: PubSub = new PubSub((c) => this.output.wrote(c));
   /** Keyspace notifications (notify-keyspace-events). */

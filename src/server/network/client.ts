@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
+import { READ_SHARE } from './read-share.js';
 import type { BlockedOn } from '../blocking.js';
 import type { MultiState } from '../multi.js';
 import type { Command } from '../command-table.js';
@@ -109,6 +110,10 @@ export class Client {
   #processing = false;
   /** Buffered commands after the current one whose keys were read ahead (readAhead). */
   #ahead = 0;
+  /** Bytes read in the event-loop turn #turnOf (srv.output.turn), and whether reading waits for its end. */
+  #turnBytes = 0;
+  #turnOf = -1;
+  #readPaused = false;
 
   constructor(srv: Server, socket: Socket, id: number, db: Database, authenticated: boolean, now: number) {
     this.srv = srv;
@@ -156,6 +161,33 @@ export class Client {
     this.parser.feed(chunk, shared);
     this.processInput();
     if (shared) this.parser.detach();
+    if (!this.isMaster) this.#shareTurn(chunk.length);
+  }
+
+  /**
+   * Counts n bytes read in this event-loop turn; past READ_SHARE, while another client is
+   * active, stops reading until the turn ends (network/read-share.ts).
+   */
+  #shareTurn(n: number): void {
+    const srv = this.srv;
+    const turn = srv.output.turn;
+    if (this.#turnOf !== turn) {
+      this.#turnOf = turn;
+      this.#turnBytes = 0;
+    }
+    this.#turnBytes += n;
+    if (srv.readShare.note(this, srv.tick) && this.#turnBytes >= READ_SHARE) this.pauseReadingForTurn();
+  }
+
+  /** Stops reading the socket until the end of this event-loop turn (its check phase). */
+  protected pauseReadingForTurn(): void {
+    if (this.#readPaused || this.closed) return;
+    this.#readPaused = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.#readPaused = false;
+      if (!this.closed) this.socket.resume();
+    });
   }
 
   /** Runs every complete buffered command until input runs out or the client is suspended. */

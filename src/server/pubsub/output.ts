@@ -70,6 +70,11 @@ export class OutputManager {
   #scheduled = false;
   /** Runs first on every turn the queue is flushed (client-tracking broadcasts). */
   beforeFlush: (() => void) | null = null;
+  /**
+   * Counts the event-loop turns that ran commands (every client read schedules this run), so
+   * clients can tell a read of this turn from one of an earlier turn (network/read-share.ts).
+   */
+  turn = 0;
 
   constructor(srv: Server) {
     this.#srv = srv;
@@ -165,6 +170,7 @@ export class OutputManager {
   }
 
   #run(): void {
+    this.turn++;
     if (this.beforeFlush !== null) this.beforeFlush();
     // Cleared after the broadcasts: what they queue is flushed by this run.
     this.#scheduled = false;

@@ -56,9 +56,8 @@ export class MasterClient extends Client {
   #heldEnd = -1;
   #busy = false;
   #gone = false;
-  /** Bytes received since the last yield (#yield), and whether one is under way. */
+  /** Bytes received since the last yield (#yield). */
   #sinceYield = 0;
-  #yielding = false;
 
   /**
    * A master client on `socket` (connected, its handshake done), selecting database `db`.
@@ -117,13 +116,7 @@ export class MasterClient extends Client {
    */
   #yield(): void {
     this.#sinceYield = 0;
-    if (this.#yielding) return;
-    this.#yielding = true;
-    this.socket.pause();
-    setImmediate(() => {
-      this.#yielding = false;
-      if (!this.closed) this.socket.resume();
-    });
+    this.pauseReadingForTurn();
   }
 
   /** Runs the buffered commands, passing on each one's bytes once it ran (file header). */

@@ -1,0 +1,37 @@
+// Fair reading between clients. When a socket is readable, libuv reads it up to 32 times 64 KB
+// in one poll, and a client's commands run as they are read, so one client pipelining
+// megabytes (redis-cli --pipe, a bulk load) made every other client wait for all of it: another
+// client's PING p99 35 ms and max 200 ms during such a load, against Redis's 3 and 10 ms (Redis
+// reads 16 KB per client per event; bench/results/server-core.md, 2026-11-27T03:15Z).
+//
+// So a client that has read READ_SHARE bytes in one event-loop turn stops reading until the turn
+// ends (its socket paused, resumed from the check phase), and the other clients' input is read
+// in between — but only while another client has read within the last OTHERS_MS. Alone, a bulk
+// load keeps libuv's long reads: pausing after every 64 KB cost it about 10 % in that
+// measurement. A replica's link to its master always pauses (replication/replica-client.ts).
+
+/** Bytes a client may read in one turn while others are active. */
+export const READ_SHARE = 64 * 1024;
+/** How recent another client's read must be for a client to share the turn (ms). */
+const OTHERS_MS = 1000;
+
+/** Who read last, and when another client did (one per server). */
+export class ReadShare {
+  #last: object | null = null;
+  #lastAt = -Infinity;
+  /** When a client other than #last last read. */
+  #otherAt = -Infinity;
+
+  /**
+   * Records a read by `who` at `t` (ms, a monotonic clock); returns whether a client other than
+   * `who` read within OTHERS_MS before it.
+   */
+  note(who: object, t: number): boolean {
+    if (this.#last !== who) {
+      this.#otherAt = this.#lastAt;
+      this.#last = who;
+    }
+    this.#lastAt = t;
+    return t - this.#otherAt < OTHERS_MS;
+  }
+}

@@ -1,0 +1,101 @@
+// Fair reading between clients (src/server/network/read-share.ts): a client that reads more than
+// 64 KB in one event-loop turn stops reading until the turn ends while another client is active,
+// and keeps libuv's long reads when alone. Through real sockets: a bulk pipeline of SETs, with and
+// without another client's recent command, every reply in order and every key written. Whether
+// the server paused the bulk client's socket is observed by counting Socket.pause calls.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ReadShare } from '../../src/server/network/read-share.js';
+import { startServer, type RunningServer } from '../helpers/node.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { until } from '../helpers/poll.js';
+
+describe('ReadShare', () => {
+  it('says whether another client read within the last second', () => {
+    const s = new ReadShare();
+    const a = {};
+    const b = {};
+    assert.equal(s.note(a, 0), false, 'the first reader is alone');
+    assert.equal(s.note(a, 500), false, 'still alone');
+    assert.equal(s.note(b, 600), true, 'a read 100 ms before');
+    assert.equal(s.note(a, 700), true);
+    assert.equal(s.note(a, 1599), true, "b's read 999 ms before");
+    assert.equal(s.note(a, 1600), false, "b's read a second before");
+    assert.equal(s.note(b, 2500), true, "a's read 900 ms before");
+  });
+});
+
+/** SETs of 100-byte values, `n` of them, as one pipelined buffer (about 140 bytes each). */
+function bulk(prefix: string, n: number): Buffer {
+  const v = 'x'.repeat(100);
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = `${prefix}${String(i).padStart(9, '0')}`;
+    parts.push(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$100\r\n${v}\r\n`);
+  }
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
+/** Writes `data` on a new connection and resolves once `n` replies (+OK each) came back. */
+function sendBulk(port: number, data: Buffer, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const want = Buffer.from('+OK\r\n'.repeat(n), 'latin1');
+    const got: Buffer[] = [];
+    let len = 0;
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(data));
+    socket.on('data', (d: Buffer) => {
+      got.push(d);
+      len += d.length;
+      if (len < want.length) return;
+      socket.destroy();
+      if (Buffer.concat(got).equals(want)) resolve();
+      else reject(new Error(`replies other than ${n} × +OK (${len} bytes)`));
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('a bulk pipeline shares the turn only with active clients', () => {
+  let node: RunningServer;
+  let other: RawClient;
+  const realPause = net.Socket.prototype.pause;
+  let pauses = 0;
+
+  before(async () => {
+    node = await startServer({ config: { port: '0' } });
+    other = await RawClient.connect(node.port);
+    net.Socket.prototype.pause = function (this: net.Socket) {
+      pauses++;
+      return realPause.call(this);
+    };
+  });
+  after(async () => {
+    net.Socket.prototype.pause = realPause;
+    await other?.close();
+    await node?.close();
+  });
+
+  const N = 60_000; // about 8.4 MB
+
+  it('alone: read as it comes, never paused', async () => {
+    // No other client has read for over a second.
+    await new Promise((r) => setTimeout(r, 1100));
+    pauses = 0;
+    await sendBulk(node.port, bulk('alone:', N), N);
+    assert.equal(pauses, 0);
+    assert.equal((await other.call('DBSIZE')).toString('latin1'), `:${N}\r\n`);
+  });
+
+  it('beside a client that just ran a command: paused at each 64 KB of a turn, every reply in order', async () => {
+    assert.equal((await other.call('PING')).toString('latin1'), '+PONG\r\n');
+    pauses = 0;
+    await sendBulk(node.port, bulk('shared:', N), N);
+    assert.ok(pauses > 0, 'the bulk client was paused');
+    assert.equal((await other.call('DBSIZE')).toString('latin1'), `:${2 * N}\r\n`);
+    // Reading resumed: the client still answers commands sent after the bulk.
+    await until(async () => (await other.call('EXISTS', `shared:${String(N - 1).padStart(9, '0')}`)).toString('latin1') === ':1\r\n', {
+      what: 'the last key',
+    });
+  });
+});
