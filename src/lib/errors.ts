@@ -134,6 +134,11 @@ export const Err = {
   /** CONFIG SET of a valid parameter rejected for `reason` (name as the client spelled it). */
   configSetFailed: (name: string, reason: string) =>
     `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+  /** CONFIG SET port / bind whose new listeners could not be bound (name as spelled). */
+  configSetPortFailed: (name: string) =>
+    `ERR CONFIG SET failed (possibly related to argument '${name}') - Unable to listen on this port. Check server logs.`,
+  configSetBindFailed: (name: string) =>
+    `ERR CONFIG SET failed (possibly related to argument '${name}') - Failed to bind to specified addresses.`,
   configUnknownOption: (name: string) => `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`,
   noConfigFile: 'ERR The server is running without a config file',
   configRewriteFailed: (reason: string) => `ERR Rewriting config file: ${reason}`,

@@ -170,8 +170,14 @@ export class Server {
   #ephemeralPort: boolean;
   #startedListening = false;
   #reverting = false;
-  /** The bind value the TCP listeners were opened with. */
+  /** A rebind is queued and has not read the configuration yet; rebinds run one after another. */
+  #rebindQueued = false;
+  #rebindChain: Promise<unknown> = Promise.resolve();
+  /** The rebind the last CONFIG SET of port / bind started, until takeRebind. */
+  #pendingRebind: Promise<string | null> | null = null;
+  /** The bind and port values the TCP listeners were opened with (port 0: none, or any free port for an embedded node). */
   #boundBind = '';
+  #boundPort = 0;
   #cron: NodeJS.Timeout | null = null;
   #expireState = newExpireCycleState();
   #cronLoops = 0;
@@ -368,6 +374,7 @@ export class Server {
       this.tcpPort = bound.port;
     }
     this.#boundBind = this.config.getString('bind');
+    this.#boundPort = port;
     const unixPath = this.config.getString('unixsocket');
     if (unixPath) {
       if (existsSync(unixPath)) unlinkSync(unixPath);
@@ -434,37 +441,65 @@ export class Server {
 
   /**
    * CONFIG SET port / bind: binds the new addresses first and only then closes the old
-   * listeners (existing connections stay). Runs after the reply: a failure is logged and the
-   * old listeners are kept.
+   * listeners (existing connections stay). The bind is asynchronous: it starts once the
+   * CONFIG SET has stored every value it sets (one rebind for port and bind set together), after
+   * any rebind still under way, and takeRebind gives its outcome to the CONFIG SET's reply.
+   * A failure is logged and the old listeners are kept.
    */
   #rebind(): void {
-    if (this.shuttingDown || this.#startedListening === false || this.#reverting) return;
+    if (this.shuttingDown || this.#startedListening === false || this.#reverting || this.#rebindQueued) return;
+    this.#rebindQueued = true;
+    // Never rejects, so a later rebind still runs after one that threw.
+    const run = this.#rebindChain.then(() => this.#bindAgain()).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+    this.#rebindChain = run;
+    this.#pendingRebind = run;
+  }
+
+  /**
+   * Takes the rebind started since the last call (by a CONFIG SET of port or bind), or null:
+   * it resolves to null once the new listeners are up, or to why binding failed. CONFIG SET
+   * answers only then, as Redis answers once it has bound (or could not).
+   */
+  takeRebind(): Promise<string | null> | null {
+    const r = this.#pendingRebind;
+    this.#pendingRebind = null;
+    return r;
+  }
+
+  /** The rebind itself: null when done, or why it failed (the configuration is put back). */
+  async #bindAgain(): Promise<string | null> {
+    this.#rebindQueued = false;
     const port = this.config.getNumber('port');
     const bind = this.config.getString('bind');
+    if (this.shuttingDown || (port === this.#boundPort && bind === this.#boundBind)) return null;
+    // An embedded node on "any free port" reports the port it really listens on.
     const previous = { port: String(this.tcpPort), bind: this.#boundBind };
-    void (async () => {
+    try {
+      const bound = port === 0 && !this.#ephemeralPort ? { listeners: [], port: 0 } : await this.#bindTcp(port, bind);
+      const old = this.#tcpListeners;
+      this.#tcpListeners = bound.listeners;
+      this.tcpPort = bound.port;
+      this.#boundBind = bind;
+      this.#boundPort = port;
+      for (const l of old) l.close();
+      this.log.notice(`Listening on port ${bound.port} (bind ${bind})`);
+      return null;
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.log.warning(`CONFIG SET port/bind: ${reason}; keeping the previous listeners`);
+      // Put the configuration back to what is really bound, so CONFIG GET tells the truth.
+      this.#reverting = true;
       try {
-        const bound = port === 0 ? { listeners: [], port: 0 } : await this.#bindTcp(port, bind);
-        const old = this.#tcpListeners;
-        this.#tcpListeners = bound.listeners;
-        this.tcpPort = bound.port;
-        this.#boundBind = bind;
-        for (const l of old) l.close();
-        this.log.notice(`Listening on port ${bound.port} (bind ${bind})`);
-      } catch (err) {
-        this.log.warning(`CONFIG SET port/bind: ${(err as Error).message}; keeping the previous listeners`);
-        // Put the configuration back to what is really bound, so CONFIG GET tells the truth.
-        this.#reverting = true;
-        try {
-          this.config.setMany([
-            ['port', previous.port],
-            ['bind', previous.bind],
-          ]);
-        } finally {
-          this.#reverting = false;
-        }
+        this.config.setMany([
+          ['port', previous.port],
+          ['bind', previous.bind],
+        ]);
+      } finally {
+        this.#reverting = false;
       }
-    })();
+      this.#boundPort = this.tcpPort;
+      return reason;
+    }
   }
 
   #listenTcp(host: string, port: number): Promise<net.Server> {

@@ -52,14 +52,46 @@ const configSet: Handler = (c, argv) => {
     pairs.push([name, argv[i + 1].toString()]);
     if (cfg.spec(name)?.sensitive === true) argv[i + 1] = REDACTED;
   }
+  const srv = c.srv;
+  const before = pairs.map(([name]): [string, string] => [name, cfg.spec(name) !== undefined ? cfg.getString(name) : '']);
+  srv.takeRebind();
   try {
     cfg.setMany(pairs, { local: c.isLocal });
   } catch (e) {
     c.w.error(sanitizeErrorText(e instanceof Error ? e.message : String(e)));
     return;
   }
-  c.w.ok();
+  const rebind = srv.takeRebind();
+  // A new port or bind: the answer waits for the listeners, as Redis binds before it answers.
+  // A transaction cannot wait; there the failure is only logged.
+  if (rebind === null || c.inExec) {
+    c.w.ok();
+    return;
+  }
+  c.suspended = true;
+  void rebind.then((failure) => {
+    if (c.closed) return;
+    if (failure === null) {
+      c.w.ok();
+    } else {
+      // As Redis, the whole CONFIG SET is undone (port and bind are, by the server).
+      const rest = before.filter(([name]) => !REBIND_PARAMS.has(cfg.spec(name)?.name ?? ''));
+      try {
+        if (rest.length > 0) cfg.setMany(rest, { local: true });
+      } catch {
+        // best effort, as Redis's restore
+      }
+      const [name] = pairs.find(([n]) => REBIND_PARAMS.has(cfg.spec(n)?.name ?? '')) ?? ['port'];
+      c.w.error(cfg.spec(name)?.name === 'bind' ? Err.configSetBindFailed(name) : Err.configSetPortFailed(name));
+    }
+    c.suspended = false;
+    c.flush();
+    c.processInput();
+  });
 };
+
+/** The parameters whose change rebinds the listeners (Server's rebind). */
+const REBIND_PARAMS = new Set(['port', 'bind']);
 
 /**
  * CONFIG RESETSTAT: zeroes INFO's counters — server stats, keyspace hits/misses/expiry
