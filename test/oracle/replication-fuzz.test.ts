@@ -1,16 +1,18 @@
 // A seeded differential fuzz of the write commands through replication. One random script of
 // writes and reads over every data type runs on a Shoal master and on a redis-server master, and
 // their replies are compared byte for byte. Each master has replicas attached before the script
-// starts: the Shoal master a redis-server replica and a Shoal replica, the redis-server master a
-// Shoal replica, which has a Shoal replica of its own (a chain). Halfway through, both masters
-// drop their replicas' links, so the second half reaches them through a partial resync, and
-// each master gets one more replica of the other kind, whose full sync carries the first half's
-// dataset (every type and encoding, expiry times) across the two RDB implementations. At the end:
+// starts: the Shoal master a redis-server replica and a Shoal replica (with an AOF), the
+// redis-server master a Shoal replica, which has a Shoal replica of its own (a chain). Halfway
+// through, both masters drop their replicas' links, so the second half reaches them through a
+// partial resync, and each master gets one more replica of the other kind, whose full sync
+// carries the first half's dataset (every type and encoding, expiry times) across the two RDB
+// implementations (the Shoal one loading Redis's diskless payload as it arrives). At the end:
 //   - every replica holds exactly its master's dataset (types, values, expiry times to the ms):
 //     the Shoal master's stream and RDB applied by Redis and by Shoal, Redis's applied by Shoal;
 //   - the two masters hold the same data (expiry times within a tolerance: each computed the
 //     relative TTLs from its own clock);
-//   - the masters counted the partial resyncs, and no full sync but the new replica's.
+//   - the masters counted the partial resyncs, and no full sync but the new replica's;
+//   - a node started on the AOF replica's files holds the same dataset.
 // The script: writes of every type with their options (expiry options relative, absolute and in
 // the past), a few reads, blocking pops that are served at once or time out, transactions (some
 // failing: EXECABORT, a WATCHed key changed), keys that expire for real (read after their time,
@@ -264,13 +266,14 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         cleanups.push(async () => c.disconnect());
         return c;
       };
-      const shoalReplica = async (master: number): Promise<Redis> => {
-        const d = mkdtempSync(path.join(dir, 'shoal-'));
-        // Its log (the links the test drops on purpose) goes to a file, not the test's output.
-        const n: RunningServer = await startServer({ config: { dir: d, logfile: path.join(d, 'shoal.log'), replicaof: `127.0.0.1 ${master}` } });
+      /** A Shoal node in a directory of its own; its log (the links the test drops on purpose) goes to a file. */
+      const shoalNode = async (config: Record<string, string>, d = mkdtempSync(path.join(dir, 'shoal-'))): Promise<{ n: RunningServer; d: string }> => {
+        const n = await startServer({ config: { dir: d, logfile: path.join(d, 'shoal.log'), ...config } });
         cleanups.push(() => n.close());
-        return client(n.port);
+        return { n, d };
       };
+      const shoalReplica = async (master: number, config: Record<string, string> = {}): Promise<Redis> =>
+        client((await shoalNode({ replicaof: `127.0.0.1 ${master}`, ...config })).n.port);
       const redisReplica = async (master: number): Promise<Redis> => {
         const inst = await startRedis(['--replicaof', '127.0.0.1', String(master)]);
         assert.ok(inst !== null);
@@ -285,9 +288,12 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
           for (const [k, v] of MASTER_CONFIG) await m.config('SET', k, v);
         }
         const shoalOfRedis = await shoalReplica(o.redis);
+        // This replica keeps an AOF of what it applies: restarted from it at the end, it must
+        // hold the same dataset.
+        const aofReplica = await shoalNode({ replicaof: `127.0.0.1 ${o.shoal}`, appendonly: 'yes' });
         const pairs: Array<[string, Redis, Redis]> = [
           ['redis-server replica of the Shoal master', sm, await redisReplica(o.shoal)],
-          ['Shoal replica of the Shoal master', sm, await shoalReplica(o.shoal)],
+          ['Shoal replica of the Shoal master (AOF on)', sm, client(aofReplica.n.port)],
           ['Shoal replica of the redis-server master', rm, shoalOfRedis],
           ['Shoal replica of that Shoal replica (chained)', shoalOfRedis, await shoalReplica(Number(shoalOfRedis.options.port))],
         ];
@@ -309,7 +315,8 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         for (const m of [sm, rm]) await m.client('KILL', 'TYPE', 'replica');
         pairs.push(
           ['redis-server replica of the Shoal master, attached halfway', sm, await redisReplica(o.shoal)],
-          ['Shoal replica of the redis-server master, attached halfway', rm, await shoalReplica(o.redis)],
+          // Redis's master syncs disklessly: this one loads the payload as it arrives.
+          ['Shoal replica of the redis-server master, attached halfway', rm, await shoalReplica(o.redis, { 'repl-diskless-load': 'on-empty-db' })],
         );
         await o.compare(half(r, future, false), { flush: false });
 
@@ -320,6 +327,11 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         const shoalData = await datasetOf(sm, DBS);
         assert.deepEqual(mastersDiff(shoalData, await datasetOf(rm, DBS)), []);
         assert.ok(shoalData.size > 0, 'the script left keys to compare');
+        // The AOF replica's files hold its dataset: a node started on them (not a replica) loads it.
+        await aofReplica.n.close();
+        const restarted = await shoalNode({ appendonly: 'yes' }, aofReplica.d);
+        const fromAof = client(restarted.n.port);
+        assert.deepEqual(datasetDiff(shoalData, await datasetOf(fromAof, DBS)), [], 'a node started on the AOF replica\'s files');
         await until(async () => (await stats(sm))[1] >= smPartial + 2 && (await stats(rm))[1] >= rmPartial + 1, {
           what: 'the partial resyncs counted',
         });
