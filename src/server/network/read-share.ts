@@ -1,14 +1,15 @@
 // Fair reading between clients. When a socket is readable, libuv reads it up to 32 times 64 KB
 // in one poll, and a client's commands run as they are read, so one client pipelining
 // megabytes (redis-cli --pipe, a bulk load) made every other client wait for all of it: another
-// client's PING p99 35 ms and max 200 ms during such a load, against Redis's 3 and 10 ms (Redis
-// reads 16 KB per client per event; bench/results/server-core.md, 2026-11-27T03:15Z).
+// client's PING p99 22-31 ms and max 114-175 ms during such a load, 4 and 12-21 ms with the pause
+// below, against Redis's 1.1-1.2 and 4-6 ms (Redis reads 16 KB per client per event;
+// bench/bulk-fairness.sh, bench/results/server-core.md 2026-11-28).
 //
 // So a client that has read READ_SHARE bytes in one event-loop turn stops reading until the turn
 // ends (its socket paused, resumed from the check phase), and the other clients' input is read
 // in between — but only while another client has read within the last OTHERS_MS. Alone, a bulk
-// load keeps libuv's long reads: pausing after every 64 KB cost it about 10 % in that
-// measurement. A replica's link to its master always pauses (replication/replica-client.ts).
+// load keeps libuv's long reads: pausing after every 64 KB whatever the others did cost it about
+// 10 % (2026-11-27). A replica's link to its master always pauses (replication/replica-client.ts).
 
 /** Bytes a client may read in one turn while others are active. */
 export const READ_SHARE = 64 * 1024;
