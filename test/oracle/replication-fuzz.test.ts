@@ -13,6 +13,9 @@
 //     relative TTLs from its own clock);
 //   - the masters counted the partial resyncs, and no full sync but the new replica's;
 //   - a node started on the AOF replica's files holds the same dataset.
+// A second test per seed runs such a script, with fillers, on the Shoal master alone under a
+// maxmemory it passes (the policy chosen by the seed): keys of every type are evicted, each a
+// DEL on the stream, and its redis-server and Shoal replicas must end equal to it.
 // The script: writes of every type with their options (expiry options relative, absolute and in
 // the past), a few reads, blocking pops that are served at once or time out, transactions (some
 // failing: EXECABORT, a WATCHed key changed), keys that expire for real (read after their time,
@@ -32,6 +35,7 @@ import { createRng, type Rng } from '../../src/lib/rng.js';
 import { datasetDiff, datasetOf, type Dataset } from '../helpers/dataset.js';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { withOracle, type Step } from '../helpers/oracle.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { until } from '../helpers/poll.js';
 import { startRedis } from '../helpers/redis.js';
 import { caughtUp, infoField } from '../helpers/replication.js';
@@ -253,33 +257,70 @@ function mastersDiff(a: Dataset, b: Dataset): string[] {
   return out.slice(0, 10);
 }
 
+/** The replicas and clients of one test, and what stops them. */
+interface Fixture {
+  client(port: number): Redis;
+  /** A Shoal node in a directory of its own (or `d`); its log (links dropped on purpose) goes to a file. */
+  shoalNode(config: Record<string, string>, d?: string): Promise<{ n: RunningServer; d: string }>;
+  shoalReplica(master: number, config?: Record<string, string>): Promise<Redis>;
+  redisReplica(master: number): Promise<Redis>;
+  close(): Promise<void>;
+}
+
+function fixture(): Fixture {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'shoal-repl-fuzz-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const f: Fixture = {
+    client(port) {
+      const c = new Redis({ port, maxRetriesPerRequest: 1 });
+      cleanups.push(async () => c.disconnect());
+      return c;
+    },
+    async shoalNode(config, d = mkdtempSync(path.join(dir, 'shoal-'))) {
+      const n = await startServer({ config: { dir: d, logfile: path.join(d, 'shoal.log'), ...config } });
+      cleanups.push(() => n.close());
+      return { n, d };
+    },
+    async shoalReplica(master, config = {}) {
+      return f.client((await f.shoalNode({ replicaof: `127.0.0.1 ${master}`, ...config })).n.port);
+    },
+    async redisReplica(master) {
+      const inst = await startRedis(['--replicaof', '127.0.0.1', String(master)]);
+      assert.ok(inst !== null);
+      cleanups.push(() => inst.stop());
+      return f.client(inst.port);
+    },
+    async close() {
+      for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    },
+  };
+  return f;
+}
+
+/** Runs a script on one node, replies unread but awaited in order (no other server to compare with). */
+async function runOn(port: number, script: readonly Step[]): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    for (const step of script) {
+      if (Array.isArray(step)) await c.call(...(step as string[]));
+      else if (typeof step === 'object' && 'cmd' in step) await c.call(...(step.cmd as string[]));
+      else if (typeof step === 'object' && 'pause' in step) await new Promise((r) => setTimeout(r, step.pause));
+    }
+  } finally {
+    await c.close();
+  }
+}
+
+const EVICTION_POLICIES = ['allkeys-random', 'allkeys-lru', 'allkeys-lfu', 'volatile-random'];
+
 const SEEDS = (process.env['REPL_FUZZ_SEEDS'] ?? '1,2').split(',').map(Number);
 
 withOracle('oracle: writes through replication (differential fuzz)', (o) => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: replies equal, every replica equal to its master after a partial resync, the masters equal`, async () => {
-      const cleanups: Array<() => Promise<unknown>> = [];
-      const dir = mkdtempSync(path.join(tmpdir(), 'shoal-repl-fuzz-'));
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-      const client = (port: number): Redis => {
-        const c = new Redis({ port, maxRetriesPerRequest: 1 });
-        cleanups.push(async () => c.disconnect());
-        return c;
-      };
-      /** A Shoal node in a directory of its own; its log (the links the test drops on purpose) goes to a file. */
-      const shoalNode = async (config: Record<string, string>, d = mkdtempSync(path.join(dir, 'shoal-'))): Promise<{ n: RunningServer; d: string }> => {
-        const n = await startServer({ config: { dir: d, logfile: path.join(d, 'shoal.log'), ...config } });
-        cleanups.push(() => n.close());
-        return { n, d };
-      };
-      const shoalReplica = async (master: number, config: Record<string, string> = {}): Promise<Redis> =>
-        client((await shoalNode({ replicaof: `127.0.0.1 ${master}`, ...config })).n.port);
-      const redisReplica = async (master: number): Promise<Redis> => {
-        const inst = await startRedis(['--replicaof', '127.0.0.1', String(master)]);
-        assert.ok(inst !== null);
-        cleanups.push(() => inst.stop());
-        return client(inst.port);
-      };
+      const f = fixture();
+      const { client, shoalNode, shoalReplica, redisReplica } = f;
       try {
         const sm = client(o.shoal);
         const rm = client(o.redis);
@@ -338,7 +379,43 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         assert.equal((await stats(sm))[0], smFull + 1, 'one full sync on the Shoal master after the links dropped: the new replica');
         assert.equal((await stats(rm))[0], rmFull + 1, 'one full sync on the redis-server master after the links dropped: the new replica');
       } finally {
-        for (const c of cleanups.reverse()) await c().catch(() => undefined);
+        await f.close();
+      }
+    });
+
+    it(`seed ${seed}: the Shoal master evicting under maxmemory (${EVICTION_POLICIES[seed % EVICTION_POLICIES.length]}), every replica equal to it`, async () => {
+      const f = fixture();
+      const sm = f.client(o.shoal);
+      try {
+        await sm.flushall();
+        for (const [k, v] of MASTER_CONFIG) await sm.config('SET', k, v);
+        const pairs: Array<[string, Redis]> = [
+          ['redis-server replica', await f.redisReplica(o.shoal)],
+          ['Shoal replica', await f.shoalReplica(o.shoal)],
+        ];
+        for (const [, rep] of pairs) await caughtUp(sm, rep);
+        const evicted = async (): Promise<number> => Number(await infoField(sm, 'stats', 'evicted_keys'));
+        const before = await evicted();
+        // Room for 150 KB above what the node holds now; the script's fillers pass it,
+        // so keys of every type are evicted as it runs (each eviction a DEL on the stream).
+        await sm.config('SET', 'maxmemory-policy', EVICTION_POLICIES[seed % EVICTION_POLICIES.length]);
+        await sm.config('SET', 'maxmemory', String(Number(await infoField(sm, 'memory', 'used_memory')) + 150_000));
+        const r = createRng(seed * 7919 + 1);
+        const future = Date.now() + 3_600_000;
+        const script: Step[] = [];
+        for (const step of [...half(r, future, true), ...half(r, future, false)]) {
+          script.push(step);
+          if (r.int(4) === 0) script.push(['SET', `fill:${r.int(400)}`, 'y'.repeat(2000 + r.int(2000)), ...(r.int(2) === 0 ? ['EX', '5000'] : [])]);
+        }
+        await runOn(o.shoal, script);
+        assert.ok((await evicted()) > before, 'keys were evicted');
+        for (const [name, rep] of pairs) {
+          await caughtUp(sm, rep);
+          assert.deepEqual(datasetDiff(await datasetOf(sm, DBS), await datasetOf(rep, DBS)), [], name);
+        }
+      } finally {
+        await sm.config('SET', 'maxmemory', '0').catch(() => undefined);
+        await f.close();
       }
     });
   }
