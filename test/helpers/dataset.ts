@@ -42,18 +42,35 @@ export async function datasetOf(r: Redis, dbs: readonly number[]): Promise<Datas
   return out;
 }
 
-/** The first `max` differences between two datasets (empty when they are equal). */
-export function datasetDiff(a: Dataset, b: Dataset, max = 10): string[] {
+/**
+ * The first `max` differences between two datasets (empty when they are equal). Expiry times
+ * may differ by up to `expiryToleranceMs` when both keys have one (two servers that each made a
+ * relative TTL absolute from their own clock); by default they must be equal.
+ */
+export function datasetDiff(a: Dataset, b: Dataset, max = 10, expiryToleranceMs = 0): string[] {
   const out: string[] = [];
   for (const [k, v] of a) {
     if (out.length >= max) return out;
     const w = b.get(k);
     if (w === undefined) out.push(`${k}: only in the first`);
-    else if (w !== v) out.push(`${k}: ${v.slice(0, 80)} != ${w.slice(0, 80)}`);
+    else if (w !== v && !(expiryToleranceMs > 0 && sameButExpiry(v, w, expiryToleranceMs))) {
+      out.push(`${k}: ${v.slice(0, 80)} != ${w.slice(0, 80)}`);
+    }
   }
   for (const k of b.keys()) {
     if (out.length >= max) return out;
     if (!a.has(k)) out.push(`${k}: only in the second`);
   }
   return out;
+}
+
+/** Two "type expiry value" entries equal but for expiry times (both set) at most `tol` ms apart. */
+function sameButExpiry(v: string, w: string, tol: number): boolean {
+  const [tv, ev] = v.split(' ', 2);
+  const [tw, ew] = w.split(' ', 2);
+  const restV = v.slice(tv.length + ev.length + 2);
+  const restW = w.slice(tw.length + ew.length + 2);
+  const x = Number(ev);
+  const y = Number(ew);
+  return tv === tw && restV === restW && x > 0 && y > 0 && Math.abs(x - y) <= tol;
 }

@@ -21,8 +21,11 @@ export async function caughtUp(master: Redis, replica: Redis, ms = 30_000): Prom
   );
 }
 
-/** Waits for the replica to catch up, then requires the same keys, values and expiry times in `dbs`. */
-export async function assertSameData(master: Redis, replica: Redis, dbs: readonly number[]): Promise<void> {
+/**
+ * Waits for the replica to catch up, then requires the same keys, values and expiry times in
+ * `dbs`; `what` names the pair in a failure.
+ */
+export async function assertSameData(master: Redis, replica: Redis, dbs: readonly number[], what?: string): Promise<void> {
   await caughtUp(master, replica);
-  assert.deepEqual(datasetDiff(await datasetOf(master, dbs), await datasetOf(replica, dbs)), []);
+  assert.deepEqual(datasetDiff(await datasetOf(master, dbs), await datasetOf(replica, dbs)), [], what);
 }

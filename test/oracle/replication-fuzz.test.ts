@@ -32,13 +32,13 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRng, type Rng } from '../../src/lib/rng.js';
-import { datasetDiff, datasetOf, type Dataset } from '../helpers/dataset.js';
+import { datasetDiff, datasetOf } from '../helpers/dataset.js';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { withOracle, type Step } from '../helpers/oracle.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { until } from '../helpers/poll.js';
 import { startRedis } from '../helpers/redis.js';
-import { caughtUp, infoField } from '../helpers/replication.js';
+import { assertSameData, caughtUp, infoField } from '../helpers/replication.js';
 
 const DBS = [0, 1];
 /** Steps per half of a script. */
@@ -235,28 +235,6 @@ const MASTER_CONFIG: Array<[string, string]> = [
   ['repl-backlog-size', '10mb'],
 ];
 
-/** The masters' datasets must match with expiry times within EXPIRY_TOLERANCE_MS. */
-function mastersDiff(a: Dataset, b: Dataset): string[] {
-  const out: string[] = [];
-  const split = (v: string): [string, number, string] => {
-    const [type, at, ...rest] = v.split(' ');
-    return [type, Number(at), rest.join(' ')];
-  };
-  for (const [k, v] of a) {
-    const w = b.get(k);
-    if (w === undefined) {
-      out.push(`${k}: only on the Shoal master (${v.slice(0, 80)})`);
-      continue;
-    }
-    const [ta, ea, va] = split(v);
-    const [tb, eb, vb] = split(w);
-    const expiryOk = ea === eb || (ea > 0 && eb > 0 && Math.abs(ea - eb) <= EXPIRY_TOLERANCE_MS);
-    if (ta !== tb || va !== vb || !expiryOk) out.push(`${k}: shoal ${v.slice(0, 100)} != redis ${w.slice(0, 100)}`);
-  }
-  for (const [k, w] of b) if (!a.has(k)) out.push(`${k}: only on the Redis master (${w.slice(0, 80)})`);
-  return out.slice(0, 10);
-}
-
 /** The replicas and clients of one test, and what stops them. */
 interface Fixture {
   client(port: number): Redis;
@@ -361,12 +339,9 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         );
         await o.compare(half(r, future, false), { flush: false });
 
-        for (const [name, m, rep] of pairs) {
-          await caughtUp(m, rep);
-          assert.deepEqual(datasetDiff(await datasetOf(m, DBS), await datasetOf(rep, DBS)), [], name);
-        }
+        for (const [name, m, rep] of pairs) await assertSameData(m, rep, DBS, name);
         const shoalData = await datasetOf(sm, DBS);
-        assert.deepEqual(mastersDiff(shoalData, await datasetOf(rm, DBS)), []);
+        assert.deepEqual(datasetDiff(shoalData, await datasetOf(rm, DBS), 10, EXPIRY_TOLERANCE_MS), [], 'the Shoal master (first) and the redis-server master (second)');
         assert.ok(shoalData.size > 0, 'the script left keys to compare');
         // The AOF replica's files hold its dataset: a node started on them (not a replica) loads it.
         await aofReplica.n.close();
@@ -409,10 +384,7 @@ withOracle('oracle: writes through replication (differential fuzz)', (o) => {
         }
         await runOn(o.shoal, script);
         assert.ok((await evicted()) > before, 'keys were evicted');
-        for (const [name, rep] of pairs) {
-          await caughtUp(sm, rep);
-          assert.deepEqual(datasetDiff(await datasetOf(sm, DBS), await datasetOf(rep, DBS)), [], name);
-        }
+        for (const [name, rep] of pairs) await assertSameData(sm, rep, DBS, name);
       } finally {
         await sm.config('SET', 'maxmemory', '0').catch(() => undefined);
         await f.close();
