@@ -53,7 +53,17 @@ const configSet: Handler = (c, argv) => {
     if (cfg.spec(name)?.sensitive === true) argv[i + 1] = REDACTED;
   }
   const srv = c.srv;
-  const before = pairs.map(([name]): [string, string] => [name, cfg.spec(name) !== undefined ? cfg.getString(name) : '']);
+  // A set that moves the listeners (port, bind) may still fail after setMany, once the server
+  // tries to bind: then the rest of it is put back, as Redis undoes the whole CONFIG SET.
+  const canonical = (name: string): string | undefined => cfg.spec(name)?.name;
+  const listener = pairs.find(([name]) => REBIND_PARAMS.has(canonical(name) ?? ''))?.[0];
+  const rest: [string, string][] = [];
+  if (listener !== undefined) {
+    for (const [name] of pairs) {
+      const known = canonical(name);
+      if (known !== undefined && !REBIND_PARAMS.has(known)) rest.push([name, cfg.getString(name)]);
+    }
+  }
   srv.takeRebind();
   try {
     cfg.setMany(pairs, { local: c.isLocal });
@@ -64,7 +74,7 @@ const configSet: Handler = (c, argv) => {
   const rebind = srv.takeRebind();
   // A new port or bind: the answer waits for the listeners, as Redis binds before it answers.
   // A transaction cannot wait; there the failure is only logged.
-  if (rebind === null || c.inExec) {
+  if (rebind === null || listener === undefined || c.inExec) {
     c.w.ok();
     return;
   }
@@ -74,15 +84,13 @@ const configSet: Handler = (c, argv) => {
     if (failure === null) {
       c.w.ok();
     } else {
-      // As Redis, the whole CONFIG SET is undone (port and bind are, by the server).
-      const rest = before.filter(([name]) => !REBIND_PARAMS.has(cfg.spec(name)?.name ?? ''));
+      // Port and bind were put back by the server; the rest of the set is undone here.
       try {
         if (rest.length > 0) cfg.setMany(rest, { local: true });
       } catch {
         // best effort, as Redis's restore
       }
-      const [name] = pairs.find(([n]) => REBIND_PARAMS.has(cfg.spec(n)?.name ?? '')) ?? ['port'];
-      c.w.error(cfg.spec(name)?.name === 'bind' ? Err.configSetBindFailed(name) : Err.configSetPortFailed(name));
+      c.w.error(canonical(listener) === 'bind' ? Err.configSetBindFailed(listener) : Err.configSetPortFailed(listener));
     }
     c.suspended = false;
     c.flush();

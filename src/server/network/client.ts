@@ -161,12 +161,13 @@ export class Client {
     this.parser.feed(chunk, shared);
     this.processInput();
     if (shared) this.parser.detach();
-    if (!this.isMaster) this.#shareTurn(chunk.length);
+    this.#shareTurn(chunk.length);
   }
 
   /**
-   * Counts n bytes read in this event-loop turn; past READ_SHARE, while another client is
-   * active, stops reading until the turn ends (network/read-share.ts).
+   * Counts n bytes read in this event-loop turn (or since this client's last pause); past
+   * READ_SHARE, while another client is active, and always for a replica's link to its master,
+   * stops reading until the turn ends (network/read-share.ts).
    */
   #shareTurn(n: number): void {
     const srv = this.srv;
@@ -176,11 +177,13 @@ export class Client {
       this.#turnBytes = 0;
     }
     this.#turnBytes += n;
-    if (srv.readShare.note(this, srv.tick) && this.#turnBytes >= READ_SHARE) this.pauseReadingForTurn();
+    const othersActive = srv.readShare.note(this, srv.tick);
+    if (this.#turnBytes >= READ_SHARE && (othersActive || this.isMaster)) this.#pauseReadingForTurn();
   }
 
   /** Stops reading the socket until the end of this event-loop turn (its check phase). */
-  protected pauseReadingForTurn(): void {
+  #pauseReadingForTurn(): void {
+    this.#turnBytes = 0;
     if (this.#readPaused || this.closed) return;
     this.#readPaused = true;
     this.socket.pause();

@@ -9,7 +9,13 @@
 // ends (its socket paused, resumed from the check phase), and the other clients' input is read
 // in between — but only while another client has read within the last OTHERS_MS. Alone, a bulk
 // load keeps libuv's long reads: pausing after every 64 KB whatever the others did cost it about
-// 10 % (2026-11-27). A replica's link to its master always pauses (replication/replica-client.ts).
+// 10 % (2026-11-27).
+//
+// A replica's link to its master always pauses after READ_SHARE (one read, about 450 pipelined
+// SETs): a replica catching up would otherwise apply megabytes in one turn, and every other
+// client's replies, keyspace events included, would wait for all of it. At 256 KB a probe's
+// event on a replica under a SET -P 16 load came a median 4-10 ms after its write, and 1.4 ms on
+// Redis's replica (bench/results/replication.md). Redis too reads its master one buffer per event.
 
 /** Bytes a client may read in one turn while others are active. */
 export const READ_SHARE = 64 * 1024;

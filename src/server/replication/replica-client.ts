@@ -35,14 +35,6 @@ export interface MasterClientEvents {
   gone(): void;
 }
 
-/**
- * Bytes of the master's stream applied before the replica lets the event loop turn: one read
- * (64 KB, about 450 pipelined SETs). Every other client's replies and keyspace events wait for
- * the turn to end; at 256 KB a probe's event on a replica under a SET -P 16 load came a median
- * 4-10 ms after its write, and 1.4 ms on Redis's replica (bench/results/replication.md).
- */
-const YIELD_BYTES = 64 * 1024;
-
 export class MasterClient extends Client {
   readonly #events: MasterClientEvents;
   /** Received chunks not yet passed on whole; #chunksStart is the stream position of chunks[0][0]. */
@@ -56,8 +48,6 @@ export class MasterClient extends Client {
   #heldEnd = -1;
   #busy = false;
   #gone = false;
-  /** Bytes received since the last yield (#yield). */
-  #sinceYield = 0;
 
   /**
    * A master client on `socket` (connected, its handshake done), selecting database `db`.
@@ -89,8 +79,6 @@ export class MasterClient extends Client {
     this.#events.read(chunk.length);
     super.receive(chunk, shared);
     if (shared) this.#keepUnpassed(chunk);
-    this.#sinceYield += chunk.length;
-    if (this.#sinceYield >= YIELD_BYTES) this.#yield();
   }
 
   /** Replaces the shared `chunk`, if still kept, by a copy of its bytes not passed on yet. */
@@ -106,17 +94,6 @@ export class MasterClient extends Client {
     } else {
       chunks[last] = Buffer.from(chunk);
     }
-  }
-
-  /**
-   * Stops reading the master until the end of this event-loop turn. A replica catching up
-   * would otherwise apply megabytes in one turn (libuv reads a socket up to 32 times per
-   * poll, 64 KB each), and every other client's replies, keyspace events included, would wait
-   * for all of it. Redis too reads its master one buffer per event, between other clients.
-   */
-  #yield(): void {
-    this.#sinceYield = 0;
-    this.pauseReadingForTurn();
   }
 
   /** Runs the buffered commands, passing on each one's bytes once it ran (file header). */
