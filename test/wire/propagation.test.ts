@@ -330,6 +330,25 @@ describe('propagation stream', () => {
     assert.deepEqual(units, [[['HSETNX', 'missing-hash', 'f', 'v']]]);
   });
 
+  // Redis 7.0 grows the string here and propagates nothing, so its replicas and AOF miss the
+  // new length (redis/redis#15599, fixed upstream by #15699): Shoal propagates the growth.
+  it('propagates a BITFIELD that created or grew its string even when OVERFLOW FAIL refused every write', async () => {
+    await run(['SET', 'short', '0']);
+    rec.clear();
+    const dirty = async (): Promise<number> => Number(/rdb_changes_since_last_save:(\d+)/.exec(String(await t.r('INFO', 'persistence')))?.[1]);
+    const before = await dirty();
+    const created = ['BITFIELD', 'created', 'OVERFLOW', 'FAIL', 'SET', 'u8', '0', '300'];
+    const grown = ['BITFIELD', 'short', 'OVERFLOW', 'FAIL', 'INCRBY', 'u4', '10', '100', 'SET', 'u8', '#1', '271'];
+    const neither = ['BITFIELD', 'short', 'OVERFLOW', 'FAIL', 'SET', 'u8', '0', '300'];
+    assert.equal(await t.r(...created), '*1\r\n$-1\r\n');
+    assert.equal(await t.r(...grown), '*2\r\n$-1\r\n$-1\r\n');
+    assert.equal(await t.r(...neither), '*1\r\n$-1\r\n');
+    assert.deepEqual(rec.units(), [[created], [grown]]);
+    assert.equal(await dirty(), before + 2, 'one change each for the created and the grown string');
+    assert.equal(await t.r('STRLEN', 'created'), ':1\r\n');
+    assert.equal(await t.r('GET', 'short'), '$2\r\n0\u0000\r\n');
+  });
+
   it('propagates FLUSHDB and FLUSHALL even on empty databases, and database commands as they came', async () => {
     const units = await run(
       ['FLUSHDB'],

@@ -328,6 +328,10 @@ function replyGet(c: Client, v: Uint8Array, op: FieldOp): void {
  * writing, grown to the farthest bit written (BITFIELD_RO refuses it), and runs the operations
  * in order, replying one array element each. Changes (fields whose value changed, or every
  * write when the string was created or grown) count in dirty, with one "setbit" event.
+ *
+ * A string created or grown counts as one change even when OVERFLOW FAIL refused every write.
+ * Redis 7.0 grows it but then neither propagates nor counts the call (redis/redis#15599, fixed
+ * upstream by #15699), so its replicas and AOF never get the new length; here they do.
  */
 function bitfieldGeneric(c: Client, argv: Buffer[], readOnly: boolean): void {
   const ops = parseOps(c, argv);
@@ -366,6 +370,7 @@ function bitfieldGeneric(c: Client, argv: Buffer[], readOnly: boolean): void {
     c.w.integer(r.reply);
     if (r.changed || grown) changes++;
   }
+  if (changes === 0 && grown) changes = 1;
   if (changes > 0) {
     signalModifiedKey(c, c.db, key);
     notifyKeyspaceEvent(c, NOTIFY.string, 'setbit', key, c.db.id);
