@@ -133,6 +133,11 @@ export class RequestParser {
     this.limits = limits;
   }
 
+  /** True between two commands: no command's arguments are partly parsed. */
+  get atBoundary(): boolean {
+    return this.#argv === null && this.#big === null;
+  }
+
   /** Unparsed bytes plus the bytes of a partially received command: Redis's query buffer length. */
   get pendingBytes(): number {
     return this.#buf.length - this.#pos + this.#argBytes + this.#bigFill;

@@ -144,6 +144,7 @@ const WRITES: Gen[] = [
   (r) => ['HDEL', key(r, HASH), ...some(r, FIELDS, 1, 3)],
   (r) => ['HINCRBY', key(r, HASH), pick(r, FIELDS), pick(r, INTS)],
   (r) => ['HINCRBYFLOAT', key(r, HASH), pick(r, FIELDS), pick(r, FLOATS)],
+  (r) => ['HMSET', key(r, HASH), ...some(r, FIELDS, 1, 2).flatMap((fl) => [fl, pick(r, VALUES)])],
   // sets
   (r) => ['SADD', key(r, SET), ...some(r, MEMBERS, 1, 4)],
   (r) => ['SREM', key(r, SET), ...some(r, MEMBERS, 1, 3)],
@@ -153,6 +154,7 @@ const WRITES: Gen[] = [
   // sorted sets
   (r) => ['ZADD', key(r, ZSET), ...some(r, ['NX', 'XX', 'GT', 'LT', 'CH'], 0, 1), ...some(r, MEMBERS, 1, 3).flatMap((m) => [pick(r, SCORES), m])],
   (r) => ['ZINCRBY', key(r, ZSET), pick(r, SCORES.slice(0, 5)), pick(r, MEMBERS)],
+  (r) => ['ZADD', key(r, ZSET), ...some(r, ['NX', 'XX', 'GT', 'LT'], 0, 1), 'INCR', pick(r, SCORES), pick(r, MEMBERS)],
   (r) => ['ZREM', key(r, ZSET), ...some(r, MEMBERS, 1, 3)],
   (r) => [pick(r, ['ZPOPMIN', 'ZPOPMAX']), key(r, ZSET), ...(r.int(2) === 0 ? [pick(r, ['1', '2', '5'])] : [])],
   (r) => ['ZREMRANGEBYSCORE', key(r, ZSET), pick(r, ['-inf', '0', '(1']), pick(r, ['+inf', '2', '(10'])],
@@ -175,6 +177,13 @@ const WRITES: Gen[] = [
   (r) => ['LRANGE', key(r, LIST), '0', '-1'],
   (r) => ({ cmd: [pick(r, ['HGETALL', 'SMEMBERS']), pick(r, [...HASH, ...SET])], sort: true }),
   (r) => ['ZRANGE', key(r, ZSET), '0', '-1', 'WITHSCORES'],
+  (r) => ['GETRANGE', key(r, STR), pick(r, INDEXES), pick(r, INDEXES)],
+  (r) => ['LPOS', key(r, LIST), pick(r, VALUES), ...(r.int(2) === 0 ? ['RANK', pick(r, ['1', '-1', '2'])] : []), ...(r.int(2) === 0 ? ['COUNT', pick(r, ['0', '2'])] : [])],
+  (r) => ['SMISMEMBER', key(r, SET), ...some(r, MEMBERS, 1, 3)],
+  (r) => ['SINTERCARD', '2', key(r, SET), key(r, SET)],
+  (r) => ['HSTRLEN', key(r, HASH), pick(r, FIELDS)],
+  (r) => [pick(r, ['ZSCORE', 'ZRANK', 'ZREVRANK']), key(r, ZSET), pick(r, MEMBERS)],
+  (r) => ['ZMSCORE', key(r, ZSET), ...some(r, MEMBERS, 1, 3)],
 ];
 
 /** A unit of the script: one command, or now and then a transaction or a database switch. */

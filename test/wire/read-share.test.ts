@@ -1,8 +1,9 @@
-// Fair reading between clients (src/server/network/read-share.ts): a client that reads more than
-// 64 KB in one event-loop turn stops reading until the turn ends while another client is active,
-// and keeps libuv's long reads when alone. Through real sockets: a bulk pipeline of SETs, with and
-// without another client's recent command, every reply in order and every key written. Whether
-// the server paused the bulk client's socket is observed by counting Socket.pause calls.
+// Fair reading between clients (src/server/network/read-share.ts): while another client is
+// active, a client runs at most 16 KB of its commands in one event-loop turn (the rest waits,
+// its socket paused, for the next turns), and alone it keeps libuv's long reads. Through real
+// sockets: a bulk pipeline of SETs, with and without another client's recent command, every reply
+// in order and every key written, and big values cut by the shares arriving whole. Whether the
+// server paused the bulk client's socket is observed by counting Socket.pause calls.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +35,20 @@ function bulk(prefix: string, n: number): Buffer {
     parts.push(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$100\r\n${v}\r\n`);
   }
   return Buffer.from(parts.join(''), 'latin1');
+}
+
+/** SETs of `size`-byte values of varied bytes, `n` of them, as one pipelined buffer. */
+function bigBulk(prefix: string, n: number, size: number): { data: Buffer; values: Buffer[] } {
+  const parts: Buffer[] = [];
+  const values: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = Buffer.alloc(size);
+    for (let j = 0; j < size; j++) v[j] = (i * 31 + j * 7) & 0xff;
+    values.push(v);
+    const k = `${prefix}${i}`;
+    parts.push(Buffer.from(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${size}\r\n`, 'latin1'), v, Buffer.from('\r\n', 'latin1'));
+  }
+  return { data: Buffer.concat(parts), values };
 }
 
 /** Writes `data` on a new connection and resolves once `n` replies (+OK each) came back. */
@@ -85,12 +100,22 @@ describe('a bulk pipeline shares the turn only with active clients', () => {
     assert.equal((await other.call('DBSIZE')).toString('latin1'), `:${N}\r\n`);
   });
 
-  it('beside a client that just ran a command: paused at each 64 KB of a turn, every reply in order', async () => {
+  it('beside a client that just ran a command: paused at each 16 KB of a turn, every reply in order', async () => {
     assert.equal((await other.call('PING')).toString('latin1'), '+PONG\r\n');
     pauses = 0;
     await sendBulk(node.port, bulk('shared:', N), N);
     assert.ok(pauses > 0, 'the bulk client was paused');
     assert.equal((await other.call('DBSIZE')).toString('latin1'), `:${2 * N}\r\n`);
     assert.equal((await other.call('EXISTS', `shared:${String(N - 1).padStart(9, '0')}`)).toString('latin1'), ':1\r\n');
+  });
+
+  it('beside a client that just ran a command: big values cut by the shares arrive whole', async () => {
+    assert.equal((await other.call('PING')).toString('latin1'), '+PONG\r\n');
+    const n = 40;
+    const { data, values } = bigBulk('big:', n, 100_000 + 1234);
+    pauses = 0;
+    await sendBulk(node.port, data, n);
+    assert.ok(pauses > 0, 'the bulk client was paused');
+    for (const i of [0, 17, n - 1]) assert.ok((await other.call('GET', `big:${i}`)).subarray(-values[i].length - 2, -2).equals(values[i]), `big:${i} whole`);
   });
 });

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
-import { READ_SHARE } from './read-share.js';
+import { MASTER_READ_SHARE, READ_SHARE } from './read-share.js';
 import type { BlockedOn } from '../blocking.js';
 import type { MultiState } from '../multi.js';
 import type { Command } from '../command-table.js';
@@ -114,6 +114,10 @@ export class Client {
   #turnBytes = 0;
   #turnOf = -1;
   #readPaused = false;
+  /** While processInput runs for a read that shares the turn: stop once pendingBytes is down to this (-1: no limit). */
+  #shareFloor = -1;
+  /** processInput stopped at #shareFloor: buffered commands wait for the next turn. */
+  #yielded = false;
 
   constructor(srv: Server, socket: Socket, id: number, db: Database, authenticated: boolean, now: number) {
     this.srv = srv;
@@ -159,38 +163,60 @@ export class Client {
     this.srv.stats.netInputBytes += chunk.length;
     this.srv.stats.totalReadsProcessed++;
     this.parser.feed(chunk, shared);
-    this.processInput();
-    if (shared) this.parser.detach();
-    this.#shareTurn(chunk.length);
-  }
-
-  /**
-   * Counts n bytes read in this event-loop turn (or since this client's last pause); past
-   * READ_SHARE, while another client is active, and always for a replica's link to its master,
-   * stops reading until the turn ends (network/read-share.ts).
-   */
-  #shareTurn(n: number): void {
     const srv = this.srv;
     const turn = srv.output.turn;
     if (this.#turnOf !== turn) {
       this.#turnOf = turn;
       this.#turnBytes = 0;
     }
-    this.#turnBytes += n;
+    // Another client active: this one runs READ_SHARE bytes of commands in this turn at most.
     const othersActive = srv.readShare.note(this, srv.tick);
-    if (this.#turnBytes >= READ_SHARE && (othersActive || this.isMaster)) this.#pauseReadingForTurn();
+    if (othersActive && !this.isMaster) this.#processShare();
+    else this.processInput();
+    if (shared) this.parser.detach();
+    this.#turnBytes += chunk.length;
+    // A replica's link to its master reads once per turn (network/read-share.ts).
+    if (this.#yielded || (this.isMaster && this.#turnBytes >= MASTER_READ_SHARE)) this.#pauseReadingForTurn();
   }
 
-  /** Stops reading the socket until the end of this event-loop turn (its check phase). */
+  /** processInput, stopping once READ_SHARE bytes of input ran in this turn (then #yielded). */
+  #processShare(): void {
+    const pending = this.parser.pendingBytes;
+    this.#shareFloor = Math.max(0, pending - Math.max(0, READ_SHARE - this.#turnBytes));
+    try {
+      this.processInput();
+    } finally {
+      this.#shareFloor = -1;
+    }
+  }
+
+  /**
+   * Stops reading the socket until the end of this event-loop turn (its check phase). Commands
+   * left buffered by a share run then, one share a turn, and reading resumes once they are done.
+   */
   #pauseReadingForTurn(): void {
     this.#turnBytes = 0;
     if (this.#readPaused || this.closed) return;
     this.#readPaused = true;
     this.socket.pause();
-    setImmediate(() => {
-      this.#readPaused = false;
-      if (!this.closed) this.socket.resume();
-    });
+    setImmediate(() => this.#afterPause());
+  }
+
+  #afterPause(): void {
+    this.#readPaused = false;
+    if (this.closed) return;
+    if (this.#yielded) {
+      this.#yielded = false;
+      this.#turnOf = this.srv.output.turn;
+      this.#turnBytes = 0;
+      this.#processShare();
+      if (this.#yielded && !this.closed) {
+        this.#readPaused = true;
+        setImmediate(() => this.#afterPause());
+        return;
+      }
+    }
+    if (!this.closed) this.socket.resume();
   }
 
   /** Runs every complete buffered command until input runs out or the client is suspended. */
@@ -203,6 +229,12 @@ export class Client {
     srv.tick = performance.now();
     try {
       while (!this.suspended && !this.closeAfterReply && !this.closed && !this.closeAsap) {
+        // A share ends between commands (one whose arguments are partly parsed would have them
+        // copied out of the read buffer: a megabyte for a big value).
+        if (this.#shareFloor >= 0 && this.parser.pendingBytes <= this.#shareFloor && this.parser.atBoundary) {
+          this.#yielded = this.#shareFloor > 0;
+          break;
+        }
         this.readAhead();
         let argv: Buffer[] | null;
         try {

@@ -1,24 +1,28 @@
 // Fair reading between clients. When a socket is readable, libuv reads it up to 32 times 64 KB
 // in one poll, and a client's commands run as they are read, so one client pipelining
 // megabytes (redis-cli --pipe, a bulk load) made every other client wait for all of it: another
-// client's PING p99 22-31 ms and max 114-175 ms during such a load, 4 and 12-21 ms with the pause
-// below, against Redis's 1.1-1.2 and 4-6 ms (Redis reads 16 KB per client per event;
-// bench/bulk-fairness.sh, bench/results/server-core.md 2026-11-28).
+// client's PING p99 22-31 ms and max 114-175 ms during such a load (bench/bulk-fairness.sh,
+// bench/results/server-core.md 2026-11-28).
 //
-// So a client that has read READ_SHARE bytes in one event-loop turn stops reading until the turn
-// ends (its socket paused, resumed from the check phase), and the other clients' input is read
-// in between — but only while another client has read within the last OTHERS_MS. Alone, a bulk
-// load keeps libuv's long reads: pausing after every 64 KB whatever the others did cost it about
-// 10 % (2026-11-27).
+// So while another client has read within the last OTHERS_MS, a client runs at most READ_SHARE
+// bytes of its commands in one event-loop turn: the rest stays buffered, its socket is paused,
+// and one more share runs in each turn's check phase until the buffer is done; then reading
+// resumes. Redis reads 16 KB per client per event, and so does this share, whatever the read's
+// size: reads stay 64 KB, since 16 KB reads cost a 1 MB SET 16-38 % more CPU (ROADMAP §2).
+// Alone, a bulk load keeps libuv's long reads and is never paused: pausing whatever the others
+// did cost it about 10 % (2026-11-27).
 //
-// A replica's link to its master always pauses after READ_SHARE (one read, about 450 pipelined
-// SETs): a replica catching up would otherwise apply megabytes in one turn, and every other
-// client's replies, keyspace events included, would wait for all of it. At 256 KB a probe's
-// event on a replica under a SET -P 16 load came a median 4-10 ms after its write, and 1.4 ms on
-// Redis's replica (bench/results/replication.md). Redis too reads its master one buffer per event.
+// A replica's link to its master always pauses after MASTER_READ_SHARE (one read, about 450
+// pipelined SETs): a replica catching up would otherwise apply megabytes in one turn, and every
+// other client's replies, keyspace events included, would wait for all of it. At 256 KB a
+// probe's event on a replica under a SET -P 16 load came a median 4-10 ms after its write, and
+// 1.4 ms on Redis's replica (bench/results/replication.md). Redis too reads its master one
+// buffer per event.
 
-/** Bytes a client may read in one turn while others are active. */
-export const READ_SHARE = 64 * 1024;
+/** Bytes of commands a client may run in one turn while others are active (Redis: PROTO_IOBUF_LEN). */
+export const READ_SHARE = 16 * 1024;
+/** Bytes a replica's link to its master reads in one turn. */
+export const MASTER_READ_SHARE = 64 * 1024;
 /** How recent another client's read must be for a client to share the turn (ms). */
 const OTHERS_MS = 1000;
 
