@@ -53,8 +53,12 @@ function bigBulk(prefix: string, n: number, size: number): { data: Buffer; value
 
 /** Writes `data` on a new connection and resolves once `n` replies (+OK each) came back. */
 function sendBulk(port: number, data: Buffer, n: number): Promise<void> {
+  return sendExpect(port, data, Buffer.from('+OK\r\n'.repeat(n), 'latin1'), `${n} × +OK`);
+}
+
+/** Writes `data` on a new connection and resolves once exactly the bytes `want` came back. */
+function sendExpect(port: number, data: Buffer, want: Buffer, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const want = Buffer.from('+OK\r\n'.repeat(n), 'latin1');
     const got: Buffer[] = [];
     let len = 0;
     const socket = net.connect(port, '127.0.0.1', () => socket.write(data));
@@ -64,7 +68,7 @@ function sendBulk(port: number, data: Buffer, n: number): Promise<void> {
       if (len < want.length) return;
       socket.destroy();
       if (Buffer.concat(got).equals(want)) resolve();
-      else reject(new Error(`replies other than ${n} × +OK (${len} bytes)`));
+      else reject(new Error(`replies other than ${what} (${len} bytes)`));
     });
     socket.on('error', reject);
   });
@@ -117,5 +121,33 @@ describe('a bulk pipeline shares the turn only with active clients', () => {
     await sendBulk(node.port, data, n);
     assert.ok(pauses > 0, 'the bulk client was paused');
     for (const i of [0, 17, n - 1]) assert.ok((await other.call('GET', `big:${i}`)).subarray(-values[i].length - 2, -2).equals(values[i]), `big:${i} whole`);
+  });
+
+  it('beside a client that pauses writes: a transaction, a blocking pop and counters cut by the shares, replies in order', async () => {
+    assert.equal((await other.call('PING')).toString('latin1'), '+PONG\r\n');
+    const cmd = (...a: string[]): string => `*${a.length}\r\n${a.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`;
+    const v = 'v'.repeat(100);
+    const M = 300; // each run of M commands is over 16 KB: shares end inside it
+    let data = '';
+    let want = '';
+    for (let i = 0; i < 10 * M; i++) (data += cmd('SET', `pre:${i}`, v)), (want += '+OK\r\n');
+    data += cmd('MULTI');
+    want += '+OK\r\n';
+    for (let i = 0; i < M; i++) (data += cmd('SET', `tx:${i}`, v)), (want += '+QUEUED\r\n');
+    data += cmd('EXEC');
+    want += `*${M}\r\n${'+OK\r\n'.repeat(M)}`;
+    data += cmd('BLPOP', 'empty-list', '0.05');
+    want += '*-1\r\n';
+    for (let i = 1; i <= M; i++) (data += cmd('INCR', 'counter')), (want += `:${i}\r\n`);
+    data += cmd('GET', 'counter');
+    want += `$${String(M).length}\r\n${M}\r\n`;
+    pauses = 0;
+    const done = sendExpect(node.port, Buffer.from(data, 'latin1'), Buffer.from(want, 'latin1'), 'the script\'s replies');
+    // Writes paused once the script runs (its first share ran): it stops mid-way, then goes on.
+    while ((await other.call('EXISTS', 'pre:0')).toString('latin1') !== ':1\r\n') await new Promise((r) => setImmediate(r));
+    assert.equal((await other.call('CLIENT', 'PAUSE', '100', 'WRITE')).toString('latin1'), '+OK\r\n');
+    await done;
+    assert.ok(pauses > 0, 'the client was paused');
+    assert.equal((await other.call('EXISTS', 'pre:0', `pre:${10 * M - 1}`, 'tx:0', `tx:${M - 1}`)).toString('latin1'), ':4\r\n');
   });
 });
