@@ -1,9 +1,10 @@
 // Fair reading between clients (src/server/network/read-share.ts): while another client is
-// active, a client runs at most 16 KB of its commands in one event-loop turn (the rest waits,
-// its socket paused, for the next turns), and alone it keeps libuv's long reads. Through real
-// sockets: a bulk pipeline of SETs, with and without another client's recent command, every reply
-// in order and every key written, and big values cut by the shares arriving whole. Whether the
-// server paused the bulk client's socket is observed by counting Socket.pause calls.
+// active, a client streaming more than one read holds runs at most 16 KB of its commands in one
+// event-loop turn (the rest waits, its socket paused, for the next turns); a batch that came in
+// one read runs whole, and alone a client keeps libuv's long reads. Through real sockets: a bulk
+// pipeline of SETs, with and without another client's recent command, every reply in order and
+// every key written, batches of 28 KB, and big values cut by the shares arriving whole. Whether
+// the server paused a client's socket is observed by counting Socket.pause calls.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -111,6 +112,13 @@ describe('a bulk pipeline shares the turn only with active clients', () => {
     assert.ok(pauses > 0, 'the bulk client was paused');
     assert.equal((await other.call('DBSIZE')).toString('latin1'), `:${2 * N}\r\n`);
     assert.equal((await other.call('EXISTS', `shared:${String(N - 1).padStart(9, '0')}`)).toString('latin1'), ':1\r\n');
+  });
+
+  it('beside a client that just ran a command: a batch that came in one read (28 KB) runs whole', async () => {
+    assert.equal((await other.call('PING')).toString('latin1'), '+PONG\r\n');
+    pauses = 0;
+    for (let i = 0; i < 3; i++) await sendBulk(node.port, bulk(`batch${i}:`, 200), 200);
+    assert.equal(pauses, 0);
   });
 
   it('beside a client that just ran a command: big values cut by the shares arrive whole', async () => {

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { ProtocolError, RequestParser } from '../../protocol/request-parser.js';
 import { ReplyWriter } from '../../protocol/reply-writer.js';
 import { Err, sanitizeErrorText } from '../../lib/errors.js';
-import { MASTER_READ_SHARE, READ_SHARE } from './read-share.js';
+import { MASTER_READ_SHARE, READ_BYTES, READ_SHARE } from './read-share.js';
 import type { BlockedOn } from '../blocking.js';
 import type { MultiState } from '../multi.js';
 import type { Command } from '../command-table.js';
@@ -169,9 +169,10 @@ export class Client {
       this.#turnOf = turn;
       this.#turnBytes = 0;
     }
-    // Another client active: this one runs READ_SHARE bytes of commands in this turn at most.
+    // Another client active and this one streaming (a full read, or a second one this turn):
+    // it runs READ_SHARE bytes of commands in this turn at most.
     const othersActive = srv.readShare.note(this, srv.tick);
-    if (othersActive && !this.isMaster) this.#processShare();
+    if (othersActive && !this.isMaster && (chunk.length >= READ_BYTES || this.#turnBytes > 0)) this.#processShare();
     else this.processInput();
     if (shared) this.parser.detach();
     this.#turnBytes += chunk.length;

@@ -4,10 +4,13 @@
 // client's PING p99 22-31 ms and max 114-175 ms during such a load (bench/bulk-fairness.sh,
 // bench/results/server-core.md 2026-11-28).
 //
-// So while another client has read within the last OTHERS_MS, a client runs at most READ_SHARE
-// bytes of its commands in one event-loop turn: the rest stays buffered, its socket is paused,
-// and one more share runs in each turn's check phase until the buffer is done; then reading
-// resumes. Redis reads 16 KB per client per event, and so does this share, whatever the read's
+// So while another client has read within the last OTHERS_MS, a client streaming more than a
+// read holds (its read filled the buffer, or it reads again in the same turn) runs at most
+// READ_SHARE bytes of its commands in one event-loop turn: the rest stays buffered, its socket
+// is paused, and one more share runs in each turn's check phase until the buffer is done; then
+// reading resumes. A client whose whole batch came in one read runs it whole, as before: split,
+// a pipeline of 200 SETs from each of 50 clients cost up to 40 % more CPU (the rest copied out,
+// a pause and a resume, its replies in two writes). Redis reads 16 KB per client per event, and so does this share, whatever the read's
 // size: reads stay 64 KB, since 16 KB reads cost a 1 MB SET 16-38 % more CPU (ROADMAP §2). A
 // share ends between commands only (Client.processInput), so a big value is never copied out.
 // The other client's PING then: p95 0.95-1.18 ms, p99 3.5-3.6, max 9-22 (Redis 0.92-1.25,
@@ -24,6 +27,8 @@
 
 /** Bytes of commands a client may run in one turn while others are active (Redis: PROTO_IOBUF_LEN). */
 export const READ_SHARE = 16 * 1024;
+/** The shared read buffer's size (network/socket.ts): a read this long may have left more behind. */
+export const READ_BYTES = 64 * 1024;
 /** Bytes a replica's link to its master reads in one turn. */
 export const MASTER_READ_SHARE = 64 * 1024;
 /** How recent another client's read must be for a client to share the turn (ms). */

@@ -12,9 +12,10 @@
 
 import net from 'node:net';
 import { DIRECT_READ } from './client.js';
+import { READ_BYTES } from './read-share.js';
 
 /** One read buffer for all connections: reads are processed synchronously, one at a time. */
-const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+const READ_BUFFER = Buffer.allocUnsafeSlow(READ_BYTES);
 
 interface HandleOwner {
   _handle: unknown;
