@@ -8,7 +8,7 @@
 # last other command: the bulk load's own speed. Alternate kinds and builds; the machine's speed
 # swings between runs.
 #
-#   bench/bulk-fairness.sh <shoal|redis> [build dir, default .] [with|alone, default with]
+#   [NODE_FLAGS=--trace-gc GC_LOG=file] bench/bulk-fairness.sh <shoal|redis> [build dir, default .] [with|alone, default with]
 #   for i in 1 2; do for k in redis shoal; do bench/bulk-fairness.sh $k; done; done
 set -euo pipefail
 kind=${1:?usage: bench/bulk-fairness.sh <shoal|redis> [build dir] [with|alone]}
@@ -29,7 +29,9 @@ for (let i = 0; i < 1000000; i++) {
   if (out.length === 10000) { fs.writeSync(fd, out.join("")); out = []; }
 }
 fs.closeSync(fd);' "$work/bulk.resp"
-if [ "$kind" = shoal ]; then start_shoal "$build" 0 $port s; else start_kind redis 0 $port s; fi
+# NODE_FLAGS (e.g. --trace-gc): flags for a Shoal server's node; its output is kept as $GC_LOG if set.
+# shellcheck disable=SC2086
+if [ "$kind" = shoal ]; then start_shoal "$build" 0 $port s ${NODE_FLAGS:-} --; else start_kind redis 0 $port s; fi
 pid=$started
 wait_ping $port
 [ "$mode" = alone ] && sleep 1.5
@@ -45,4 +47,5 @@ fi
 wait $pipe
 s1=$(date +%s%N)
 t1=$(cpu_ticks $pid)
+[ -n "${GC_LOG:-}" ] && cp "$work/s.log" "$GC_LOG"
 echo "$kind $(basename "$build") $mode: bulk $(((s1 - s0) / 1000000)) ms, CPU $((t1 - t0)) ticks, $(grep -o 'replies: [0-9]*' "$work/pipe.out") $lat"

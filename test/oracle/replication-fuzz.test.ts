@@ -28,7 +28,7 @@
 // Found so far: a BITFIELD whose writes OVERFLOW FAIL refused all, on a string it grew, was not
 // propagated (seed 134's eviction script, as in Redis 7.0: redis/redis#15599). Shoal now
 // propagates it; a redis-server master still does not, so a seed whose script does that before
-// the comparison would fail the first test on Redis's side (none of seeds 1-200 of this script does).
+// the comparison would fail the first test on Redis's side (none of seeds 1-300 of this script does).
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
