@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ReadShare } from '../../src/server/network/read-share.js';
 import { startServer, type RunningServer } from '../helpers/node.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { until } from '../helpers/poll.js';
 
 describe('ReadShare', () => {
   it('says whether another client read within the last second', () => {
@@ -152,7 +153,7 @@ describe('a bulk pipeline shares the turn only with active clients', () => {
     pauses = 0;
     const done = sendExpect(node.port, Buffer.from(data, 'latin1'), Buffer.from(want, 'latin1'), 'the script\'s replies');
     // Writes paused once the script runs (its first share ran): it stops mid-way, then goes on.
-    while ((await other.call('EXISTS', 'pre:0')).toString('latin1') !== ':1\r\n') await new Promise((r) => setImmediate(r));
+    await until(async () => (await other.call('EXISTS', 'pre:0')).toString('latin1') === ':1\r\n', { every: 1, what: 'the script running' });
     assert.equal((await other.call('CLIENT', 'PAUSE', '100', 'WRITE')).toString('latin1'), '+OK\r\n');
     await done;
     assert.ok(pauses > 0, 'the client was paused');

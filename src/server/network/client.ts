@@ -203,19 +203,14 @@ export class Client {
     setImmediate(() => this.#afterPause());
   }
 
+  /** The pause's end: the next share of buffered commands, or reading again once none is left. */
   #afterPause(): void {
     this.#readPaused = false;
     if (this.closed) return;
     if (this.#yielded) {
       this.#yielded = false;
-      this.#turnOf = this.srv.output.turn;
-      this.#turnBytes = 0;
       this.#processShare();
-      if (this.#yielded && !this.closed) {
-        this.#readPaused = true;
-        setImmediate(() => this.#afterPause());
-        return;
-      }
+      if (this.#yielded) return this.#pauseReadingForTurn();
     }
     if (!this.closed) this.socket.resume();
   }
