@@ -650,6 +650,9 @@ export class Server {
       // Except the keys a writable replica's own clients gave a TTL (expireSlaveKeys).
       expireReplicaLocalKeys(this);
     }
+    // Growing index partitions no write reaches finish their move here, 1 ms a tick, as
+    // Redis's databasesCron rehashes with activerehashing.
+    if (this.config.getBool('activerehashing')) this.keyspace.moveSome(1);
     this.output.cron();
     this.clientEviction.check();
     this.keyPatterns.cron();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock, startServer } from '../helpers/node.js';
 import { until } from '../helpers/poll.js';
-import { NONE, hashVisited, type Database } from '../../src/server/keyspace/database.js';
+import { Database, NONE, hashVisited } from '../../src/server/keyspace/database.js';
 import { hashBytes } from '../../src/server/keyspace/hash.js';
 import { NO_EXPIRY } from '../../src/server/keyspace/entry.js';
 import { Keyspace, lruClock } from '../../src/server/keyspace/keyspace.js';
@@ -327,6 +327,10 @@ describe('Database', () => {
     // power-of-two table for the whole database was at the bottom of its sawtooth (load ~0.38).
     for (const target of [10_000, 25_000, 38_000, 50_000, 73_000, 99_000, 150_000, 200_000]) {
       for (; n < target; n++) set(db, `s${n}`, '');
+      // A partition moving to its larger table holds both for a while (Database#grow).
+      const moving = db.indexTables().bytes / n;
+      assert.ok(moving <= 9, `${moving.toFixed(2)} bytes a key at ${n} keys, partitions moving`);
+      db.moveSome(Infinity);
       const perKey = db.indexTables().bytes / n;
       assert.ok(perKey >= 5 && perKey <= 7.25, `${perKey.toFixed(2)} bytes a key at ${n} keys`);
     }
@@ -369,6 +373,109 @@ describe('Database', () => {
     assert.equal(a2.id, 0);
     assert.equal(b.id, 1);
     assert.equal(b.value(b.find(K('x'))).toString(), '1');
+  });
+});
+
+describe('incremental growth (partitions of Database.moveMinBuckets or more)', () => {
+  /** Runs fn with every partition of 8 buckets or more growing incrementally. */
+  function withMoves(fn: () => void): void {
+    const was = Database.moveMinBuckets;
+    Database.moveMinBuckets = 8;
+    try {
+      fn();
+    } finally {
+      Database.moveMinBuckets = was;
+    }
+  }
+
+  it('every key stays found, and absent keys absent, while partitions move; deletes reach both tables', () => {
+    withMoves(() => {
+      const db = newDb();
+      const rng = createRng(7);
+      const present = new Map<string, string>();
+      let maxMoving = 0;
+      let checks = 0;
+      for (let i = 0; i < 40_000; i++) {
+        const k = `k${i}`;
+        set(db, k, `v${i}`);
+        present.set(k, `v${i}`);
+        // Deletes of older keys (in old tables while their partition moves) and of new ones.
+        if (rng.next() < 0.3) {
+          const victim = `k${Math.floor(rng.next() * (i + 1))}`;
+          assert.equal(db.deleteKey(K(victim)), present.delete(victim), victim);
+        }
+        maxMoving = Math.max(maxMoving, db.movingPartitions);
+        if (i % 4000 === 3999 && db.movingPartitions > 0) {
+          checks++;
+          for (const [key, v] of present) {
+            const id = db.find(K(key));
+            assert.notEqual(id, NONE, key);
+            assert.equal(db.value(id).toString(), v, key);
+          }
+          for (let j = 0; j < 2000; j++) assert.equal(db.find(K(`absent${j}`)), NONE);
+        }
+      }
+      assert.ok(maxMoving >= 2, `partitions moved at once: ${maxMoving}`);
+      assert.ok(checks >= 5, `checks taken while moving: ${checks}`);
+      assert.equal(db.size, present.size);
+      let walked = 0;
+      db.forEach(() => walked++);
+      assert.equal(walked, present.size, 'forEach visits both tables of a moving partition');
+      // The cron's share ends every move; the old tables go back to the arena.
+      const tables = db.indexTables();
+      db.moveSome(Infinity);
+      assert.equal(db.movingPartitions, 0);
+      assert.ok(db.indexTables().count < tables.count || tables.count === 256, 'old tables freed');
+      assert.equal(db.indexTables().count, 256);
+      for (const [key, v] of present) assert.equal(db.value(db.find(K(key))).toString(), v, key);
+    });
+  });
+
+  it('a moving partition emptied by deletes returns both tables; scans and random draws end moves first', () => {
+    withMoves(() => {
+      const db = newDb();
+      for (let i = 0; i < 20_000; i++) set(db, `k${i}`, 'v');
+      assert.ok(db.movingPartitions > 0);
+      // A random draw and a scan step end the move of the partitions they read.
+      const rng = createRng(3);
+      for (let i = 0; i < 200; i++) assert.notEqual(db.randomEntry(() => rng.next()), NONE);
+      const seen = new Set<number>();
+      let cursor = 0;
+      do cursor = db.scan(cursor, 100, (id) => seen.add(id));
+      while (cursor !== 0);
+      assert.equal(seen.size, 20_000);
+      assert.equal(db.movingPartitions, 0, 'a full scan settles every partition');
+      for (let i = 20_000; i < 30_000; i++) set(db, `k${i}`, 'v');
+      assert.ok(db.movingPartitions > 0);
+      for (let i = 0; i < 30_000; i++) assert.equal(db.deleteKey(K(`k${i}`)), true, `k${i}`);
+      assert.equal(db.size, 0);
+      assert.equal(db.movingPartitions, 0);
+      assert.deepEqual(db.indexTables(), { count: 0, bytes: 0 });
+    });
+  });
+});
+
+describe('incremental growth in the server cron', () => {
+  it('with activerehashing yes the cron ends moves no write reaches; with no they wait for writes', async () => {
+    const was = Database.moveMinBuckets;
+    Database.moveMinBuckets = 8;
+    const node = await startServer({ clock: new FakeClock(T0), config: { activerehashing: 'no' } });
+    try {
+      const srv = node.server;
+      const db = srv.keyspace.dbs[0];
+      for (let i = 0; i < 20_000; i++) set(db, `k${i}`, 'v');
+      const moving = db.movingPartitions;
+      assert.ok(moving > 0);
+      for (let i = 0; i < 5; i++) srv.cron();
+      assert.equal(db.movingPartitions, moving, 'activerehashing no: the cron moves nothing');
+      srv.config.set('activerehashing', 'yes');
+      for (let i = 0; i < 1000 && db.movingPartitions > 0; i++) srv.cron();
+      assert.equal(db.movingPartitions, 0);
+      for (let i = 0; i < 20_000; i++) assert.notEqual(db.find(K(`k${i}`)), NONE, `k${i}`);
+    } finally {
+      Database.moveMinBuckets = was;
+      await node.close();
+    }
   });
 });
 

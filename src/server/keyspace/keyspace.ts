@@ -238,6 +238,15 @@ export class Keyspace {
   }
 
   /**
+   * Moves keys of growing index partitions (Database.moveSome) for up to `ms` milliseconds,
+   * database by database: the cron's share of incremental growth (activerehashing).
+   */
+  moveSome(ms: number): void {
+    const deadline = performance.now() + ms;
+    for (const db of this.dbs) if (db.movingPartitions > 0 && db.moveSome(deadline)) return;
+  }
+
+  /**
    * bytes() split by what it holds: `data` is the records (keys and string values) and the
    * aggregate values, `overhead` the entry metadata, the indexes (partition tables, volatile
    * and slot arrays), the aggregates' Map slots and the handles awaiting a lazy free.
