@@ -7,8 +7,9 @@
 // The index is an open-addressing table (linear probing, backward-shift deletion, no
 // tombstones) split into 256 partitions by the top 8 bits of the key's hash. Each partition
 // is a typed array of 4-byte bucket words and grows or shrinks on its own, so a resize moves
-// 1/256 of the keys and never stalls the event loop for long, and the node holds far more than
-// V8's 2^24-entry limit on one Map.
+// 1/256 of the keys, and the node holds far more than V8's 2^24-entry limit on one Map. A large
+// partition grows incrementally (#grow): for a while its keys are split between its old table
+// and its new one, and the inserts into it (and the cron) move them over a few buckets at a time.
 //
 // A bucket word packs, from the low bits up: the entry's id + 1 (S bits, 0 = empty bucket),
 // its displacement from its home bucket (D bits, saturated at 2^D - 1), and a tag of the
@@ -1207,27 +1208,27 @@ export class Database {
     let pos = cursor % PART_SPAN;
     let visited = 0;
     for (;;) {
-      this.#settle(p);
-      const n = d.buckets[p];
       if (d.sizes[p] > 0) {
-        const t = d.tables[p];
-        const s = d.idBits[p];
-          const dm = dispMaxOf(s);
-        const mask = idMaskOf(s);
+        // A moving partition (#grow): the old table's buckets set the step's end, then the new
+        // table's keys of the same hashes follow, those past the end (in its last bucket) left
+        // for the next step. Keys that move between steps keep their hashes, so none is missed.
+        const old = d.oldBuckets[p] !== 0;
+        const t = old ? d.oldTables[p] : d.tables[p];
+        const n = old ? d.oldBuckets[p] : d.buckets[p];
+        const s = old ? d.oldIdBits[p] : d.idBits[p];
         let b = homeOf(pos, n);
         do {
-          // The entries whose home is b: those at distance k from it displaced by k.
-          let j = b;
-          for (let k = 0, w = t[j]; w !== 0; k++, w = t[j]) {
-            let disp = (w >>> s) & dm;
-            if (disp === dm && k >= dm) disp = trueDisp(this.store, j, w, n, s);
-            if (disp === k) visit((w & mask) - 1);
-            if (++j === n) j = 0;
-          }
+          this.#visitHome(t, n, s, b, visit, PART_SPAN);
           visited++;
           b++;
         } while (b < n && visited < count);
-        pos = b === n ? PART_SPAN : firstHashOf(b, n);
+        const end = b === n ? PART_SPAN : firstHashOf(b, n);
+        if (old) {
+          const n1 = d.buckets[p];
+          const last = end === PART_SPAN ? n1 - 1 : homeOf(end - 1, n1);
+          for (let b1 = homeOf(pos, n1); b1 <= last; b1++) this.#visitHome(d.tables[p], n1, d.idBits[p], b1, visit, b1 === last ? end : PART_SPAN);
+        }
+        pos = end;
       } else {
         pos = PART_SPAN;
       }
@@ -1239,6 +1240,23 @@ export class Database {
       } else {
         return p * PART_SPAN + pos;
       }
+    }
+  }
+
+  /**
+   * Visits the entries whose home is bucket b of table t (n buckets, s id bits): those at
+   * distance k from it displaced by k. With end < PART_SPAN, only those whose 24-bit hash is
+   * below end (their keys read).
+   */
+  #visitHome(t: Int32Array, n: number, s: number, b: number, visit: (id: number) => void, end: number): void {
+    const dm = dispMaxOf(s);
+    const mask = idMaskOf(s);
+    let j = b;
+    for (let k = 0, w = t[j]; w !== 0; k++, w = t[j]) {
+      let disp = (w >>> s) & dm;
+      if (disp === dm && k >= dm) disp = trueDisp(this.store, j, w, n, s);
+      if (disp === k && (end === PART_SPAN || (keyHash(this.store, (w & mask) - 1) & 0xffffff) < end)) visit((w & mask) - 1);
+      if (++j === n) j = 0;
     }
   }
 
