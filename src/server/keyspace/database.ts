@@ -209,12 +209,11 @@ class DbData {
   oldIdBits = new Uint8Array(PARTS);
   oldAddr = new Int32Array(PARTS).fill(-1);
   /**
-   * Per moving partition: the old table's bucket the move started at (empty then, so no key
-   * has its home there) and the next bucket to move from, the buckets passed since the start,
-   * and the hashes moved: the 24-bit hashes from the first one homed at the start bucket, this
-   * many of them cyclically (every key homed in the passed buckets of the old table).
+   * Per moving partition: the next old bucket to move from, the old buckets passed since the
+   * move started (after an empty one), and the hashes moved: the 24-bit hashes from moveFrom
+   * (the first one homed at the start bucket), moveSpan of them cyclically (every key homed in
+   * the passed buckets of the old table).
    */
-  moveStart = new Int32Array(PARTS);
   moveCursor = new Int32Array(PARTS);
   movePassed = new Int32Array(PARTS);
   moveFrom = new Int32Array(PARTS);
