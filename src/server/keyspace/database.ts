@@ -201,7 +201,7 @@ class DbData {
   /** Per partition: arena address of its table, or -1 (tables live in the node's arena). */
   tableAddr = new Int32Array(PARTS).fill(-1);
   /**
-   * Per partition growing incrementally (#startMove): the table its keys are leaving, its
+   * Per partition growing incrementally (#grow): the table its keys are leaving, its
    * bucket count (0: not moving), id bits and arena address. It takes no new keys.
    */
   oldTables: Int32Array[] = new Array<Int32Array>(PARTS).fill(EMPTY_TABLE);
