@@ -481,6 +481,21 @@ describe('incremental growth (partitions of Database.moveMinBuckets or more)', (
   });
 });
 
+describe('id fields widened ahead of the ids', () => {
+  it('every partition widens once the store can hold ids that need it, before any such id is used', () => {
+    const db = newDb();
+    // 65,537 keys: the last one takes the store to its second chunk, 131,072 entries, whose
+    // ids past 2^17 - 1 need 18-bit fields; every table so far has 17.
+    for (let i = 0; i <= 65_536; i++) set(db, `w${i}`, 'v');
+    assert.equal(db.minIdBits(), 17);
+    // Replacements: the same keys (no partition grows) under reused ids (none past 65,536).
+    for (let r = 0; r < 40_000; r++) set(db, `w${r}`, 'v2');
+    assert.equal(db.size, 65_537);
+    assert.equal(db.minIdBits(), 18, 'every partition widened before any id needed it');
+    for (let i = 0; i <= 65_536; i += 97) assert.equal(db.value(db.find(K(`w${i}`))).toString(), i < 40_000 ? 'v2' : 'v', `w${i}`);
+  });
+});
+
 describe('incremental growth in the server cron', () => {
   it('with activerehashing yes the cron ends moves no write reaches; with no they wait for writes', async () => {
     const was = Database.moveMinBuckets;

@@ -275,6 +275,14 @@ export class Database {
   #lastPos = 0;
   /** Whether that was in its partition's old table (a partition moving to a new one). */
   #lastOld = false;
+  /**
+   * Widening ahead of the ids (#widenAhead): the store capacity and id bits last seen, the next
+   * partition to look at (PARTS: none left) and inserts since the last widening.
+   */
+  #aheadCap = 0;
+  #aheadBits = 0;
+  #aheadNext = PARTS;
+  #aheadTick = 0;
   // Where the last unsuccessful find() stopped (an empty bucket): lets the insert that usually
   // follows (SET of a new key) skip hashing and probing again. Valid while that bucket's table
   // is unchanged and still empty there, for the same key object.
@@ -803,6 +811,8 @@ export class Database {
     d.size++;
     // Before setVpos, which leaves id's record located (Store.locate) as addSpace's caller needs.
     if (d.oldBuckets[p] !== 0) this.#moveStep(p, MOVE_STEP);
+    if (store.cap !== this.#aheadCap) this.#aheadStart();
+    else if (this.#aheadNext < PARTS && ++this.#aheadTick >= WIDEN_EVERY) this.#widenAhead();
     store.setVpos(id, -1);
     if (this.indexObserver !== null) this.indexObserver.linked(this, key, 0, key.length);
     if (!store.slotLinks) return;
@@ -938,6 +948,36 @@ export class Database {
       t[i] = (((tag << nd) | (disp < ndm ? disp : ndm)) << ns) | (w & mask);
     }
     d.idBits[p] = ns;
+  }
+
+  /**
+   * Notes the store's entry capacity; when it needs wider id fields than before (it has just
+   * reached a power of two), starts widening this database's partitions ahead of the ids.
+   */
+  #aheadStart(): void {
+    this.#aheadCap = this.store.cap;
+    const bits = idBitsFor(this.#aheadCap);
+    if (bits === this.#aheadBits) return;
+    this.#aheadBits = bits;
+    this.#aheadNext = 0;
+    this.#aheadTick = 0;
+  }
+
+  /**
+   * Widens the next partition whose id field is narrower than the store's capacity needs. The
+   * capacity reaches 2^S one chunk (65,536 ids) before the ids do, and every partition takes
+   * an id past 2^S - 1 within a few hundred inserts of the first: widened then, all 256 came in
+   * one wave (7-22 ms stalls at 8.4M keys, `bench/growth-stalls.sh`). One partition every
+   * WIDEN_EVERY inserts widens them all within half a chunk; a partition an id reaches first
+   * still widens on demand (#link).
+   */
+  #widenAhead(): void {
+    this.#aheadTick = 0;
+    const d = this.#d;
+    while (this.#aheadNext < PARTS) {
+      const q = this.#aheadNext++;
+      if (d.buckets[q] !== 0 && d.idBits[q] < this.#aheadBits) return this.#widen(q);
+    }
   }
 
   /**
@@ -1113,6 +1153,14 @@ export class Database {
       }
     }
     return d.moving > 0;
+  }
+
+  /** The narrowest id field (bits) over the partitions that have a table, or 0 (tests). */
+  minIdBits(): number {
+    const d = this.#d;
+    let min = 0;
+    for (let p = 0; p < PARTS; p++) if (d.buckets[p] !== 0 && (min === 0 || d.idBits[p] < min)) min = d.idBits[p];
+    return min;
   }
 
   /** Partitions moving to a larger table (tests, INFO). */
@@ -1424,6 +1472,8 @@ const REHASH_HASHES = new Int32Array(32);
  * alternations: 740-846 ns a key against 724-920).
  */
 const MOVE_STEP = 32;
+/** Inserts between two partitions widened ahead of the ids (#widenAhead): 256 in half a chunk. */
+const WIDEN_EVERY = 128;
 
 /** A partition's table (or hash array) of n words at arena address addr. */
 function tableAt(arena: Arena, addr: number, n: number): Int32Array {

@@ -161,7 +161,9 @@ export class Store {
    * cache miss fetches both (a lookup reads addr, touch writes meta). Growing adds a chunk:
    * nothing is copied, so the table never stalls the loop (doubling one array meant a 0.3 s
    * copy at 8M keys). Words are int32: read addr and meta with `>>> 0` where the top bit
-   * matters as a magnitude.
+   * matters as a magnitude. Chunks are shared memory (as the arena's segments), left out of
+   * V8's external-memory count: they are the keyspace's growth, not garbage, and counted they
+   * started a full collection per 64 MB of them (8M keys) while a keyspace grew.
    */
   chunks: Int32Array[] = [];
   /** Whether entries carry slot links (next/prev/slot); fixed at construction. */
@@ -629,6 +631,11 @@ export class Store {
     this.#grow(CHUNK, true);
   }
 
+  /** Bytes of the metadata chunks: shared memory, outside V8's external figure (INFO adds it). */
+  chunkBytes(): number {
+    return this.chunks.length * CHUNK * 8;
+  }
+
   /** Bytes held by the metadata arrays. */
   metaBytes(): number {
     return this.cap * (ENTRY_META_BYTES + (this.slotLinks ? SLOT_LINK_BYTES : 0));
@@ -637,7 +644,7 @@ export class Store {
   /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
     if (n > MAX_ENTRIES) throw new RangeError('keyspace entry limit reached (2^30 - 1 keys per node)');
-    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(CHUNK * 2));
+    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(new SharedArrayBuffer(CHUNK * 8)));
     n = this.cap;
     if (this.slotLinks) {
       const copy = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {

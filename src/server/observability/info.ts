@@ -229,8 +229,10 @@ function memorySection(srv: Server): Lines {
   const overhead = acct.overhead();
   const dataset = used - overhead;
   const netOfStartup = used - startup;
-  // The arena's slab segments are shared memory, outside V8's external figure (arena.ts).
-  const offHeap = m.external + srv.keyspace.store.arena.sharedBytes;
+  // The arena's slab segments and the store's metadata chunks are shared memory, outside V8's
+  // external figure (arena.ts, store.ts).
+  const store = srv.keyspace.store;
+  const offHeap = m.external + store.arena.sharedBytes + store.chunkBytes();
   const allocated = m.heapUsed + offHeap;
   const active = m.heapTotal + offHeap;
   const resident = m.rss;
