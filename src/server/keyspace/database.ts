@@ -518,18 +518,25 @@ export class Database {
       }
       if (w >>> s === (tagHi | (k < dm ? k : dm))) {
         const id = (w & idMaskOf(s)) - 1;
-        if (store.keyEquals(id, key)) {
-          this.#lastId = id;
-          this.#lastPart = p;
-          this.#lastPos = i;
-          this.#lastOld = false;
-          // A compressed large string is made plain before anyone reads it (store.ts).
-          if (store.compressedCount > 0 && store.isCompressed(id)) store.inflate(id);
-          return id;
-        }
+        if (store.keyEquals(id, key)) return this.#found(id, p, i, false);
       }
       if (++i === n) i = 0;
     }
+  }
+
+  /**
+   * A find() hit: entry id at bucket i of partition p (of its old table if `old`), remembered
+   * for the delete that may follow. A compressed large string is made plain before anyone reads
+   * it (store.ts).
+   */
+  #found(id: number, p: number, i: number, old: boolean): number {
+    this.#lastId = id;
+    this.#lastPart = p;
+    this.#lastPos = i;
+    this.#lastOld = old;
+    const store = this.store;
+    if (store.compressedCount > 0 && store.isCompressed(id)) store.inflate(id);
+    return id;
   }
 
   /**
@@ -552,14 +559,7 @@ export class Database {
       if (w === 0) return NONE;
       if (w >>> s === (tagHi | (k < dm ? k : dm))) {
         const id = (w & idMaskOf(s)) - 1;
-        if (store.keyEquals(id, key)) {
-          this.#lastId = id;
-          this.#lastPart = p;
-          this.#lastPos = i;
-          this.#lastOld = true;
-          if (store.compressedCount > 0 && store.isCompressed(id)) store.inflate(id);
-          return id;
-        }
+        if (store.keyEquals(id, key)) return this.#found(id, p, i, true);
       }
       if (++i === n) i = 0;
     }
@@ -996,7 +996,7 @@ export class Database {
    */
   #resize(p: number, n: number): void {
     const d = this.#d;
-    if (d.oldBuckets[p] !== 0) this.#moveStep(p, Infinity);
+    this.#settle(p);
     const old = d.tables[p];
     const oldMask = idMaskOf(d.idBits[p]);
     const oldAddr = d.tableAddr[p];
@@ -1034,7 +1034,7 @@ export class Database {
    */
   #grow(p: number, n: number): void {
     const d = this.#d;
-    if (d.oldBuckets[p] !== 0) this.#moveStep(p, Infinity);
+    this.#settle(p);
     const n0 = d.buckets[p];
     if (n0 < Database.moveMinBuckets) return this.#resize(p, n);
     const old = d.tables[p];
@@ -1148,7 +1148,7 @@ export class Database {
     const d = this.#d;
     for (let p = 0; p < PARTS && d.moving > 0; p++) {
       while (d.oldBuckets[p] !== 0) {
-        this.#moveStep(p, 1024);
+        this.#moveStep(p, MOVE_CRON_STEP);
         if (performance.now() >= deadline) return d.moving > 0;
       }
     }
@@ -1163,7 +1163,7 @@ export class Database {
     return min;
   }
 
-  /** Partitions moving to a larger table (tests, INFO). */
+  /** Partitions moving to a larger table (the cron's test, Keyspace.moveSome; tests). */
   get movingPartitions(): number {
     return this.#d.moving;
   }
@@ -1472,6 +1472,8 @@ const REHASH_HASHES = new Int32Array(32);
  * alternations: 740-846 ns a key against 724-920).
  */
 const MOVE_STEP = 32;
+/** Old buckets the cron moves between two looks at the clock (Database.moveSome). */
+const MOVE_CRON_STEP = 1024;
 /** Inserts between two partitions widened ahead of the ids (#widenAhead): 256 in half a chunk. */
 const WIDEN_EVERY = 128;
 

@@ -633,7 +633,7 @@ export class Store {
 
   /** Bytes of the metadata chunks: shared memory, outside V8's external figure (INFO adds it). */
   chunkBytes(): number {
-    return this.chunks.length * CHUNK * 8;
+    return this.cap * ENTRY_META_BYTES;
   }
 
   /** Bytes held by the metadata arrays. */
@@ -644,7 +644,7 @@ export class Store {
   /** Makes room for at least n entries: metadata chunks added, slot-link arrays doubled. */
   #grow(n: number, fresh = false): void {
     if (n > MAX_ENTRIES) throw new RangeError('keyspace entry limit reached (2^30 - 1 keys per node)');
-    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(new SharedArrayBuffer(CHUNK * 8)));
+    while (this.chunks.length * CHUNK < n) this.chunks.push(new Int32Array(new SharedArrayBuffer(CHUNK * ENTRY_META_BYTES)));
     n = this.cap;
     if (this.slotLinks) {
       const copy = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {

@@ -10,9 +10,10 @@
 // is paused, and one more share runs in each turn's check phase until the buffer is done; then
 // reading resumes. A client whose whole batch came in one read runs it whole, as before: split,
 // a pipeline of 200 SETs from each of 50 clients cost up to 40 % more CPU (the rest copied out,
-// a pause and a resume, its replies in two writes). Redis reads 16 KB per client per event, and so does this share, whatever the read's
-// size: reads stay 64 KB, since 16 KB reads cost a 1 MB SET 16-38 % more CPU (ROADMAP §2). A
-// share ends between commands only (Client.processInput), so a big value is never copied out.
+// a pause and a resume, its replies in two writes). Redis reads 16 KB per client per event, and
+// so does this share, whatever the read's size: reads stay 64 KB, since 16 KB reads cost a 1 MB
+// SET 16-38 % more CPU (ROADMAP §2). A share ends between commands only (Client.processInput),
+// so a big value is never copied out.
 // The other client's PING then: p95 0.95-1.18 ms, p99 3.5-3.6, max 9-22 (Redis 0.92-1.25,
 // 1.2-1.9, 3-5.5); with a 64 KB read a turn it was 2.6-3.2, 4.9-6.0 and 30-36.
 // Alone, a bulk load keeps libuv's long reads and is never paused: pausing whatever the others
