@@ -477,6 +477,9 @@ describe('replica link: failures and writable replicas', () => {
     await c.replicaof('NO', 'ONE');
     await c.config('SET', 'repl-diskless-load', 'swapdb');
     await c.set('mine', '2');
+    // A master again, the node expires the payload's expired key itself (active expiry, on its
+    // own time: under load DBSIZE could still count it).
+    await until(async () => (await c.dbsize()) === 2, { what: "the payload's expired key to expire" });
     // Enough keys for the old dataset to be freed in the background (from 65536 keys).
     await c.debug('POPULATE', '70000', 'old');
     await c.replicaof('127.0.0.1', String(fm.port));
