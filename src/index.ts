@@ -8,6 +8,7 @@
 import { loadConfig } from './server/config/load.js';
 import { Server } from './server/server.js';
 import { Logger } from './server/observability/logger.js';
+import { setUpSentinel } from './sentinel/setup.js';
 import type { Clock } from './lib/clock.js';
 
 export interface StartOptions {
@@ -40,6 +41,30 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   for (const [k, v] of Object.entries(opts.config ?? {})) argv.push(`--${k}`, ...(v === '' ? [''] : v.split(' ')));
   const { config } = loadConfig(argv);
   const server = new Server({ config, clock: opts.clock, log: new Logger(), ephemeralPort: true });
+  await server.start();
+  return { port: server.tcpPort, host: opts.host ?? '127.0.0.1', server, close: () => server.close() };
+}
+
+export interface SentinelStartOptions {
+  /** The sentinel's config file: its `sentinel monitor` lines, and where it keeps its state. */
+  configFile: string;
+  /** TCP port; 0 (the default here) picks a free one. */
+  port?: number;
+  host?: string;
+  /** Log level; default 'warning'. */
+  loglevel?: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
+}
+
+/**
+ * Starts a sentinel in-process (what `shoal sentinel <file>` runs) and resolves once it accepts
+ * connections. The file must exist and be writable; its errors throw with Redis's text.
+ */
+export async function startSentinel(opts: SentinelStartOptions): Promise<RunningServer> {
+  const argv = [opts.configFile, '--port', String(opts.port ?? 0), '--bind', opts.host ?? '127.0.0.1', '--loglevel', opts.loglevel ?? 'warning'];
+  const { config, configFile } = loadConfig(argv, { sentinel: true });
+  const server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true, sentinel: true });
+  const err = setUpSentinel(server);
+  if (err !== null) throw new Error(err);
   await server.start();
   return { port: server.tcpPort, host: opts.host ?? '127.0.0.1', server, close: () => server.close() };
 }

@@ -7,7 +7,7 @@
 // (launch.ts). The re-executed node is this same file run as a script, with SHOAL_LAUNCHED=1 and
 // an IPC channel to the launcher; its side of that arrangement lives here (LauncherLink).
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { loadConfig } from '../server/config/load.js';
@@ -40,6 +40,10 @@ Commands:
           shoal server /etc/shoal.conf --loglevel verbose
         Defaults: 127.0.0.1:6379, 16 databases; loads dump.rdb from dir (the working
         directory) if it exists, SAVE writes it; no automatic saves yet.
+  sentinel /path/to/sentinel.conf [--name value ...]
+        Start a sentinel (as redis-sentinel, or shoal server <file> --sentinel): it
+        monitors the masters its file names (sentinel monitor <name> <ip> <port> <quorum>)
+        and fails them over. Listens on 26379 by default; keeps its state in the file.
   bigkeys [-h host] [-p port] [-n db] [--memkeys] ...
         Survey a running node for its biggest keys (as redis-cli --bigkeys / --memkeys).
   hotkeys [-h host] [-p port] [-n db] ...
@@ -57,6 +61,8 @@ export async function main(args: string[]): Promise<void> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'sentinel':
+      return runServer(rest[0] === '--help' || rest[0] === '-h' || rest[0] === '--version' || rest[0] === '-v' ? rest : [...rest, '--sentinel']);
     case 'bigkeys':
       process.exitCode = await (await import('./survey.js')).survey('bigkeys', rest);
       return;
@@ -93,13 +99,34 @@ async function runServer(args: string[]): Promise<void> {
     process.stdout.write(`Shoal server v=${SHOAL_VERSION} redis-compat=${REDIS_COMPAT_VERSION} node=${process.version}\n`);
     return;
   }
+  // Sentinel mode (`shoal sentinel`, or --sentinel anywhere, as redis-server): the file is
+  // where the sentinel keeps its state, so it must exist and be writable.
+  const sentinel = args.includes('--sentinel');
+  const confArgs = sentinel ? args.filter((a) => a !== '--sentinel') : args;
+  if (sentinel) {
+    const early = new Logger();
+    early.role = 'X';
+    const file = confArgs[0] !== undefined && !confArgs[0].startsWith('-') ? confArgs[0] : undefined;
+    if (file === undefined) {
+      early.warning('Sentinel needs config file on disk to save state. Exiting...');
+      process.exitCode = 1;
+      return;
+    }
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (err) {
+      early.warning(`Sentinel config file ${file} is not writable: ${errnoText(err)}. Exiting...`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   // Config read from stdin ('-') is kept, so that a re-executed node can be given it again.
   let stdinText: string | undefined;
   const readStdin = (): string => (stdinText ??= readFileSync(0, 'utf8'));
   let loaded;
   let plan: HeapPlan;
   try {
-    loaded = loadConfig(args, { readStdin });
+    loaded = loadConfig(confArgs, { readStdin, sentinel });
     plan = planHeapForProcess(Number(loaded.config.getBigInt('maxmemory')));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
@@ -111,7 +138,16 @@ async function runServer(args: string[]): Promise<void> {
   const link = LauncherLink.attach();
   const { Server, SHOAL_VERSION, REDIS_COMPAT_VERSION } = await loadServer();
   const log = new Logger();
-  const server = new Server({ config: loaded.config, configFile: loaded.configFile, log });
+  const server = new Server({ config: loaded.config, configFile: loaded.configFile, log, sentinel });
+  if (server.sentinel !== null) {
+    const { setUpSentinel } = await import('../sentinel/setup.js');
+    const err = setUpSentinel(server);
+    if (err !== null) {
+      process.stderr.write(`${err}\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   log.notice(`Shoal version=${SHOAL_VERSION} (redis ${REDIS_COMPAT_VERSION} compatible), pid=${process.pid}, just started`);
   if (loaded.configFile) log.notice(`Configuration loaded from ${loaded.configFile}`);
   else log.warning('No config file specified, using the default config. In order to specify a config file use shoal server /path/to/shoal.conf');
@@ -207,6 +243,13 @@ class LauncherLink {
   serve(handlers: { signal: (sig: 'SIGINT' | 'SIGTERM') => void; gone: () => void }): void {
     this.#handlers = handlers;
   }
+}
+
+function errnoText(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** True when this module is the script Node was started with (the launcher re-executes it). */

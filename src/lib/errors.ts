@@ -252,7 +252,35 @@ export const Err = {
   replconfUnrecognized: (opt: string) => `ERR Unrecognized REPLCONF option: ${opt}`,
   waitOnReplica:
     'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+  // ---- sentinel mode (sentinel.c)
+  sentinelNoSuchMaster: 'ERR No such master with that name',
+  sentinelSaveFailed: 'ERR Failed to save config file. Check server logs.',
+  sentinelInvalidQuorum: 'ERR Invalid quorum',
+  sentinelInvalidPort: 'ERR Invalid port',
+  sentinelQuorumMin: 'ERR Quorum must be 1 or greater.',
+  sentinelInvalidIp: 'ERR Invalid IP address or hostname specified',
+  /** A `sentinel monitor` refused by the instance's creation (duplicate name, port range). */
+  sentinelMonitorRefused: (why: string) => `ERR ${why}`,
+  sentinelSetInvalid: (val: string, opt: string) => `ERR Invalid argument '${val}' for SENTINEL SET '${opt}'`,
+  sentinelSetUnknown: (opt: string) => `ERR Unknown option or number of arguments for SENTINEL SET '${opt}'`,
+  sentinelScriptsDenied:
+    'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration',
+  sentinelConfigSetInvalidName: (name: string) => `ERR Invalid argument '${name}' to SENTINEL CONFIG SET`,
+  sentinelConfigSetInvalidValue: (value: string, name: string) => `ERR Invalid value '${value}' to SENTINEL CONFIG SET '${name}'`,
+  sentinelConfigUsage: 'ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.',
+  sentinelUnknownSimulation: 'ERR Unknown failure simulation specified',
+  sentinelDebugUnknown: (opt: string) => `ERR Unknown option or number of arguments for SENTINEL DEBUG '${opt}'`,
+  sentinelDebugInvalid: (val: string, opt: string) => `ERR Invalid argument '${val}' for SENTINEL DEBUG '${opt}'`,
+  sentinelHelloOnly: 'ERR Only HELLO messages are accepted by Sentinel instances.',
+  sentinelFailoverInProgress: 'INPROG Failover already in progress',
+  sentinelNoGoodSlave: 'NOGOODSLAVE No suitable replica to promote',
+  /** CKQUORUM's refusal: the usable count, then either reason or both. */
+  sentinelNoQuorum: (usable: number, noQuorum: boolean, noAuth: boolean) =>
+    `NOQUORUM ${usable} usable Sentinels. ` +
+    (noQuorum ? 'Not enough available Sentinels to reach the specified quorum for this master' : '') +
+    (noAuth ? `${noQuorum ? '. ' : ''}Not enough available Sentinels to reach the majority and authorize a failover` : ''),
   // ---- Shoal extensions
+  sentinelScriptsUnsupported: (opt: string) => `ERR ${opt} is not supported by Shoal's sentinel yet`,
   hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;
 

@@ -51,6 +51,8 @@ import { persistenceCron } from './persistence/bgsave.js';
 import { Replication } from './replication/state.js';
 import { forgetReplica, replicationCron, resizeBacklog } from './replication/master.js';
 import { expireReplicaLocalKeys, startReplicaOnBoot } from './replication/replica.js';
+import { Sentinel } from '../sentinel/sentinel.js';
+import { sentinelHandlers, sentinelSpecs } from '../sentinel/commands.js';
 
 export const SHOAL_VERSION = '0.1.0';
 /** The Redis version Shoal reports to clients (INFO redis_version, HELLO version). */
@@ -67,6 +69,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Embedded nodes: port 0 picks a free port instead of disabling TCP. */
   ephemeralPort?: boolean;
+  /** Sentinel mode (`shoal sentinel`): the sentinel's command table, no dataset, the sentinel's timer. */
+  sentinel?: boolean;
 }
 
 export class Server {
@@ -83,6 +87,8 @@ export class Server {
   /** maxmemory-clients: closes the largest clients when the clients' memory reaches it. */
   readonly clientEviction: ClientEviction;
   readonly commands: CommandTable;
+  /** The sentinel this process runs in sentinel mode, else null. */
+  readonly sentinel: Sentinel | null;
   readonly stats = new ServerStats();
   readonly slowlog = new Slowlog();
   readonly latency = new LatencyMonitor();
@@ -220,7 +226,9 @@ export class Server {
     this.memory = new MemoryAccount(this);
     this.evictor = new Evictor(this);
     this.clientEviction = new ClientEviction(this);
-    this.commands = new CommandTable(allHandlers);
+    this.sentinel = opts.sentinel === true ? new Sentinel(this) : null;
+    if (this.sentinel !== null) this.log.role = 'X';
+    this.commands = this.sentinel !== null ? new CommandTable(sentinelHandlers(), sentinelSpecs()) : new CommandTable(allHandlers);
     if (this.commands.missing.length > 0) {
       this.log.warning(`Commands declared but not implemented (left out): ${this.commands.missing.join(' ')}`);
     }
@@ -390,6 +398,11 @@ export class Server {
     }
     this.#startedListening = true;
     this.#startCron();
+    if (this.sentinel !== null) {
+      this.log.notice(`Running mode=sentinel, port=${this.tcpPort}.`);
+      this.sentinel.start();
+      return;
+    }
     // Persistence: load dir/dbfilename (when it exists) as Redis's loadDataFromDisk (the AOF
     // under appendonly yes, then opened for appending), listening already: clients get
     // -LOADING until it is done. A corrupt file throws (file, offset, reason) and stops the
@@ -657,9 +670,9 @@ export class Server {
     this.clientEviction.check();
     this.keyPatterns.cron();
     // Save points and scheduled BGSAVEs (a saving snapshot runs on its own between ticks).
-    if (!loading) persistenceCron(this);
+    if (!loading && this.sentinel === null) persistenceCron(this);
     // Replication's duties run once a second (replicationCron).
-    if (now - this.#lastReplicationCron >= 1000) {
+    if (now - this.#lastReplicationCron >= 1000 && this.sentinel === null) {
       this.#lastReplicationCron = now;
       replicationCron(this);
     }
@@ -695,6 +708,7 @@ export class Server {
     if (this.shuttingDown) return this.closed;
     this.shuttingDown = true;
     if (this.#cron !== null) clearInterval(this.#cron);
+    this.sentinel?.stop();
     // A BGSAVE still walking is abandoned (its temp file removed), as a SHUTDOWN would.
     if (this.snapshot !== null) this.snapshot.abort('Background saving terminated: the node is closing');
     this.pause.close();

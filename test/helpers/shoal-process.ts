@@ -45,6 +45,8 @@ export interface ShoalProcessOptions {
   readonly expectExit?: boolean;
   /** How long to wait for PING (or for the exit). Default 15 s. */
   readonly deadlineMs?: number;
+  /** `shoal sentinel <configFile>` instead of `shoal server`. */
+  readonly sentinel?: { configFile: string };
 }
 
 const live = new Set<ChildProcess>();
@@ -66,7 +68,8 @@ function track(proc: ChildProcess): void {
  */
 export async function startShoalProcess(opts: ShoalProcessOptions): Promise<ShoalProcess> {
   const port = opts.port ?? (await freePort());
-  const argv = [SHOAL_MAIN, 'server', '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, ...(opts.args ?? [])];
+  const mode = opts.sentinel !== undefined ? ['sentinel', opts.sentinel.configFile] : ['server'];
+  const argv = [SHOAL_MAIN, ...mode, '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, ...(opts.args ?? [])];
   const env: NodeJS.ProcessEnv = { ...process.env, SHOAL_LAUNCHED: '1' };
   delete env['SHOAL_HEAP_MB'];
   const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });

@@ -6,64 +6,22 @@
 // write is on every node at the end.
 
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { after, describe, it } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startShoalProcess, type ShoalProcess } from '../helpers/shoal-process.js';
-import { until } from '../helpers/poll.js';
+import { useProcessGroup } from '../helpers/process-group.js';
 import { assertSameData, caughtUp } from '../helpers/replication.js';
 import { findRedisServer, freePort, requireRedis, waitForPing } from '../helpers/redis.js';
 
 const NAME = 'shoalgroup';
 
 describe('Shoal nodes under a real Redis Sentinel', { skip: requireRedis() }, () => {
-  const dirs: string[] = [];
-  const procs: ShoalProcess[] = [];
-  const clients: Redis[] = [];
-  let sentinel: ChildProcess | null = null;
-  let sentinelOut = '';
-  const tmp = (): string => {
-    const d = mkdtempSync(path.join(tmpdir(), 'shoal-sentinel-'));
-    dirs.push(d);
-    return d;
-  };
-  // Clients reconnect: the sentinel's failover ends with CLIENT KILL TYPE normal on the
-  // promoted node, as Redis's does, and the killed master's client keeps trying until the end.
-  const client = (port: number): Redis => {
-    const c = new Redis({ port, maxRetriesPerRequest: 5, retryStrategy: () => 50 });
-    c.on('error', () => undefined);
-    clients.push(c);
-    return c;
-  };
-  /** until(), polling every 100 ms; a timeout's error carries the sentinel's log. */
-  const waitFor = async (cond: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> => {
-    try {
-      await until(cond, { what, ms, every: 100 });
-    } catch (err) {
-      const nodes = procs.map((p) => `--- node on port ${p.port} ---\n${p.output()}`).join('\n');
-      throw new Error(`${(err as Error).message}\n--- sentinel log ---\n${sentinelOut}\n${nodes}`);
-    }
-  };
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    if (sentinel !== null && sentinel.exitCode === null) {
-      const gone = new Promise((r) => sentinel?.once('exit', r));
-      sentinel.kill('SIGKILL');
-      await gone;
-    }
-    for (const p of procs) await p.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const g = useProcessGroup();
+  const { tmp, client, shoal, waitFor } = g;
 
   it('fails a Shoal master over to a Shoal replica, then brings the old master back as a replica', async () => {
-    const shoal = async (dir: string, args: string[], port?: number): Promise<ShoalProcess> => {
-      const p = await startShoalProcess({ dir, port, args: ['--save', '', '--repl-diskless-sync-delay', '0', ...args] });
-      procs.push(p);
-      return p;
-    };
     const masterDir = tmp();
     const master = await shoal(masterDir, []);
     const replicas = [
@@ -92,18 +50,15 @@ describe('Shoal nodes under a real Redis Sentinel', { skip: requireRedis() }, ()
         '',
       ].join('\n'),
     );
-    sentinel = spawn(findRedisServer() as string, [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    sentinel.stdout?.on('data', (d: Buffer) => (sentinelOut += d.toString()));
-    sentinel.stderr?.on('data', (d: Buffer) => (sentinelOut += d.toString()));
-    await waitForPing(sport, { deadlineMs: 10_000, exited: () => sentinel?.exitCode !== null });
+    const sentinel = spawn(findRedisServer() as string, [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sentinelLog = g.adopt('redis-server sentinel', sentinel);
+    await waitForPing(sport, { deadlineMs: 10_000, exited: () => sentinel.exitCode !== null });
     const sc = client(sport);
     // It learns both replicas from the master's INFO replication.
     await waitFor(async () => ((await sc.call('SENTINEL', 'REPLICAS', NAME)) as unknown[]).length === 2, 'the sentinel to list both replicas');
 
     // A client that asks the sentinel where the master is.
-    const app = new Redis({ sentinels: [{ host: '127.0.0.1', port: sport }], name: NAME, maxRetriesPerRequest: 20 });
-    app.on('error', () => undefined);
-    clients.push(app);
+    const app = g.keep(new Redis({ sentinels: [{ host: '127.0.0.1', port: sport }], name: NAME, maxRetriesPerRequest: 20 }));
     for (let i = 0; i < 50; i++) await app.set(`before:${i}`, String(i));
     await app.rpush('list', 'a', 'b');
     for (const r of rc) await caughtUp(mc, r);
@@ -140,7 +95,7 @@ describe('Shoal nodes under a real Redis Sentinel', { skip: requireRedis() }, ()
     }, 'the old master to be turned into a replica', 40_000);
     await caughtUp(promoted, bc);
     await assertSameData(promoted, bc, [0]);
-    assert.match(sentinelOut, /\+switch-master shoalgroup 127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+/);
-    assert.match(sentinelOut, /\+convert-to-slave/);
+    assert.match(sentinelLog.output(), /\+switch-master shoalgroup 127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+/);
+    assert.match(sentinelLog.output(), /\+convert-to-slave/);
   });
 });

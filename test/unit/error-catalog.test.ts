@@ -11,7 +11,8 @@ import { Err, ProtocolErr } from '../../src/lib/errors.js';
 /** Error codes a reply may start with (Redis's prefixes, plus the text-only ones it sends). */
 const CODES =
   'ERR|WRONGTYPE|NOAUTH|WRONGPASS|NOPROTO|LOADING|OOM|READONLY|EXECABORT|BUSY|NOSCRIPT|CROSSSLOT|TRYAGAIN|' +
-  'CLUSTERDOWN|MASTERDOWN|NOREPLICAS|NOMASTERLINK|UNBLOCKED|DENIED|MOVED|ASK|NOPERM|BUSYKEY|BUSYGROUP|NOGROUP|MISCONF';
+  'CLUSTERDOWN|MASTERDOWN|NOREPLICAS|NOMASTERLINK|UNBLOCKED|DENIED|MOVED|ASK|NOPERM|BUSYKEY|BUSYGROUP|NOGROUP|MISCONF|' +
+  'INPROG|NOGOODSLAVE|NOQUORUM';
 
 /** Every catalog entry as text; builders are called with placeholder arguments. */
 function catalogTexts(): [string, string][] {

@@ -25,6 +25,15 @@ export class Config {
   configFile: string | undefined;
   /** Config-file-only directives seen while loading (rename-command, user, loadmodule), verbatim args. */
   readonly fileDirectives: string[][] = [];
+  /** Sentinel mode (`shoal sentinel`): `sentinel ...` lines are read into sentinelDirectives. */
+  sentinelMode = false;
+  /** The `sentinel ...` lines read (arguments after "sentinel"), for the sentinel to apply. */
+  readonly sentinelDirectives: { args: string[]; lineNo: number; line: string }[] = [];
+  /**
+   * The `sentinel ...` lines a rewrite writes (the sentinel's state); null outside sentinel
+   * mode, where the file's own lines are kept verbatim.
+   */
+  sentinelLines: (() => string[]) | null = null;
 
   private readonly values = new Map<string, string>();
   /**
@@ -254,11 +263,15 @@ export class Config {
    * (the first one replaces the default, `save ""` clears), other repeats replace.
    * `include` must be handled by the caller. Throws ValueError with Redis's reason text.
    */
-  applyDirective(args: readonly string[]): void {
+  applyDirective(args: readonly string[], lineNo = 0, line = ''): void {
     const name = (args[0] ?? '').toLowerCase();
     const argc = args.length;
     if (FILE_ONLY_DIRECTIVES.has(name)) {
-      if (name === 'sentinel') throw new ValueError('sentinel directive while not in sentinel mode');
+      if (name === 'sentinel') {
+        if (!this.sentinelMode) throw new ValueError('sentinel directive while not in sentinel mode');
+        this.sentinelDirectives.push({ args: args.slice(1), lineNo, line });
+        return;
+      }
       if ((name === 'rename-command' && argc !== 3) || argc < 2) {
         throw new ValueError('Bad directive or wrong number of arguments');
       }

@@ -18,6 +18,12 @@ export interface LoadOptions {
   readonly readStdin?: () => string;
   /** Version shown in the fatal error banner; defaults to package.json's version. */
   readonly version?: string;
+  /**
+   * Sentinel mode: `sentinel ...` lines are accepted (Config.sentinelDirectives), the port
+   * defaults to 26379 and protected mode is off (a sentinel must be reachable), as Redis's
+   * initSentinelConfig.
+   */
+  readonly sentinel?: boolean;
 }
 
 export interface LoadResult {
@@ -31,7 +37,7 @@ const MAX_INCLUDE_DEPTH = 32;
 let cachedVersion: string | undefined;
 
 /** Shoal's version from the nearest package.json named "shoal" above this module. */
-function shoalVersion(): string {
+export function shoalVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
   cachedVersion = '0.0.0';
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -143,7 +149,7 @@ function applyConfigText(config: Config, text: string, version: string, depth: n
       return;
     }
     try {
-      config.applyDirective(args);
+      config.applyDirective(args, i + 1, line);
     } catch (e) {
       if (e instanceof ValueError) throw fail(e.message);
       throw e;
@@ -172,6 +178,11 @@ export function loadConfig(argv: readonly string[], opts: LoadOptions = {}): Loa
   if (stdin) text += (opts.readStdin ?? (() => readFileSync(0, 'utf8')))();
   text += '\n' + options;
   const config = new Config();
+  if (opts.sentinel === true) {
+    config.sentinelMode = true;
+    config.applyDirective(['port', '26379']);
+    config.applyDirective(['protected-mode', 'no']);
+  }
   applyConfigText(config, text, version, 0);
   if (file === undefined) return { config };
   const configFile = resolve(file);

@@ -121,7 +121,7 @@ const helloCommand: Handler = (c, argv) => {
   w.bulkString('id');
   w.integer(c.id);
   w.bulkString('mode');
-  w.bulkString('standalone');
+  w.bulkString(c.srv.sentinel !== null ? 'sentinel' : 'standalone');
   w.bulkString('role');
   w.bulkString('master');
   w.bulkString('modules');

@@ -154,7 +154,7 @@ function serverSection(srv: Server): Lines {
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', getBuildId()],
-    ['redis_mode', 'standalone'],
+    ['redis_mode', srv.sentinel !== null ? 'sentinel' : 'standalone'],
     ['os', UNAME],
     ['arch_bits', process.arch.endsWith('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],

@@ -22,6 +22,8 @@ const RETRY_DELAY_S = 5;
 
 /** The save points of the `save` parameter ("<seconds> <changes> ..."), parsed. */
 export function savePoints(srv: Server): Array<{ seconds: number; changes: number }> {
+  // A sentinel has no dataset to save.
+  if (srv.sentinel !== null) return [];
   const words = srv.config.getString('save').split(/\s+/).filter((w) => w.length > 0);
   const out: Array<{ seconds: number; changes: number }> = [];
   for (let i = 0; i + 1 < words.length; i += 2) out.push({ seconds: Number(words[i]), changes: Number(words[i + 1]) });

@@ -180,7 +180,7 @@ export function prepareForShutdown(srv: Server, flags: ShutdownFlags): boolean {
     srv.snapshot.abort('Background AOF rewrite terminated: shutdown');
   }
   if (aofOf(srv).writer !== null) srv.log.notice('Calling fsync() on the AOF file.');
-  if ((savePoints(srv).length > 0 && !flags.nosave) || flags.save) {
+  if (((savePoints(srv).length > 0 && !flags.nosave) || flags.save) && srv.sentinel === null) {
     srv.log.notice('Saving the final RDB snapshot before exiting.');
     try {
       writeRdbFile(srv);
