@@ -279,8 +279,9 @@ export const Err = {
     `NOQUORUM ${usable} usable Sentinels. ` +
     (noQuorum ? 'Not enough available Sentinels to reach the specified quorum for this master' : '') +
     (noAuth ? `${noQuorum ? '. ' : ''}Not enough available Sentinels to reach the majority and authorize a failover` : ''),
+  sentinelScriptNotExecutable: (notification: boolean) =>
+    `ERR ${notification ? 'Notification' : 'Client reconfiguration'} script seems non existing or non executable`,
   // ---- Shoal extensions
-  sentinelScriptsUnsupported: (opt: string) => `ERR ${opt} is not supported by Shoal's sentinel yet`,
   hotkeysTrackingOff: 'ERR hot key tracking is off; turn it on with CONFIG SET hotkeys-tracking yes',
 } as const;
 

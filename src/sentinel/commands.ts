@@ -15,6 +15,7 @@ import { compileGlob } from '../lib/glob.js';
 import { Err } from '../lib/errors.js';
 import { Instance, SRI } from './instance.js';
 import { HELLO_CHANNEL } from './link.js';
+import { isExecutable } from './scripts.js';
 import { timing, type Sentinel } from './sentinel.js';
 
 /** The data node's commands a sentinel also runs (their specs and handlers as they are). */
@@ -359,10 +360,11 @@ const handlers: Record<string, Handler> = {
           r.link = null;
         }
       } else if (lower === 'notification-script' || lower === 'client-reconfig-script') {
-        if (s.settings.denyScriptsReconfig) {
-          return c.w.error(Err.sentinelScriptsDenied);
-        }
-        return c.w.error(Err.sentinelScriptsUnsupported(lower));
+        if (s.settings.denyScriptsReconfig) return c.w.error(Err.sentinelScriptsDenied);
+        const notification = lower === 'notification-script';
+        if (val !== '' && !isExecutable(val)) return c.w.error(Err.sentinelScriptNotExecutable(notification));
+        if (notification) m.notificationScript = val === '' ? null : val;
+        else m.clientReconfigScript = val === '' ? null : val;
       } else if (lower === 'rename-command') {
         const to = argv[i + 2]?.toString();
         if (to === undefined) return c.w.error(Err.sentinelSetUnknown(opt));
@@ -464,7 +466,25 @@ const handlers: Record<string, Handler> = {
     for (const [k, n] of changes) timing[k] = n;
     c.w.ok();
   },
-  'sentinel|pending-scripts': (c) => c.w.array(0),
+  'sentinel|pending-scripts': (c) => {
+    const s = of(c);
+    const now = s.now;
+    c.w.array(s.scripts.jobs.length);
+    for (const j of s.scripts.jobs) {
+      const running = j.child !== null;
+      c.w.map(5);
+      c.w.bulkString('argv');
+      c.w.stringArray(j.argv);
+      c.w.bulkString('flags');
+      c.w.bulkString(running ? 'running' : 'scheduled');
+      c.w.bulkString('pid');
+      c.w.bulkString(String(j.pid));
+      c.w.bulkString(running ? 'run-time' : 'run-delay');
+      c.w.bulkString(String(running ? now - j.startTime : Math.max(0, j.startTime - now)));
+      c.w.bulkString('retry-num');
+      c.w.bulkString(String(j.retryNum));
+    }
+  },
   'sentinel|help': (c) => {
     c.w.array(HELP.length);
     for (const l of HELP) c.w.simple(l);
@@ -480,8 +500,8 @@ const handlers: Record<string, Handler> = {
     text += `sentinel_masters:${s.masters.size}\r\n`;
     text += `sentinel_tilt:${s.tilt ? 1 : 0}\r\n`;
     text += `sentinel_tilt_since_seconds:${s.tilt ? Math.floor((s.now - s.tiltStartTime) / 1000) : -1}\r\n`;
-    text += 'sentinel_running_scripts:0\r\n';
-    text += 'sentinel_scripts_queue_length:0\r\n';
+    text += `sentinel_running_scripts:${s.scripts.running}\r\n`;
+    text += `sentinel_scripts_queue_length:${s.scripts.queued}\r\n`;
     text += `sentinel_simulate_failure_flags:${s.simulateFailure}\r\n`;
     let i = 0;
     for (const m of s.masters.values()) {

@@ -5,6 +5,7 @@
 
 import { reprString } from '../server/config/values.js';
 import { DEFAULT_PARALLEL_SYNCS, SRI } from './instance.js';
+import { isExecutable } from './scripts.js';
 import { timing, type Sentinel } from './sentinel.js';
 
 const PRE_MONITOR = new Set([
@@ -96,8 +97,12 @@ function applyOne(s: Sentinel, a: readonly string[]): void {
     const n = int(a[2]);
     if (!Number.isFinite(n)) throw new Error('Unrecognized sentinel configuration statement.');
     master().parallelSyncs = n;
-  } else if ((name === 'notification-script' || name === 'client-reconfig-script') && argc === 3) {
-    throw new Error(`${name} is not supported by Shoal's sentinel yet.`);
+  } else if (name === 'notification-script' && argc === 3) {
+    if (!isExecutable(a[2] ?? '')) throw new Error('Notification script seems non existing or non executable.');
+    master().notificationScript = a[2] ?? '';
+  } else if (name === 'client-reconfig-script' && argc === 3) {
+    if (!isExecutable(a[2] ?? '')) throw new Error('Client reconfiguration script seems non existing or non executable.');
+    master().clientReconfigScript = a[2] ?? '';
   } else if (name === 'auth-pass' && argc === 3) {
     master().authPass = a[2] ?? '';
   } else if (name === 'auth-user' && argc === 3) {
@@ -161,6 +166,8 @@ export function sentinelConfigLines(s: Sentinel): string[] {
     if (m.downAfterPeriod !== timing['default-down-after']) out.push(`sentinel down-after-milliseconds ${m.name} ${m.downAfterPeriod}`);
     if (m.failoverTimeout !== timing['default-failover-timeout']) out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${m.name} ${m.parallelSyncs}`);
+    if (m.notificationScript !== null) out.push(`sentinel notification-script ${m.name} ${m.notificationScript}`);
+    if (m.clientReconfigScript !== null) out.push(`sentinel client-reconfig-script ${m.name} ${m.clientReconfigScript}`);
     if (m.authPass !== null) out.push(`sentinel auth-pass ${m.name} ${m.authPass}`);
     if (m.authUser !== null) out.push(`sentinel auth-user ${m.name} ${m.authUser}`);
     if (m.masterRebootDownAfterPeriod !== 0) out.push(`sentinel master-reboot-down-after-period ${m.name} ${m.masterRebootDownAfterPeriod}`);

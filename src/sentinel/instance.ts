@@ -95,6 +95,10 @@ export class Instance {
   parallelSyncs = DEFAULT_PARALLEL_SYNCS;
   authPass: string | null = null;
   authUser: string | null = null;
+  /** Run for each warning-level event of this master (notification-script). */
+  notificationScript: string | null = null;
+  /** Run when a failover moves this master (client-reconfig-script). */
+  clientReconfigScript: string | null = null;
   /** Commands renamed on the instances (rename-command old new). */
   readonly renamedCommands = new Map<string, string>();
 
@@ -198,6 +202,8 @@ export class Instance {
       f.push(['quorum', String(this.quorum)]);
       f.push(['failover-timeout', String(this.failoverTimeout)]);
       f.push(['parallel-syncs', String(this.parallelSyncs)]);
+      if (this.notificationScript !== null) f.push(['notification-script', this.notificationScript]);
+      if (this.clientReconfigScript !== null) f.push(['client-reconfig-script', this.clientReconfigScript]);
     }
     if (this.is(SRI.slave)) {
       f.push(['master-link-down-time', String(this.masterLinkDownTime)]);

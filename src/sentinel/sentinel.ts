@@ -19,7 +19,8 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Server } from '../server/server.js';
 import { FailoverState, Instance, SRI, formatAddr } from './instance.js';
-import { HELLO_CHANNEL, InstanceLink } from './link.js';
+import { HELLO_CHANNEL, InstanceLink, type LinkOptions } from './link.js';
+import { ScriptQueue } from './scripts.js';
 
 /** Timing parameters (SENTINEL DEBUG changes them at run time). */
 export const timing = {
@@ -73,6 +74,13 @@ export class Sentinel {
   tiltStartTime = 0;
   previousTime: number;
   simulateFailure = 0;
+  /** The notification and client-reconfig scripts waiting or running. */
+  readonly scripts: ScriptQueue = new ScriptQueue(
+    () => this.now,
+    (type, msg) => this.event('warning', type, null, msg),
+  );
+  /** Makes the link to an instance (tests put scripted links in its place). */
+  newLink: (opts: LinkOptions, now: number) => InstanceLink = (opts, now) => new InstanceLink(opts, now);
   /** Writes the config file (sentinelFlushConfig); throws on failure. */
   flushConfig: () => void = () => undefined;
   #timer: NodeJS.Timeout | null = null;
@@ -109,6 +117,7 @@ export class Sentinel {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     for (const m of this.masters.values()) this.#releaseLinks(m);
+    this.scripts.killAll();
   }
 
   #schedule(): void {
@@ -150,6 +159,14 @@ export class Sentinel {
     const log = this.srv.log;
     log[level](`${type} ${text}`);
     if (level !== 'debug') this.srv.pubsub.publish(Buffer.from(type), Buffer.from(text), false);
+    const script = ri === null ? null : (ri.master ?? ri).notificationScript;
+    if (level === 'warning' && script !== null) this.scripts.schedule([script, type, text]);
+  }
+
+  /** Runs the master's client-reconfig-script, if it has one, for a move of its address. */
+  #clientReconfig(m: Instance, role: 'leader' | 'observer', from: { ip: string; port: number }, to: { ip: string; port: number }): void {
+    if (m.clientReconfigScript === null) return;
+    this.scripts.schedule([m.clientReconfigScript, m.name, role, 'start', from.ip, String(from.port), to.ip, String(to.port)]);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -258,6 +275,7 @@ export class Sentinel {
       if (m.failoverState === FailoverState.updateConfig) switches.push(m);
     }
     for (const m of switches) this.#switchToPromoted(m);
+    this.scripts.tick();
   }
 
   #checkTilt(): void {
@@ -306,7 +324,7 @@ export class Sentinel {
     if (ri.port === 0) return;
     const now = this.now;
     if (ri.link === null) {
-      ri.link = new InstanceLink(
+      ri.link = this.newLink(
         {
           host: ri.ip,
           port: ri.port,
@@ -458,6 +476,7 @@ export class Sentinel {
         this.event('warning', '+config-update-from', si, '%@');
         this.event('warning', '+switch-master', m, `${m.name} ${oldIp} ${oldPort} ${mip} ${mport}`);
         this.resetMasterAndChangeAddress(m, mip, mport);
+        this.#clientReconfig(m, 'observer', { ip: oldIp, port: oldPort }, { ip: mip, port: mport });
       } else {
         this.saveConfig();
       }
@@ -546,6 +565,7 @@ export class Sentinel {
         this.event('warning', '+promoted-slave', ri, '%@');
         if ((this.simulateFailure & 2) !== 0) this.#simulatedCrash('after promotion');
         this.event('warning', '+failover-state-reconf-slaves', m, '%@');
+        this.#clientReconfig(m, 'leader', m, ri);
         this.#forceHelloUpdate(m);
       } else {
         const wait = timing['publish-period'] * 4;

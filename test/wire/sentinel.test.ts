@@ -6,7 +6,7 @@
 
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -31,7 +31,7 @@ function confFile(lines: string[]): string {
 
 /** A SENTINEL MASTER / REPLICAS entry (flat field/value array) as an object. */
 function fields(a: unknown): Record<string, string> {
-  const arr = a as string[];
+  const arr = (a ?? []) as string[];
   const o: Record<string, string> = {};
   for (let i = 0; i + 1 < arr.length; i += 2) o[arr[i] as string] = arr[i + 1] as string;
   return o;
@@ -235,6 +235,74 @@ describe('sentinel commands', () => {
   });
 });
 
+/** An executable shell script that appends its arguments, one run a line, to `out`. */
+function recorder(dir: string, out: string, exit = 0): string {
+  const f = path.join(dir, `${path.basename(out, '.txt')}-${exit}.sh`);
+  writeFileSync(f, `#!/bin/sh\necho "$@" >> '${out}'\nexit ${exit}\n`);
+  chmodSync(f, 0o755);
+  return f;
+}
+
+describe('sentinel scripts', () => {
+  it('notification-script runs for warning events; a failing one is reported; client-reconfig-script on a switch', async () => {
+    const dead = await freePort();
+    const dir = path.dirname(confFile([]));
+    const notes = path.join(dir, 'notes.txt');
+    const moves = path.join(dir, 'moves.txt');
+    const f = confFile([
+      `sentinel monitor gone 127.0.0.1 ${dead} 1`,
+      'sentinel down-after-milliseconds gone 300',
+      `sentinel notification-script gone ${recorder(dir, notes)}`,
+      `sentinel monitor other 127.0.0.1 ${dead + 1} 2`,
+      `sentinel client-reconfig-script other ${recorder(dir, moves)}`,
+      `sentinel notification-script other ${recorder(dir, path.join(dir, 'failed.txt'), 2)}`,
+    ]);
+    const s = await startSentinel({ configFile: f });
+    const sub = await events(s.port);
+    const c = new Redis({ port: s.port });
+    try {
+      await until(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('+sdown'), { what: 'the notification script', ms: 15_000 });
+      assert.match(readFileSync(notes, 'utf8'), new RegExp(`^\\+sdown master gone 127\\.0\\.0\\.1 ${dead}$`, 'm'));
+      // A hello with a newer configuration moves "other": its client-reconfig-script runs as an
+      // observer's, and its notification script, which exits 2, is reported.
+      await c.call('PUBLISH', '__sentinel__:hello', `127.0.0.1,26999,${'d'.repeat(40)},1,other,127.0.0.1,${dead + 2},1`);
+      await until(() => existsSync(moves), { what: 'the client-reconfig script' });
+      assert.equal(readFileSync(moves, 'utf8'), `other observer start 127.0.0.1 ${dead + 1} 127.0.0.1 ${dead + 2}\n`);
+      await until(() => sub.seen.some((e) => e.startsWith('-script-error ')), { what: 'the script error' });
+      assert.ok(sub.seen.some((e) => /^-script-error \S+failed-2\.sh 0 2$/.test(e)), sub.seen.join('\n'));
+      const info = (await c.call('INFO', 'sentinel')) as string;
+      assert.match(info, /sentinel_running_scripts:\d+\r\nsentinel_scripts_queue_length:\d+\r\n/);
+      assert.ok(Array.isArray(await c.call('SENTINEL', 'PENDING-SCRIPTS')));
+      const m = fields(await c.call('SENTINEL', 'MASTER', 'gone'));
+      assert.equal(m['notification-script'], path.join(dir, 'notes-0.sh'));
+      // Changing a script's path at run time is refused by default (deny-scripts-reconfig).
+      await assert.rejects(c.call('SENTINEL', 'SET', 'gone', 'notification-script', '/bin/true'), /Reconfiguration of scripts path is denied/);
+    } finally {
+      c.disconnect();
+      sub.close();
+      await s.close();
+    }
+  });
+
+  it('with deny-scripts-reconfig no, SET takes an executable script and refuses another path', async () => {
+    const f = confFile(['sentinel deny-scripts-reconfig no', 'sentinel monitor m 127.0.0.1 1 1']);
+    const s = await startSentinel({ configFile: f });
+    const raw = await RawClient.connect(s.port);
+    try {
+      assert.equal(
+        await raw.call('SENTINEL', 'SET', 'm', 'notification-script', '/nonexistent/x').then(String),
+        '-ERR Notification script seems non existing or non executable\r\n',
+      );
+      assert.equal(await raw.call('SENTINEL', 'SET', 'm', 'client-reconfig-script', '/bin/true').then(String), '+OK\r\n');
+      assert.match(readFileSync(f, 'utf8'), /^sentinel client-reconfig-script m \/bin\/true$/m);
+      assert.match(readFileSync(f, 'utf8'), /^sentinel deny-scripts-reconfig no$/m);
+    } finally {
+      await raw.close();
+      await s.close();
+    }
+  });
+});
+
 describe('sentinel config file errors', () => {
   it('refuses a bad sentinel line with the fatal error naming the line', async () => {
     const cases: [string[], string][] = [
@@ -243,6 +311,7 @@ describe('sentinel config file errors', () => {
       [['sentinel monitor m 127.0.0.1 6379 1', 'sentinel down-after-milliseconds m 0'], 'negative or zero time parameter.'],
       [['sentinel bogus'], 'Unrecognized sentinel configuration statement.'],
       [['sentinel myid abc'], 'Malformed Sentinel id in myid option.'],
+      [['sentinel monitor m 127.0.0.1 6379 1', 'sentinel notification-script m /nonexistent/x'], 'Notification script seems non existing or non executable.'],
       [['sentinel monitor m 127.0.0.1 6379 1', 'sentinel monitor m 127.0.0.1 6380 1'], 'Duplicate master name.'],
     ];
     for (const [lines, reason] of cases) {
@@ -288,6 +357,32 @@ describe('a sentinel watching Shoal nodes', () => {
       assert.ok(list.some((n) => /^sentinel-[0-9a-f]{8}-pubsub$/.test(n)), list.join(','));
     } finally {
       c.disconnect();
+      await s.close();
+      await replica.close();
+      await master.close();
+    }
+  });
+
+  it('authenticates with auth-pass to nodes that require a password, and asks its own clients for requirepass', async () => {
+    const dir = path.dirname(confFile([]));
+    const master = await startServer({ config: { dir, requirepass: 'pw' } });
+    const replica = await startServer({ config: { dir, requirepass: 'pw', masterauth: 'pw', replicaof: `127.0.0.1 ${master.port}` } });
+    const f = confFile(['requirepass spw', `sentinel monitor grp 127.0.0.1 ${master.port} 1`, 'sentinel auth-pass grp pw']);
+    const s = await startSentinel({ configFile: f });
+    const raw = await RawClient.connect(s.port);
+    const c = new Redis({ port: s.port, password: 'spw' });
+    try {
+      assert.match(String(await raw.call('SENTINEL', 'MASTERS')), /^-NOAUTH /);
+      await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0])['master-link-status'] === 'ok', {
+        what: 'the replica, read with the password',
+        ms: 15_000,
+      });
+      const m = fields(await c.call('SENTINEL', 'MASTER', 'grp'));
+      assert.equal(m.flags, 'master');
+      assert.match(readFileSync(f, 'utf8'), /^sentinel auth-pass grp pw$/m);
+    } finally {
+      c.disconnect();
+      await raw.close();
       await s.close();
       await replica.close();
       await master.close();
