@@ -44,6 +44,9 @@ Commands:
         Start a sentinel (as redis-sentinel, or shoal server <file> --sentinel): it
         monitors the masters its file names (sentinel monitor <name> <ip> <port> <quorum>)
         and fails them over. Listens on 26379 by default; keeps its state in the file.
+  up [--port 7000] [--replicas 2] [--sentinels 3] [--dir ./shoal-up] ...
+        A local playground: a master, its replicas and sentinels, each a process with its
+        log under --dir; prints every failover; Ctrl-C stops them all.
   bigkeys [-h host] [-p port] [-n db] [--memkeys] ...
         Survey a running node for its biggest keys (as redis-cli --bigkeys / --memkeys).
   hotkeys [-h host] [-p port] [-n db] ...
@@ -63,6 +66,9 @@ export async function main(args: string[]): Promise<void> {
       return runServer(rest);
     case 'sentinel':
       return runServer(rest[0] === '--help' || rest[0] === '-h' || rest[0] === '--version' || rest[0] === '-v' ? rest : [...rest, '--sentinel']);
+    case 'up':
+      process.exitCode = await (await import('./up.js')).up(rest);
+      return;
     case 'bigkeys':
       process.exitCode = await (await import('./survey.js')).survey('bigkeys', rest);
       return;
