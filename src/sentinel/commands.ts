@@ -169,8 +169,9 @@ function configParams(s: Sentinel): [string, () => string | number, (v: string) 
     if (l !== 'yes' && l !== 'no') throw new Error('invalid');
     return l === 'yes';
   };
+  // The links are made again, with the new credentials.
   const dropSentinelLinks = (): void => {
-    for (const m of s.masters.values()) for (const p of m.sentinels.values()) p.link?.close();
+    for (const m of s.masters.values()) for (const p of m.sentinels.values()) s.dropLink(p);
   };
   return [
     ['resolve-hostnames', () => (st.resolveHostnames ? 'yes' : 'no'), (v) => (st.resolveHostnames = yesNo(v))],
@@ -353,12 +354,8 @@ const handlers: Record<string, Handler> = {
       } else if (lower === 'auth-pass' || lower === 'auth-user') {
         if (lower === 'auth-pass') m.authPass = val === '' ? null : val;
         else m.authUser = val === '' ? null : val;
-        m.link?.close();
-        m.link = null;
-        for (const r of m.slaves.values()) {
-          r.link?.close();
-          r.link = null;
-        }
+        s.dropLink(m);
+        for (const r of m.slaves.values()) s.dropLink(r);
       } else if (lower === 'notification-script' || lower === 'client-reconfig-script') {
         if (s.settings.denyScriptsReconfig) return c.w.error(Err.sentinelScriptsDenied);
         const notification = lower === 'notification-script';

@@ -130,6 +130,12 @@ export class Sentinel {
     }, Math.floor(1000 / this.#hz));
   }
 
+  /** Closes an instance's link; the next tick makes a new one (with the current credentials). */
+  dropLink(ri: Instance): void {
+    ri.link?.close();
+    ri.link = null;
+  }
+
   #releaseLinks(m: Instance): void {
     m.link?.close();
     for (const s of m.slaves.values()) s.link?.close();
@@ -347,8 +353,9 @@ export class Sentinel {
     this.#sendPing(ri);
   }
 
-  /** Sends the renamed form of a command, if the master's config renames it. */
+  /** The renamed form of a command sent to a master or replica (rename-command); sentinels' are never renamed. */
   #cmd(ri: Instance, name: string): string {
+    if (ri.is(SRI.sentinel)) return name;
     const m = ri.master ?? ri;
     return m.renamedCommands.get(name.toLowerCase()) ?? name;
   }
