@@ -389,6 +389,26 @@ describe('a sentinel watching Shoal nodes', () => {
     }
   });
 
+  it('reaches a peer sentinel that requires a password once CONFIG SET sentinel-pass gives it', async () => {
+    const dead = await freePort();
+    const b = await startSentinel({ configFile: confFile(['requirepass pw', `sentinel monitor grp 127.0.0.1 ${dead} 2`]) });
+    const a = await startSentinel({ configFile: confFile([`sentinel monitor grp 127.0.0.1 ${dead} 2`, 'sentinel down-after-milliseconds grp 300']) });
+    const c = new Redis({ port: a.port });
+    const bid = b.server.sentinel?.myid as string;
+    const peerFlags = async (): Promise<string> => fields(((await c.call('SENTINEL', 'SENTINELS', 'grp')) as unknown[])[0]).flags ?? '';
+    try {
+      // A learns of B from a hello; without the password B answers its PINGs with -NOAUTH.
+      await c.call('PUBLISH', '__sentinel__:hello', `127.0.0.1,${b.port},${bid},0,grp,127.0.0.1,${dead},0`);
+      await until(async () => (await peerFlags()).includes('s_down'), { what: 'the peer down without the password', ms: 15_000 });
+      assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'sentinel-pass', 'pw'), 'OK');
+      await until(async () => (await peerFlags()) === 'sentinel', { what: 'the peer reached with the password', ms: 15_000 });
+    } finally {
+      c.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('takes an unreachable master down (+sdown, +odown with quorum 1) and finds no replica to promote', async () => {
     const dead = await freePort();
     const f = confFile([`sentinel monitor gone 127.0.0.1 ${dead} 1`, 'sentinel down-after-milliseconds gone 300']);
