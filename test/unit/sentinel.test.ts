@@ -319,6 +319,26 @@ describe('sentinel: the failover, step by step', () => {
     assert.ok(!w.sent.some((l) => l.includes('SLAVEOF NO ONE')));
   });
 
+  it('when the elected peer never promotes (it crashed), this sentinel tries again after twice the failover timeout and wins', () => {
+    const w = world();
+    w.peerVote.runid = 'a'.repeat(40);
+    w.step(20);
+    (w.nodes.get(7000) as NodeModel).alive = false;
+    w.step(150);
+    assert.ok(w.events.some((e) => e.startsWith('-failover-abort-not-elected')), w.events.join('\n'));
+    // The peers now vote for whoever asks; nothing happens before 2 x failover-timeout (20 s).
+    w.peerVote.runid = null;
+    const tries = (): number => w.events.filter((e) => e.startsWith('+try-failover')).length;
+    assert.equal(tries(), 1);
+    w.step(50);
+    assert.equal(tries(), 1, 'no second attempt within 2 x failover-timeout');
+    w.step(200);
+    assert.equal(tries(), 2);
+    assert.ok(w.events.some((e) => e.startsWith('+elected-leader')), w.events.join('\n'));
+    w.step(60);
+    assert.ok(w.events.includes('+switch-master grp 127.0.0.1 7000 127.0.0.1 7002'), w.events.join('\n'));
+  });
+
   it('a clock jump enters TILT: nothing is acted on for 30 s', () => {
     const w = world();
     w.step(20);
