@@ -63,7 +63,7 @@ export async function startSentinel(opts: SentinelStartOptions): Promise<Running
   const argv = [opts.configFile, '--port', String(opts.port ?? 0), '--bind', opts.host ?? '127.0.0.1', '--loglevel', opts.loglevel ?? 'warning'];
   const { config, configFile } = loadConfig(argv, { sentinel: true });
   const server = new Server({ config, configFile, log: new Logger(), ephemeralPort: true, sentinel: true });
-  const err = setUpSentinel(server);
+  const err = await setUpSentinel(server);
   if (err !== null) throw new Error(err);
   await server.start();
   return { port: server.tcpPort, host: opts.host ?? '127.0.0.1', server, close: () => server.close() };

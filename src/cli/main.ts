@@ -147,7 +147,7 @@ async function runServer(args: string[]): Promise<void> {
   const server = new Server({ config: loaded.config, configFile: loaded.configFile, log, sentinel });
   if (server.sentinel !== null) {
     const { setUpSentinel } = await import('../sentinel/setup.js');
-    const err = setUpSentinel(server);
+    const err = await setUpSentinel(server);
     if (err !== null) {
       process.stderr.write(`${err}\n`);
       process.exitCode = 1;

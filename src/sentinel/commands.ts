@@ -302,16 +302,29 @@ const handlers: Record<string, Handler> = {
     if (port === null) return c.w.error(Err.sentinelInvalidPort);
     if (quorum <= 0) return c.w.error(Err.sentinelQuorumMin);
     const ip = argv[3]?.toString() ?? '';
-    let m: Instance;
-    try {
-      if (net.isIP(ip) === 0) return c.w.error(Err.sentinelInvalidIp);
-      m = s.createMaster(argv[2]?.toString() ?? '', ip, port, quorum);
-    } catch (err) {
-      return c.w.error(Err.sentinelMonitorRefused((err as Error).message));
-    }
-    if (!saved(c, s)) return;
-    s.event('warning', '+monitor', m, `%@ quorum ${m.quorum}`);
-    c.w.ok();
+    const name = argv[2]?.toString() ?? '';
+    const create = (): void => {
+      let m: Instance;
+      try {
+        m = s.createMaster(name, ip, port, quorum);
+      } catch (err) {
+        return c.w.error(Err.sentinelMonitorRefused((err as Error).message));
+      }
+      if (!saved(c, s)) return;
+      s.event('warning', '+monitor', m, `%@ quorum ${m.quorum}`);
+      c.w.ok();
+    };
+    if (net.isIP(ip) !== 0) return create();
+    // A hostname: only with resolve-hostnames, and once looked up (the client waits).
+    if (!s.settings.resolveHostnames || !/^[A-Za-z0-9.-]+$/.test(ip)) return c.w.error(Err.sentinelInvalidIp);
+    c.suspended = true;
+    void s.lookup(ip).then(() => {
+      c.suspended = false;
+      if (c.closed) return;
+      create();
+      c.flush();
+      c.processInput();
+    });
   },
   'sentinel|remove': (c, argv) => {
     const s = of(c);

@@ -2,6 +2,7 @@
 // it was told to monitor, the replicas that master's INFO lists, and the other sentinels whose
 // hellos name it. Times are milliseconds on the sentinel's clock; 0 means "never".
 
+import { isIP } from 'node:net';
 import { InstanceLink } from './link.js';
 
 export const SRI = {
@@ -66,7 +67,10 @@ export class Instance {
   flags: number;
   /** A master's configured name; a replica's "ip:port"; a sentinel's runid. */
   name: string;
-  ip: string;
+  /** The address as configured or learned: an IP, or a hostname with resolve-hostnames. */
+  host: string;
+  /** The IP a hostname resolved to (the host itself when it is an IP); null until resolved. */
+  resolved: string | null;
   port: number;
   runid: string | null = null;
   configEpoch = 0;
@@ -125,16 +129,48 @@ export class Instance {
   /** The last INFO text (SENTINEL INFO-CACHE). */
   info: string | null = null;
 
-  constructor(flags: number, name: string, ip: string, port: number, master: Instance | null, now: number) {
+  /** The sentinel-wide settings (announce-hostnames decides how the address is shown). */
+  readonly #settings: { readonly announceHostnames: boolean };
+
+  constructor(
+    flags: number,
+    name: string,
+    host: string,
+    port: number,
+    master: Instance | null,
+    now: number,
+    settings: { readonly announceHostnames: boolean },
+  ) {
     this.flags = flags;
     this.name = name;
-    this.ip = ip;
+    this.host = host;
+    this.resolved = isIP(host) !== 0 ? host : null;
+    this.#settings = settings;
     this.port = port;
     this.master = master;
     this.downAfterPeriod = master?.downAfterPeriod ?? DEFAULT_DOWN_AFTER;
     this.roleReported = (flags & SRI.slave) !== 0 ? 'slave' : 'master';
     this.roleReportedTime = now;
     this.slaveConfChangeTime = now;
+  }
+
+  /**
+   * The address as the sentinel shows it (replies, events, hellos, SLAVEOF, its file): the
+   * hostname with announce-hostnames, else the IP (Redis's announceSentinelAddr).
+   */
+  get ip(): string {
+    return this.#settings.announceHostnames ? this.host : (this.resolved ?? this.host);
+  }
+
+  /** Moves the instance to another address (an IP, or a hostname to resolve). */
+  set ip(host: string) {
+    this.host = host;
+    this.resolved = isIP(host) !== 0 ? host : null;
+  }
+
+  /** True when `h` (an IP or a hostname, as an INFO or a hello names it) is this instance's address. */
+  sameHost(h: string | null): boolean {
+    return h !== null && (h === this.host || h === this.resolved);
   }
 
   is(flag: number): boolean {

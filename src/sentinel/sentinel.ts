@@ -16,6 +16,7 @@
 // sentinelFlushConfig does, so a restarted sentinel resumes where it stopped.
 
 import { randomBytes } from 'node:crypto';
+import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Server } from '../server/server.js';
 import { FailoverState, Instance, SRI, formatAddr } from './instance.js';
@@ -183,8 +184,10 @@ export class Sentinel {
     if (quorum <= 0) throw new Error('Quorum must be 1 or greater.');
     if (this.masters.has(name)) throw new Error('Duplicate master name.');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('Invalid port number.');
-    if (net.isIP(ip) === 0) throw new Error("Can't resolve instance hostname.");
-    const m = new Instance(SRI.master, name, ip, port, null, this.now);
+    // A hostname needs resolve-hostnames, and must resolve (the caller looks it up first).
+    if (net.isIP(ip) === 0 && (!this.settings.resolveHostnames || !this.dnsCache.has(ip))) throw new Error("Can't resolve instance hostname.");
+    const m = new Instance(SRI.master, name, ip, port, null, this.now, this.settings);
+    this.#resolve(m);
     m.quorum = quorum;
     m.downAfterPeriod = timing['default-down-after'];
     m.failoverTimeout = timing['default-failover-timeout'];
@@ -196,14 +199,16 @@ export class Sentinel {
   addSlave(m: Instance, ip: string, port: number): Instance | null {
     const name = formatAddr(ip, port);
     if (m.slaves.has(name)) return null;
-    const s = new Instance(SRI.slave, name, ip, port, m, this.now);
+    const s = new Instance(SRI.slave, name, ip, port, m, this.now, this.settings);
+    this.#resolve(s);
     m.slaves.set(name, s);
     return s;
   }
 
   addSentinel(m: Instance, ip: string, port: number, runid: string): Instance | null {
     if (m.sentinels.has(runid)) return null;
-    const s = new Instance(SRI.sentinel, runid, ip, port, m, this.now);
+    const s = new Instance(SRI.sentinel, runid, ip, port, m, this.now, this.settings);
+    this.#resolve(s);
     s.runid = runid;
     m.sentinels.set(runid, s);
     return s;
@@ -217,7 +222,7 @@ export class Sentinel {
   }
 
   masterByAddr(ip: string, port: number): Instance | undefined {
-    for (const m of this.masters.values()) if (m.ip === ip && m.port === port) return m;
+    for (const m of this.masters.values()) if (m.sameHost(ip) && m.port === port) return m;
     return undefined;
   }
 
@@ -255,16 +260,47 @@ export class Sentinel {
   /** The master moves to ip:port; its replicas and the old address become its replicas. */
   resetMasterAndChangeAddress(m: Instance, ip: string, port: number): void {
     const keep: [string, number][] = [];
-    for (const s of m.slaves.values()) if (!(s.ip === ip && s.port === port)) keep.push([s.ip, s.port]);
-    if (!(m.ip === ip && m.port === port)) keep.push([m.ip, m.port]);
+    for (const s of m.slaves.values()) if (!(s.sameHost(ip) && s.port === port)) keep.push([s.host, s.port]);
+    if (!(m.sameHost(ip) && m.port === port)) keep.push([m.host, m.port]);
     this.resetMaster(m, true);
     m.ip = ip;
     m.port = port;
+    this.#resolve(m);
     for (const [sip, sport] of keep) {
       const s = this.addSlave(m, sip, sport);
       if (s !== null) this.event('notice', '+slave', s, '%@');
     }
     this.saveConfig();
+  }
+
+  /** Hostnames resolved (resolve-hostnames): name -> IP, as last looked up. */
+  readonly dnsCache = new Map<string, string>();
+
+  /**
+   * Looks a hostname up (asynchronously: Node has no blocking resolver) and records its IP on
+   * the instance; the cache answers until then. IPs need nothing.
+   */
+  #resolve(ri: Instance): void {
+    if (net.isIP(ri.host) !== 0) return;
+    const host = ri.host;
+    const known = this.dnsCache.get(host);
+    if (known !== undefined) ri.resolved = known;
+    if (!this.settings.resolveHostnames) return;
+    void this.lookup(host).then((ip) => {
+      if (ip !== null && ri.host === host) ri.resolved = ip;
+    });
+  }
+
+  /** Resolves a hostname to an IP (cached), or null. */
+  async lookup(host: string): Promise<string | null> {
+    if (net.isIP(host) !== 0) return host;
+    try {
+      const { address } = await dns.lookup(host);
+      this.dnsCache.set(host, address);
+      return address;
+    } catch {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -332,7 +368,7 @@ export class Sentinel {
     if (ri.link === null) {
       ri.link = this.newLink(
         {
-          host: ri.ip,
+          host: ri.host,
           port: ri.port,
           pubsub: !ri.is(SRI.sentinel),
           clientName: `sentinel-${this.myid.slice(0, 8)}`,
@@ -349,6 +385,7 @@ export class Sentinel {
     const link = ri.link;
     if (!link.disconnected) return;
     if (now - link.lastReconnTime < timing['ping-period']) return;
+    this.#resolve(ri);
     link.connect(now);
     this.#sendPing(ri);
   }
@@ -442,7 +479,7 @@ export class Sentinel {
     const mepoch = Number(mepochText);
     if (![port, epoch, mport, mepoch].every(Number.isSafeInteger)) return;
     let si: Instance | undefined;
-    for (const s of m.sentinels.values()) if (s.ip === ip && s.port === port && s.runid === runid) si = s;
+    for (const s of m.sentinels.values()) if (s.sameHost(ip) && s.port === port && s.runid === runid) si = s;
     if (si === undefined) {
       // A sentinel that moved (same runid, new address) replaces its old entry everywhere.
       let removed = 0;
@@ -457,7 +494,7 @@ export class Sentinel {
       if (removed > 0) this.event('notice', '+sentinel-address-switch', m, `%@ ip ${ip} port ${port} for ${runid}`);
       else {
         for (const s of [...m.sentinels.values()]) {
-          if (s.ip === ip && s.port === port) {
+          if (s.sameHost(ip) && s.port === port) {
             this.event('notice', '+sentinel-invalid-addr', s, '%@');
             for (const mm of this.masters.values()) {
               mm.sentinels.get(s.name)?.link?.close();
@@ -477,7 +514,7 @@ export class Sentinel {
     }
     if (si !== undefined && m.configEpoch < mepoch) {
       m.configEpoch = mepoch;
-      if (mport !== m.port || mip !== m.ip) {
+      if (mport !== m.port || !m.sameHost(mip)) {
         const oldIp = m.ip;
         const oldPort = m.port;
         this.event('warning', '+config-update-from', si, '%@');
@@ -586,7 +623,7 @@ export class Sentinel {
       ri.is(SRI.slave) &&
       m !== null &&
       role === 'slave' &&
-      (ri.slaveMasterPort !== m.port || ri.slaveMasterHost !== m.ip)
+      (ri.slaveMasterPort !== m.port || !m.sameHost(ri.slaveMasterHost))
     ) {
       const wait = m.failoverTimeout;
       if (this.#masterLooksSane(m) && this.#noDownFor(ri, wait) && now - ri.slaveConfChangeTime > wait) {
@@ -596,7 +633,7 @@ export class Sentinel {
     // A failover's replicas, moving to the promoted one.
     const p = m?.promotedSlave ?? null;
     if (ri.is(SRI.slave) && role === 'slave' && ri.is(SRI.reconfSent | SRI.reconfInprog) && p !== null) {
-      if (ri.is(SRI.reconfSent) && ri.slaveMasterHost === p.ip && ri.slaveMasterPort === p.port) {
+      if (ri.is(SRI.reconfSent) && p.sameHost(ri.slaveMasterHost) && ri.slaveMasterPort === p.port) {
         ri.flags = (ri.flags & ~SRI.reconfSent) | SRI.reconfInprog;
         this.event('notice', '+slave-reconf-inprog', ri, '%@');
       }

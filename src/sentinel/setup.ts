@@ -6,11 +6,21 @@ import { fatalConfigError, shoalVersion } from '../server/config/load.js';
 import type { Server } from '../server/server.js';
 import { SentinelConfigError, applySentinelDirectives, sentinelConfigLines } from './config.js';
 
-/** Sets up srv.sentinel from srv.config; returns the fatal error's text, or null. */
-export function setUpSentinel(srv: Server): string | null {
+/**
+ * Sets up srv.sentinel from srv.config; resolves to the fatal error's text, or null. The
+ * hostnames the lines name are looked up first (with resolve-hostnames yes), as Redis resolves
+ * each where it reads it.
+ */
+export async function setUpSentinel(srv: Server): Promise<string | null> {
   const s = srv.sentinel;
   if (s === null) return null;
   const cfg = srv.config;
+  const hosts = new Set<string>();
+  for (const d of cfg.sentinelDirectives) {
+    const what = (d.args[0] ?? '').toLowerCase();
+    if (what === 'monitor' || what === 'known-replica' || what === 'known-slave' || what === 'known-sentinel') hosts.add(d.args[2] ?? '');
+  }
+  await Promise.all([...hosts].map((h) => s.lookup(h)));
   try {
     applySentinelDirectives(s, cfg.sentinelDirectives);
   } catch (err) {

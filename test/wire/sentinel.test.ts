@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import dns from 'node:dns/promises';
 import { Redis } from 'ioredis';
 import { startSentinel, type RunningServer } from '../../src/index.js';
 import { startServer } from '../helpers/node.js';
@@ -300,6 +301,59 @@ describe('sentinel scripts', () => {
       await raw.close();
       await s.close();
     }
+  });
+});
+
+describe('sentinel hostnames', () => {
+  it('MONITOR takes a hostname only with resolve-hostnames; it is shown as its IP, or as given with announce-hostnames', async () => {
+    const lh = (await dns.lookup('localhost')).address;
+    const dir = path.dirname(confFile([]));
+    const master = await startServer({ host: lh, config: { dir } });
+    const replica = await startServer({ host: lh, config: { dir, replicaof: `localhost ${master.port}` } });
+    const s = await startSentinel({ configFile: confFile([]) });
+    const c = new Redis({ port: s.port });
+    const raw = await RawClient.connect(s.port);
+    try {
+      assert.equal(await raw.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1').then(String), '-ERR Invalid IP address or hostname specified\r\n');
+      assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'resolve-hostnames', 'yes'), 'OK');
+      assert.equal(await raw.call('SENTINEL', 'MONITOR', 'x', 'no-such-host.invalid', '7000', '1').then(String), "-ERR Can't resolve instance hostname.\r\n");
+      assert.equal(await c.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1'), 'OK');
+      assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), [lh, String(master.port)]);
+      await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0])['master-link-status'] === 'ok', {
+        what: 'the replica of the master named by its hostname',
+        ms: 15_000,
+      });
+      // The replica reports master_host "localhost": the sentinel knows that is its master.
+      const r = fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0]);
+      assert.equal(r['master-host'], 'localhost');
+      assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).flags, 'master');
+      assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'announce-hostnames', 'yes'), 'OK');
+      assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), ['localhost', String(master.port)]);
+      assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).ip, 'localhost');
+    } finally {
+      c.disconnect();
+      await raw.close();
+      await s.close();
+      await replica.close();
+      await master.close();
+    }
+  });
+
+  it('a config file names masters by hostname with resolve-hostnames yes; one that does not resolve stops the start', async () => {
+    const ok = confFile(['sentinel resolve-hostnames yes', 'sentinel monitor h localhost 7000 1']);
+    const s = await startSentinel({ configFile: ok });
+    const c = new Redis({ port: s.port });
+    try {
+      assert.deepEqual(await c.call('ROLE'), ['sentinel', ['h']]);
+    } finally {
+      c.disconnect();
+      await s.close();
+    }
+    await assert.rejects(startSentinel({ configFile: confFile(['sentinel monitor h localhost 7000 1']) }), /Can't resolve instance hostname\.$/);
+    await assert.rejects(
+      startSentinel({ configFile: confFile(['sentinel resolve-hostnames yes', 'sentinel monitor h no-such-host.invalid 7000 1']) }),
+      /Can't resolve instance hostname\.$/,
+    );
   });
 });
 
