@@ -217,7 +217,7 @@ export class Instance {
       ['runid', this.runid ?? ''],
       ['flags', this.flagsText()],
       ['link-pending-commands', String(l?.pendingCommands ?? 0)],
-      ['link-refcount', '1'],
+      ['link-refcount', String(l?.refcount ?? 1)],
     ];
     if (this.is(SRI.failoverInProgress)) f.push(['failover-state', this.failoverStateName]);
     f.push(['last-ping-sent', String(l !== null && l.actPingTime !== 0 ? now - l.actPingTime : 0)]);

@@ -34,6 +34,8 @@ export class InstanceLink {
   /** Both connections wanted are open (or opening). */
   disconnected = true;
   pendingCommands = 0;
+  /** How many instances use this link (a peer sentinel's, shared across masters). */
+  refcount = 1;
   ccConnTime = 0;
   pcConnTime = 0;
   pcLastActivity = 0;

@@ -131,17 +131,32 @@ export class Sentinel {
     }, Math.floor(1000 / this.#hz));
   }
 
-  /** Closes an instance's link; the next tick makes a new one (with the current credentials). */
+  /**
+   * Lets go of an instance's link; the next tick makes a new one (with the current
+   * credentials). A link to a peer sentinel is shared by every master that peer watches with
+   * this one (Redis's sentinelTryConnectionSharing): it closes when its last user lets go.
+   */
   dropLink(ri: Instance): void {
-    ri.link?.close();
+    const link = ri.link;
+    if (link === null) return;
     ri.link = null;
+    const shared = ri.runid !== null && ri.is(SRI.sentinel) ? this.#peerLinks.get(ri.runid) : undefined;
+    if (shared === link) {
+      if (--link.refcount > 0) return;
+      this.#peerLinks.delete(ri.runid as string);
+    }
+    link.close();
   }
 
-  #releaseLinks(m: Instance): void {
-    m.link?.close();
-    for (const s of m.slaves.values()) s.link?.close();
-    for (const s of m.sentinels.values()) s.link?.close();
+  /** Lets go of the links of a master, its replicas and, unless kept, its sentinels. */
+  #releaseLinks(m: Instance, keepSentinels = false): void {
+    this.dropLink(m);
+    for (const s of m.slaves.values()) this.dropLink(s);
+    if (!keepSentinels) for (const s of m.sentinels.values()) this.dropLink(s);
   }
+
+  /** Links to peer sentinels by runid, shared across masters. */
+  readonly #peerLinks = new Map<string, InstanceLink>();
 
   /** Writes the config, logging (not throwing) a failure, as sentinelFlushConfig. */
   saveConfig(): boolean {
@@ -238,10 +253,9 @@ export class Sentinel {
    * replicas (and the sentinels unless kept), closes the links and ends any failover.
    */
   resetMaster(m: Instance, keepSentinels: boolean): void {
-    this.#releaseLinks(m);
+    this.#releaseLinks(m, keepSentinels);
     m.slaves.clear();
     if (!keepSentinels) m.sentinels.clear();
-    m.link = null;
     m.flags &= SRI.master;
     m.leader = null;
     m.failoverState = FailoverState.none;
@@ -365,6 +379,14 @@ export class Sentinel {
   #reconnect(ri: Instance): void {
     if (ri.port === 0) return;
     const now = this.now;
+    if (ri.link === null && ri.is(SRI.sentinel) && ri.runid !== null) {
+      // Another master's entry for this peer may have a link to it already.
+      const shared = this.#peerLinks.get(ri.runid);
+      if (shared !== undefined && shared.host === ri.host && shared.port === ri.port) {
+        shared.refcount++;
+        ri.link = shared;
+      }
+    }
     if (ri.link === null) {
       ri.link = this.newLink(
         {
@@ -381,6 +403,7 @@ export class Sentinel {
         now,
       );
       ri.link.lastReconnTime = 0;
+      if (ri.is(SRI.sentinel) && ri.runid !== null && !this.#peerLinks.has(ri.runid)) this.#peerLinks.set(ri.runid, ri.link);
     }
     const link = ri.link;
     if (!link.disconnected) return;
@@ -425,7 +448,7 @@ export class Sentinel {
   #sendPeriodic(ri: Instance): void {
     const link = ri.link;
     if (link === null || link.disconnected) return;
-    if (link.pendingCommands >= MAX_PENDING_COMMANDS) return;
+    if (link.pendingCommands >= MAX_PENDING_COMMANDS * link.refcount) return;
     const now = this.now;
     let infoPeriod = timing['info-period'];
     const m = ri.master;
@@ -481,15 +504,13 @@ export class Sentinel {
     let si: Instance | undefined;
     for (const s of m.sentinels.values()) if (s.sameHost(ip) && s.port === port && s.runid === runid) si = s;
     if (si === undefined) {
-      // A sentinel that moved (same runid, new address) replaces its old entry everywhere.
+      // A sentinel that moved (its runid known here at another address) replaces its old entry.
       let removed = 0;
-      for (const mm of this.masters.values()) {
-        const old = mm.sentinels.get(runid);
-        if (old !== undefined) {
-          old.link?.close();
-          mm.sentinels.delete(runid);
-          removed++;
-        }
+      const old = m.sentinels.get(runid);
+      if (old !== undefined) {
+        this.dropLink(old);
+        m.sentinels.delete(runid);
+        removed++;
       }
       if (removed > 0) this.event('notice', '+sentinel-address-switch', m, `%@ ip ${ip} port ${port} for ${runid}`);
       else {
@@ -497,7 +518,8 @@ export class Sentinel {
           if (s.sameHost(ip) && s.port === port) {
             this.event('notice', '+sentinel-invalid-addr', s, '%@');
             for (const mm of this.masters.values()) {
-              mm.sentinels.get(s.name)?.link?.close();
+              const gone = mm.sentinels.get(s.name);
+              if (gone !== undefined) this.dropLink(gone);
               mm.sentinels.delete(s.name);
             }
           }
@@ -505,6 +527,19 @@ export class Sentinel {
       }
       si = this.addSentinel(m, ip, port, runid) ?? undefined;
       if (si !== undefined && removed === 0) this.event('notice', '+sentinel', si, '%@');
+      if (si !== undefined && removed > 0) {
+        // The other masters' entries for it move too (sentinelUpdateSentinelAddressInAllMasters).
+        let moved = 0;
+        for (const mm of this.masters.values()) {
+          const e = mm.sentinels.get(runid);
+          if (mm === m || e === undefined || (e.sameHost(ip) && e.port === port)) continue;
+          this.dropLink(e);
+          e.ip = ip;
+          e.port = port;
+          moved++;
+        }
+        if (moved > 0) this.event('notice', '+sentinel-address-update', si, `%@ ${moved} additional matching instances`);
+      }
       this.saveConfig();
     }
     if (epoch > this.currentEpoch) {

@@ -463,6 +463,60 @@ describe('a sentinel watching Shoal nodes', () => {
     }
   });
 
+  it('shares one link to a peer sentinel between the masters both watch', async () => {
+    const dead = await freePort();
+    const both = [`sentinel monitor m1 127.0.0.1 ${dead} 2`, `sentinel monitor m2 127.0.0.1 ${dead + 1} 2`];
+    const b = await startSentinel({ configFile: confFile(both) });
+    const a = await startSentinel({ configFile: confFile(both) });
+    const c = new Redis({ port: a.port });
+    const bid = b.server.sentinel?.myid as string;
+    const aid = a.server.sentinel?.myid as string;
+    const peer = async (m: string): Promise<Record<string, string>> => fields(((await c.call('SENTINEL', 'SENTINELS', m)) as unknown[])[0]);
+    const linksToB = (): number => [...b.server.clients.values()].filter((x) => x.name === `sentinel-${aid.slice(0, 8)}-cmd`).length;
+    try {
+      for (const [m, port] of [['m1', dead], ['m2', dead + 1]] as const) {
+        await c.call('PUBLISH', '__sentinel__:hello', `127.0.0.1,${b.port},${bid},0,${m},127.0.0.1,${port},0`);
+      }
+      await until(async () => (await peer('m1'))['link-refcount'] === '2' && (await peer('m2'))['link-refcount'] === '2', { what: 'the link shared' });
+      await until(() => linksToB() === 1, { what: "one connection to the peer" });
+      await until(async () => (await peer('m2')).flags === 'sentinel', { what: 'the peer answering' });
+      assert.equal(await c.call('SENTINEL', 'REMOVE', 'm2'), 'OK');
+      const p1 = await peer('m1');
+      assert.equal(p1['link-refcount'], '1');
+      assert.equal(p1.flags, 'sentinel', 'the link m1 still uses stays open');
+      assert.equal(linksToB(), 1);
+    } finally {
+      c.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a peer sentinel that moved (same runid, another address) moves in every master', async () => {
+    const dead = await freePort();
+    const a = await startSentinel({ configFile: confFile([`sentinel monitor m1 127.0.0.1 ${dead} 2`, `sentinel monitor m2 127.0.0.1 ${dead + 1} 2`]) });
+    const c = new Redis({ port: a.port });
+    const sub = await events(a.port);
+    const x = 'e'.repeat(40);
+    const hello = (m: string, mport: number, port: number): Promise<unknown> =>
+      c.call('PUBLISH', '__sentinel__:hello', `127.0.0.1,${port},${x},0,${m},127.0.0.1,${mport},0`);
+    const peerPort = async (m: string): Promise<string | undefined> => fields(((await c.call('SENTINEL', 'SENTINELS', m)) as unknown[])[0]).port;
+    try {
+      await hello('m1', dead, 26001);
+      await hello('m2', dead + 1, 26001);
+      assert.deepEqual([await peerPort('m1'), await peerPort('m2')], ['26001', '26001'], 'one peer, known in both masters');
+      await hello('m1', dead, 26002);
+      assert.deepEqual([await peerPort('m1'), await peerPort('m2')], ['26002', '26002']);
+      await until(() => sub.seen.some((e) => e.startsWith('+sentinel-address-update')), { what: 'the address update event' });
+      assert.ok(sub.seen.includes(`+sentinel-address-switch master m1 127.0.0.1 ${dead} ip 127.0.0.1 port 26002 for ${x}`), sub.seen.join('\n'));
+      assert.ok(sub.seen.includes(`+sentinel-address-update sentinel ${x} 127.0.0.1 26002 @ m1 127.0.0.1 ${dead} 1 additional matching instances`), sub.seen.join('\n'));
+    } finally {
+      sub.close();
+      c.disconnect();
+      await a.close();
+    }
+  });
+
   it('takes an unreachable master down (+sdown, +odown with quorum 1) and finds no replica to promote', async () => {
     const dead = await freePort();
     const f = confFile([`sentinel monitor gone 127.0.0.1 ${dead} 1`, 'sentinel down-after-milliseconds gone 300']);
