@@ -6,11 +6,12 @@
 // servers over the wire only, so it measures whatever engine the server runs.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable } from '../src/lib/files.js';
 import { performance } from 'node:perf_hooks';
 import { memTotal, parseTraceGcLine, type GcEvent } from './engine/measure.js';
 
@@ -234,14 +235,6 @@ export function which(name: string, envVar: string): string | null {
   return null;
 }
 
-export function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,12 +17,11 @@
 // Results: a markdown report on stdout, prepended to bench/results/sentinel.md.
 // Every process started here is killed by PID on the way out, also on SIGINT / SIGTERM.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ROOT, freePort, killPid, log, median, prependResults, runBench, sleep, track, which } from './lib.js';
+import { ROOT, commandLine, freePort, killPid, log, median, prependResults, runBench, signalPid, sleep, startServer, waitForPing, which, type Server } from './lib.js';
 
 type Side = 'shoal' | 'redis';
 
@@ -49,31 +48,12 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-interface Proc {
-  pid: number;
-  port: number;
-}
-
-async function start(side: Side, redisServer: string, args: string[], port: number, label: string): Promise<Proc> {
-  const shoal = path.join(ROOT, 'bin', 'shoal.js');
-  const [file, argv] = side === 'shoal' ? [process.execPath, [shoal, ...args]] : [redisServer, args];
-  const child = spawn(file, argv, { stdio: 'ignore', detached: true, env: { ...process.env, SHOAL_LAUNCHED: '1' } });
-  const pid = track(child, label);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      return { pid, port };
-    } catch {
-      c.disconnect();
-      if (Date.now() > deadline) throw new Error(`${label} did not answer PING within 20 s`);
-      await sleep(50);
-    }
-  }
+/** A server or sentinel process (bench/lib.ts startServer, waited for with PING). */
+async function start(side: Side, redisServer: string, args: string[], port: number, dir: string): Promise<Server> {
+  const [file, argv] = side === 'shoal' ? [process.execPath, [path.join(ROOT, 'bin', 'shoal.js'), ...args]] : [redisServer, args];
+  const server = startServer(side, file, argv, dir, commandLine([file, ...argv]), port);
+  await waitForPing(server);
+  return server;
 }
 
 async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
@@ -97,7 +77,7 @@ interface RunResult {
 
 async function oneRun(side: Side, redisServer: string, o: Options): Promise<RunResult> {
   const dir = mkdtempSync(path.join(tmpdir(), `bench-sentinel-${side}-`));
-  const procs: Proc[] = [];
+  const procs: Server[] = [];
   const clients: Redis[] = [];
   const conn = (port: number): Redis => {
     const c = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
@@ -106,11 +86,10 @@ async function oneRun(side: Side, redisServer: string, o: Options): Promise<RunR
     return c;
   };
   try {
-    const node = async (name: string, extra: string[]): Promise<Proc> => {
+    const node = async (name: string, extra: string[]): Promise<Server> => {
       const port = await freePort();
-      const d = path.join(dir, name);
       const base = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', `${name}.rdb`];
-      const p = await start(side, redisServer, side === 'shoal' ? ['server', ...base, ...extra] : [...base, ...extra], port, `${side} ${name} (${d})`);
+      const p = await start(side, redisServer, side === 'shoal' ? ['server', ...base, ...extra] : [...base, ...extra], port, dir);
       procs.push(p);
       return p;
     };
@@ -120,7 +99,7 @@ async function oneRun(side: Side, redisServer: string, o: Options): Promise<RunR
       const c = conn(r.port);
       await until(async () => /master_link_status:up/.test(await c.info('replication')), 'the replicas to sync');
     }
-    const sentinels: Proc[] = [];
+    const sentinels: Server[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
       const conf = path.join(dir, `sentinel-${i}.conf`);
@@ -137,7 +116,7 @@ async function oneRun(side: Side, redisServer: string, o: Options): Promise<RunR
         ].join('\n'),
       );
       const args = side === 'shoal' ? ['sentinel', conf] : [conf, '--sentinel'];
-      const p = await start(side, redisServer, args, port, `${side} sentinel ${i}`);
+      const p = await start(side, redisServer, args, port, dir);
       procs.push(p);
       sentinels.push(p);
     }
@@ -186,7 +165,8 @@ async function oneRun(side: Side, redisServer: string, o: Options): Promise<RunR
     })();
     await sleep(300);
     killedAt = performance.now();
-    process.kill(master.pid, 'SIGKILL');
+    // Its process group: a node re-executed by the launcher goes with it.
+    signalPid(master.pid, 'SIGKILL');
     await until(async () => writableAt !== 0 && switchAt !== 0, 'the client to write to the new master', 60_000);
     stop = true;
     await writer;

@@ -13,10 +13,12 @@ import type { Client } from '../server/network/client.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
 import { compileGlob } from '../lib/glob.js';
 import { Err } from '../lib/errors.js';
+import { parseSafeInt } from '../lib/numbers.js';
 import { Instance, SRI } from './instance.js';
 import { HELLO_CHANNEL } from './link.js';
-import { isExecutable } from './scripts.js';
-import { timing, type Sentinel } from './sentinel.js';
+import { isExecutable } from '../lib/files.js';
+import type { Sentinel } from './sentinel.js';
+import { timing } from './timing.js';
 
 /** The data node's commands a sentinel also runs (their specs and handlers as they are). */
 const SHARED = ['auth', 'client', 'command', 'hello', 'ping', 'shutdown', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe'];
@@ -87,12 +89,9 @@ function masterOrError(c: Client, name: Buffer | undefined): Instance | null {
   return m ?? null;
 }
 
-/** A decimal integer argument, or null. */
+/** An integer argument (Redis's string2ll, within the safe range), or null. */
 function intArg(b: Buffer | undefined): number | null {
-  const t = b?.toString() ?? '';
-  if (!/^-?\d+$/.test(t)) return null;
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : null;
+  return b === undefined ? null : parseSafeInt(b);
 }
 
 function saved(c: Client, s: Sentinel): boolean {

@@ -3,10 +3,11 @@
 // then the rest, so a master's options may come before its monitor line), and written back
 // whole by every flush (rewriteConfigSentinelOption), in Redis's order.
 
-import { reprString } from '../server/config/values.js';
+import { parseStrictInt, reprString } from '../server/config/values.js';
 import { DEFAULT_PARALLEL_SYNCS, SRI } from './instance.js';
-import { isExecutable } from './scripts.js';
-import { timing, type Sentinel } from './sentinel.js';
+import { isExecutable } from '../lib/files.js';
+import type { Sentinel } from './sentinel.js';
+import { timing } from './timing.js';
 
 const PRE_MONITOR = new Set([
   'announce-ip',
@@ -37,9 +38,10 @@ export class SentinelConfigError extends Error {
   }
 }
 
+/** An integer value (string2ll's grammar), or NaN. */
 function int(v: string | undefined): number {
-  if (v === undefined || !/^-?\d+$/.test(v)) return NaN;
-  return Number(v);
+  const n = parseStrictInt(v ?? '');
+  return n === null ? NaN : Number(n);
 }
 
 function yesNo(v: string | undefined, opt: string): boolean {

@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { InstanceLink } from './link.js';
+import { timing } from './timing.js';
 
 export const SRI = {
   master: 1 << 0,
@@ -53,8 +54,6 @@ export const FailoverState = {
 export type FailoverState = (typeof FailoverState)[keyof typeof FailoverState];
 const FAILOVER_STATE_NAMES = ['none', 'wait_start', 'select_slave', 'send_slaveof_noone', 'wait_promotion', 'reconf_slaves', 'update_config'];
 
-export const DEFAULT_DOWN_AFTER = 30_000;
-export const DEFAULT_FAILOVER_TIMEOUT = 180_000;
 export const DEFAULT_PARALLEL_SYNCS = 1;
 export const DEFAULT_SLAVE_PRIORITY = 100;
 
@@ -123,7 +122,7 @@ export class Instance {
   failoverState: FailoverState = FailoverState.none;
   failoverStateChangeTime = 0;
   failoverStartTime = 0;
-  failoverTimeout = DEFAULT_FAILOVER_TIMEOUT;
+  failoverTimeout = timing['default-failover-timeout'];
   failoverDelayLogged = 0;
   promotedSlave: Instance | null = null;
   /** The last INFO text (SENTINEL INFO-CACHE). */
@@ -148,7 +147,7 @@ export class Instance {
     this.#settings = settings;
     this.port = port;
     this.master = master;
-    this.downAfterPeriod = master?.downAfterPeriod ?? DEFAULT_DOWN_AFTER;
+    this.downAfterPeriod = master?.downAfterPeriod ?? timing['default-down-after'];
     this.roleReported = (flags & SRI.slave) !== 0 ? 'slave' : 'master';
     this.roleReportedTime = now;
     this.slaveConfChangeTime = now;

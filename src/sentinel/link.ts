@@ -24,6 +24,8 @@ export interface LinkOptions {
   onHello?: (msg: string) => void;
   /** A connection failed or closed (for the log). */
   onDisconnect?: (why: string) => void;
+  /** The sentinel's clock (ms), for the Pub/Sub connection's last activity. */
+  now: () => number;
 }
 
 type Reply = unknown;
@@ -69,8 +71,8 @@ export class InstanceLink {
 
   /** The local address of the command connection (the default announced address). */
   get localAddress(): string | null {
-    const s = (this.cc as unknown as { stream?: { localAddress?: string } } | null)?.stream;
-    return s?.localAddress ?? null;
+    // Before it connects, ioredis has no stream yet.
+    return (this.cc?.stream as { localAddress?: string } | undefined)?.localAddress ?? null;
   }
 
   /** Opens the connections (the caller checks the reconnect period). */
@@ -111,11 +113,11 @@ export class InstanceLink {
       pc.on('error', (e: Error) => gone(pc, e.message));
       pc.on('close', () => gone(pc, 'connection closed'));
       pc.on('message', (channel: string, msg: string) => {
-        this.pcLastActivity = Date.now();
+        this.pcLastActivity = o.now();
         if (channel === HELLO_CHANNEL) o.onHello?.(msg);
       });
       pc.subscribe(HELLO_CHANNEL).then(
-        () => (this.pcLastActivity = Date.now()),
+        () => (this.pcLastActivity = o.now()),
         () => undefined,
       );
     }

@@ -6,9 +6,8 @@
 // first try and twice as long after each next one; one running over 60 s is killed.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
-import { timing } from './sentinel.js';
+import { timing } from './timing.js';
 
 const MAX_QUEUE = 256;
 const MAX_RUNNING = 16;
@@ -22,16 +21,6 @@ export interface ScriptJob {
   /** Start time while it runs; the time it may start while it waits. */
   startTime: number;
   retryNum: number;
-}
-
-/** True when `path` names a file this process may execute. */
-export function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class ScriptQueue {

@@ -22,23 +22,7 @@ import type { Server } from '../server/server.js';
 import { FailoverState, Instance, SRI, formatAddr } from './instance.js';
 import { HELLO_CHANNEL, InstanceLink, type LinkOptions } from './link.js';
 import { ScriptQueue } from './scripts.js';
-
-/** Timing parameters (SENTINEL DEBUG changes them at run time). */
-export const timing = {
-  'info-period': 10_000,
-  'ping-period': 1_000,
-  'ask-period': 1_000,
-  'publish-period': 2_000,
-  'default-down-after': 30_000,
-  'default-failover-timeout': 180_000,
-  'tilt-trigger': 2_000,
-  'tilt-period': 30_000,
-  'slave-reconf-timeout': 10_000,
-  'min-link-reconnect-period': 15_000,
-  'election-timeout': 10_000,
-  'script-max-runtime': 60_000,
-  'script-retry-delay': 30_000,
-};
+import { timing } from './timing.js';
 
 const MAX_PENDING_COMMANDS = 100;
 const MAX_DESYNC = 1000;
@@ -84,6 +68,10 @@ export class Sentinel {
   newLink: (opts: LinkOptions, now: number) => InstanceLink = (opts, now) => new InstanceLink(opts, now);
   /** Writes the config file (sentinelFlushConfig); throws on failure. */
   flushConfig: () => void = () => undefined;
+  /** Hostnames resolved (resolve-hostnames): name -> IP, as last looked up. */
+  readonly dnsCache = new Map<string, string>();
+  /** Links to peer sentinels by runid, shared across masters. */
+  readonly #peerLinks = new Map<string, InstanceLink>();
   #timer: NodeJS.Timeout | null = null;
   #hz = DEFAULT_HZ;
   #running = false;
@@ -155,9 +143,6 @@ export class Sentinel {
     if (!keepSentinels) for (const s of m.sentinels.values()) this.dropLink(s);
   }
 
-  /** Links to peer sentinels by runid, shared across masters. */
-  readonly #peerLinks = new Map<string, InstanceLink>();
-
   /** Writes the config, logging (not throwing) a failure, as sentinelFlushConfig. */
   saveConfig(): boolean {
     try {
@@ -204,8 +189,6 @@ export class Sentinel {
     const m = new Instance(SRI.master, name, ip, port, null, this.now, this.settings);
     this.#resolve(m);
     m.quorum = quorum;
-    m.downAfterPeriod = timing['default-down-after'];
-    m.failoverTimeout = timing['default-failover-timeout'];
     this.masters.set(name, m);
     return m;
   }
@@ -286,9 +269,6 @@ export class Sentinel {
     }
     this.saveConfig();
   }
-
-  /** Hostnames resolved (resolve-hostnames): name -> IP, as last looked up. */
-  readonly dnsCache = new Map<string, string>();
 
   /**
    * Looks a hostname up (asynchronously: Node has no blocking resolver) and records its IP on
@@ -399,6 +379,7 @@ export class Sentinel {
             if (!msg.includes(this.myid)) this.processHello(msg);
           },
           onDisconnect: (why) => this.srv.log.debug(`-cmd-link-reconnection ${ri.details()} #${why}`),
+          now: () => this.now,
         },
         now,
       );
@@ -501,19 +482,16 @@ export class Sentinel {
     const mport = Number(mportText);
     const mepoch = Number(mepochText);
     if (![port, epoch, mport, mepoch].every(Number.isSafeInteger)) return;
-    let si: Instance | undefined;
-    for (const s of m.sentinels.values()) if (s.sameHost(ip) && s.port === port && s.runid === runid) si = s;
+    // Peers are keyed by runid: one known at another address has moved.
+    const known = m.sentinels.get(runid);
+    let si = known !== undefined && known.sameHost(ip) && known.port === port ? known : undefined;
     if (si === undefined) {
-      // A sentinel that moved (its runid known here at another address) replaces its old entry.
-      let removed = 0;
-      const old = m.sentinels.get(runid);
-      if (old !== undefined) {
-        this.dropLink(old);
+      const moved = known !== undefined;
+      if (moved) {
+        this.dropLink(known);
         m.sentinels.delete(runid);
-        removed++;
-      }
-      if (removed > 0) this.event('notice', '+sentinel-address-switch', m, `%@ ip ${ip} port ${port} for ${runid}`);
-      else {
+        this.event('notice', '+sentinel-address-switch', m, `%@ ip ${ip} port ${port} for ${runid}`);
+      } else {
         for (const s of [...m.sentinels.values()]) {
           if (s.sameHost(ip) && s.port === port) {
             this.event('notice', '+sentinel-invalid-addr', s, '%@');
@@ -525,20 +503,21 @@ export class Sentinel {
           }
         }
       }
-      si = this.addSentinel(m, ip, port, runid) ?? undefined;
-      if (si !== undefined && removed === 0) this.event('notice', '+sentinel', si, '%@');
-      if (si !== undefined && removed > 0) {
+      si = this.addSentinel(m, ip, port, runid) as Instance;
+      if (!moved) {
+        this.event('notice', '+sentinel', si, '%@');
+      } else {
         // The other masters' entries for it move too (sentinelUpdateSentinelAddressInAllMasters).
-        let moved = 0;
+        let updated = 0;
         for (const mm of this.masters.values()) {
           const e = mm.sentinels.get(runid);
           if (mm === m || e === undefined || (e.sameHost(ip) && e.port === port)) continue;
           this.dropLink(e);
           e.ip = ip;
           e.port = port;
-          moved++;
+          updated++;
         }
-        if (moved > 0) this.event('notice', '+sentinel-address-update', si, `%@ ${moved} additional matching instances`);
+        if (updated > 0) this.event('notice', '+sentinel-address-update', si, `%@ ${updated} additional matching instances`);
       }
       this.saveConfig();
     }
@@ -547,7 +526,7 @@ export class Sentinel {
       this.saveConfig();
       this.event('warning', '+new-epoch', m, String(epoch));
     }
-    if (si !== undefined && m.configEpoch < mepoch) {
+    if (m.configEpoch < mepoch) {
       m.configEpoch = mepoch;
       if (mport !== m.port || !m.sameHost(mip)) {
         const oldIp = m.ip;
@@ -560,7 +539,7 @@ export class Sentinel {
         this.saveConfig();
       }
     }
-    if (si !== undefined) si.lastHelloTime = this.now;
+    si.lastHelloTime = this.now;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -142,13 +142,10 @@ function readOld(path: string): { lines: string[]; options: Map<string, number[]
 export function rewriteContent(src: RewriteSource, path: string): string {
   const { lines, options, signed } = readOld(path);
   let hasTail = signed;
-  const sentinel = src.sentinelLines?.() ?? null;
-  for (const p of PARAMS) {
-    // A sentinel saves no dataset: its file gets no save lines (Redis's rewriteConfigSaveOption).
-    if (sentinel !== null && p.name === 'save') continue;
-    const v = src.get(p.name) ?? '';
-    const slots = options.get(p.name) ?? [];
-    for (const l of linesFor(p, v, src.defaultOf(p))) {
+  // An option's lines take the places of its lines in the old file, in order; the rest go after
+  // the signature (only the forced ones); surplus old lines are blanked.
+  const place = (slots: number[], want: readonly Line[]): void => {
+    for (const l of want) {
       const slot = slots.shift();
       if (slot !== undefined) {
         lines[slot] = l.text;
@@ -161,25 +158,15 @@ export function rewriteContent(src: RewriteSource, path: string): string {
       }
     }
     for (const orphan of slots) lines[orphan] = '';
+  };
+  const sentinel = src.sentinelLines?.() ?? null;
+  for (const p of PARAMS) {
+    // A sentinel saves no dataset: its file gets no save lines (Redis's rewriteConfigSaveOption).
+    if (sentinel !== null && p.name === 'save') continue;
+    place(options.get(p.name) ?? [], linesFor(p, src.get(p.name) ?? '', src.defaultOf(p)));
   }
-  if (sentinel !== null) {
-    // A sentinel's state: its lines take the places of the file's `sentinel` lines in order,
-    // the rest go after the signature, and surplus old ones are blanked (Redis's
-    // rewriteConfigSentinelOption).
-    const slots = options.get('sentinel') ?? [];
-    for (const text of sentinel) {
-      const slot = slots.shift();
-      if (slot !== undefined) lines[slot] = text;
-      else {
-        if (!hasTail) {
-          lines.push(REWRITE_SIGNATURE);
-          hasTail = true;
-        }
-        lines.push(text);
-      }
-    }
-    for (const orphan of slots) lines[orphan] = '';
-  }
+  // A sentinel's state: every `sentinel` line, all written (Redis's rewriteConfigSentinelOption).
+  if (sentinel !== null) place(options.get('sentinel') ?? [], sentinel.map((text) => ({ text, force: true })));
   let out = '';
   let wasEmpty = false;
   for (const l of lines) {
