@@ -5,7 +5,7 @@
 // processes are in test/integration/sentinel.test.ts.
 
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -257,6 +257,8 @@ describe('sentinel scripts', () => {
       `sentinel monitor other 127.0.0.1 ${dead + 1} 2`,
       `sentinel client-reconfig-script other ${recorder(dir, moves)}`,
       `sentinel notification-script other ${recorder(dir, path.join(dir, 'failed.txt'), 2)}`,
+      `sentinel monitor again 127.0.0.1 ${dead + 3} 2`,
+      `sentinel notification-script again ${recorder(dir, path.join(dir, 'again.txt'), 1)}`,
     ]);
     const s = await startSentinel({ configFile: f });
     const sub = await events(s.port);
@@ -273,7 +275,17 @@ describe('sentinel scripts', () => {
       assert.ok(sub.seen.some((e) => /^-script-error \S+failed-2\.sh 0 2$/.test(e)), sub.seen.join('\n'));
       const info = (await c.call('INFO', 'sentinel')) as string;
       assert.match(info, /sentinel_running_scripts:\d+\r\nsentinel_scripts_queue_length:\d+\r\n/);
-      assert.ok(Array.isArray(await c.call('SENTINEL', 'PENDING-SCRIPTS')));
+      // A script that exits 1 waits for its retry, 30 s after its first run.
+      const again = path.join(dir, 'again-1.sh');
+      await until(async () => ((await c.call('SENTINEL', 'PENDING-SCRIPTS')) as unknown[][]).some((j) => fields(j).flags === 'scheduled'), {
+        what: 'the script to retry',
+      });
+      const job = ((await c.call('SENTINEL', 'PENDING-SCRIPTS')) as unknown[][]).find((j) => fields(j).flags === 'scheduled') as unknown[];
+      assert.deepEqual(job[1], [again, '+monitor', `master again 127.0.0.1 ${dead + 3} quorum 2`]);
+      assert.equal(fields(job)['retry-num'], '1');
+      assert.equal(fields(job).pid, '0');
+      const delay = Number(fields(job)['run-delay']);
+      assert.ok(delay > 20_000 && delay <= 30_000, `run-delay ${delay}`);
       const m = fields(await c.call('SENTINEL', 'MASTER', 'gone'));
       assert.equal(m['notification-script'], path.join(dir, 'notes-0.sh'));
       // Changing a script's path at run time is refused by default (deny-scripts-reconfig).
@@ -304,39 +316,50 @@ describe('sentinel scripts', () => {
   });
 });
 
+/**
+ * A Shoal master and its replica in-process, in a directory of their own (a replica saves the
+ * payload of its full sync as dump.rdb in its dir), and a sentinel started on `lines(master
+ * port)` with an ioredis client and a raw connection to it; all closed after the test.
+ */
+async function watchedPair(
+  t: TestContext,
+  o: { host?: string; node?: Record<string, string>; masterHost?: string; lines: (masterPort: number) => string[]; password?: string },
+): Promise<{ master: RunningServer; replica: RunningServer; s: RunningServer; c: Redis; raw: RawClient; file: string }> {
+  const dir = path.dirname(confFile([]));
+  const master = await startServer({ host: o.host, config: { dir, ...o.node } });
+  t.after(() => master.close());
+  const replica = await startServer({ host: o.host, config: { dir, ...o.node, replicaof: `${o.masterHost ?? '127.0.0.1'} ${master.port}` } });
+  t.after(() => replica.close());
+  const file = confFile(o.lines(master.port));
+  const s = await startSentinel({ configFile: file });
+  t.after(() => s.close());
+  const c = new Redis({ port: s.port, password: o.password });
+  t.after(() => c.disconnect());
+  const raw = await RawClient.connect(s.port);
+  t.after(() => raw.close());
+  return { master, replica, s, c, raw, file };
+}
+
 describe('sentinel hostnames', () => {
-  it('MONITOR takes a hostname only with resolve-hostnames; it is shown as its IP, or as given with announce-hostnames', async () => {
+  it('MONITOR takes a hostname only with resolve-hostnames; it is shown as its IP, or as given with announce-hostnames', async (t) => {
     const lh = (await dns.lookup('localhost')).address;
-    const dir = path.dirname(confFile([]));
-    const master = await startServer({ host: lh, config: { dir } });
-    const replica = await startServer({ host: lh, config: { dir, replicaof: `localhost ${master.port}` } });
-    const s = await startSentinel({ configFile: confFile([]) });
-    const c = new Redis({ port: s.port });
-    const raw = await RawClient.connect(s.port);
-    try {
-      assert.equal(await raw.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1').then(String), '-ERR Invalid IP address or hostname specified\r\n');
-      assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'resolve-hostnames', 'yes'), 'OK');
-      assert.equal(await raw.call('SENTINEL', 'MONITOR', 'x', 'no-such-host.invalid', '7000', '1').then(String), "-ERR Can't resolve instance hostname.\r\n");
-      assert.equal(await c.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1'), 'OK');
-      assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), [lh, String(master.port)]);
-      await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0])['master-link-status'] === 'ok', {
-        what: 'the replica of the master named by its hostname',
-        ms: 15_000,
-      });
-      // The replica reports master_host "localhost": the sentinel knows that is its master.
-      const r = fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0]);
-      assert.equal(r['master-host'], 'localhost');
-      assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).flags, 'master');
-      assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'announce-hostnames', 'yes'), 'OK');
-      assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), ['localhost', String(master.port)]);
-      assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).ip, 'localhost');
-    } finally {
-      c.disconnect();
-      await raw.close();
-      await s.close();
-      await replica.close();
-      await master.close();
-    }
+    const { master, c, raw } = await watchedPair(t, { host: lh, masterHost: 'localhost', lines: () => [] });
+    assert.equal(await raw.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1').then(String), '-ERR Invalid IP address or hostname specified\r\n');
+    assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'resolve-hostnames', 'yes'), 'OK');
+    assert.equal(await raw.call('SENTINEL', 'MONITOR', 'x', 'no-such-host.invalid', '7000', '1').then(String), "-ERR Can't resolve instance hostname.\r\n");
+    assert.equal(await c.call('SENTINEL', 'MONITOR', 'h', 'localhost', String(master.port), '1'), 'OK');
+    assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), [lh, String(master.port)]);
+    await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0])['master-link-status'] === 'ok', {
+      what: 'the replica of the master named by its hostname',
+      ms: 15_000,
+    });
+    // The replica reports master_host "localhost": the sentinel knows that is its master.
+    const r = fields(((await c.call('SENTINEL', 'REPLICAS', 'h')) as unknown[])[0]);
+    assert.equal(r['master-host'], 'localhost');
+    assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).flags, 'master');
+    assert.equal(await c.call('SENTINEL', 'CONFIG', 'SET', 'announce-hostnames', 'yes'), 'OK');
+    assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'h'), ['localhost', String(master.port)]);
+    assert.equal(fields(await c.call('SENTINEL', 'MASTER', 'h')).ip, 'localhost');
   });
 
   it('a config file names masters by hostname with resolve-hostnames yes; one that does not resolve stops the start', async () => {
@@ -381,66 +404,43 @@ describe('sentinel config file errors', () => {
 });
 
 describe('a sentinel watching Shoal nodes', () => {
-  it('learns the replica from the master INFO and reports its link', async () => {
-    // Their own directory: a replica saves the payload of its full sync as dump.rdb in its dir.
-    const dir = path.dirname(confFile([]));
-    const master = await startServer({ config: { dir } });
-    const replica = await startServer({ config: { dir, replicaof: `127.0.0.1 ${master.port}` } });
-    const f = confFile([`sentinel monitor grp 127.0.0.1 ${master.port} 1`]);
-    const s = await startSentinel({ configFile: f });
-    const c = new Redis({ port: s.port });
-    try {
-      await until(async () => ((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[]).length === 1, { what: 'the replica', ms: 15_000 });
-      await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0])['master-link-status'] === 'ok', {
-        what: 'the replica INFO',
-        ms: 15_000,
-      });
-      const r = fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0]);
-      assert.equal(r.name, `127.0.0.1:${replica.port}`);
-      assert.equal(r['master-port'], String(master.port));
-      assert.equal(r['role-reported'], 'slave');
-      assert.match(r.flags ?? '', /^slave$/);
-      assert.match(r.runid ?? '', /^[0-9a-f]{40}$/);
-      const m = fields(await c.call('SENTINEL', 'MASTER', 'grp'));
-      assert.equal(m.runid, master.server.runId);
-      assert.equal(m.flags, 'master');
-      assert.match(readFileSync(f, 'utf8'), new RegExp(`^sentinel known-replica grp 127\\.0\\.0\\.1 ${replica.port}$`, 'm'));
-      // Its connections are named as Redis's sentinel names them.
-      const list = [...master.server.clients.values()].map((x) => String(x.name));
-      assert.ok(list.some((n) => /^sentinel-[0-9a-f]{8}-cmd$/.test(n)), list.join(','));
-      assert.ok(list.some((n) => /^sentinel-[0-9a-f]{8}-pubsub$/.test(n)), list.join(','));
-    } finally {
-      c.disconnect();
-      await s.close();
-      await replica.close();
-      await master.close();
-    }
+  it('learns the replica from the master INFO and reports its link', async (t) => {
+    const { master, replica, c, file: f } = await watchedPair(t, { lines: (port) => [`sentinel monitor grp 127.0.0.1 ${port} 1`] });
+    await until(async () => ((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[]).length === 1, { what: 'the replica', ms: 15_000 });
+    await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0])['master-link-status'] === 'ok', {
+      what: 'the replica INFO',
+      ms: 15_000,
+    });
+    const r = fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0]);
+    assert.equal(r.name, `127.0.0.1:${replica.port}`);
+    assert.equal(r['master-port'], String(master.port));
+    assert.equal(r['role-reported'], 'slave');
+    assert.match(r.flags ?? '', /^slave$/);
+    assert.match(r.runid ?? '', /^[0-9a-f]{40}$/);
+    const m = fields(await c.call('SENTINEL', 'MASTER', 'grp'));
+    assert.equal(m.runid, master.server.runId);
+    assert.equal(m.flags, 'master');
+    assert.match(readFileSync(f, 'utf8'), new RegExp(`^sentinel known-replica grp 127\\.0\\.0\\.1 ${replica.port}$`, 'm'));
+    // Its connections are named as Redis's sentinel names them.
+    const list = [...master.server.clients.values()].map((x) => String(x.name));
+    assert.ok(list.some((n) => /^sentinel-[0-9a-f]{8}-cmd$/.test(n)), list.join(','));
+    assert.ok(list.some((n) => /^sentinel-[0-9a-f]{8}-pubsub$/.test(n)), list.join(','));
   });
 
-  it('authenticates with auth-pass to nodes that require a password, and asks its own clients for requirepass', async () => {
-    const dir = path.dirname(confFile([]));
-    const master = await startServer({ config: { dir, requirepass: 'pw' } });
-    const replica = await startServer({ config: { dir, requirepass: 'pw', masterauth: 'pw', replicaof: `127.0.0.1 ${master.port}` } });
-    const f = confFile(['requirepass spw', `sentinel monitor grp 127.0.0.1 ${master.port} 1`, 'sentinel auth-pass grp pw']);
-    const s = await startSentinel({ configFile: f });
-    const raw = await RawClient.connect(s.port);
-    const c = new Redis({ port: s.port, password: 'spw' });
-    try {
-      assert.match(String(await raw.call('SENTINEL', 'MASTERS')), /^-NOAUTH /);
-      await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0])['master-link-status'] === 'ok', {
-        what: 'the replica, read with the password',
-        ms: 15_000,
-      });
-      const m = fields(await c.call('SENTINEL', 'MASTER', 'grp'));
-      assert.equal(m.flags, 'master');
-      assert.match(readFileSync(f, 'utf8'), /^sentinel auth-pass grp pw$/m);
-    } finally {
-      c.disconnect();
-      await raw.close();
-      await s.close();
-      await replica.close();
-      await master.close();
-    }
+  it('authenticates with auth-pass to nodes that require a password, and asks its own clients for requirepass', async (t) => {
+    const { c, raw, file: f } = await watchedPair(t, {
+      node: { requirepass: 'pw', masterauth: 'pw' },
+      lines: (port) => ['requirepass spw', `sentinel monitor grp 127.0.0.1 ${port} 1`, 'sentinel auth-pass grp pw'],
+      password: 'spw',
+    });
+    assert.match(String(await raw.call('SENTINEL', 'MASTERS')), /^-NOAUTH /);
+    await until(async () => fields(((await c.call('SENTINEL', 'REPLICAS', 'grp')) as unknown[])[0])['master-link-status'] === 'ok', {
+      what: 'the replica, read with the password',
+      ms: 15_000,
+    });
+    const m = fields(await c.call('SENTINEL', 'MASTER', 'grp'));
+    assert.equal(m.flags, 'master');
+    assert.match(readFileSync(f, 'utf8'), /^sentinel auth-pass grp pw$/m);
   });
 
   it('reaches a peer sentinel that requires a password once CONFIG SET sentinel-pass gives it', async () => {
